@@ -1,0 +1,6 @@
+package dev.tandem.shared.policy;
+
+/** What the edge concludes about a window. */
+public enum Decision {
+    NORMAL, ANOMALY, UNCERTAIN
+}

@@ -1,0 +1,160 @@
+package dev.tandem.shared.tiny;
+
+import dev.tandem.shared.policy.EscalationPolicy;
+import dev.tandem.shared.wire.Checks;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.window.Feature;
+import dev.tandem.shared.window.WindowFeatures;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The tiny model: a PCA detector over window features, small enough for a Pi Zero (a few
+ * hundred parameters, microseconds per window), with its calibration and escalation band.
+ *
+ * <p>Scoring a window of the latest {@code windowSize} samples:
+ * <ol>
+ *   <li>x = features of the window (see {@link WindowFeatures}), d = features x channels;</li>
+ *   <li>z = (x - center) / scale;</li>
+ *   <li>t_j = components[j] . z (k principal directions); T2 = sum t_j^2 / eigenvalues[j];
+ *       Q = |z|^2 - sum t_j^2 (squared residual off the principal subspace);</li>
+ *   <li>raw = T2 / t2Limit + Q / qLimit;</li>
+ *   <li>score = raw / scoreScale, then smoothed: s = smoothing * previous + (1 - smoothing) * score.</li>
+ * </ol>
+ * The score is calibrated so that 1.0 is the edge's own threshold on commissioning data; the
+ * {@link EscalationPolicy} shipped with the model splits it into NORMAL / UNCERTAIN / ANOMALY.
+ */
+public record TinyModel(String format, String version, int channels, int windowSize, List<Feature> features,
+                        double[] center, double[] scale, double[][] components, double[] eigenvalues,
+                        double t2Limit, double qLimit, double scoreScale, double smoothing,
+                        EscalationPolicy policy) {
+    public static final String FORMAT = "tandem-tiny-pca/1";
+
+    public TinyModel {
+        try {
+            if (!FORMAT.equals(format)) {
+                throw new TandemException(ErrorCode.ARTIFACT_INVALID, "unknown tiny-model format '" + format + "', expected " + FORMAT);
+            }
+            Checks.nonBlank("version", version);
+            if (channels < 1 || windowSize < 1) {
+                throw TandemException.invalid("channels and windowSize must be >= 1");
+            }
+            features = Checks.nonEmpty("features", features);
+            int d = WindowFeatures.dimension(features, channels);
+            center = vector("center", center, d);
+            scale = vector("scale", scale, d);
+            for (double s : scale) {
+                if (s <= 0) {
+                    throw TandemException.invalid("scale must be > 0");
+                }
+            }
+            if (components == null || eigenvalues == null || components.length != eigenvalues.length
+                    || components.length > d) {
+                throw TandemException.invalid("need as many components as eigenvalues, at most " + d);
+            }
+            double[][] copy = new double[components.length][];
+            for (int j = 0; j < components.length; j++) {
+                copy[j] = vector("components[" + j + "]", components[j], d);
+            }
+            components = copy;
+            eigenvalues = eigenvalues.clone();
+            for (double e : eigenvalues) {
+                if (!(e > 0) || !Double.isFinite(e)) {
+                    throw TandemException.invalid("eigenvalues must be finite and > 0");
+                }
+            }
+            positive("t2Limit", t2Limit);
+            positive("qLimit", qLimit);
+            positive("scoreScale", scoreScale);
+            if (!(smoothing >= 0 && smoothing < 1)) {
+                throw TandemException.invalid("smoothing must be in [0, 1)");
+            }
+            if (policy == null) {
+                throw TandemException.invalid("policy is required");
+            }
+        } catch (TandemException e) {
+            throw e.code() == ErrorCode.ARTIFACT_INVALID ? e
+                    : new TandemException(ErrorCode.ARTIFACT_INVALID, "invalid tiny model: " + e.getMessage());
+        }
+    }
+
+    private static double[] vector(String what, double[] v, int d) {
+        if (v == null || v.length != d) {
+            throw TandemException.invalid(what + " must have " + d + " values");
+        }
+        return Checks.finite(what, v).clone();
+    }
+
+    private static void positive(String what, double v) {
+        if (!(v > 0) || !Double.isFinite(v)) {
+            throw TandemException.invalid(what + " must be finite and > 0");
+        }
+    }
+
+    /** Feature dimension d. */
+    public int dimension() {
+        return center.length;
+    }
+
+    /** Number of trained parameters: center, scale, components, eigenvalues, limits. */
+    public int parameterCount() {
+        return 2 * dimension() + components.length * dimension() + eigenvalues.length + 3;
+    }
+
+    /** A new stateful scorer for one stream. */
+    public TinyScorer scorer() {
+        return new TinyScorer(this);
+    }
+
+    /** A copy with another version and policy (e.g. a re-banded model). */
+    public TinyModel withPolicy(String newVersion, EscalationPolicy newPolicy) {
+        return new TinyModel(format, newVersion, channels, windowSize, features, center, scale, components,
+                eigenvalues, t2Limit, qLimit, scoreScale, smoothing, newPolicy);
+    }
+
+    @Override
+    public double[] center() {
+        return center.clone();
+    }
+
+    @Override
+    public double[] scale() {
+        return scale.clone();
+    }
+
+    @Override
+    public double[][] components() {
+        double[][] out = new double[components.length][];
+        for (int j = 0; j < components.length; j++) {
+            out[j] = components[j].clone();
+        }
+        return out;
+    }
+
+    @Override
+    public double[] eigenvalues() {
+        return eigenvalues.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TinyModel m && m.version.equals(version) && m.channels == channels
+                && m.windowSize == windowSize && m.features.equals(features) && Arrays.equals(m.center, center)
+                && Arrays.equals(m.scale, scale) && Arrays.deepEquals(m.components, components)
+                && Arrays.equals(m.eigenvalues, eigenvalues) && m.t2Limit == t2Limit && m.qLimit == qLimit
+                && m.scoreScale == scoreScale && m.smoothing == smoothing && m.policy.equals(policy);
+    }
+
+    @Override
+    public int hashCode() {
+        return version.hashCode() * 31 + Arrays.hashCode(center);
+    }
+
+    @Override
+    public String toString() {
+        return "TinyModel[" + version + ", " + channels + " channels, window " + windowSize + ", d=" + dimension()
+                + ", k=" + components.length + ", " + parameterCount() + " parameters]";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tandem.shared.tiny;
+
+import dev.tandem.shared.wire.ArtifactManifest;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Wire;
+
+import java.io.IOException;
+
+/** The tiny model's artifact: canonical JSON bytes, hashed into an {@link ArtifactManifest}. */
+public final class TinyModelCodec {
+    private TinyModelCodec() {
+    }
+
+    public static byte[] encode(TinyModel model) {
+        return Wire.encode(model);
+    }
+
+    public static TinyModel decode(byte[] bytes) {
+        try {
+            return Wire.mapper().readValue(bytes, TinyModel.class);
+        } catch (IOException | IllegalArgumentException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof TandemException t) {
+                    throw new TandemException(ErrorCode.ARTIFACT_INVALID, t.getMessage());
+                }
+            }
+            throw new TandemException(ErrorCode.ARTIFACT_INVALID, "cannot decode tiny model: " + e.getMessage());
+        }
+    }
+
+    public static ArtifactManifest manifest(TinyModel model, byte[] bytes) {
+        return ArtifactManifest.of(model.version(), TinyModel.FORMAT, bytes);
+    }
+
+    /** Verifies the bytes against the manifest, then decodes them. */
+    public static TinyModel verifyAndDecode(ArtifactManifest manifest, byte[] bytes) {
+        manifest.verify(bytes);
+        if (!TinyModel.FORMAT.equals(manifest.format())) {
+            throw new TandemException(ErrorCode.ARTIFACT_INVALID, "manifest format '" + manifest.format() + "' is not " + TinyModel.FORMAT);
+        }
+        TinyModel model = decode(bytes);
+        if (!model.version().equals(manifest.version())) {
+            throw new TandemException(ErrorCode.ARTIFACT_INVALID,
+                    "artifact version " + model.version() + " does not match manifest " + manifest.version());
+        }
+        return model;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tandem.shared.topic;
+
+import dev.tandem.shared.wire.Checks;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+
+import java.util.Arrays;
+
+/**
+ * The one owner of the topic scheme: {@code tandem/v1/{site}/{device}/{kind}}.
+ * The hub consumes escalations with a shared subscription so that instances split the load.
+ */
+public final class Topics {
+    public static final String ROOT = "tandem/v1";
+    /** Shared-subscription group of the hub instances. */
+    public static final String HUB_GROUP = "hub";
+
+    /** What a device topic carries. */
+    public enum Kind {
+        READINGS("readings"),
+        ALARMS("alarms"),
+        ESCALATIONS("escalations"),
+        VERDICTS("verdicts"),
+        STATUS("status"),
+        MODEL("model"),
+        MODEL_STATE("model/state"),
+        COMMISSIONING("commissioning");
+
+        private final String suffix;
+
+        Kind(String suffix) {
+            this.suffix = suffix;
+        }
+
+        public String suffix() {
+            return suffix;
+        }
+
+        static Kind ofSuffix(String suffix) {
+            return Arrays.stream(values()).filter(k -> k.suffix.equals(suffix)).findFirst().orElse(null);
+        }
+    }
+
+    /** A parsed device topic. */
+    public record DeviceTopic(String site, String device, Kind kind) {
+    }
+
+    private Topics() {
+    }
+
+    public static String of(String site, String device, Kind kind) {
+        return ROOT + "/" + Checks.id("site", site) + "/" + Checks.id("device", device) + "/" + kind.suffix();
+    }
+
+    /** {@code tandem/v1/+/+/kind}: every device of every site. */
+    public static String allDevices(Kind kind) {
+        return ROOT + "/+/+/" + kind.suffix();
+    }
+
+    /** {@code tandem/v1/site/+/kind}: every device of one site. */
+    public static String allDevices(String site, Kind kind) {
+        return ROOT + "/" + Checks.id("site", site) + "/+/" + kind.suffix();
+    }
+
+    /** {@code $share/hub/tandem/v1/+/+/kind}: the hub group's share of every device's messages. */
+    public static String shared(Kind kind) {
+        return "$share/" + HUB_GROUP + "/" + allDevices(kind);
+    }
+
+    /** Parses a concrete (not wildcard) device topic, or throws {@link ErrorCode#UNEXPECTED_TOPIC}. */
+    public static DeviceTopic parse(String topic) {
+        if (topic != null && topic.startsWith(ROOT + "/")) {
+            String[] parts = topic.substring(ROOT.length() + 1).split("/", 3);
+            if (parts.length == 3) {
+                Kind kind = Kind.ofSuffix(parts[2]);
+                if (kind != null) {
+                    try {
+                        return new DeviceTopic(Checks.id("site", parts[0]), Checks.id("device", parts[1]), kind);
+                    } catch (TandemException e) {
+                        throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "bad topic '" + topic + "': " + e.getMessage());
+                    }
+                }
+            }
+        }
+        throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a Tandem device topic: '" + topic + "'");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tandem.shared.wire;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Constructor validation shared by the wire records. */
+public final class Checks {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private Checks() {
+    }
+
+    public static String id(String what, String value) {
+        if (value == null || !ID.matcher(value).matches()) {
+            throw TandemException.invalid(what + " must match [A-Za-z0-9_.-]{1,64}, got " + quote(value));
+        }
+        return value;
+    }
+
+    public static String nonBlank(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw TandemException.invalid(what + " is required");
+        }
+        return value;
+    }
+
+    public static double finite(String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new TandemException(ErrorCode.NON_FINITE_VALUE, what + " is not finite: " + value);
+        }
+        return value;
+    }
+
+    public static double[] finite(String what, double[] values) {
+        if (values == null || values.length == 0) {
+            throw TandemException.invalid(what + " must hold at least one value");
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new TandemException(ErrorCode.NON_FINITE_VALUE,
+                        what + "[" + i + "] is not finite: " + values[i]);
+            }
+        }
+        return values;
+    }
+
+    public static <T> List<T> nonEmpty(String what, List<T> values) {
+        if (values == null || values.isEmpty()) {
+            throw TandemException.invalid(what + " must not be empty");
+        }
+        return List.copyOf(values);
+    }
+
+    public static void version(String message, int actual, int supported) {
+        if (actual != supported) {
+            throw new TandemException(ErrorCode.UNKNOWN_SCHEMA_VERSION,
+                    message + " schema version " + actual + " is not supported (this build speaks " + supported + ")");
+        }
+    }
+
+    private static String quote(String s) {
+        return s == null ? "null" : "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
+    }
+}

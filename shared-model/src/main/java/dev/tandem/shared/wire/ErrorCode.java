@@ -1,0 +1,32 @@
+package dev.tandem.shared.wire;
+
+/**
+ * Stable error codes for everything rejected at a boundary. The names are the codes: they are
+ * logged, counted in metrics (tag {@code code}) and never renamed.
+ */
+public enum ErrorCode {
+    /** The payload is not valid JSON or does not have the shape of the expected message. */
+    MALFORMED_PAYLOAD,
+    /** The payload is larger than the limit for its kind. */
+    OVERSIZED_PAYLOAD,
+    /** The message carries a schema version this build does not speak. */
+    UNKNOWN_SCHEMA_VERSION,
+    /** A field is missing or out of range. */
+    INVALID_FIELD,
+    /** A reading or score is NaN or infinite. */
+    NON_FINITE_VALUE,
+    /** The message names a device this component does not serve. */
+    UNKNOWN_DEVICE,
+    /** The topic does not follow the topic scheme. */
+    UNEXPECTED_TOPIC,
+    /** A reading has a different number of channels than the device's window. */
+    CHANNEL_MISMATCH,
+    /** A model artifact's bytes do not match its manifest's sha256 or size. */
+    ARTIFACT_HASH_MISMATCH,
+    /** A model artifact cannot be decoded or is internally inconsistent. */
+    ARTIFACT_INVALID,
+    /** The MQTT broker cannot be reached. */
+    BROKER_UNAVAILABLE,
+    /** A configuration value or command-line flag is invalid. */
+    INVALID_CONFIG
+}

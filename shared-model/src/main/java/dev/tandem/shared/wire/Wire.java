@@ -1,0 +1,101 @@
+package dev.tandem.shared.wire;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+
+/**
+ * JSON encoding of every wire message. Decoding never throws anything but {@link TandemException}:
+ * oversized, malformed, wrong-version and invalid payloads each get their {@link ErrorCode}.
+ */
+public final class Wire {
+    /** Default limit for one MQTT payload. Commissioning batches are the largest messages. */
+    public static final int MAX_PAYLOAD_BYTES = 1 << 20;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(32).maxStringLength(MAX_PAYLOAD_BYTES * 2).build());
+    }
+
+    private Wire() {
+    }
+
+    /** The shared, configured mapper (thread-safe). */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] encode(Object message) {
+        try {
+            return MAPPER.writeValueAsBytes(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static <T> T decode(byte[] payload, Class<T> type) {
+        return decode(payload, type, MAX_PAYLOAD_BYTES);
+    }
+
+    public static <T> T decode(byte[] payload, Class<T> type, int maxBytes) {
+        String name = type.getSimpleName();
+        if (payload == null || payload.length == 0) {
+            throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ": empty payload");
+        }
+        if (payload.length > maxBytes) {
+            throw new TandemException(ErrorCode.OVERSIZED_PAYLOAD,
+                    name + ": payload of " + payload.length + " bytes exceeds the limit of " + maxBytes);
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(payload);
+        } catch (IOException e) {
+            throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ": not JSON: " + firstLine(e));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ": expected a JSON object");
+        }
+        JsonNode v = tree.get("v");
+        if (v == null || !v.canConvertToInt()) {
+            throw new TandemException(ErrorCode.UNKNOWN_SCHEMA_VERSION, name + ": no schema version field 'v'");
+        }
+        try {
+            return MAPPER.treeToValue(tree, type);
+        } catch (ValueInstantiationException e) {
+            throw unwrap(name, e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw unwrap(name, e);
+        }
+    }
+
+    private static TandemException unwrap(String name, Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof TandemException t) {
+                return new TandemException(t.code(), name + ": " + t.getMessage());
+            }
+        }
+        return new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ": " + firstLine(e));
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
