@@ -4,10 +4,11 @@ import java.util.Base64;
 
 /**
  * The model a device must run ({@code model}, retained): the manifest and the artifact itself
- * (tiny models are kilobytes, so they travel inline, base64).
+ * (tiny models are kilobytes, so they travel inline, base64), and {@code contextSize}: how many
+ * samples of history the hub's model reads, so how much an escalation carries at most.
  */
 public record ModelAssignment(int v, String site, String device, ArtifactManifest manifest, String artifact,
-                              long assignedAt) {
+                              int contextSize, long assignedAt) {
     public static final int VERSION = 1;
 
     public ModelAssignment {
@@ -18,11 +19,15 @@ public record ModelAssignment(int v, String site, String device, ArtifactManifes
             throw TandemException.invalid("manifest is required");
         }
         Checks.nonBlank("artifact", artifact);
+        if (contextSize < 1) {
+            throw TandemException.invalid("contextSize must be >= 1");
+        }
     }
 
-    public static ModelAssignment of(String site, String device, ArtifactManifest manifest, byte[] artifact) {
+    public static ModelAssignment of(String site, String device, ArtifactManifest manifest, byte[] artifact,
+                                     int contextSize) {
         return new ModelAssignment(VERSION, site, device, manifest, Base64.getEncoder().encodeToString(artifact),
-                System.currentTimeMillis());
+                contextSize, System.currentTimeMillis());
     }
 
     /** The artifact's bytes, verified against the manifest ({@link ErrorCode#ARTIFACT_HASH_MISMATCH}). */
