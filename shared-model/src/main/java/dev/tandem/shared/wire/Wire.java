@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -79,6 +80,10 @@ public final class Wire {
             return MAPPER.treeToValue(tree, type);
         } catch (ValueInstantiationException e) {
             throw unwrap(name, e);
+        } catch (MismatchedInputException e) {
+            TandemException inner = unwrap(name, e);
+            throw inner.code() != ErrorCode.MALFORMED_PAYLOAD ? inner
+                    : new TandemException(ErrorCode.INVALID_FIELD, name + ": " + firstLine(e));
         } catch (IOException | IllegalArgumentException e) {
             throw unwrap(name, e);
         }

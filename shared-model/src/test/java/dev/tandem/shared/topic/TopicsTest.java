@@ -1,0 +1,38 @@
+package dev.tandem.shared.topic;
+
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class TopicsTest {
+    @Test
+    void topics_followTheScheme_andParseBack() {
+        assertEquals("tandem/v1/plant-a/press-1/readings", Topics.of("plant-a", "press-1", Topics.Kind.READINGS));
+        assertEquals("tandem/v1/plant-a/press-1/model/state", Topics.of("plant-a", "press-1", Topics.Kind.MODEL_STATE));
+        assertEquals("$share/hub/tandem/v1/+/+/escalations", Topics.shared(Topics.Kind.ESCALATIONS));
+        for (Topics.Kind k : Topics.Kind.values()) {
+            Topics.DeviceTopic t = Topics.parse(Topics.of("s", "d", k));
+            assertEquals(new Topics.DeviceTopic("s", "d", k), t);
+        }
+    }
+
+    @Test
+    void parse_foreignTopics_isUnexpectedTopic() {
+        for (String bad : new String[]{"other/x", "tandem/v1/s/d/nope", "tandem/v1/s/readings", "tandem/v2/s/d/readings", null}) {
+            assertEquals(ErrorCode.UNEXPECTED_TOPIC, assertThrows(TandemException.class, () -> Topics.parse(bad)).code());
+        }
+    }
+
+    @Test
+    void brokerAddress_parsesUrls_andRefusesNonsense() {
+        assertEquals(new BrokerAddress("127.0.0.1", 1884), BrokerAddress.parse("tcp://127.0.0.1:1884"));
+        assertEquals(1883, BrokerAddress.parse("mqtt://localhost").port());
+        for (String bad : new String[]{"127.0.0.1:1883", "http://x:1", "tcp://:1", "", null}) {
+            assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, () -> BrokerAddress.parse(bad)).code());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.tandem.shared.wire;
+
+import dev.tandem.shared.tiny.TinyModelFixtures;
+import dev.tandem.shared.tiny.TinyModelCodec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WireRoundTripTest {
+    private static final List<Sample> SAMPLES = List.of(
+            new Sample(7, 1_700_000_000_000L, new double[]{1.5, -2.25, 3}),
+            new Sample(8, 1_700_000_001_000L, new double[]{1.75, -2.0, 3.5}));
+
+    static Stream<Object> messages() {
+        byte[] artifact = TinyModelCodec.encode(TinyModelFixtures.identityModel("m-1", 3, 4));
+        return Stream.of(
+                ReadingBatch.of("plant-a", "press-1", SAMPLES),
+                Commissioning.of("plant-a", "press-1", SAMPLES),
+                new Escalation(Escalation.VERSION, "press-1-8-x", "plant-a", "press-1", 8, 2, 16, "m-1", 1.3, SAMPLES, 42),
+                new Verdict(Verdict.VERSION, "press-1-8-x", "plant-a", "press-1", 8, true, 2.5, "large-1", 8, 43),
+                new Alarm(Alarm.VERSION, "plant-a", "press-1", 8, 44, 3.0, Alarm.Source.HUB, "m-1"),
+                ModelAssignment.of("plant-a", "press-1", ArtifactManifest.of("m-1", "tandem-tiny-pca/1", artifact), artifact, 64),
+                ModelState.of("plant-a", "press-1", "m-1", ModelState.State.ACTIVE, null),
+                new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.DETECTING, "m-1", 10, 1, 2, 45));
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void everyMessage_roundTripsThroughJson_unchanged(Object message) {
+        byte[] json = Wire.encode(message);
+        Object back = Wire.decode(json, message.getClass());
+        assertEquals(message, back);
+        assertTrue(new String(json, StandardCharsets.UTF_8).contains("\"v\":1"), "schema version is on the wire");
+    }
+
+    @ParameterizedTest
+    @MethodSource("messages")
+    void everyMessage_withUnknownSchemaVersion_isRefusedWithItsCode(Object message) {
+        String json = new String(Wire.encode(message), StandardCharsets.UTF_8).replaceFirst("\"v\":1", "\"v\":99");
+        TandemException e = assertThrows(TandemException.class,
+                () -> Wire.decode(json.getBytes(StandardCharsets.UTF_8), message.getClass()));
+        assertEquals(ErrorCode.UNKNOWN_SCHEMA_VERSION, e.code());
+        assertTrue(e.getMessage().contains("99"), e.getMessage());
+    }
+
+    @Test
+    void decode_withoutVersionField_isRefused() {
+        TandemException e = assertThrows(TandemException.class, () -> Wire.decode(
+                "{\"site\":\"a\",\"device\":\"b\",\"samples\":[]}".getBytes(StandardCharsets.UTF_8), ReadingBatch.class));
+        assertEquals(ErrorCode.UNKNOWN_SCHEMA_VERSION, e.code());
+    }
+
+    @Test
+    void decode_garbage_isMalformed() {
+        TandemException e = assertThrows(TandemException.class,
+                () -> Wire.decode("{not json".getBytes(StandardCharsets.UTF_8), ReadingBatch.class));
+        assertEquals(ErrorCode.MALFORMED_PAYLOAD, e.code());
+        assertEquals(ErrorCode.MALFORMED_PAYLOAD, assertThrows(TandemException.class,
+                () -> Wire.decode(new byte[0], ReadingBatch.class)).code());
+        assertEquals(ErrorCode.MALFORMED_PAYLOAD, assertThrows(TandemException.class,
+                () -> Wire.decode("[1,2]".getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());
+    }
+
+    @Test
+    void decode_oversizedPayload_isRefusedBeforeParsing() {
+        byte[] big = new byte[Wire.MAX_PAYLOAD_BYTES + 1];
+        TandemException e = assertThrows(TandemException.class, () -> Wire.decode(big, ReadingBatch.class));
+        assertEquals(ErrorCode.OVERSIZED_PAYLOAD, e.code());
+    }
+
+    @Test
+    void decode_nanOrInfiniteReading_isNonFinite() {
+        for (String bad : List.of("NaN", "Infinity", "-Infinity")) {
+            String json = "{\"v\":1,\"site\":\"a\",\"device\":\"b\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0," + bad + "]}]}";
+            TandemException e = assertThrows(TandemException.class,
+                    () -> Wire.decode(json.getBytes(StandardCharsets.UTF_8), ReadingBatch.class));
+            assertEquals(ErrorCode.NON_FINITE_VALUE, e.code(), bad);
+        }
+    }
+
+    @Test
+    void decode_missingOrInvalidFields_isInvalid() {
+        String noDevice = "{\"v\":1,\"site\":\"a\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]}]}";
+        assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
+                () -> Wire.decode(noDevice.getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());
+        String badId = "{\"v\":1,\"site\":\"a/b\",\"device\":\"d\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]}]}";
+        assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
+                () -> Wire.decode(badId.getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());
+        String mixed = "{\"v\":1,\"site\":\"a\",\"device\":\"d\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]},"
+                + "{\"seq\":1,\"ts\":2,\"values\":[1.0,2.0]}]}";
+        assertEquals(ErrorCode.CHANNEL_MISMATCH, assertThrows(TandemException.class,
+                () -> Wire.decode(mixed.getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());
+    }
+
+    @Test
+    void modelAssignment_verifiesItsArtifact_andRefusesTampering() {
+        byte[] artifact = TinyModelCodec.encode(TinyModelFixtures.identityModel("m-2", 2, 3));
+        ModelAssignment ok = ModelAssignment.of("s", "d", ArtifactManifest.of("m-2", "tandem-tiny-pca/1", artifact), artifact, 8);
+        assertArrayEquals(artifact, ok.verifiedArtifact());
+
+        byte[] tampered = artifact.clone();
+        tampered[tampered.length / 2] ^= 1;
+        ModelAssignment bad = ModelAssignment.of("s", "d", ok.manifest(), tampered, 8);
+        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, assertThrows(TandemException.class, bad::verifiedArtifact).code());
+    }
+
+    @Test
+    void escalation_mustEndAtItsWindowId() {
+        assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class, () ->
+                new Escalation(Escalation.VERSION, "x", "s", "d", 99, 2, 16, "m", 1.0, SAMPLES, 0)).code());
+    }
+}
