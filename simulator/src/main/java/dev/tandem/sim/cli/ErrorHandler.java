@@ -1,0 +1,20 @@
+package dev.tandem.sim.cli;
+
+import dev.tandem.shared.wire.TandemException;
+import picocli.CommandLine;
+
+/** Prints a bad configuration or flag as one line with its stable code, not a stack trace. */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof TandemException te) {
+                cmd.getErr().println("tandem " + cmd.getCommandName() + ": " + te);
+                return 2;
+            }
+        }
+        cmd.getErr().println("tandem " + cmd.getCommandName() + ": failed: " + ex);
+        ex.printStackTrace(cmd.getErr());
+        return 1;
+    }
+}
