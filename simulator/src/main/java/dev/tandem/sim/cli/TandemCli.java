@@ -11,6 +11,10 @@ import picocli.CommandLine.Command;
                 "Tandem: edge-cloud collaborative anomaly detection.",
                 "Tiny models at the edge decide the easy cases; uncertain windows go over MQTT to the hub's large model."},
         subcommands = {
+                DemoCommand.class,
+                HubCommand.class,
+                EdgeCommand.class,
+                SimCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,72 @@
+package dev.tandem.sim.cli;
+
+import dev.tandem.hub.CloudHub;
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.HubMetrics;
+import dev.tandem.shared.config.BrokerAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "hub", mixinStandardHelpOptions = true,
+        description = {
+                "Runs one cloud-hub instance against a broker: fits each device's tiny and large models on its",
+                "commissioning readings, publishes the tiny model (retained), and answers escalations with the",
+                "large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...)."})
+final class HubCommand implements Callable<Integer> {
+    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, defaultValue = "tcp://127.0.0.1:1883",
+            description = "MQTT broker (default: ${DEFAULT-VALUE}).")
+    BrokerAddress broker;
+
+    @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
+    String instanceId;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep commissioning sets here so that a restarted hub refits its devices.")
+    Path dataDir;
+
+    @Option(names = "--no-shared-subscription", description = "Subscribe to escalations directly instead of through $share/hub (one instance only).")
+    boolean noShared;
+
+    @Option(names = "--batch-max", paramLabel = "N", defaultValue = "64", description = "Most escalations scored together (default: ${DEFAULT-VALUE}).")
+    int batchMax;
+
+    @Option(names = "--batch-linger-ms", paramLabel = "MS", defaultValue = "2", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
+    long lingerMs;
+
+    @Option(names = "--status-every", paramLabel = "S", defaultValue = "10", description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
+    long statusEvery;
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
+    long duration;
+
+    @Override
+    public Integer call() throws Exception {
+        HubConfig config = HubConfig.defaults(broker)
+                .withInstanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
+                .withBatching(batchMax, Duration.ofMillis(lingerMs))
+                .withSharedSubscription(!noShared);
+        if (dataDir != null) {
+            config = config.withDataDir(dataDir);
+        }
+        CloudHub hub = CloudHub.start(config);
+        System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", broker);
+        try {
+            UntilStopped.run(System.out, Duration.ofSeconds(Math.max(1, statusEvery)), Duration.ofSeconds(duration),
+                    () -> status(hub), () -> false);
+        } finally {
+            hub.close();
+        }
+        return 0;
+    }
+
+    private static String status(CloudHub hub) {
+        HubMetrics.Snapshot s = hub.metrics().snapshot();
+        return String.format("hub: connected %s | devices with model %d | escalations %d | verdicts %d | batches %d (mean %.1f)"
+                        + " | verdict p50 %.1f ms | errors %d",
+                hub.isConnected(), s.devicesWithModel(), s.escalationsReceived(), s.verdictsSent(), s.batches(),
+                s.meanBatchSize(), s.verdictLatencyP50Ms(), s.errors());
+    }
+}

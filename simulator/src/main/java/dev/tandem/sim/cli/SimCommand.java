@@ -1,0 +1,72 @@
+package dev.tandem.sim.cli;
+
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.sim.factory.FactoryLine;
+import dev.tandem.sim.factory.SimConfig;
+import dev.tandem.sim.publish.PublisherConfig;
+import dev.tandem.sim.publish.SensorPublisher;
+import io.vertx.core.Vertx;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = {
+                "Runs the factory-line simulator against a broker: machines with vibration, current, temperature,",
+                "pressure and flow sensors publish their readings as real sensors would, with injected anomalies",
+                "(spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed."})
+final class SimCommand implements Callable<Integer> {
+    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, defaultValue = "tcp://127.0.0.1:1883",
+            description = "MQTT broker (default: ${DEFAULT-VALUE}).")
+    BrokerAddress broker;
+
+    @Option(names = "--site", defaultValue = "plant", description = "Site id (default: ${DEFAULT-VALUE}).")
+    String site;
+
+    @Option(names = "--devices", paramLabel = "N", defaultValue = "10", description = "Machines machine-01..machine-NN (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--rate", paramLabel = "HZ", defaultValue = "10", description = "Readings per second per machine (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "0", description = "Readings per machine, then stop; 0 = until stopped (default: ${DEFAULT-VALUE}).")
+    long samples;
+
+    @Option(names = "--commissioning", paramLabel = "N", defaultValue = "400", description = "Leading readings kept free of anomalies (default: ${DEFAULT-VALUE}).")
+    int commissioning;
+
+    @Option(names = "--qos", defaultValue = "1", description = "MQTT QoS of the readings (default: ${DEFAULT-VALUE}).")
+    int qos;
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds; 0 = until stopped (default: ${DEFAULT-VALUE}).")
+    long duration;
+
+    @Override
+    public Integer call() throws Exception {
+        FactoryLine line = new FactoryLine(SimConfig.defaults(seed, devices).withCommissioningSamples(commissioning));
+        PublisherConfig pc = PublisherConfig.defaults(site, broker).withRatePerDevice(rate).withQos(qos)
+                .withSamplesPerDevice(samples);
+        Vertx vertx = Vertx.vertx();
+        try {
+            SensorPublisher publisher = new SensorPublisher(vertx, line, pc);
+            publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            System.out.printf("sim: %d machines on site %s publishing %.0f readings/s each to %s%n", devices, site, rate, broker);
+            UntilStopped.run(System.out, Duration.ofSeconds(5), Duration.ofSeconds(duration),
+                    () -> String.format("sim: published %d | failed %d | anomalous %d",
+                            publisher.published(), publisher.failed(), line.groundTruth().anomalous()),
+                    () -> publisher.completion().isComplete());
+            publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            System.out.printf("sim: done, published %d readings (%d anomalous)%n", publisher.published(),
+                    line.groundTruth().anomalous());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,259 @@
+package dev.tandem.sim.demo;
+
+import dev.tandem.edge.EdgeAgent;
+import dev.tandem.edge.EdgeConfig;
+import dev.tandem.edge.EdgeMetrics;
+import dev.tandem.hub.CloudHub;
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.HubMetrics;
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.Wire;
+import dev.tandem.sim.broker.EmbeddedBroker;
+import dev.tandem.sim.eval.Confusion;
+import dev.tandem.sim.factory.FactoryLine;
+import dev.tandem.sim.factory.SimConfig;
+import dev.tandem.sim.publish.PublisherConfig;
+import dev.tandem.sim.publish.SensorPublisher;
+import io.vertx.core.Vertx;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole loop in one process: a broker (embedded unless one is given), a hub, one edge agent per
+ * simulated machine and the simulator feeding them. Prints a status line every few seconds and a
+ * final summary; stops at {@code duration} or when {@link #requestStop()} is called (Ctrl-C).
+ */
+public final class Demo {
+    private final DemoConfig config;
+    private final PrintStream out;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    private EmbeddedBroker embedded;
+    private CloudHub hub;
+    private Vertx vertx;
+    private final List<EdgeAgent> agents = new ArrayList<>();
+    private SensorPublisher publisher;
+    private Scoreboard scoreboard;
+    private long startNanos;
+
+    public Demo(DemoConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    /** Asks a running demo to stop and summarise (safe from any thread, e.g. a shutdown hook). */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /** Runs until the duration elapses or a stop is requested; returns the final summary. */
+    public DemoReport run() throws Exception {
+        try {
+            BrokerAddress broker = startBroker();
+            out.printf("hub: starting (TensorFlow loads on first fit)%n");
+            hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("demo-hub"));
+
+            SimConfig sim = SimConfig.defaults(config.seed(), config.devices())
+                    .withCommissioningSamples(config.commissioningSamples());
+            FactoryLine line = new FactoryLine(sim);
+            scoreboard = new Scoreboard(line.groundTruth());
+
+            vertx = Vertx.vertx();
+            for (String device : line.deviceIds()) {
+                EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker, config.site(), List.of(device))
+                        .clientId("edge-" + config.site() + "-" + device)
+                        .commissioningSamples(config.commissioningSamples())
+                        .verdictTimeout(config.verdictTimeout())
+                        .build());
+                agent.onDecision(scoreboard::accept);
+                vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                agents.add(agent);
+            }
+            out.printf("edge: %d agents connected (one per machine, site '%s'); each commissions on its first %d readings%n",
+                    agents.size(), config.site(), config.commissioningSamples());
+
+            publisher = new SensorPublisher(vertx, line, PublisherConfig.defaults(config.site(), broker)
+                    .withRatePerDevice(config.ratePerDevice()));
+            publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            startNanos = System.nanoTime();
+            out.printf("sim: %d machines publishing %.0f readings/s each (seed %d)%s%n", config.devices(),
+                    config.ratePerDevice(), config.seed(),
+                    config.duration().isZero() ? "; Ctrl-C stops" : "; running " + config.duration().toSeconds() + " s");
+
+            loop();
+            return finish();
+        } finally {
+            shutdown();
+        }
+    }
+
+    private BrokerAddress startBroker() {
+        if (config.broker() != null) {
+            out.printf("broker: using %s%n", config.broker());
+            return config.broker();
+        }
+        embedded = new EmbeddedBroker().start();
+        out.printf("broker: embedded HiveMQ CE on %s (started in %d ms)%n", embedded.url(),
+                embedded.lastStartDuration().toMillis());
+        return embedded.address();
+    }
+
+    private void loop() throws InterruptedException {
+        long intervalMs = config.statusInterval().toMillis();
+        long deadline = config.duration().isZero() ? Long.MAX_VALUE
+                : startNanos + config.duration().toNanos();
+        long lastReadings = 0;
+        long lastAt = System.nanoTime();
+        while (true) {
+            long now = System.nanoTime();
+            long wait = Math.min(intervalMs, Math.max(0, (deadline - now) / 1_000_000));
+            if (stopRequested.await(wait, TimeUnit.MILLISECONDS) || System.nanoTime() >= deadline) {
+                return;
+            }
+            Totals t = totals();
+            long at = System.nanoTime();
+            double rate = (t.edge.readings() - lastReadings) / ((at - lastAt) / 1e9);
+            lastReadings = t.edge.readings();
+            lastAt = at;
+            out.println(statusLine(t, rate));
+        }
+    }
+
+    private String statusLine(Totals t, double readingsPerSecond) {
+        Confusion c = scoreboard.collaborative();
+        return String.format("[%4.0fs] readings/s %6.0f | windows %7d | alarms %5d | escalations %5d | verdicts %5d"
+                        + " | timeouts %3d | models %d/%d | precision %s recall %s",
+                elapsedSeconds(), readingsPerSecond, t.edge.windows(), t.edge.alarms(), t.edge.escalations(),
+                t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded, agents.size(),
+                fmt(c.precision()), fmt(c.recall()));
+    }
+
+    private DemoReport finish() throws InterruptedException {
+        out.println("stopping: sensors off, waiting for the last verdicts...");
+        publisher.stop().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS)
+                .exceptionally(e -> null).join();
+        Thread.sleep(Math.min(5_000, config.verdictTimeout().toMillis() + 300));
+        Totals t = totals();
+        Confusion c = scoreboard.collaborative();
+        Confusion e = scoreboard.edgeOnly();
+        Map<String, Long> errors = new TreeMap<>();
+        t.hub.errorsByCode().forEach((k, v) -> errors.merge("hub." + k, v, Long::sum));
+        t.edge.errorsByCode().forEach((k, v) -> errors.merge("edge." + k, v, Long::sum));
+        DemoReport report = new DemoReport(
+                config.broker() == null ? "embedded " + embedded.url() : config.broker().url(),
+                config.devices(), elapsedSeconds(), t.edge.readings(), t.edge.windows(), t.edge.alarms(),
+                t.edge.escalations(), t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded,
+                t.edge.windows() == 0 ? 0 : (double) t.edge.escalations() / t.edge.windows(),
+                nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
+                new DemoReport.Quality(nan0(e.precision()), nan0(e.recall()), nan0(e.f1()), nan0(e.far())),
+                t.hub.batches(), t.hub.meanBatchSize(), errors);
+        printSummary(report);
+        if (config.report() != null) {
+            try {
+                Path parent = config.report().toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.write(config.report(), Wire.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(report));
+                out.printf("report: %s%n", config.report());
+            } catch (IOException ex) {
+                out.printf("report: cannot write %s: %s%n", config.report(), ex.getMessage());
+            }
+        }
+        return report;
+    }
+
+    private void printSummary(DemoReport r) {
+        out.println();
+        out.println("=== Tandem demo summary ===");
+        out.printf("broker            %s%n", r.broker());
+        out.printf("devices           %d (models delivered: %d)%n", r.devices(), r.modelsDelivered());
+        out.printf("duration          %.1f s%n", r.durationSeconds());
+        out.printf("readings          %d%n", r.readings());
+        out.printf("windows scored    %d%n", r.windows());
+        out.printf("alarms            %d%n", r.alarms());
+        out.printf("escalations       %d (%.1f%% of windows)%n", r.escalations(), 100 * r.escalationRate());
+        out.printf("verdicts          %d (timeouts %d)%n", r.verdicts(), r.verdictTimeouts());
+        out.printf("hub batches       %d (mean size %.1f)%n", r.hubBatches(), r.hubMeanBatchSize());
+        out.printf("%-17s %9s %9s %9s %9s%n", "decisions", "precision", "recall", "F1", "FAR");
+        out.printf("%-17s %9s %9s %9s %9s%n", "collaborative", fmt(r.precision()), fmt(r.recall()), fmt(r.f1()), pct(r.far()));
+        out.printf("%-17s %9s %9s %9s %9s%n", "edge only", fmt(r.edgeOnly().precision()), fmt(r.edgeOnly().recall()),
+                fmt(r.edgeOnly().f1()), pct(r.edgeOnly().far()));
+        if (!r.errors().isEmpty()) {
+            out.printf("errors            %s%n", r.errors());
+        }
+    }
+
+    /** The fleet's edge counters summed, the hub's snapshot, and how many agents have their model. */
+    private record Totals(EdgeTotals edge, HubMetrics.Snapshot hub, int modelsLoaded) {
+    }
+
+    private record EdgeTotals(long readings, long windows, long alarms, long escalations, long verdicts,
+                              long verdictTimeouts, Map<String, Long> errorsByCode) {
+    }
+
+    private Totals totals() {
+        long readings = 0, windows = 0, alarms = 0, escalations = 0, verdicts = 0, timeouts = 0;
+        Map<String, Long> byCode = new TreeMap<>();
+        int loaded = 0;
+        for (EdgeAgent a : agents) {
+            EdgeMetrics.Snapshot s = a.metrics().snapshot();
+            readings += s.readings();
+            windows += s.windows();
+            alarms += s.alarms();
+            escalations += s.escalations();
+            verdicts += s.verdicts();
+            timeouts += s.verdictTimeouts();
+            s.errorsByCode().forEach((k, v) -> byCode.merge(k.name(), v, Long::sum));
+            if (a.modelsLoaded().isComplete()) {
+                loaded++;
+            }
+        }
+        return new Totals(new EdgeTotals(readings, windows, alarms, escalations, verdicts, timeouts, byCode),
+                hub.metrics().snapshot(), loaded);
+    }
+
+    private double elapsedSeconds() {
+        return startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private void shutdown() {
+        if (publisher != null) {
+            publisher.stop();
+        }
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                out.println("edge: close timed out: " + e);
+            }
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "  -  " : String.format("%.3f", v);
+    }
+
+    static String pct(double v) {
+        return Double.isNaN(v) ? "  -  " : String.format("%.1f%%", 100 * v);
+    }
+
+    private static double nan0(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+}

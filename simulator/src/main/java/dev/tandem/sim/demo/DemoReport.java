@@ -1,0 +1,18 @@
+package dev.tandem.sim.demo;
+
+import java.util.Map;
+
+/**
+ * The demo's final summary ({@code --report FILE} writes it as JSON). Precision and recall are the
+ * collaborative (final) decisions against the simulator's ground truth; {@code edgeOnly} holds what
+ * the tiny models alone would have decided on the same windows.
+ */
+public record DemoReport(String broker, int devices, double durationSeconds, long readings, long windows,
+                         long alarms, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
+                         double escalationRate, double precision, double recall, double f1, double far,
+                         Quality edgeOnly, long hubBatches, double hubMeanBatchSize, Map<String, Long> errors) {
+
+    /** Detection quality of one decision rule. */
+    public record Quality(double precision, double recall, double f1, double far) {
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tandem.sim.demo;
+
+import dev.tandem.edge.detect.WindowDecision;
+import dev.tandem.sim.eval.Confusion;
+import dev.tandem.sim.factory.GroundTruth;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Scores the fleet's final decisions, and the edge's own decisions beside them, against the
+ * simulator's ground truth: a window is anomalous when its newest sample is. Thread-safe (each
+ * agent delivers decisions on its own event loop).
+ */
+public final class Scoreboard {
+    private final GroundTruth truth;
+    private Confusion collaborative = Confusion.EMPTY;
+    private Confusion edgeOnly = Confusion.EMPTY;
+    private final LongAdder unlabelled = new LongAdder();
+    private final LongAdder escalated = new LongAdder();
+
+    public Scoreboard(GroundTruth truth) {
+        this.truth = truth;
+    }
+
+    public void accept(WindowDecision d) {
+        if (!truth.isRecorded(d.device(), d.windowId())) {
+            unlabelled.increment();
+            return;
+        }
+        boolean actual = truth.isAnomalous(d.device(), d.windowId());
+        if (d.escalated()) {
+            escalated.increment();
+        }
+        synchronized (this) {
+            collaborative = collaborative.add(actual, d.finalAnomaly());
+            edgeOnly = edgeOnly.add(actual, d.edgeSaysAnomaly());
+        }
+    }
+
+    public synchronized Confusion collaborative() {
+        return collaborative;
+    }
+
+    public synchronized Confusion edgeOnly() {
+        return edgeOnly;
+    }
+
+    /** Decided windows that were escalated. */
+    public long escalated() {
+        return escalated.sum();
+    }
+
+    public long unlabelled() {
+        return unlabelled.sum();
+    }
+}
