@@ -1,32 +1,575 @@
 package dev.tandem.hub.large;
 
+import dev.tandem.shared.wire.Checks;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.framework.initializers.Glorot;
+import org.tensorflow.framework.initializers.VarianceScaling;
+import org.tensorflow.framework.initializers.Zeros;
+import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * SKELETON: to be implemented (TensorFlow Java). The hub's large model for one device.
+ * The hub's large model for one device: a dense denoising autoencoder, built, trained and run with
+ * TensorFlow Java (graph mode, one Graph and Session per model), over the raw standardized context
+ * of {@code contextSize} samples x channels: a longer history than the edge's window, and the raw
+ * samples rather than their summary features.
+ *
+ * <p><b>Training.</b> Channels are standardized with the commissioning mean and standard deviation
+ * (floored, so a constant channel is harmless). The autoencoder (input, hidden, bottleneck, hidden,
+ * input; ReLU, linear code and output) learns to reconstruct the clean context from a noisy copy
+ * (Adam, mini-batches of stride-1 contexts) on all but the newest {@code holdoutFraction} of the
+ * rows, which are kept back for calibration.
+ *
+ * <p><b>Score.</b> Two departures from normal, per channel, on the newest samples:
+ * <ul>
+ *   <li><i>loud</i>: the mean squared reconstruction error over the newest {@code focus} samples,
+ *       divided by that channel's residual level (measured on the held-out rows, which the network
+ *       has not memorised), against its commissioning high quantile: a level shift, spike, noise
+ *       burst, drift or a broken correlation between channels;</li>
+ *   <li><i>quiet</i>: the mean squared sample-to-sample step over the newest {@code quietWindow}
+ *       samples against its commissioning low quantile: a stuck sensor. Skipped for channels
+ *       that are often flat in commissioning (quantised or constant).</li>
+ * </ul>
+ * Each of the 2 x channels tests gets an equal share of the false-alarm budget
+ * 1 - {@code calibrationQuantile}; its limit comes from a log-normal fit to the commissioning
+ * values (stable with few, overlapping contexts) and is never tighter than the empirical quantile.
+ * raw = the worst ratio (statistic / limit, capped at 100) over channels and tests;
+ * score = raw / scoreScale, scoreScale = max(1, the {@code calibrationQuantile} of raw over the
+ * trained contexts): >= 1.0 means anomaly.
+ *
+ * <p><b>Threads.</b> {@link #score} is thread-safe (TF sessions are) and may run concurrently with
+ * itself; {@link #close} waits for running calls and makes later ones fail with
+ * {@link IllegalStateException}. TF's native logging can only be quietened by the environment of
+ * the process ({@code TF_CPP_MIN_LOG_LEVEL=3}), not from Java once the JVM runs. Thread-pool limits
+ * (one intra-op and one inter-op thread per run) are honoured only if the first Session of the
+ * process asks for them, which every Session created here does.
  */
 public final class LargeModel implements AutoCloseable {
-    /** Trains on a device's commissioning rows [t][channel] (assumed normal), in time order. */
-    public static LargeModel train(double[][] rows, LargeModelConfig config, String version) {
-        throw new UnsupportedOperationException("not yet implemented");
+    private static final Logger LOG = LoggerFactory.getLogger(LargeModel.class);
+    /** Fewest contexts (stride-1 windows of contextSize rows) training accepts. */
+    public static final int MIN_CONTEXTS = 16;
+    /** A channel whose low quantile of step energy is below this fraction of its median never flags "quiet". */
+    private static final double MIN_QUIET_FRACTION = 0.05;
+    /** Each ratio is capped, so a perfectly flat channel gives a large but finite score. */
+    private static final double MAX_RATIO = 100;
+    private static final int NOISE_POOL = 1 << 16;
+
+    private final String version;
+    private final int channels;
+    private final int contextSize;
+    private final int focus;
+    private final int quietWindow;
+    private final int inputSize;
+    private final long parameterCount;
+    private final double[] mean;
+    private final double[] std;
+    private final Graph graph;
+    private final Session session;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+    // calibration, set once by train()
+    private double[] level;
+    private double[] high;
+    private double[] quiet;
+    private double scoreScale = 1.0;
+
+    private LargeModel(String version, int channels, LargeModelConfig config, double[] mean, double[] std) {
+        this.version = version;
+        this.channels = channels;
+        this.contextSize = config.contextSize();
+        this.focus = config.focus();
+        this.quietWindow = config.quietWindow();
+        this.inputSize = contextSize * channels;
+        this.mean = mean;
+        this.std = std;
+        int[] dims = layerSizes(inputSize, config);
+        long params = 0;
+        for (int i = 0; i + 1 < dims.length; i++) {
+            params += (long) dims[i] * dims[i + 1] + dims[i + 1];
+        }
+        this.parameterCount = params;
+        this.graph = new Graph();
+        Session s;
+        try {
+            s = new Session(graph, ConfigProto.newBuilder()
+                    .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build());
+        } catch (RuntimeException e) {
+            graph.close();
+            throw e;
+        }
+        this.session = s;
     }
 
-    public String version() { throw new UnsupportedOperationException(); }
+    private static int[] layerSizes(int inputSize, LargeModelConfig config) {
+        return new int[]{inputSize, config.hidden(), config.bottleneck(), config.hidden(), inputSize};
+    }
 
-    public int channels() { throw new UnsupportedOperationException(); }
+    /** Trains on a device's commissioning rows [t][channel] (assumed normal), in time order. */
+    public static LargeModel train(double[][] rows, LargeModelConfig config, String version) {
+        Objects.requireNonNull(config, "config");
+        Checks.nonBlank("version", version);
+        int channels = checkRows(rows);
+        int t = config.contextSize();
+        int n = rows.length - t + 1;
+        int holdout = Math.max(config.focus() + MIN_CONTEXTS - 1, (int) Math.round(rows.length * config.holdoutFraction()));
+        int trainContexts = rows.length - holdout - t + 1;
+        if (trainContexts < MIN_CONTEXTS) {
+            throw TandemException.invalid("need at least " + (t + MIN_CONTEXTS - 1) + " commissioning rows for context "
+                    + t + " plus " + holdout + " held out for calibration, got " + rows.length);
+        }
+        long started = System.nanoTime();
+        double[] mean = new double[channels];
+        double[] std = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (double[] row : rows) {
+                sum += row[c];
+            }
+            double m = sum / rows.length;
+            double ss = 0;
+            for (double[] row : rows) {
+                ss += (row[c] - m) * (row[c] - m);
+            }
+            mean[c] = m;
+            std[c] = Math.max(Math.sqrt(ss / rows.length), 1e-6 * Math.max(1.0, Math.abs(m)));
+        }
+        LargeModel model = new LargeModel(version, channels, config, mean, std);
+        try {
+            float[] contexts = new float[n * model.inputSize];
+            for (int i = 0; i < n; i++) {
+                model.standardize(rows, i, t, contexts, i * model.inputSize);
+            }
+            Op train = model.buildGraph(config);
+            model.fit(train, contexts, trainContexts, config);
+            int firstHeld = trainContexts + config.focus() - 1;
+            model.calibrate(contexts, trainContexts, firstHeld, n, config);
+            // publish the calibration to every thread that later takes the read lock in score()
+            model.lock.writeLock().lock();
+            model.lock.writeLock().unlock();
+            LOG.debug("large model {}: {} channels, {} parameters, trained on {} contexts in {} ms", version, channels,
+                    model.parameterCount, n, (System.nanoTime() - started) / 1_000_000);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private Op buildGraph(LargeModelConfig config) {
+        Ops tf = Ops.create(graph);
+        Placeholder<TFloat32> input = tf.withName("input")
+                .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, inputSize)));
+        Placeholder<TFloat32> target = tf.withName("target")
+                .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, inputSize)));
+        int[] dims = layerSizes(inputSize, config);
+        Operand<TFloat32> h = input;
+        for (int i = 0; i + 1 < dims.length; i++) {
+            // variables at the top level (Adam breaks on sub-scoped variable names)
+            Variable<TFloat32> w = tf.withName("W" + i).variable(
+                    new Glorot<TFloat32>(VarianceScaling.Distribution.TRUNCATED_NORMAL, config.seed() * 31 + i)
+                            .call(tf, tf.constant(Shape.of(dims[i], dims[i + 1])), TFloat32.class));
+            Variable<TFloat32> b = tf.withName("b" + i).variable(
+                    new Zeros<TFloat32>().call(tf, tf.constant(Shape.of(dims[i + 1])), TFloat32.class));
+            h = tf.math.add(tf.linalg.matMul(h, w), b);
+            if (i + 2 < dims.length && i != 1) {
+                h = tf.nn.relu(h);
+            }
+        }
+        Operand<TFloat32> output = tf.withName("output").identity(h);
+        Operand<TFloat32> loss = tf.withName("loss")
+                .math.mean(tf.math.squaredDifference(output, target), tf.constant(new int[]{0, 1}));
+        Op train = new Adam(graph, (float) config.learningRate()).minimize(loss, "train");
+        session.initialize();
+        return train;
+    }
+
+    private void fit(Op train, float[] contexts, int n, LargeModelConfig config) {
+        Random random = new Random(config.seed());
+        float[] noise = new float[NOISE_POOL + inputSize];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) (random.nextGaussian() * config.inputNoise());
+        }
+        int batch = Math.min(config.batchSize(), n);
+        float[] in = new float[batch * inputSize];
+        float[] out = new float[batch * inputSize];
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        int cursor = n;
+        Shape shape = Shape.of(batch, inputSize);
+        for (int step = 0; step < config.steps(); step++) {
+            for (int b = 0; b < batch; b++) {
+                if (cursor == n) {
+                    shuffle(order, random);
+                    cursor = 0;
+                }
+                int src = order[cursor++] * inputSize;
+                int dst = b * inputSize;
+                int off = random.nextInt(NOISE_POOL);
+                System.arraycopy(contexts, src, out, dst, inputSize);
+                for (int k = 0; k < inputSize; k++) {
+                    in[dst + k] = contexts[src + k] + noise[off + k];
+                }
+            }
+            try (TFloat32 x = TFloat32.tensorOf(shape, DataBuffers.of(in, true, false));
+                 TFloat32 y = TFloat32.tensorOf(shape, DataBuffers.of(out, true, false))) {
+                session.runner().feed("input", x).feed("target", y).addTarget(train).run().close();
+            }
+        }
+    }
+
+    private static void shuffle(int[] a, Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+
+    /**
+     * Contexts [0, trainContexts) were trained on; contexts [firstHeld, n) have their focus rows in
+     * the held-out tail. The network has partly memorised the noise of the rows it trained on, so
+     * their reconstruction error understates what it will meet later (by ~1.5x here): each
+     * channel's level is the held-out one (never below the trained one). The shape (the high
+     * quantile of the level-normalised energy, the final scale) comes from the trained contexts,
+     * which are many, each normalised by the trained level. The quiet test needs no network: its
+     * low quantile comes from every commissioning context.
+     */
+    private void calibrate(float[] contexts, int trainContexts, int firstHeld, int n,
+                           LargeModelConfig config) {
+        double p = config.calibrationQuantile();
+        double[][] trained = energies(contexts, 0, trainContexts);
+        double[][] held = energies(contexts, firstHeld, n - firstHeld);
+        double[] trainedLevel = meanEnergy(trained);
+        level = meanEnergy(held);
+        for (int c = 0; c < channels; c++) {
+            level[c] = Math.max(level[c], trainedLevel[c]);
+        }
+        double[][] steps = new double[n][];
+        for (int i = 0; i < n; i++) {
+            steps[i] = stepEnergy(contexts, i, contextSize);
+        }
+        // Each of the 2 x channels tests gets an equal share of the false-alarm budget 1 - p; its
+        // limit comes from a log-normal fit (stable with few, overlapping contexts), never tighter
+        // than the empirical quantile (heavy tails).
+        double z = normalQuantile(1 - (1 - p) / (2.0 * channels));
+        high = new double[channels];
+        quiet = new double[channels];
+        double[] column = new double[trained.length];
+        double[] stepColumn = new double[n];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < trained.length; i++) {
+                column[i] = trained[i][c] / trainedLevel[c];
+            }
+            double[] fit = logNormalFit(column);
+            high[c] = Math.max(Math.max(Math.exp(fit[0] + z * fit[1]), quantile(column, p)), 1e-9);
+            for (int i = 0; i < n; i++) {
+                stepColumn[i] = steps[i][c];
+            }
+            double lo = quantile(stepColumn, 1 - p);
+            if (lo > MIN_QUIET_FRACTION * quantile(stepColumn, 0.5)) {
+                double[] stepFit = logNormalFit(stepColumn);
+                quiet[c] = Math.min(Math.exp(stepFit[0] - z * stepFit[1]), lo);
+            }
+        }
+        double[] raw = new double[trained.length];
+        for (int i = 0; i < trained.length; i++) {
+            raw[i] = raw(trained[i], trainedLevel, steps[i]);
+        }
+        scoreScale = Math.max(1.0, quantile(raw, p));
+    }
+
+    /** Mean and standard deviation of log(x). */
+    private static double[] logNormalFit(double[] x) {
+        double sum = 0, ss = 0;
+        for (double v : x) {
+            sum += Math.log(Math.max(v, 1e-12));
+        }
+        double mean = sum / x.length;
+        for (double v : x) {
+            double d = Math.log(Math.max(v, 1e-12)) - mean;
+            ss += d * d;
+        }
+        return new double[]{mean, Math.sqrt(ss / Math.max(1, x.length - 1))};
+    }
+
+    /** Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
+    static double normalQuantile(double p) {
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("p must be in (0, 1): " + p);
+        }
+        double[] a = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+                -3.066479806614716e+01, 2.506628277459239e+00};
+        double[] b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+                -1.328068155288572e+01};
+        double[] c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+                4.374664141464968e+00, 2.938163982698783e+00};
+        double[] d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+        double low = 0.02425;
+        if (p < low) {
+            double q = Math.sqrt(-2 * Math.log(p));
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                    / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        }
+        if (p > 1 - low) {
+            return -normalQuantile(1 - p);
+        }
+        double q = p - 0.5, r = q * q;
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    }
+
+    private double[] meanEnergy(double[][] energies) {
+        double[] mean = new double[channels];
+        for (double[] e : energies) {
+            for (int c = 0; c < channels; c++) {
+                mean[c] += e[c];
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            mean[c] = Math.max(mean[c] / energies.length, 1e-12);
+        }
+        return mean;
+    }
+
+    /** The worst ratio over channels of the loud test (energy / level / high) and the quiet test. */
+    private double raw(double[] energy, double[] levels, double[] steps) {
+        double worst = 0;
+        for (int c = 0; c < channels; c++) {
+            worst = Math.max(worst, Math.min(MAX_RATIO, energy[c] / levels[c] / high[c]));
+            if (quiet[c] > 0 && !Double.isNaN(steps[c])) {
+                worst = Math.max(worst, Math.min(MAX_RATIO, quiet[c] / Math.max(steps[c], 1e-12)));
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * Mean squared step x[t] - x[t-1] of each channel over the newest quietWindow samples of
+     * context b, counting only the newest {@code realRows} rows (padding is flat); NaN when fewer
+     * than 3 real rows.
+     */
+    private double[] stepEnergy(float[] contexts, int b, int realRows) {
+        double[] out = new double[channels];
+        int pairs = Math.min(quietWindow, realRows - 1);
+        if (pairs < 2) {
+            Arrays.fill(out, Double.NaN);
+            return out;
+        }
+        for (int t = contextSize - pairs; t < contextSize; t++) {
+            int base = b * inputSize + t * channels;
+            for (int c = 0; c < channels; c++) {
+                double d = (double) contexts[base + c] - contexts[base - channels + c];
+                out[c] += d * d;
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            out[c] /= pairs;
+        }
+        return out;
+    }
+
+    /** Per context, per channel: mean squared reconstruction error over the newest {@code focus} samples. */
+    private double[][] energies(float[] contexts, int first, int count) {
+        float[] in = first == 0 && contexts.length == count * inputSize ? contexts
+                : Arrays.copyOfRange(contexts, first * inputSize, (first + count) * inputSize);
+        float[] recon = new float[count * inputSize];
+        try (TFloat32 x = TFloat32.tensorOf(Shape.of(count, inputSize), DataBuffers.of(in, true, false));
+             Result result = session.runner().feed("input", x).fetch("output").run()) {
+            ((TFloat32) result.get(0)).copyTo(DataBuffers.of(recon, false, false));
+        }
+        double[][] energy = new double[count][channels];
+        for (int b = 0; b < count; b++) {
+            double[] e = energy[b];
+            for (int t = contextSize - focus; t < contextSize; t++) {
+                int base = b * inputSize + t * channels;
+                for (int c = 0; c < channels; c++) {
+                    double d = (double) in[base + c] - recon[base + c];
+                    e[c] += d * d;
+                }
+            }
+            for (int c = 0; c < channels; c++) {
+                e[c] /= focus;
+            }
+        }
+        return energy;
+    }
+
+    /** Writes rows [from, from + length) standardized and flattened (row-major) into {@code dst}. */
+    private void standardize(double[][] rows, int from, int length, float[] dst, int offset) {
+        for (int t = 0; t < length; t++) {
+            double[] row = rows[from + t];
+            for (int c = 0; c < channels; c++) {
+                dst[offset + t * channels + c] = (float) ((row[c] - mean[c]) / std[c]);
+            }
+        }
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public int channels() {
+        return channels;
+    }
 
     /** Samples of history read per verdict. */
-    public int contextSize() { throw new UnsupportedOperationException(); }
+    public int contextSize() {
+        return contextSize;
+    }
 
-    public long parameterCount() { throw new UnsupportedOperationException(); }
+    /** Trainable weights and biases of the autoencoder. */
+    public long parameterCount() {
+        return parameterCount;
+    }
 
     /**
      * Calibrated scores (>= 1.0 means anomaly) of a batch of contexts, each rows [t][channel],
      * oldest first, ending at the escalated window's last sample; a context shorter than
-     * contextSize is padded. Thread-safe.
+     * contextSize is padded by repeating its oldest row, a longer one is cut to its newest
+     * contextSize rows. One session run for the whole batch. Thread-safe.
+     *
+     * @throws TandemException (CHANNEL_MISMATCH, NON_FINITE_VALUE, INVALID_FIELD) for a bad context
+     * @throws IllegalStateException once the model is closed
      */
-    public double[] score(List<double[][]> contexts) { throw new UnsupportedOperationException(); }
+    public double[] score(List<double[][]> contexts) {
+        Objects.requireNonNull(contexts, "contexts");
+        int count = contexts.size();
+        float[] in = new float[count * inputSize];
+        int[] realRows = new int[count];
+        for (int b = 0; b < count; b++) {
+            double[][] ctx = contexts.get(b);
+            checkContext(b, ctx);
+            int have = ctx.length;
+            int offset = b * inputSize;
+            if (have >= contextSize) {
+                standardize(ctx, have - contextSize, contextSize, in, offset);
+            } else {
+                int pad = contextSize - have;
+                standardize(ctx, 0, 1, in, offset);
+                for (int t = 1; t < pad; t++) {
+                    System.arraycopy(in, offset, in, offset + t * channels, channels);
+                }
+                standardize(ctx, 0, have, in, offset + pad * channels);
+            }
+            realRows[b] = Math.min(have, contextSize);
+        }
+        lock.readLock().lock();
+        try {
+            ensureOpen();
+            if (count == 0) {
+                return new double[0];
+            }
+            double[][] energy = energies(in, 0, count);
+            double[] out = new double[count];
+            for (int b = 0; b < count; b++) {
+                out[b] = raw(energy[b], level, stepEnergy(in, b, realRows[b])) / scoreScale;
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("large model " + version + " is closed");
+        }
+    }
+
+    private void checkContext(int index, double[][] ctx) {
+        if (ctx == null || ctx.length == 0) {
+            throw TandemException.invalid("context " + index + " is empty");
+        }
+        for (int t = 0; t < ctx.length; t++) {
+            double[] row = ctx[t];
+            if (row == null || row.length != channels) {
+                throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "context " + index + " row " + t + " has "
+                        + (row == null ? 0 : row.length) + " channels, model " + version + " expects " + channels);
+            }
+            for (int c = 0; c < channels; c++) {
+                if (!Double.isFinite(row[c])) {
+                    throw new TandemException(ErrorCode.NON_FINITE_VALUE,
+                            "context " + index + " row " + t + " channel " + c + " is not finite: " + row[c]);
+                }
+            }
+        }
+    }
+
+    private static int checkRows(double[][] rows) {
+        if (rows == null || rows.length == 0 || rows[0] == null || rows[0].length == 0) {
+            throw TandemException.invalid("commissioning rows must not be empty");
+        }
+        int channels = rows[0].length;
+        for (int t = 0; t < rows.length; t++) {
+            if (rows[t] == null || rows[t].length != channels) {
+                throw new TandemException(ErrorCode.CHANNEL_MISMATCH,
+                        "commissioning row " + t + " does not have " + channels + " channels");
+            }
+            for (int c = 0; c < channels; c++) {
+                if (!Double.isFinite(rows[t][c])) {
+                    throw new TandemException(ErrorCode.NON_FINITE_VALUE,
+                            "commissioning row " + t + " channel " + c + " is not finite: " + rows[t][c]);
+                }
+            }
+        }
+        return channels;
+    }
+
+    /** Empirical quantile with linear interpolation between order statistics (R type 7). */
+    static double quantile(double[] values, double p) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        double h = (s.length - 1) * p;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, s.length - 1);
+        return s[lo] + (h - lo) * (s[hi] - s[lo]);
+    }
+
+    /** Frees the native graph and session; waits for running scores; idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                session.close();
+            } finally {
+                graph.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     @Override
-    public void close() { }
+    public String toString() {
+        return "LargeModel[" + version + ", " + channels + " channels, context " + contextSize + ", "
+                + parameterCount + " parameters]";
+    }
 }

@@ -1,8 +1,90 @@
 package dev.tandem.hub.large;
 
-/** SKELETON: training settings of the large model; to be completed. */
-public record LargeModelConfig(int contextSize, long seed) {
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+
+/**
+ * Training settings of the large model (a dense denoising autoencoder over the raw context).
+ *
+ * @param contextSize         samples of history per verdict (the autoencoder's input is contextSize x channels)
+ * @param focus               the newest samples of the context whose reconstruction error is scored
+ *                            (the escalated window and a little before it); 1..contextSize
+ * @param quietWindow         the newest samples whose sample-to-sample variation is checked against
+ *                            the commissioning's (a stuck sensor stops varying); 2..contextSize
+ * @param hidden              width of the encoder's and decoder's hidden layers
+ * @param bottleneck          width of the code
+ * @param steps               Adam steps (mini-batches) of training
+ * @param batchSize           contexts per mini-batch
+ * @param learningRate        Adam learning rate
+ * @param inputNoise          standard deviation of the Gaussian noise added to training inputs,
+ *                            in standardized units (denoising regularises the small commissioning set)
+ * @param calibrationQuantile the calibrated score 1.0 sits at about this quantile of normal scores (the
+ *                            1 - calibrationQuantile false-alarm budget is shared by the per-channel tests)
+ * @param holdoutFraction     the newest part of the commissioning rows kept out of training: the
+ *                            residual level of each channel is measured there, where the network has
+ *                            not memorised the noise (training on all and calibrating on the same
+ *                            rows flags ~10% of later normal contexts)
+ * @param seed                seed of the weight initialisers, batch order and noise
+ */
+public record LargeModelConfig(int contextSize, int focus, int quietWindow, int hidden, int bottleneck, int steps, int batchSize,
+                               double learningRate, double inputNoise, double calibrationQuantile,
+                               double holdoutFraction, long seed) {
+    public LargeModelConfig {
+        if (contextSize < 2 || contextSize > 4096) {
+            throw invalid("contextSize must be in [2, 4096], got " + contextSize);
+        }
+        if (focus < 1 || focus > contextSize) {
+            throw invalid("focus must be in [1, contextSize], got " + focus);
+        }
+        if (quietWindow < 2 || quietWindow > contextSize) {
+            throw invalid("quietWindow must be in [2, contextSize], got " + quietWindow);
+        }
+        if (hidden < 1 || bottleneck < 1 || bottleneck > hidden) {
+            throw invalid("need 1 <= bottleneck <= hidden, got " + bottleneck + ", " + hidden);
+        }
+        if (steps < 1 || batchSize < 1) {
+            throw invalid("steps and batchSize must be >= 1");
+        }
+        if (!(learningRate > 0 && learningRate < 1)) {
+            throw invalid("learningRate must be in (0, 1), got " + learningRate);
+        }
+        if (!(inputNoise >= 0 && inputNoise < 10)) {
+            throw invalid("inputNoise must be in [0, 10), got " + inputNoise);
+        }
+        if (!(calibrationQuantile > 0.5 && calibrationQuantile < 1)) {
+            throw invalid("calibrationQuantile must be in (0.5, 1), got " + calibrationQuantile);
+        }
+        if (!(holdoutFraction > 0 && holdoutFraction < 0.9)) {
+            throw invalid("holdoutFraction must be in (0, 0.9), got " + holdoutFraction);
+        }
+    }
+
+    /** The defaults with another context size and seed (kept for callers of the first skeleton). */
+    public LargeModelConfig(int contextSize, long seed) {
+        this(contextSize, Math.min(16, contextSize), Math.min(10, contextSize), 64, 16, 1000, 64, 2e-3, 0.3, 0.995, 0.25, seed);
+    }
+
+    /** Context 64, focus 16, quiet window 10, 64-16-64 hidden layers, 1000 steps of 64, noise 0.3, threshold at 99.5%, newest 25% held out. */
     public static LargeModelConfig defaults() {
         return new LargeModelConfig(64, 42);
+    }
+
+    public LargeModelConfig withSteps(int newSteps) {
+        return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, newSteps, batchSize, learningRate,
+                inputNoise, calibrationQuantile, holdoutFraction, seed);
+    }
+
+    public LargeModelConfig withSeed(long newSeed) {
+        return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, steps, batchSize, learningRate,
+                inputNoise, calibrationQuantile, holdoutFraction, newSeed);
+    }
+
+    public LargeModelConfig withLayers(int newHidden, int newBottleneck) {
+        return new LargeModelConfig(contextSize, focus, quietWindow, newHidden, newBottleneck, steps, batchSize, learningRate,
+                inputNoise, calibrationQuantile, holdoutFraction, seed);
+    }
+
+    private static TandemException invalid(String message) {
+        return new TandemException(ErrorCode.INVALID_CONFIG, message);
     }
 }

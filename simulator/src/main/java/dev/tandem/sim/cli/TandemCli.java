@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 HubCommand.class,
                 EdgeCommand.class,
                 SimCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
     @CommandLine.Spec

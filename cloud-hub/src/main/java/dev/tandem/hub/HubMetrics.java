@@ -1,0 +1,187 @@
+package dev.tandem.hub;
+
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The hub's meters (Micrometer, {@code tandem.hub.*}) and the one place where rejected input is
+ * logged ({@code [CODE] message}) and counted ({@code tandem.hub.errors{code}}).
+ */
+public final class HubMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(HubMetrics.class);
+
+    private final MeterRegistry registry;
+    private final Counter escalationsReceived;
+    private final Counter verdictsSent;
+    private final DistributionSummary batchSize;
+    private final Counter commissioningsReceived;
+    private final Counter modelsFitted;
+    private final Counter modelsPublished;
+    private final Counter fleetUpdates;
+    private final Timer verdictLatency;
+    private final Timer fitTime;
+    private final Timer decodeTime;
+    private final Timer scoreTime;
+    private final Timer publishTime;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private volatile IntSupplier devicesWithModel = () -> 0;
+
+    public HubMetrics() {
+        this(new SimpleMeterRegistry());
+    }
+
+    public HubMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        escalationsReceived = Counter.builder("tandem.hub.escalations.received").register(registry);
+        verdictsSent = Counter.builder("tandem.hub.verdicts.sent").register(registry);
+        batchSize = DistributionSummary.builder("tandem.hub.batch.size")
+                .description("escalations scored together").register(registry);
+        commissioningsReceived = Counter.builder("tandem.hub.commissionings.received").register(registry);
+        modelsFitted = Counter.builder("tandem.hub.models.fitted").register(registry);
+        modelsPublished = Counter.builder("tandem.hub.models.published").register(registry);
+        fleetUpdates = Counter.builder("tandem.hub.fleet.updates").register(registry);
+        verdictLatency = Timer.builder("tandem.hub.verdict.latency")
+                .description("escalation arrival at the hub to verdict handed to the client")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        fitTime = Timer.builder("tandem.hub.fit.time").register(registry);
+        decodeTime = Timer.builder("tandem.hub.batch.time").tag("phase", "decode").register(registry);
+        scoreTime = Timer.builder("tandem.hub.batch.time").tag("phase", "score").register(registry);
+        publishTime = Timer.builder("tandem.hub.batch.time").tag("phase", "publish").register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            errors.put(code, Counter.builder("tandem.hub.errors").tag("code", code.name()).register(registry));
+        }
+        registry.gauge("tandem.hub.devices.with.model", this, m -> m.devicesWithModel.getAsInt());
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Logs {@code [CODE] message} once and counts it. */
+    public void error(ErrorCode code, String message) {
+        errors.get(code).increment();
+        LOG.warn("[{}] {}", code, message);
+    }
+
+    public void error(TandemException e) {
+        error(e.code(), e.getMessage());
+    }
+
+    public void escalationReceived() {
+        escalationsReceived.increment();
+    }
+
+    public void verdictSent(long arrivedNanos) {
+        verdictsSent.increment();
+        verdictLatency.record(System.nanoTime() - arrivedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void batch(int size) {
+        batchSize.record(size);
+    }
+
+    /** Time the verdict worker spent on one batch, by phase (decode+checks, large-model scoring, verdict publishing). */
+    public void batchPhases(long decodeNanos, long scoreNanos, long publishNanos) {
+        decodeTime.record(decodeNanos, TimeUnit.NANOSECONDS);
+        scoreTime.record(scoreNanos, TimeUnit.NANOSECONDS);
+        publishTime.record(publishNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void commissioningReceived() {
+        commissioningsReceived.increment();
+    }
+
+    public void modelFitted(long nanos) {
+        modelsFitted.increment();
+        fitTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void modelPublished() {
+        modelsPublished.increment();
+    }
+
+    public void fleetUpdate() {
+        fleetUpdates.increment();
+    }
+
+    void devicesWithModel(IntSupplier supplier) {
+        this.devicesWithModel = supplier;
+    }
+
+    public long errorCount(ErrorCode code) {
+        return (long) errors.get(code).count();
+    }
+
+    public Snapshot snapshot() {
+        Map<String, Long> byCode = new TreeMap<>();
+        long total = 0;
+        for (Map.Entry<ErrorCode, Counter> e : errors.entrySet()) {
+            long n = (long) e.getValue().count();
+            if (n > 0) {
+                byCode.put(e.getKey().name(), n);
+                total += n;
+            }
+        }
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (ValueAtPercentile v : verdictLatency.takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.5) {
+                p50 = v.value(TimeUnit.MILLISECONDS);
+            } else if (v.percentile() == 0.99) {
+                p99 = v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return new Snapshot((long) escalationsReceived.count(), (long) verdictsSent.count(), batchSize.count(),
+                batchSize.count() == 0 ? 0 : batchSize.mean(), (long) batchSize.max(),
+                (long) commissioningsReceived.count(), (long) modelsFitted.count(), (long) modelsPublished.count(),
+                (long) fleetUpdates.count(), total, Map.copyOf(byCode), devicesWithModel.getAsInt(),
+                verdictLatency.count() == 0 ? Double.NaN : p50, verdictLatency.count() == 0 ? Double.NaN : p99,
+                fitTime.count() == 0 ? Double.NaN : fitTime.mean(TimeUnit.MILLISECONDS),
+                decodeTime.count() == 0 ? Double.NaN : decodeTime.mean(TimeUnit.MILLISECONDS),
+                scoreTime.count() == 0 ? Double.NaN : scoreTime.mean(TimeUnit.MILLISECONDS),
+                publishTime.count() == 0 ? Double.NaN : publishTime.mean(TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * What the hub has done so far.
+     *
+     * @param meanBatchSize        mean number of escalations scored together (over batches that scored any)
+     * @param maxBatchSize         largest batch (within Micrometer's decaying max window)
+     * @param verdictLatencyP50Ms  arrival to verdict hand-off, median (NaN before the first verdict)
+     * @param meanBatchDecodeMs    verdict worker time per batch decoding and checking escalations
+     * @param meanBatchScoreMs     ... updating contexts and scoring with the large models
+     * @param meanBatchPublishMs   ... encoding and handing the verdicts to the MQTT client
+     */
+    public record Snapshot(long escalationsReceived, long verdictsSent, long batches, double meanBatchSize,
+                           long maxBatchSize, long commissioningsReceived, long modelsFitted, long modelsPublished,
+                           long fleetUpdates, long errors, Map<String, Long> errorsByCode, int devicesWithModel,
+                           double verdictLatencyP50Ms, double verdictLatencyP99Ms, double meanFitMs,
+                           double meanBatchDecodeMs, double meanBatchScoreMs, double meanBatchPublishMs) {
+        public long errors(ErrorCode code) {
+            return errorsByCode.getOrDefault(code.name(), 0L);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT,
+                    "escalations=%d verdicts=%d batches=%d meanBatch=%.1f commissionings=%d fitted=%d published=%d "
+                            + "devicesWithModel=%d errors=%d %s verdictP50=%.2fms p99=%.2fms",
+                    escalationsReceived, verdictsSent, batches, meanBatchSize, commissioningsReceived, modelsFitted,
+                    modelsPublished, devicesWithModel, errors, errorsByCode, verdictLatencyP50Ms, verdictLatencyP99Ms);
+        }
+    }
+}

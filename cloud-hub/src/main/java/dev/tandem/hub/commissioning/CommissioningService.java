@@ -1,0 +1,256 @@
+package dev.tandem.hub.commissioning;
+
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.HubMetrics;
+import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.fleet.DeviceModels;
+import dev.tandem.hub.fleet.FleetRegistry;
+import dev.tandem.hub.large.LargeModel;
+import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyModelCodec;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.ArtifactManifest;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.ModelAssignment;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Commissioning: a device's first readings arrive ({@code commissioning}, not shared: every hub
+ * instance needs every device's large model); the hub fits the device's tiny and large models on a
+ * small worker pool, installs them in the {@link FleetRegistry} and publishes the tiny model,
+ * retained, on the device's {@code model} topic. Versions derive from the data and settings, so
+ * every instance publishes the same assignment. With a data directory, the sets are kept and
+ * refitted when the hub restarts.
+ */
+public final class CommissioningService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CommissioningService.class);
+    private static final Duration PUBLISH_WAIT = Duration.ofSeconds(10);
+
+    private final HubConfig config;
+    private final FleetRegistry fleet;
+    private final HubConnection connection;
+    private final HubMetrics metrics;
+    private final Consumer<LargeModel> retire;
+    private final Executor control;
+    private final ExecutorService fitPool;
+    private final CommissioningStore store;
+    private final Map<DeviceId, Long> generations = new ConcurrentHashMap<>();
+    private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param control the hub's control thread (decoding off Paho's callback thread)
+     * @param retire  receives each replaced large model, to close once nothing scores with it
+     */
+    public CommissioningService(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
+                                Executor control, Consumer<LargeModel> retire) {
+        this.config = config;
+        this.fleet = fleet;
+        this.connection = connection;
+        this.metrics = metrics;
+        this.control = control;
+        this.retire = retire;
+        this.store = config.dataDir() == null ? null : new CommissioningStore(config.dataDir(), metrics);
+        AtomicInteger n = new AtomicInteger();
+        this.fitPool = Executors.newFixedThreadPool(config.fitThreads(), r -> {
+            Thread t = new Thread(r, "tandem-hub-fit-" + config.instanceId() + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+    }
+
+    /** Paho callback: hands the payload to the control thread and returns. */
+    public void offer(String topic, byte[] payload, long arrivedNanos) {
+        control.execute(() -> handle(topic, payload));
+    }
+
+    private void handle(String topic, byte[] payload) {
+        if (payload.length == 0) {
+            LOG.debug("empty message on {} (a retained message cleared): ignored", topic);
+            return;
+        }
+        try {
+            Topics.DeviceTopic t = Topics.parse(topic);
+            Commissioning c = Wire.decode(payload, Commissioning.class);
+            if (!t.site().equals(c.site()) || !t.device().equals(c.device())) {
+                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "commissioning set of " + c.site() + "/"
+                        + c.device() + " arrived on " + topic);
+            }
+            metrics.commissioningReceived();
+            LOG.info("commissioning set of {}/{}: {} samples x {} channels", c.site(), c.device(),
+                    c.samples().size(), c.channels());
+            submit(c, true);
+        } catch (TandemException e) {
+            metrics.error(e);
+        }
+    }
+
+    /** Refits every stored set (a restarted hub); completes when all these fits are done. */
+    public CompletableFuture<Void> restore() {
+        if (store == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> fits = new ArrayList<>();
+        for (Commissioning c : store.loadAll()) {
+            LOG.info("refitting {}/{} from {}", c.site(), c.device(), store.root());
+            fits.add(submit(c, false));
+        }
+        return CompletableFuture.allOf(fits.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> submit(Commissioning c, boolean persist) {
+        DeviceId id = new DeviceId(c.site(), c.device());
+        long generation = generations.merge(id, 1L, Long::sum);
+        return CompletableFuture.runAsync(() -> fit(id, c, generation, persist), fitPool)
+                .exceptionally(e -> {
+                    LOG.error("fit of {} failed", id, e);
+                    return null;
+                });
+    }
+
+    private void fit(DeviceId id, Commissioning c, long generation, boolean persist) {
+        if (closed || generations.get(id) != generation) {
+            return; // a newer set of this device is queued
+        }
+        if (persist && store != null) {
+            try {
+                store.save(c);
+            } catch (UncheckedIOException e) {
+                LOG.warn("{}: {} (the hub will not refit this device after a restart)", e.getMessage(),
+                        e.getCause().toString());
+            }
+        }
+        long t0 = System.nanoTime();
+        String fingerprint = ModelVersions.fingerprint(c, config.tinyFit(), config.large());
+        double[][] rows = rows(c.samples());
+        TinyModel tiny;
+        LargeModel large;
+        try {
+            tiny = TinyModelFitter.fit(rows, config.tinyFit(), ModelVersions.tiny(fingerprint));
+        } catch (TandemException e) {
+            metrics.error(e.code(), "cannot fit the tiny model of " + id + ": " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            metrics.error(ErrorCode.INVALID_FIELD, "cannot fit the tiny model of " + id + ": " + e);
+            return;
+        }
+        try {
+            large = LargeModel.train(rows, config.large(), ModelVersions.large(fingerprint));
+        } catch (TandemException e) {
+            metrics.error(e.code(), "cannot train the large model of " + id + ": " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            metrics.error(ErrorCode.INVALID_FIELD, "cannot train the large model of " + id + ": " + e);
+            return;
+        }
+        synchronized (this) {
+            if (closed || generations.get(id) != generation) {
+                large.close();
+                return;
+            }
+            DeviceModels models = new DeviceModels(tiny, large, Instant.now());
+            fleet.install(id, models).ifPresent(old -> retire.accept(old.large()));
+        }
+        long nanos = System.nanoTime() - t0;
+        metrics.modelFitted(nanos);
+        LOG.info("fitted {}: {} ({} params) and {} ({} params, context {}) in {} ms", id, tiny.version(),
+                tiny.parameterCount(), large.version(), large.parameterCount(), large.contextSize(),
+                TimeUnit.NANOSECONDS.toMillis(nanos));
+        publish(id);
+    }
+
+    private static double[][] rows(List<Sample> samples) {
+        double[][] rows = new double[samples.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = samples.get(i).values();
+        }
+        return rows;
+    }
+
+    /** Publishes a device's current tiny model, retained; remembered for the next connect if it cannot go now. */
+    private void publish(DeviceId id) {
+        DeviceModels m = fleet.models(id).orElse(null);
+        if (m == null || closed) {
+            return;
+        }
+        if (!connection.isConnected()) {
+            // not an error: published as soon as the hub is connected (see republishPending)
+            unpublished.add(id);
+            LOG.info("model {} for {} will be published once connected to the broker", m.tiny().version(), id);
+            if (connection.isConnected()) {
+                republishPending();
+            }
+            return;
+        }
+        byte[] bytes = TinyModelCodec.encode(m.tiny());
+        ArtifactManifest manifest = TinyModelCodec.manifest(m.tiny(), bytes);
+        ModelAssignment a = ModelAssignment.of(id.site(), id.device(), manifest, bytes, m.large().contextSize());
+        boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(a),
+                1, true, PUBLISH_WAIT, failure -> {
+                    if (failure == null) {
+                        metrics.modelPublished();
+                        LOG.info("published model {} to {}", manifest.version(), id);
+                    } else {
+                        unpublished.add(id);
+                        metrics.error(ErrorCode.BROKER_UNAVAILABLE, "model " + manifest.version() + " for " + id
+                                + " not delivered (" + failure.getMessage() + "); will retry on reconnect");
+                    }
+                });
+        if (!handed) {
+            unpublished.add(id);
+            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "model " + manifest.version() + " for " + id
+                    + " not published: not connected; will retry on reconnect");
+        }
+    }
+
+    /** After a (re)connect: publishes the models that could not go out. */
+    public void republishPending() {
+        control.execute(() -> {
+            for (DeviceId id : List.copyOf(unpublished)) {
+                if (unpublished.remove(id)) {
+                    publish(id);
+                }
+            }
+        });
+    }
+
+    /** Stops fitting (waits a little for running fits, whose models are then closed). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        fitPool.shutdownNow();
+        try {
+            if (!fitPool.awaitTermination(20, TimeUnit.SECONDS)) {
+                LOG.warn("model fits still running after 20 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

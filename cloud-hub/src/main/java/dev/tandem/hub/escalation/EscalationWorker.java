@@ -1,0 +1,338 @@
+package dev.tandem.hub.escalation;
+
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.HubMetrics;
+import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.fleet.DeviceModels;
+import dev.tandem.hub.fleet.FleetRegistry;
+import dev.tandem.hub.large.LargeModel;
+import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns escalations into verdicts. Paho's callback only enqueues the raw payload (so the broker
+ * gets its ack at once and no backlog builds there); one worker thread drains up to
+ * {@code batchMax} of them, waiting at most {@code batchLinger} for more once it has one, decodes
+ * and checks them, groups them by device, scores each group with the device's large model in one
+ * call and publishes one {@link Verdict} per escalation (QoS 1).
+ */
+public final class EscalationWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EscalationWorker.class);
+    /** An escalation carries at most a context of raw samples: far below the general payload limit. */
+    public static final int MAX_ESCALATION_BYTES = 256 * 1024;
+    private static final Duration PUBLISH_WAIT = Duration.ofSeconds(5);
+
+    private record Inbound(String topic, byte[] payload, long arrivedNanos) {
+    }
+
+    private static final class Pending {
+        final Escalation escalation;
+        final DeviceId device;
+        final DeviceModels models;
+        final long arrivedNanos;
+        boolean refused;
+
+        Pending(Escalation escalation, DeviceId device, DeviceModels models, long arrivedNanos) {
+            this.escalation = escalation;
+            this.device = device;
+            this.models = models;
+            this.arrivedNanos = arrivedNanos;
+        }
+
+        Escalation escalation() {
+            return escalation;
+        }
+
+        DeviceId device() {
+            return device;
+        }
+
+        DeviceModels models() {
+            return models;
+        }
+
+        long arrivedNanos() {
+            return arrivedNanos;
+        }
+    }
+
+    private final int batchMax;
+    private final long lingerNanos;
+    private final FleetRegistry fleet;
+    private final HubConnection connection;
+    private final HubMetrics metrics;
+    private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
+    private final ContextStore contexts = new ContextStore();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public EscalationWorker(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics) {
+        this.batchMax = config.batchMax();
+        this.lingerNanos = config.batchLinger().toNanos();
+        this.fleet = fleet;
+        this.connection = connection;
+        this.metrics = metrics;
+        this.thread = new Thread(this::run, "tandem-hub-verdicts-" + config.instanceId());
+        this.thread.setDaemon(true);
+        this.thread.setPriority(Thread.MAX_PRIORITY);
+        metrics.registry().gauge("tandem.hub.escalations.queued", queue, BlockingQueue::size);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Paho callback: hands the payload over and returns. */
+    public void offer(String topic, byte[] payload, long arrivedNanos) {
+        metrics.escalationReceived();
+        queue.add(new Inbound(topic, payload, arrivedNanos));
+    }
+
+    /** A large model that was replaced: closed by the worker once no batch can be using it. */
+    public void retire(LargeModel model) {
+        retired.add(model);
+    }
+
+    /** Escalations waiting for the worker. */
+    public int queued() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Inbound> batch = new ArrayList<>(batchMax);
+        while (running) {
+            closeRetired();
+            try {
+                Inbound first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + lingerNanos;
+                while (batch.size() < batchMax) {
+                    queue.drainTo(batch, batchMax - batch.size());
+                    long left = deadline - System.nanoTime();
+                    if (batch.size() >= batchMax || left <= 0) {
+                        break;
+                    }
+                    Inbound next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                process(batch);
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("verdict worker: batch failed", e);
+            } finally {
+                batch.clear();
+            }
+        }
+        closeRetired();
+    }
+
+    private void closeRetired() {
+        LargeModel m;
+        while ((m = retired.poll()) != null) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing replaced large model {}: {}", safeVersion(m), e.toString());
+            }
+        }
+    }
+
+    private void process(List<Inbound> batch) {
+        long t0 = System.nanoTime();
+        Map<DeviceId, List<Pending>> byDevice = new LinkedHashMap<>();
+        int valid = 0;
+        for (Inbound in : batch) {
+            Pending p = check(in);
+            if (p != null) {
+                byDevice.computeIfAbsent(p.device(), k -> new ArrayList<>()).add(p);
+                valid++;
+            }
+        }
+        if (valid == 0) {
+            return;
+        }
+        metrics.batch(valid);
+        long t1 = System.nanoTime();
+        List<Scored> scored = new ArrayList<>(byDevice.size());
+        for (Map.Entry<DeviceId, List<Pending>> group : byDevice.entrySet()) {
+            Scored s = score(group.getKey(), group.getValue());
+            if (s != null) {
+                scored.add(s);
+            }
+        }
+        long t2 = System.nanoTime();
+        for (Scored s : scored) {
+            publish(s);
+        }
+        metrics.batchPhases(t1 - t0, t2 - t1, System.nanoTime() - t2);
+    }
+
+    private record Scored(DeviceId id, List<Pending> group, LargeModel large, double[] scores, long[] held) {
+    }
+
+    private Pending check(Inbound in) {
+        try {
+            Topics.DeviceTopic topic = Topics.parse(in.topic());
+            if (topic.kind() != Topics.Kind.ESCALATIONS) {
+                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not an escalation topic: " + in.topic());
+            }
+            Escalation e = Wire.decode(in.payload(), Escalation.class, MAX_ESCALATION_BYTES);
+            if (!topic.site().equals(e.site()) || !topic.device().equals(e.device())) {
+                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "escalation " + e.id() + " for "
+                        + e.site() + "/" + e.device() + " arrived on " + in.topic());
+            }
+            DeviceId id = new DeviceId(e.site(), e.device());
+            Optional<DeviceModels> models = fleet.models(id);
+            if (models.isEmpty()) {
+                throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "escalation " + e.id() + " from " + id
+                        + ": no model for this device (not commissioned here); the edge keeps its decision");
+            }
+            int channels = models.get().large().channels();
+            if (e.samples().get(0).channels() != channels) {
+                throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "escalation " + e.id() + " from " + id
+                        + " has " + e.samples().get(0).channels() + " channels, its model " + channels);
+            }
+            return new Pending(e, id, models.get(), in.arrivedNanos());
+        } catch (TandemException ex) {
+            metrics.error(ex);
+            return null;
+        }
+    }
+
+    private Scored score(DeviceId id, List<Pending> group) {
+        // one model per group: the one the first escalation found (a replacement is retired, not closed, meanwhile)
+        LargeModel large = group.get(0).models().large();
+        List<double[][]> rows = new ArrayList<>(group.size());
+        long[] held = new long[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+            ContextStore.Context c = contexts.apply(id, group.get(i).escalation().samples(), large.contextSize());
+            rows.add(c.rows());
+            held[i] = c.heldThroughSeq();
+        }
+        double[] scores;
+        try {
+            scores = large.score(rows);
+        } catch (RuntimeException ex) {
+            if (group.size() == 1) {
+                refused(id, large, group.get(0), ex);
+                contexts.forget(id);
+                return null;
+            }
+            // one bad context must not cost the others their verdicts: score them one by one
+            scores = new double[group.size()];
+            for (int i = 0; i < group.size(); i++) {
+                try {
+                    scores[i] = large.score(List.<double[][]>of(rows.get(i)))[0];
+                } catch (RuntimeException single) {
+                    refused(id, large, group.get(i), single);
+                    scores[i] = Double.NaN;
+                }
+            }
+        }
+        return new Scored(id, group, large, scores, held);
+    }
+
+    private void refused(DeviceId id, LargeModel large, Pending p, RuntimeException ex) {
+        p.refused = true;
+        String what = "large model " + safeVersion(large) + " of " + id + " cannot score escalation "
+                + p.escalation().id() + ": ";
+        if (ex instanceof TandemException t) {
+            metrics.error(t.code(), what + t.getMessage());
+        } else {
+            metrics.error(ErrorCode.INVALID_FIELD, what + ex);
+        }
+    }
+
+    private void publish(Scored s) {
+        DeviceId id = s.id();
+        List<Pending> group = s.group();
+        LargeModel large = s.large();
+        double[] scores = s.scores();
+        long[] held = s.held();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < group.size(); i++) {
+            Pending p = group.get(i);
+            Escalation e = p.escalation();
+            if (p.refused) {
+                continue;
+            }
+            if (!Double.isFinite(scores[i])) {
+                metrics.error(ErrorCode.NON_FINITE_VALUE, "large model " + large.version() + " scored escalation "
+                        + e.id() + " of " + id + " as " + scores[i] + "; no verdict");
+                continue;
+            }
+            Verdict v = new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), scores[i] >= 1.0,
+                    scores[i], large.version(), held[i], now);
+            boolean handed = connection.publish(Topics.of(e.site(), e.device(), Topics.Kind.VERDICTS), Wire.encode(v),
+                    1, false, PUBLISH_WAIT, failure -> {
+                        if (failure != null) {
+                            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "verdict " + e.id() + " to " + id
+                                    + " not delivered: " + failure.getMessage());
+                        }
+                    });
+            if (handed) {
+                metrics.verdictSent(p.arrivedNanos());
+            } else {
+                metrics.error(ErrorCode.BROKER_UNAVAILABLE, "verdict " + e.id() + " to " + id
+                        + " dropped: not connected to the broker; the edge keeps its decision");
+            }
+        }
+    }
+
+    private static String safeVersion(LargeModel m) {
+        try {
+            return m.version();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** Stops the worker (waiting for the batch in hand); queued escalations are dropped. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("verdict worker did not stop within 10 s");
+        } else {
+            closeRetired();
+        }
+        int dropped = queue.size();
+        queue.clear();
+        if (dropped > 0) {
+            LOG.info("hub stopping: {} queued escalations not answered", dropped);
+        }
+    }
+}

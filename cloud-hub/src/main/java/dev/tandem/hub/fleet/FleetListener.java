@@ -1,0 +1,69 @@
+package dev.tandem.hub.fleet;
+
+import dev.tandem.hub.HubMetrics;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.DeviceStatus;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.ModelState;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.concurrent.Executor;
+
+/** Keeps the {@link FleetRegistry}'s view from the devices' {@code status} and {@code model/state} messages. */
+public final class FleetListener {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetListener.class);
+    private static final int MAX_BYTES = 64 * 1024;
+
+    private final FleetRegistry fleet;
+    private final HubMetrics metrics;
+    private final Executor control;
+
+    public FleetListener(FleetRegistry fleet, HubMetrics metrics, Executor control) {
+        this.fleet = fleet;
+        this.metrics = metrics;
+        this.control = control;
+    }
+
+    /** Paho callback: hands the payload to the control thread and returns. */
+    public void offer(String topic, byte[] payload, long arrivedNanos) {
+        Instant at = Instant.now();
+        control.execute(() -> handle(topic, payload, at));
+    }
+
+    private void handle(String topic, byte[] payload, Instant at) {
+        if (payload.length == 0) {
+            LOG.debug("empty message on {} (a retained message cleared): ignored", topic);
+            return;
+        }
+        try {
+            Topics.DeviceTopic t = Topics.parse(topic);
+            switch (t.kind()) {
+                case STATUS -> {
+                    DeviceStatus s = Wire.decode(payload, DeviceStatus.class, MAX_BYTES);
+                    same(t, s.site(), s.device(), topic);
+                    fleet.onStatus(s, at);
+                }
+                case MODEL_STATE -> {
+                    ModelState s = Wire.decode(payload, ModelState.class, MAX_BYTES);
+                    same(t, s.site(), s.device(), topic);
+                    fleet.onModelState(s, at);
+                }
+                default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a fleet topic: " + topic);
+            }
+            metrics.fleetUpdate();
+        } catch (TandemException e) {
+            metrics.error(e);
+        }
+    }
+
+    private static void same(Topics.DeviceTopic t, String site, String device, String topic) {
+        if (!t.site().equals(site) || !t.device().equals(device)) {
+            throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "message about " + site + "/" + device
+                    + " arrived on " + topic);
+        }
+    }
+}

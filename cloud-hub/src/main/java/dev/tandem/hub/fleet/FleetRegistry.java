@@ -1,0 +1,69 @@
+package dev.tandem.hub.fleet;
+
+import dev.tandem.shared.wire.DeviceStatus;
+import dev.tandem.shared.wire.ModelState;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The hub's view of the fleet: each device's fitted models, and what the devices report
+ * (status, model-update progress, last seen). Thread-safe.
+ */
+public final class FleetRegistry {
+    private final Map<DeviceId, DeviceModels> models = new ConcurrentHashMap<>();
+    private final Map<DeviceId, DeviceView> views = new ConcurrentHashMap<>();
+
+    /** Installs a device's models; returns the ones they replace (whose large model the caller retires). */
+    public Optional<DeviceModels> install(DeviceId id, DeviceModels m) {
+        DeviceModels previous = models.put(id, m);
+        views.compute(id, (k, v) -> v == null
+                ? new DeviceView(id, null, null, null, m.tiny().version(), m.fittedAt())
+                : new DeviceView(id, v.state(), v.modelVersion(), v.modelState(), m.tiny().version(), v.lastSeen()));
+        return Optional.ofNullable(previous);
+    }
+
+    public Optional<DeviceModels> models(DeviceId id) {
+        return Optional.ofNullable(models.get(id));
+    }
+
+    public Map<DeviceId, DeviceModels> allModels() {
+        return Map.copyOf(models);
+    }
+
+    public int devicesWithModel() {
+        return models.size();
+    }
+
+    /** Removes every device's models (on shutdown); the caller closes them. */
+    public List<DeviceModels> clearModels() {
+        List<DeviceModels> all = List.copyOf(models.values());
+        models.clear();
+        return all;
+    }
+
+    public void onStatus(DeviceStatus s, Instant at) {
+        DeviceId id = new DeviceId(s.site(), s.device());
+        views.compute(id, (k, v) -> new DeviceView(id, s.state(),
+                s.modelVersion() != null ? s.modelVersion() : v == null ? null : v.modelVersion(),
+                v == null ? null : v.modelState(), v == null ? null : v.assignedVersion(), at));
+    }
+
+    public void onModelState(ModelState s, Instant at) {
+        DeviceId id = new DeviceId(s.site(), s.device());
+        views.compute(id, (k, v) -> new DeviceView(id, v == null ? null : v.state(),
+                s.state() == ModelState.State.REJECTED && v != null ? v.modelVersion() : s.version(),
+                s.state(), v == null ? null : v.assignedVersion(), at));
+    }
+
+    public Optional<DeviceView> view(DeviceId id) {
+        return Optional.ofNullable(views.get(id));
+    }
+
+    public Map<DeviceId, DeviceView> views() {
+        return Map.copyOf(views);
+    }
+}

@@ -1,0 +1,377 @@
+package dev.tandem.hub.mqtt;
+
+import dev.tandem.hub.HubMetrics;
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.ErrorCode;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The hub's MQTT 5 session (Eclipse Paho async client): connects with retry and backoff (a broker
+ * that is not there is logged as {@code [BROKER_UNAVAILABLE]} and retried; once connected, Paho's
+ * automatic reconnect takes over), re-subscribes on every connect, routes each message by its
+ * topic kind to a handler that must return at once, and bounds its in-flight QoS 1 publishes by
+ * the broker's receive maximum (past it Paho throws 32202).
+ */
+public final class HubConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HubConnection.class);
+    /** Paho's "too many publishes in progress". */
+    private static final int MAX_INFLIGHT = 32202;
+    /** In-flight QoS 1 publishes never exceed this, whatever the broker allows. */
+    private static final int INFLIGHT_CAP = 1000;
+    private static final long MIN_BACKOFF_MS = 250;
+    private static final long MAX_BACKOFF_MS = 10_000;
+
+    /** Receives one message; runs on Paho's callback thread, so it must only hand the payload over. */
+    @FunctionalInterface
+    public interface Handler {
+        void onMessage(String topic, byte[] payload, long arrivedNanos);
+    }
+
+    private record Route(String filter, int qos, Topics.Kind kind, Handler handler) {
+    }
+
+    private final BrokerAddress broker;
+    private final String clientId;
+    private final HubMetrics metrics;
+    private final MqttAsyncClient client;
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService retry;
+    private volatile Semaphore inflight = new Semaphore(INFLIGHT_CAP);
+    private volatile int receiveMaximum = INFLIGHT_CAP;
+    private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile boolean closed;
+    private long backoffMs = MIN_BACKOFF_MS;
+
+    public HubConnection(BrokerAddress broker, String clientId, HubMetrics metrics) {
+        this.broker = broker;
+        this.clientId = clientId;
+        this.metrics = metrics;
+        try {
+            this.client = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IllegalStateException("cannot create MQTT client for " + broker, e);
+        }
+        this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tandem-hub-connect-" + clientId);
+            t.setDaemon(true);
+            return t;
+        });
+        client.setCallback(new Callback());
+    }
+
+    /** Adds a subscription (made on every connect). {@code kind} routes the messages it brings. */
+    public void subscribe(String filter, int qos, Topics.Kind kind, Handler handler) {
+        if (ready.isDone() || client.isConnected()) {
+            throw new IllegalStateException("subscribe before connect()");
+        }
+        routes.add(new Route(filter, qos, kind, handler));
+    }
+
+    /** Runs after every (re)connect once the subscriptions are in place, on a Paho thread: keep it short. */
+    public void onConnected(Runnable listener) {
+        connectListeners.add(listener);
+    }
+
+    /**
+     * Starts connecting and waits at most {@code timeout} for the session and its subscriptions.
+     * Returns whether they are up; if not, it keeps retrying in the background.
+     */
+    public boolean connect(Duration timeout) {
+        retry.execute(this::attempt);
+        return awaitConnected(timeout);
+    }
+
+    public boolean awaitConnected(Duration timeout) {
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return client.isConnected();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    public boolean isConnected() {
+        return client.isConnected() && ready.isDone();
+    }
+
+    /** The broker's receive maximum as it announced it (bounds our in-flight QoS 1 publishes). */
+    public int receiveMaximum() {
+        return receiveMaximum;
+    }
+
+    private MqttConnectionOptions options() {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        o.setSessionExpiryInterval(0L);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 10);
+        o.setConnectionTimeout(5);
+        o.setKeepAliveInterval(30);
+        o.setReceiveMaximum(65535);
+        return o;
+    }
+
+    private void attempt() {
+        if (closed) {
+            return;
+        }
+        try {
+            client.connect(options(), null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    MqttProperties p = token.getResponseProperties();
+                    Integer max = p == null ? null : p.getReceiveMaximum();
+                    receiveMaximum = max == null ? 65535 : max;
+                    inflight = new Semaphore(Math.max(1, Math.min(INFLIGHT_CAP, receiveMaximum)));
+                    LOG.info("hub {} connected to {} (broker receive maximum {})", clientId, broker, receiveMaximum);
+                    synchronized (HubConnection.this) {
+                        backoffMs = MIN_BACKOFF_MS;
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    failed(e);
+                }
+            });
+        } catch (MqttException e) {
+            failed(e);
+        }
+    }
+
+    private void failed(Throwable e) {
+        if (closed) {
+            return;
+        }
+        long delay;
+        synchronized (this) {
+            delay = backoffMs;
+            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        }
+        metrics.error(ErrorCode.BROKER_UNAVAILABLE,
+                "cannot connect to " + broker + " (" + e.getMessage() + "); retrying in " + delay + " ms");
+        try {
+            retry.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // closing
+        }
+    }
+
+    private void subscribeAll() {
+        List<Route> rs = new ArrayList<>(routes);
+        if (rs.isEmpty()) {
+            ready();
+            return;
+        }
+        MqttSubscription[] subs = rs.stream().map(r -> new MqttSubscription(r.filter(), r.qos()))
+                .toArray(MqttSubscription[]::new);
+        try {
+            client.subscribe(subs, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    for (int i = 0; codes != null && i < codes.length && i < subs.length; i++) {
+                        if (codes[i] >= 0x80) {
+                            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "broker refused subscription "
+                                    + subs[i].getTopic() + " (reason " + codes[i] + ")");
+                        }
+                    }
+                    ready();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    metrics.error(ErrorCode.BROKER_UNAVAILABLE, "cannot subscribe: " + e.getMessage());
+                }
+            }, new MqttProperties());
+        } catch (MqttException e) {
+            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "cannot subscribe: " + e.getMessage());
+        }
+    }
+
+    private void ready() {
+        ready.complete(null);
+        for (Runnable r : connectListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.error("connect listener failed", e);
+            }
+        }
+    }
+
+    /**
+     * Publishes, waiting at most {@code maxWait} for an in-flight slot. Returns false (nothing
+     * sent) when not connected or no slot freed up in time; {@code done} gets null or the failure.
+     */
+    public boolean publish(String topic, byte[] payload, int qos, boolean retained, Duration maxWait,
+                           Consumer<Throwable> done) {
+        if (!client.isConnected()) {
+            return false;
+        }
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        Semaphore slots = inflight;
+        try {
+            if (qos > 0 && !slots.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        MqttActionListener listener = new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                if (qos > 0) {
+                    slots.release();
+                }
+                if (done != null) {
+                    done.accept(null);
+                }
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable e) {
+                if (qos > 0) {
+                    slots.release();
+                }
+                if (done != null) {
+                    done.accept(e);
+                }
+            }
+        };
+        while (true) {
+            try {
+                client.publish(topic, payload, qos, retained, null, listener);
+                return true;
+            } catch (MqttException e) {
+                if (e.getReasonCode() == MAX_INFLIGHT && System.nanoTime() < deadline && !closed) {
+                    // our slot count and Paho's may differ by a few while acks are processed
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    continue;
+                }
+                if (qos > 0) {
+                    slots.release();
+                }
+                LOG.debug("publish to {} failed: {}", topic, e.toString());
+                return false;
+            }
+        }
+    }
+
+    private Handler route(String topic) {
+        Route best = null;
+        for (Route r : routes) {
+            if (topic.endsWith("/" + r.kind().suffix())
+                    && (best == null || r.kind().suffix().length() > best.kind().suffix().length())) {
+                best = r;
+            }
+        }
+        return best == null ? null : best.handler();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        retry.shutdownNow();
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2000).waitForCompletion(3000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("disconnect: {}", e.toString());
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            try {
+                client.disconnectForcibly(100, 100, false);
+                client.close(true);
+            } catch (MqttException e2) {
+                LOG.debug("close: {}", e2.toString());
+            }
+        }
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            if (!closed) {
+                ready = new CompletableFuture<>();
+                metrics.error(ErrorCode.BROKER_UNAVAILABLE, "lost connection to " + broker + " ("
+                        + (response.getException() != null ? response.getException().getMessage() : response.getReasonString())
+                        + "); reconnecting");
+            }
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            LOG.warn("MQTT error: {}", exception.toString());
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            long now = System.nanoTime();
+            try {
+                Handler h = route(topic);
+                if (h == null) {
+                    metrics.error(ErrorCode.UNEXPECTED_TOPIC, "message on unsubscribed topic '" + topic + "'");
+                    return;
+                }
+                h.onMessage(topic, message.getPayload(), now);
+            } catch (RuntimeException e) {
+                // never let an exception reach Paho: it would drop the connection
+                LOG.error("handler failed on {}", topic, e);
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            if (closed) {
+                return;
+            }
+            inflight = new Semaphore(Math.max(1, Math.min(INFLIGHT_CAP, receiveMaximum)));
+            if (reconnect) {
+                LOG.info("hub {} reconnected to {}", clientId, serverURI);
+            }
+            subscribeAll();
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+}

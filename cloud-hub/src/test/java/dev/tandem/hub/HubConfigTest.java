@@ -1,0 +1,49 @@
+package dev.tandem.hub;
+
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HubConfigTest {
+    private final HubConfig defaults = HubConfig.defaults(new BrokerAddress("127.0.0.1", 1883));
+
+    @Test
+    void defaults_batchOf64Within2ms_sharedSubscription_noDataDir() {
+        assertEquals(64, defaults.batchMax());
+        assertEquals(Duration.ofMillis(2), defaults.batchLinger());
+        assertTrue(defaults.sharedSubscription());
+        assertNull(defaults.dataDir());
+        assertTrue(defaults.fitThreads() >= 1 && defaults.fitThreads() <= 2);
+        assertEquals(8, defaults.instanceId().length());
+    }
+
+    @Test
+    void config_withInvalidValues_isRefusedAsInvalidConfig() {
+        invalid(() -> defaults.withBatching(0, Duration.ofMillis(2)));
+        invalid(() -> defaults.withBatching(10_000, Duration.ofMillis(2)));
+        invalid(() -> defaults.withBatching(64, Duration.ofMillis(-1)));
+        invalid(() -> defaults.withBatching(64, Duration.ofSeconds(5)));
+        invalid(() -> defaults.withInstanceId("has space"));
+        invalid(() -> defaults.withInstanceId(""));
+        invalid(() -> defaults.withFitThreads(0));
+        invalid(() -> defaults.withConnectTimeout(Duration.ZERO));
+        invalid(() -> defaults.withTinyFit(null));
+        invalid(() -> defaults.withLarge(null));
+        invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
+                Duration.ofSeconds(1)));
+    }
+
+    private static void invalid(Supplier<HubConfig> config) {
+        TandemException e = assertThrows(TandemException.class, config::get);
+        assertEquals(ErrorCode.INVALID_CONFIG, e.code());
+    }
+}

@@ -1,0 +1,178 @@
+package dev.tandem.hub.commissioning;
+
+import dev.tandem.hub.CloudHub;
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.fleet.DeviceModels;
+import dev.tandem.hub.testing.Hubs;
+import dev.tandem.hub.testing.Signals;
+import dev.tandem.hub.testing.TestClient;
+import dev.tandem.hub.testing.TestWait;
+import dev.tandem.shared.testing.MosquittoBroker;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyModelCodec;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.ModelAssignment;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CommissioningTest {
+    private MosquittoBroker broker;
+
+    @BeforeAll
+    void startBroker() {
+        broker = MosquittoBroker.start();
+    }
+
+    @AfterAll
+    void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void commissioning_deliversRetainedAssignment_whoseArtifactVerifiesAndDecodesIntoTheTinyModel() {
+        String site = Signals.site();
+        HubConfig config = Hubs.config(broker.address());
+        try (CloudHub hub = CloudHub.start(config); TestClient device = TestClient.connect(broker.url())) {
+            Hubs.commission(device, site, "m1");
+            assertTrue(TestWait.until(Hubs.FIT_TIMEOUT, () -> hub.metrics().snapshot().modelsPublished() == 1));
+
+            // a device that connects later still gets it: the assignment is retained
+            try (TestClient late = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))) {
+                TestClient.Received r = late.await(m -> true, Duration.ofSeconds(5));
+                assertNotNull(r, "retained model assignment");
+                assertTrue(r.retained());
+                ModelAssignment a = Wire.decode(r.payload(), ModelAssignment.class);
+                TinyModel tiny = TinyModelCodec.verifyAndDecode(a.manifest(), a.verifiedArtifact());
+                assertEquals(Signals.CHANNELS, tiny.channels());
+                assertEquals(config.tinyFit().windowSize(), tiny.windowSize());
+                assertTrue(tiny.version().startsWith("tiny-"), tiny.version());
+                assertEquals(config.large().contextSize(), a.contextSize());
+
+                DeviceModels models = hub.fleet().models(new DeviceId(site, "m1")).orElseThrow();
+                assertEquals(tiny, models.tiny());
+                assertTrue(models.large().parameterCount() >= 50L * tiny.parameterCount(),
+                        "large model " + models.large().parameterCount() + " params vs tiny " + tiny.parameterCount());
+                assertEquals(1, hub.metrics().snapshot().devicesWithModel());
+                assertEquals(1, hub.metrics().snapshot().commissioningsReceived());
+            }
+        }
+    }
+
+    @Test
+    void badCommissioningSets_areCountedWithTheirCode_andTheNextValidSetIsStillFitted() {
+        String site = Signals.site();
+        try (CloudHub hub = CloudHub.start(Hubs.config(broker.address()));
+             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.allDevices(site, Topics.Kind.MODEL))) {
+            device.publish(Topics.of(site, "m1", Topics.Kind.COMMISSIONING), "{oops".getBytes(StandardCharsets.UTF_8));
+            device.publish(Topics.of(site, "m2", Topics.Kind.COMMISSIONING),
+                    Wire.encode(Signals.commissioning(site, "m3", Hubs.COMMISSIONING_SAMPLES)));
+            device.publish(Topics.of(site, "m4", Topics.Kind.COMMISSIONING),
+                    Wire.encode(Signals.commissioning(site, "m4", 12))); // too short to fit
+            String v2 = new String(Wire.encode(Signals.commissioning(site, "m5", 50)), StandardCharsets.UTF_8)
+                    .replace("\"v\":1", "\"v\":2");
+            device.publish(Topics.of(site, "m5", Topics.Kind.COMMISSIONING), v2.getBytes(StandardCharsets.UTF_8));
+            Hubs.commission(device, site, "m6");
+
+            ModelAssignment a = Hubs.awaitModel(device, site, "m6");
+            assertEquals("m6", a.device());
+            assertTrue(TestWait.until(Duration.ofSeconds(5), () -> hub.metrics().errorCount(ErrorCode.INVALID_FIELD) == 1));
+            assertEquals(1, hub.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD));
+            assertEquals(1, hub.metrics().errorCount(ErrorCode.UNEXPECTED_TOPIC));
+            assertEquals(1, hub.metrics().errorCount(ErrorCode.UNKNOWN_SCHEMA_VERSION));
+            assertEquals(1, hub.metrics().snapshot().devicesWithModel());
+        }
+    }
+
+    @Test
+    void twoHubs_fitTheSameSet_andPublishTheSameVersion() {
+        String site = Signals.site();
+        try (CloudHub a = CloudHub.start(Hubs.config(broker.address()));
+             CloudHub b = CloudHub.start(Hubs.config(broker.address()));
+             TestClient device = TestClient.connect(broker.url())) {
+            Hubs.commission(device, site, "m1");
+            DeviceId id = new DeviceId(site, "m1");
+            assertTrue(TestWait.until(Hubs.FIT_TIMEOUT, () -> a.fleet().models(id).isPresent() && b.fleet().models(id).isPresent()));
+            assertEquals(a.fleet().models(id).get().tiny(), b.fleet().models(id).get().tiny());
+            assertEquals(a.fleet().models(id).get().large().version(), b.fleet().models(id).get().large().version());
+        }
+    }
+
+    @Test
+    void recommissioning_replacesTheDevicesModels_andVerdictsComeFromTheNewOne() {
+        String site = Signals.site();
+        try (CloudHub hub = CloudHub.start(Hubs.config(broker.address()));
+             TestClient device = TestClient.connect(broker.url())
+                     .subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))
+                     .subscribe(Topics.of(site, "m1", Topics.Kind.VERDICTS))) {
+            Hubs.commission(device, site, "m1");
+            ModelAssignment first = Hubs.awaitModel(device, site, "m1");
+            List<Sample> shifted = new ArrayList<>();
+            for (Sample s : Signals.range(0, Hubs.COMMISSIONING_SAMPLES - 1)) {
+                double[] v = s.values();
+                v[2] += 3; // the machine now runs warmer
+                shifted.add(new Sample(s.seq(), s.ts(), v));
+            }
+            device.publish(Topics.of(site, "m1", Topics.Kind.COMMISSIONING), Wire.encode(Commissioning.of(site, "m1", shifted)));
+            ModelAssignment second = Hubs.awaitModel(device, site, "m1");
+            assertNotEquals(first.manifest().version(), second.manifest().version());
+            assertEquals(1, hub.metrics().snapshot().devicesWithModel());
+
+            Escalation e = Signals.normalEscalation(site, "m1", 5_000, second.contextSize());
+            Hubs.send(device, e);
+            Verdict v = Hubs.awaitVerdict(device, e.id(), Duration.ofSeconds(10));
+            assertNotNull(v);
+            assertEquals(second.manifest().version().replace("tiny-", "large-"), v.hubModelVersion());
+        }
+    }
+
+    @Test
+    void restartedHub_withDataDir_refitsItsDevices_andAnswersWithoutANewCommissioning(@TempDir Path dataDir)
+            throws Exception {
+        String site = Signals.site();
+        HubConfig config = Hubs.config(broker.address()).withDataDir(dataDir);
+        String version;
+        try (CloudHub hub = CloudHub.start(config);
+             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))) {
+            Hubs.commission(device, site, "m1");
+            version = Hubs.awaitModel(device, site, "m1").manifest().version();
+        }
+        assertTrue(Files.isRegularFile(dataDir.resolve("commissioning").resolve(site).resolve("m1.json")));
+        Files.writeString(dataDir.resolve("commissioning").resolve(site).resolve("broken.json"), "{nope");
+
+        try (CloudHub restarted = CloudHub.start(config.withInstanceId("restarted"));
+             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.VERDICTS))) {
+            restarted.restored().get(Hubs.FIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            DeviceModels m = restarted.fleet().models(new DeviceId(site, "m1")).orElseThrow();
+            assertEquals(version, m.tiny().version(), "the refit is the same model");
+            assertEquals(1, restarted.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD), "the broken file is skipped");
+
+            Escalation e = Signals.normalEscalation(site, "m1", 9_000, m.large().contextSize());
+            Hubs.send(device, e);
+            assertNotNull(Hubs.awaitVerdict(device, e.id(), Duration.ofSeconds(10)));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.tandem.hub.testing;
+
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.large.LargeModelConfig;
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.ModelAssignment;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/** Shared set-up of the hub tests. */
+public final class Hubs {
+    public static final int COMMISSIONING_SAMPLES = 400;
+    public static final Duration FIT_TIMEOUT = Duration.ofSeconds(60);
+
+    private Hubs() {
+    }
+
+    /** Defaults with a shorter large-model training, so that a test fits in seconds. */
+    public static HubConfig config(BrokerAddress broker) {
+        return HubConfig.defaults(broker).withLarge(LargeModelConfig.defaults().withSteps(300));
+    }
+
+    public static void commission(TestClient device, String site, String name) {
+        device.publish(Topics.of(site, name, Topics.Kind.COMMISSIONING),
+                Wire.encode(Signals.commissioning(site, name, COMMISSIONING_SAMPLES)));
+    }
+
+    /** Waits for the (retained) model assignment of a device on a client subscribed to its model topic. */
+    public static ModelAssignment awaitModel(TestClient client, String site, String device) {
+        String topic = Topics.of(site, device, Topics.Kind.MODEL);
+        TestClient.Received r = client.await(m -> m.topic().equals(topic), FIT_TIMEOUT);
+        assertNotNull(r, "no model assignment for " + site + "/" + device + " within " + FIT_TIMEOUT);
+        return Wire.decode(r.payload(), ModelAssignment.class);
+    }
+
+    public static void send(TestClient device, Escalation e) {
+        device.publish(Topics.of(e.site(), e.device(), Topics.Kind.ESCALATIONS), Wire.encode(e));
+    }
+
+    /** The verdict answering {@code escalationId}, or null after {@code timeout}. */
+    public static Verdict awaitVerdict(TestClient device, String escalationId, Duration timeout) {
+        TestClient.Received r = device.await(m -> m.topic().endsWith("/verdicts")
+                && Wire.decode(m.payload(), Verdict.class).id().equals(escalationId), timeout);
+        return r == null ? null : Wire.decode(r.payload(), Verdict.class);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tandem.sim.cli;
+
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.sim.bench.PipelineBench;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print figures (a table and JSON).",
+        subcommands = {BenchCommand.Pipeline.class, CommandLine.HelpCommand.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "pipeline", mixinStandardHelpOptions = true,
+            description = {
+                    "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java);",
+                    "readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber;",
+                    "escalations/s answered by the hub through its shared subscription beside the raw rate of the",
+                    "same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run."})
+    static final class Pipeline implements Callable<Integer> {
+        @Option(names = "--broker", paramLabel = "URL",
+                description = "'embedded' (HiveMQ CE in-process) or tcp://host:port; repeat to measure several side by side (default: embedded).")
+        List<String> brokers;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Option(names = "--readings", paramLabel = "N", defaultValue = "50000", description = "Readings per flow (default: ${DEFAULT-VALUE}).")
+        int readings;
+
+        @Option(names = "--escalations", paramLabel = "N", defaultValue = "20000", description = "Escalations per flow (default: ${DEFAULT-VALUE}).")
+        int escalations;
+
+        @Option(names = "--inference-seconds", paramLabel = "S", defaultValue = "3", description = "Measuring time per runtime (default: ${DEFAULT-VALUE}).")
+        double inferenceSeconds;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> list = brokers == null || brokers.isEmpty() ? List.of("embedded") : brokers;
+            for (String b : list) {
+                if (!b.equals("embedded")) {
+                    BrokerAddress.parse(b);
+                }
+            }
+            if (readings < 1000 || escalations < 100 || inferenceSeconds <= 0) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--readings >= 1000, --escalations >= 100, --inference-seconds > 0");
+            }
+            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed, report), System.out);
+            return 0;
+        }
+    }
+}

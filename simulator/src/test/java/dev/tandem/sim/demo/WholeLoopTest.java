@@ -1,0 +1,67 @@
+package dev.tandem.sim.demo;
+
+import dev.tandem.shared.testing.MosquittoBroker;
+import dev.tandem.shared.wire.Wire;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Broker + hub + edge agents + simulator in one JVM, through the demo: commissioning delivers every
+ * device its model, escalations are answered, and the final decisions beat the edge's own.
+ */
+class WholeLoopTest {
+    private static final int DEVICES = 4;
+
+    private static DemoConfig config(dev.tandem.shared.config.BrokerAddress broker, String site, Path report) {
+        return new DemoConfig(DEVICES, Duration.ofSeconds(35), broker, 7, report, 100, 300,
+                Duration.ofSeconds(5), site, Duration.ofSeconds(3));
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void wholeLoop_onMosquitto_deliversModels_answersEscalations_andBeatsEdgeOnly(@TempDir Path dir) throws Exception {
+        try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
+            assertLoopWorks(config(mosquitto.address(), "it-mosq-" + System.nanoTime() % 100000, dir.resolve("r.json")));
+        }
+    }
+
+    @Test
+    @Timeout(value = 150, unit = TimeUnit.SECONDS)
+    void wholeLoop_onEmbeddedBroker_deliversModels_answersEscalations_andBeatsEdgeOnly(@TempDir Path dir) throws Exception {
+        assertLoopWorks(config(null, "it-embedded", dir.resolve("r.json")));
+    }
+
+    private static void assertLoopWorks(DemoConfig config) throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        DemoReport r = new Demo(config, new PrintStream(buffer, true, StandardCharsets.UTF_8)).run();
+        String out = buffer.toString(StandardCharsets.UTF_8);
+        System.out.println(out);
+
+        assertEquals(DEVICES, r.modelsDelivered(), "every device got its tiny model through commissioning\n" + out);
+        assertTrue(r.windows() > 1000, "windows were scored: " + r.windows());
+        assertTrue(r.escalations() > 0, "uncertain windows were escalated");
+        assertTrue(r.verdicts() >= 0.9 * r.escalations(), "escalations answered: " + r.verdicts() + " of " + r.escalations());
+        assertTrue(r.escalationRate() < 0.5, "the edge decides most windows itself: " + r.escalationRate());
+        assertTrue(r.f1() > r.edgeOnly().f1(),
+                "collaborative F1 " + r.f1() + " beats edge-only F1 " + r.edgeOnly().f1() + "\n" + out);
+        assertTrue(out.contains("=== Tandem demo summary ==="), out);
+
+        DemoReport fromFile = Wire.mapper().readValue(config.report().toFile(), DemoReport.class);
+        assertEquals(r.readings(), fromFile.readings());
+        String json = java.nio.file.Files.readString(config.report());
+        for (String key : new String[]{"readings", "windows", "alarms", "escalations", "verdicts", "verdictTimeouts", "precision", "recall"}) {
+            assertTrue(json.contains("\"" + key + "\""), "report has " + key);
+        }
+    }
+}
