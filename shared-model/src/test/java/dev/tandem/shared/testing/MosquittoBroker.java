@@ -30,11 +30,26 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     public static MosquittoBroker start() {
+        return start(freePort());
+    }
+
+    /**
+     * Starts mosquitto on a given loopback port, e.g. to bring a broker up where a client has been
+     * trying to connect (or to restart one on the same port).
+     */
+    public static MosquittoBroker start(int port) {
+        return start(port, List.of());
+    }
+
+    /**
+     * Starts mosquitto on a given loopback port with extra configuration lines appended to the
+     * defaults (a later line overrides an earlier one, e.g. {@code "max_packet_size 10000000"}).
+     */
+    public static MosquittoBroker start(int port, List<String> extraConfig) {
         String binary = BINARIES.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst()
                 .orElseThrow(() -> new IllegalStateException(
                         "mosquitto is not installed (apt-get install -y mosquitto); the tests need a real broker"));
         try {
-            int port = freePort();
             Path dir = Files.createTempDirectory("tandem-mosquitto");
             Path conf = dir.resolve("mosquitto.conf");
             Files.writeString(conf, String.join("\n",
@@ -48,6 +63,7 @@ public final class MosquittoBroker implements AutoCloseable {
                     "log_dest stderr",
                     "log_type error",
                     "log_type warning",
+                    String.join("\n", extraConfig),
                     ""));
             Process p = new ProcessBuilder(binary, "-c", conf.toString())
                     .redirectErrorStream(true)
