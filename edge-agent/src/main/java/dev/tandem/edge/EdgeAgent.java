@@ -1,0 +1,484 @@
+package dev.tandem.edge;
+
+import dev.tandem.edge.commissioning.AssignmentVerifier;
+import dev.tandem.edge.commissioning.Commissioner;
+import dev.tandem.edge.detect.DeviceDetector;
+import dev.tandem.edge.detect.WindowDecision;
+import dev.tandem.edge.status.StatusReporter;
+import dev.tandem.edge.uplink.Backoff;
+import dev.tandem.edge.uplink.BrokerLink;
+import dev.tandem.edge.uplink.Outbox;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.DeviceStatus;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.ModelAssignment;
+import dev.tandem.shared.wire.ModelState;
+import dev.tandem.shared.wire.ReadingBatch;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The edge agent: a Vert.x verticle serving one or more devices of one site.
+ *
+ * <pre>{@code
+ * EdgeAgent agent = new EdgeAgent(EdgeConfig.of(BrokerAddress.parse("tcp://127.0.0.1:1883"), "plant1", "press-4"));
+ * agent.onDecision(d -> ...);
+ * vertx.deployVerticle(agent);
+ * agent.modelsLoaded().onSuccess(v -> ...);   // every device detecting
+ * }</pre>
+ *
+ * <p>It keeps one MQTT 3.1.1 connection to the broker (retried with backoff while the broker is not
+ * there, each failure logged and counted as {@code BROKER_UNAVAILABLE}; subscriptions renewed on every
+ * reconnection; by default a persistent session, so that the broker queues the QoS 1 readings and
+ * verdicts of a short outage, see {@link EdgeConfig#persistentSession()}) and subscribes, for each device, to
+ * {@code readings} (QoS 1), {@code model} (the retained assignment) and {@code verdicts}. Each reading
+ * sample goes into the device's window; a device without a model first collects its commissioning
+ * samples and sends them to the hub once; with a model, every window is scored inline and decided
+ * (see {@link DeviceDetector}). Alarms, escalations, commissioning sets and model states are QoS 1
+ * publishes through the {@link Outbox}; statuses are retained (see {@link StatusReporter}).
+ *
+ * <p><b>Last wills.</b> MQTT allows one will per connection. The main connection's will is the
+ * retained OFFLINE status of the first device; for every further device the agent keeps one extra,
+ * idle connection (client id {@code <clientId>-will-<device>}) whose only purpose is that device's
+ * OFFLINE will, so that every device of a dead agent shows OFFLINE. A clean stop publishes OFFLINE
+ * for every device itself.
+ *
+ * <p>Bad input (malformed, oversized, unknown schema version, non-finite values, a device this agent
+ * does not serve or a payload naming another device than its topic, a channel count that does not
+ * match) is logged once as {@code [CODE] message}, counted in {@code tandem.edge.errors{code}} and
+ * dropped; nothing else is affected.
+ *
+ * <p>The public accessors are safe from any thread; decision listeners are called on the event loop
+ * and must not block.
+ */
+public final class EdgeAgent extends VerticleBase {
+    private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+    /** Largest MQTT packet accepted: room for the largest wire payload (model assignments, verdicts). */
+    static final int MAX_MQTT_PACKET = Wire.MAX_PAYLOAD_BYTES * 2 + 64 * 1024;
+    /** How long a clean stop waits for the outbox to drain. */
+    static final long STOP_DRAIN_MILLIS = 1_000;
+
+    private final EdgeConfig config;
+    private final EdgeMetrics metrics;
+    private final List<Consumer<WindowDecision>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, String> modelVersions = new ConcurrentHashMap<>();
+    private final Map<String, DeviceStatus.State> states = new ConcurrentHashMap<>();
+    private final Promise<Void> ready = Promise.promise();
+    private final Promise<Void> modelsLoaded = Promise.promise();
+    private final Map<String, Device> devices = new LinkedHashMap<>();
+    private final List<BrokerLink> willLinks = new ArrayList<>();
+    private Outbox outbox;
+    private BrokerLink link;
+    private StatusReporter status;
+    private volatile boolean connected;
+
+    /** An agent with its own {@link io.micrometer.core.instrument.simple.SimpleMeterRegistry}. */
+    public EdgeAgent(EdgeConfig config) {
+        this(config, null);
+    }
+
+    /** An agent whose meters go to {@code registry} (tagged {@code agent=<clientId>}); null: its own registry. */
+    public EdgeAgent(EdgeConfig config, MeterRegistry registry) {
+        if (config == null) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "config is required");
+        }
+        this.config = config;
+        this.metrics = registry == null ? new EdgeMetrics(config.clientId()) : new EdgeMetrics(registry, config.clientId());
+        config.devices().forEach(d -> states.put(d, DeviceStatus.State.COMMISSIONING));
+    }
+
+    public EdgeConfig edgeConfig() {
+        return config;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Adds an observer of final window decisions (called on the event loop; must not block). */
+    public EdgeAgent onDecision(Consumer<WindowDecision> listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /** The version of the model a device runs, if it has one. */
+    public Optional<String> modelVersion(String device) {
+        return Optional.ofNullable(modelVersions.get(device));
+    }
+
+    /** A device's state (COMMISSIONING until it has a model, then DETECTING; OFFLINE after stop). */
+    public DeviceStatus.State state(String device) {
+        DeviceStatus.State s = states.get(device);
+        if (s == null) {
+            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "this agent does not serve device '" + device + "'");
+        }
+        return s;
+    }
+
+    /** Completes the first time the agent is connected and its subscriptions are acknowledged. */
+    public Future<Void> ready() {
+        return ready.future();
+    }
+
+    /** Completes when every device of this agent has a model (from commissioning or a retained assignment). */
+    public Future<Void> modelsLoaded() {
+        return modelsLoaded.future();
+    }
+
+    public boolean isConnected() {
+        return connected;
+    }
+
+    @Override
+    public Future<?> start() {
+        outbox = new Outbox(config.outboxCapacity(), config.inflightWindow(), metrics::outboxDropped);
+        metrics.outboxSize(() -> outbox.size());
+        Map<String, Integer> subscriptions = new LinkedHashMap<>();
+        for (String d : config.devices()) {
+            devices.put(d, new Device(d));
+            subscriptions.put(Topics.of(config.site(), d, Topics.Kind.READINGS), 1);
+            subscriptions.put(Topics.of(config.site(), d, Topics.Kind.MODEL), 1);
+            subscriptions.put(Topics.of(config.site(), d, Topics.Kind.VERDICTS), 1);
+        }
+        status = new StatusReporter(vertx, config.site(), config.devices(), this::statusOf,
+                (topic, payload) -> link.publishAtMostOnce(topic, payload, true));
+        link = new BrokerLink(vertx, config.broker(), config.clientId(), will(config.devices().get(0)), subscriptions,
+                config.inflightWindow(), MAX_MQTT_PACKET, config.persistentSession(),
+                new Backoff(config.reconnectMin(), config.reconnectMax()), new MainListener());
+        for (String d : config.devices().subList(1, config.devices().size())) {
+            willLinks.add(new BrokerLink(vertx, config.broker(), config.clientId() + "-will-" + d, will(d), Map.of(), 1,
+                    64 * 1024, false, new Backoff(config.reconnectMin(), config.reconnectMax()), new WillListener(d)));
+        }
+        log.info("edge agent {} starting: site {}, devices {}, broker {}", config.clientId(), config.site(),
+                config.devices(), config.broker());
+        link.start();
+        willLinks.forEach(BrokerLink::start);
+        status.start(config.statusInterval());
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        status.stop();
+        Promise<Void> drained = Promise.promise();
+        awaitDrained(System.currentTimeMillis() + STOP_DRAIN_MILLIS, drained);
+        return drained.future().compose(v -> {
+            config.devices().forEach(d -> states.put(d, DeviceStatus.State.OFFLINE));
+            status.publishOffline();
+            devices.values().forEach(d -> d.detector.close());
+            List<Future<Void>> stops = new ArrayList<>();
+            stops.add(link.stop());
+            willLinks.forEach(l -> stops.add(l.stop()));
+            connected = false;
+            metrics.connected(false);
+            if (!outbox.isEmpty()) {
+                log.warn("edge agent {} stopped with {} unsent QoS 1 messages (the outbox is in memory)",
+                        config.clientId(), outbox.size() + outbox.inFlight());
+            }
+            return Future.join(stops);
+        });
+    }
+
+    private void awaitDrained(long deadline, Promise<Void> done) {
+        if (!link.isConnected() || outbox.isEmpty() || System.currentTimeMillis() >= deadline) {
+            done.tryComplete();
+        } else {
+            vertx.setTimer(10, t -> awaitDrained(deadline, done));
+        }
+    }
+
+    private BrokerLink.Will will(String device) {
+        return new BrokerLink.Will(Topics.of(config.site(), device, Topics.Kind.STATUS),
+                Wire.encode(DeviceStatus.offline(config.site(), device)));
+    }
+
+    private DeviceStatus statusOf(String device) {
+        Device d = devices.get(device);
+        DeviceDetector det = d.detector;
+        return new DeviceStatus(DeviceStatus.VERSION, config.site(), device, states.get(device),
+                modelVersions.get(device), det.windows(), det.alarms(), det.escalations(), System.currentTimeMillis());
+    }
+
+    // ---- incoming messages ------------------------------------------------------------------
+
+    private void route(MqttPublishMessage m) {
+        String topic = m.topicName();
+        try {
+            Topics.DeviceTopic t = Topics.parse(topic);
+            Device d = devices.get(t.device());
+            if (d == null || !t.site().equals(config.site())) {
+                throw new TandemException(ErrorCode.UNKNOWN_DEVICE,
+                        "this agent does not serve device '" + t.device() + "' of site '" + t.site() + "'");
+            }
+            byte[] payload = m.payload().getBytes();
+            switch (t.kind()) {
+                case READINGS -> onReadings(d, Wire.decode(payload, ReadingBatch.class, config.maxReadingBytes()));
+                case MODEL -> {
+                    if (payload.length == 0) {
+                        log.debug("device {}: retained assignment cleared; keeping the current model", d.id);
+                        return;
+                    }
+                    onAssignment(d, Wire.decode(payload, ModelAssignment.class));
+                }
+                case VERDICTS -> onVerdict(d, Wire.decode(payload, Verdict.class));
+                default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "the agent does not consume " + t.kind());
+            }
+        } catch (TandemException e) {
+            reject(e, topic);
+        } catch (RuntimeException e) {
+            log.error("[{}] unexpected failure handling a message on {}: {}", ErrorCode.MALFORMED_PAYLOAD, topic, e, e);
+            metrics.error(ErrorCode.MALFORMED_PAYLOAD);
+        }
+    }
+
+    private void reject(TandemException e, String topic) {
+        log.warn("{} (message on {} dropped)", oneLine(e), topic);
+        metrics.error(e.code());
+    }
+
+    /** {@code [CODE] message} on one line (parser messages may span several). */
+    static String oneLine(TandemException e) {
+        String m = e.toString();
+        return m.indexOf('\n') < 0 ? m : m.replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    private void onReadings(Device d, ReadingBatch batch) {
+        if (!batch.site().equals(config.site()) || !batch.device().equals(d.id)) {
+            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "reading on the topic of " + config.site() + "/" + d.id
+                    + " names " + batch.site() + "/" + batch.device());
+        }
+        d.detector.checkChannels(batch.samples().get(0).channels());
+        for (Sample s : batch.samples()) {
+            if (!d.detector.add(s)) {
+                metrics.duplicate();
+                continue;
+            }
+            metrics.reading();
+            List<Sample> commissioningSet = d.commissioner.offer(s);
+            if (commissioningSet != null) {
+                sendCommissioning(d, commissioningSet);
+            }
+            d.detector.scoreNewest();
+        }
+    }
+
+    private void sendCommissioning(Device d, List<Sample> samples) {
+        byte[] payload = Wire.encode(Commissioning.of(config.site(), d.id, samples));
+        if (payload.length > Wire.MAX_PAYLOAD_BYTES) {
+            log.warn("[{}] device {}: commissioning set of {} samples is {} bytes, over the {} byte limit; the hub "
+                            + "will refuse it (lower commissioningSamples)", ErrorCode.OVERSIZED_PAYLOAD, d.id,
+                    samples.size(), payload.length, Wire.MAX_PAYLOAD_BYTES);
+            metrics.error(ErrorCode.OVERSIZED_PAYLOAD);
+        }
+        outbox.offer(Topics.of(config.site(), d.id, Topics.Kind.COMMISSIONING), payload, false);
+        metrics.commissioning();
+        log.info("device {}: commissioning set of {} samples (seq {}..{}) sent to the hub", d.id, samples.size(),
+                samples.get(0).seq(), samples.get(samples.size() - 1).seq());
+    }
+
+    private void onAssignment(Device d, ModelAssignment a) {
+        if (!a.site().equals(config.site()) || !a.device().equals(d.id)) {
+            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "model assignment on the topic of " + config.site() + "/"
+                    + d.id + " names " + a.site() + "/" + a.device());
+        }
+        String version = a.manifest().version();
+        TinyModel current = d.detector.model();
+        if (current != null && current.version().equals(version)) {
+            log.debug("device {}: model {} already active", d.id, version);
+            return;
+        }
+        TinyModel model;
+        try {
+            model = AssignmentVerifier.verify(a, d.detector.channels());
+        } catch (TandemException e) {
+            log.warn("{} (model {} for device {} rejected; keeping {})", oneLine(e), version, d.id,
+                    current == null ? "no model" : "model " + current.version());
+            metrics.error(e.code());
+            publishModelState(d, version, ModelState.State.REJECTED, oneLine(e));
+            return;
+        }
+        d.detector.install(model, a.contextSize());
+        d.commissioner.complete();
+        modelVersions.put(d.id, model.version());
+        states.put(d.id, DeviceStatus.State.DETECTING);
+        metrics.modelActivated();
+        publishModelState(d, version, ModelState.State.ACTIVE, null);
+        status.publish(d.id);
+        log.info("device {}: model {} active ({} parameters, window {}, context {}){}", d.id, model.version(),
+                model.parameterCount(), model.windowSize(), d.detector.contextSize(),
+                current == null ? "" : ", replacing " + current.version());
+        if (modelVersions.size() == devices.size()) {
+            modelsLoaded.tryComplete();
+        }
+    }
+
+    private void publishModelState(Device d, String version, ModelState.State state, String reason) {
+        outbox.offer(Topics.of(config.site(), d.id, Topics.Kind.MODEL_STATE),
+                Wire.encode(ModelState.of(config.site(), d.id, version, state, reason)), false);
+    }
+
+    private void onVerdict(Device d, Verdict v) {
+        if (!v.site().equals(config.site()) || !v.device().equals(d.id)) {
+            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "verdict on the topic of " + config.site() + "/" + d.id
+                    + " names " + v.site() + "/" + v.device());
+        }
+        switch (d.detector.onVerdict(v)) {
+            case APPLIED -> {
+            }
+            case LATE -> log.debug("device {}: verdict {} came after its timeout; the edge decision stood", d.id, v.id());
+            case UNKNOWN -> log.warn("device {}: verdict {} matches no escalation of this agent; ignored", d.id, v.id());
+        }
+    }
+
+    private void decided(WindowDecision decision) {
+        for (Consumer<WindowDecision> l : listeners) {
+            try {
+                l.accept(decision);
+            } catch (RuntimeException e) {
+                log.warn("a decision listener failed on {}: {}", decision, e.toString());
+            }
+        }
+    }
+
+    // ---- per device ---------------------------------------------------------------------------
+
+    private final class Device implements DeviceDetector.Output {
+        final String id;
+        final DeviceDetector detector;
+        final Commissioner commissioner;
+
+        Device(String id) {
+            this.id = id;
+            this.detector = new DeviceDetector(vertx, config.site(), id, config.verdictTimeout().toMillis(), metrics, this);
+            this.commissioner = new Commissioner(config.commissioningSamples());
+        }
+
+        @Override
+        public void alarm(Alarm alarm) {
+            log.debug("device {}: alarm {} window {} score {}", id, alarm.source(), alarm.windowId(), alarm.score());
+            outbox.offer(Topics.of(config.site(), id, Topics.Kind.ALARMS), Wire.encode(alarm), false);
+        }
+
+        @Override
+        public void escalate(Escalation escalation) {
+            outbox.offer(Topics.of(config.site(), id, Topics.Kind.ESCALATIONS), Wire.encode(escalation), false);
+        }
+
+        @Override
+        public void decided(WindowDecision decision) {
+            EdgeAgent.this.decided(decision);
+        }
+    }
+
+    // ---- connection events ----------------------------------------------------------------------
+
+    private final class MainListener implements BrokerLink.Listener {
+        @Override
+        public void connected(MqttClient client) {
+            connected = true;
+            metrics.connected(true);
+            log.info("edge agent {} connected to {}", config.clientId(), config.broker());
+            outbox.attach(client);
+            status.publishAll();
+        }
+
+        @Override
+        public void subscribed(List<Integer> granted) {
+            if (granted.stream().anyMatch(q -> q == null || q > 2)) {
+                log.error("[{}] the broker refused some subscriptions of {} (granted {})", ErrorCode.BROKER_UNAVAILABLE,
+                        config.clientId(), granted);
+                metrics.error(ErrorCode.BROKER_UNAVAILABLE);
+            }
+            metrics.connection();
+            ready.tryComplete();
+        }
+
+        @Override
+        public void disconnected() {
+            connected = false;
+            metrics.connected(false);
+            outbox.detach();
+        }
+
+        @Override
+        public void unavailable(String reason, long retryInMillis) {
+            log.warn("[{}] {}; agent {} retries in {} ms ({} QoS 1 messages held)", ErrorCode.BROKER_UNAVAILABLE, reason,
+                    config.clientId(), retryInMillis, outbox.size());
+            metrics.error(ErrorCode.BROKER_UNAVAILABLE);
+        }
+
+        @Override
+        public void message(MqttPublishMessage message) {
+            route(message);
+        }
+
+        @Override
+        public void protocolError(Throwable error) {
+            EdgeAgent.this.protocolError(error);
+        }
+    }
+
+    private void protocolError(Throwable error) {
+        if (error instanceof TooLongFrameException || (error instanceof DecoderException
+                && String.valueOf(error.getMessage()).contains("too large"))) {
+            log.warn("[{}] an MQTT packet over {} bytes was refused ({}); the connection restarts without the "
+                    + "messages queued for it", ErrorCode.OVERSIZED_PAYLOAD, MAX_MQTT_PACKET, error.getMessage());
+            metrics.error(ErrorCode.OVERSIZED_PAYLOAD);
+            link.discardSessionOnNextConnect();
+        } else if (error instanceof DecoderException) {
+            log.warn("[{}] an MQTT packet could not be decoded ({}); the connection restarts without the messages "
+                    + "queued for it", ErrorCode.MALFORMED_PAYLOAD, error.getMessage());
+            metrics.error(ErrorCode.MALFORMED_PAYLOAD);
+            link.discardSessionOnNextConnect();
+        } else if (error instanceof IOException) {
+            log.debug("connection error on {}: {}", config.clientId(), error.toString());
+        } else {
+            log.warn("MQTT connection error on {}: {}", config.clientId(), error.toString());
+        }
+    }
+
+    private final class WillListener implements BrokerLink.Listener {
+        private final String device;
+
+        WillListener(String device) {
+            this.device = device;
+        }
+
+        @Override
+        public void connected(MqttClient client) {
+            // the will of a previous connection may have left OFFLINE: put the live status back
+            status.publish(device);
+        }
+
+        @Override
+        public void unavailable(String reason, long retryInMillis) {
+            log.debug("will connection of device {}: {}; retry in {} ms", device, reason, retryInMillis);
+        }
+    }
+}

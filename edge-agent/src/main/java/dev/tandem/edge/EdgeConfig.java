@@ -1,0 +1,204 @@
+package dev.tandem.edge;
+
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.Checks;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Wire;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one edge agent needs to know: where the broker is, which site and devices it serves, and
+ * its tuning. Validated in the constructor; every violation is {@link ErrorCode#INVALID_CONFIG}.
+ *
+ * <p>Build one with {@link #builder(BrokerAddress, String, List)}; the defaults suit a Raspberry
+ * Pi-class device sampling a few tens of readings per second.
+ *
+ * @param broker               the MQTT broker
+ * @param site                 the site id (topic segment)
+ * @param devices              the devices this agent serves (one or more, distinct)
+ * @param clientId             the MQTT client id of the agent's main connection (unique per broker)
+ * @param commissioningSamples how many first samples a device without a model sends to the hub (default 400)
+ * @param verdictTimeout       how long an escalated window waits for the hub's verdict (default 2 s)
+ * @param outboxCapacity       QoS 1 messages held while they cannot be sent; the oldest are dropped past it (default 10000)
+ * @param statusInterval       how often each device's retained status is refreshed (default 5 s)
+ * @param reconnectMin         first delay before reconnecting to an unreachable broker (default 250 ms)
+ * @param reconnectMax         the delay doubles up to this (default 5 s)
+ * @param inflightWindow       QoS 1 publishes awaiting PUBACK at once (vertx-mqtt's maxInflightQueue; default 128)
+ * @param maxReadingBytes      largest accepted reading payload (default 256 KiB; larger: OVERSIZED_PAYLOAD)
+ * @param persistentSession    MQTT clean session off (default): the broker keeps the agent's subscriptions and
+ *                             queues its QoS 1 readings and verdicts while the connection is down, so a short
+ *                             outage loses none; the client id must then be stable and unique
+ */
+public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
+                         int commissioningSamples, Duration verdictTimeout, int outboxCapacity,
+                         Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
+                         int inflightWindow, int maxReadingBytes, boolean persistentSession) {
+
+    public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
+    public static final Duration DEFAULT_VERDICT_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_OUTBOX_CAPACITY = 10_000;
+    public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofMillis(250);
+    public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
+    public static final int DEFAULT_INFLIGHT_WINDOW = 128;
+    public static final int DEFAULT_MAX_READING_BYTES = 256 * 1024;
+    /** A commissioning message must fit in one payload ({@link Wire#MAX_PAYLOAD_BYTES}). */
+    public static final int MAX_COMMISSIONING_SAMPLES = 5_000;
+
+    public EdgeConfig {
+        if (broker == null) {
+            throw invalid("broker is required");
+        }
+        site = id("site", site);
+        if (devices == null || devices.isEmpty()) {
+            throw invalid("at least one device is required");
+        }
+        devices = List.copyOf(devices);
+        if (new HashSet<>(devices).size() != devices.size()) {
+            throw invalid("devices must be distinct, got " + devices);
+        }
+        devices.forEach(d -> id("device", d));
+        if (clientId == null || clientId.isBlank() || clientId.length() > 128 || clientId.contains("/")
+                || clientId.contains("+") || clientId.contains("#")) {
+            throw invalid("clientId must be 1..128 characters without / + #, got '" + clientId + "'");
+        }
+        if (commissioningSamples < 1 || commissioningSamples > MAX_COMMISSIONING_SAMPLES) {
+            throw invalid("commissioningSamples must be 1.." + MAX_COMMISSIONING_SAMPLES + ", got " + commissioningSamples);
+        }
+        positive("verdictTimeout", verdictTimeout);
+        if (outboxCapacity < 1) {
+            throw invalid("outboxCapacity must be >= 1, got " + outboxCapacity);
+        }
+        positive("statusInterval", statusInterval);
+        positive("reconnectMin", reconnectMin);
+        positive("reconnectMax", reconnectMax);
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw invalid("reconnectMax (" + reconnectMax + ") must be >= reconnectMin (" + reconnectMin + ")");
+        }
+        if (inflightWindow < 1 || inflightWindow > 65_000) {
+            throw invalid("inflightWindow must be 1..65000, got " + inflightWindow);
+        }
+        if (maxReadingBytes < 64 || maxReadingBytes > Wire.MAX_PAYLOAD_BYTES) {
+            throw invalid("maxReadingBytes must be 64.." + Wire.MAX_PAYLOAD_BYTES + ", got " + maxReadingBytes);
+        }
+    }
+
+    /** A builder with every default filled in; the client id defaults to {@code edge-{site}-{firstDevice}}. */
+    public static Builder builder(BrokerAddress broker, String site, List<String> devices) {
+        return new Builder(broker, site, devices);
+    }
+
+    /** Shorthand for an agent of one device with every default. */
+    public static EdgeConfig of(BrokerAddress broker, String site, String device) {
+        return builder(broker, site, List.of(device)).build();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(broker, site, devices).clientId(clientId).commissioningSamples(commissioningSamples)
+                .verdictTimeout(verdictTimeout).outboxCapacity(outboxCapacity).statusInterval(statusInterval)
+                .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
+                .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession);
+    }
+
+    private static String id(String what, String value) {
+        try {
+            return Checks.id(what, value);
+        } catch (TandemException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private static void positive(String what, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw invalid(what + " must be a positive duration, got " + d);
+        }
+    }
+
+    private static TandemException invalid(String message) {
+        return new TandemException(ErrorCode.INVALID_CONFIG, message);
+    }
+
+    /** Mutable builder of an {@link EdgeConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private final BrokerAddress broker;
+        private final String site;
+        private final List<String> devices;
+        private String clientId;
+        private int commissioningSamples = DEFAULT_COMMISSIONING_SAMPLES;
+        private Duration verdictTimeout = DEFAULT_VERDICT_TIMEOUT;
+        private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+        private Duration statusInterval = DEFAULT_STATUS_INTERVAL;
+        private Duration reconnectMin = DEFAULT_RECONNECT_MIN;
+        private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
+        private int inflightWindow = DEFAULT_INFLIGHT_WINDOW;
+        private int maxReadingBytes = DEFAULT_MAX_READING_BYTES;
+        private boolean persistentSession = true;
+
+        private Builder(BrokerAddress broker, String site, List<String> devices) {
+            this.broker = broker;
+            this.site = site;
+            this.devices = devices;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        public Builder commissioningSamples(int n) {
+            this.commissioningSamples = n;
+            return this;
+        }
+
+        public Builder verdictTimeout(Duration d) {
+            this.verdictTimeout = d;
+            return this;
+        }
+
+        public Builder outboxCapacity(int n) {
+            this.outboxCapacity = n;
+            return this;
+        }
+
+        public Builder statusInterval(Duration d) {
+            this.statusInterval = d;
+            return this;
+        }
+
+        public Builder reconnectBackoff(Duration min, Duration max) {
+            this.reconnectMin = min;
+            this.reconnectMax = max;
+            return this;
+        }
+
+        public Builder inflightWindow(int n) {
+            this.inflightWindow = n;
+            return this;
+        }
+
+        public Builder maxReadingBytes(int n) {
+            this.maxReadingBytes = n;
+            return this;
+        }
+
+        public Builder persistentSession(boolean persistent) {
+            this.persistentSession = persistent;
+            return this;
+        }
+
+        public EdgeConfig build() {
+            String id = clientId;
+            if (id == null && site != null && devices != null && !devices.isEmpty()) {
+                id = "edge-" + site + "-" + Objects.toString(devices.get(0));
+            }
+            return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
+                    statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession);
+        }
+    }
+}

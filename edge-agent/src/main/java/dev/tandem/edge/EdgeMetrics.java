@@ -1,0 +1,203 @@
+package dev.tandem.edge;
+
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The edge agent's Micrometer meters, all named {@code tandem.edge.*} and tagged {@code agent=<clientId>}
+ * so that several agents can share one registry:
+ * <ul>
+ *   <li>{@code tandem.edge.readings}: samples accepted;</li>
+ *   <li>{@code tandem.edge.windows}: windows scored;</li>
+ *   <li>{@code tandem.edge.alarms{source}}: alarms raised (EDGE, HUB, EDGE_TIMEOUT);</li>
+ *   <li>{@code tandem.edge.escalations}: uncertain windows sent to the hub;</li>
+ *   <li>{@code tandem.edge.verdicts}: verdicts applied; {@code tandem.edge.verdict.timeouts}: verdicts that did
+ *       not come in time; {@code tandem.edge.verdicts.late}: verdicts after their timeout (ignored);
+ *       {@code tandem.edge.verdicts.unknown}: verdicts for ids this agent never sent;</li>
+ *   <li>{@code tandem.edge.commissionings}: commissioning messages sent; {@code tandem.edge.models.activated};</li>
+ *   <li>{@code tandem.edge.readings.duplicate}: samples whose seq is not after the newest (e.g. QoS 1 redelivery), skipped;</li>
+ *   <li>{@code tandem.edge.outbox.dropped}: QoS 1 messages dropped because the outbox was full;
+ *       gauge {@code tandem.edge.outbox.size};</li>
+ *   <li>{@code tandem.edge.connections}: (re)connections with subscriptions acknowledged; gauge
+ *       {@code tandem.edge.connected};</li>
+ *   <li>{@code tandem.edge.errors{code}}: everything rejected at a boundary, by {@link ErrorCode}
+ *       ({@code BROKER_UNAVAILABLE}: each failed connection attempt and each lost connection).</li>
+ * </ul>
+ * Thread-safe.
+ */
+public final class EdgeMetrics {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter readings;
+    private final Counter duplicates;
+    private final Counter windows;
+    private final Map<Alarm.Source, Counter> alarms = new EnumMap<>(Alarm.Source.class);
+    private final Counter escalations;
+    private final Counter verdicts;
+    private final Counter verdictTimeouts;
+    private final Counter lateVerdicts;
+    private final Counter unknownVerdicts;
+    private final Counter commissionings;
+    private final Counter modelsActivated;
+    private final Counter outboxDropped;
+    private final Counter connections;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private volatile Supplier<Integer> outboxSize = () -> 0;
+    private volatile boolean connected;
+
+    /** Meters in a new {@link SimpleMeterRegistry}. */
+    public EdgeMetrics(String agent) {
+        this(new SimpleMeterRegistry(), agent);
+    }
+
+    public EdgeMetrics(MeterRegistry registry, String agent) {
+        this.registry = registry;
+        this.tags = Tags.of("agent", agent);
+        readings = counter("tandem.edge.readings");
+        duplicates = counter("tandem.edge.readings.duplicate");
+        windows = counter("tandem.edge.windows");
+        for (Alarm.Source s : Alarm.Source.values()) {
+            alarms.put(s, Counter.builder("tandem.edge.alarms").tags(tags).tag("source", s.name()).register(registry));
+        }
+        escalations = counter("tandem.edge.escalations");
+        verdicts = counter("tandem.edge.verdicts");
+        verdictTimeouts = counter("tandem.edge.verdict.timeouts");
+        lateVerdicts = counter("tandem.edge.verdicts.late");
+        unknownVerdicts = counter("tandem.edge.verdicts.unknown");
+        commissionings = counter("tandem.edge.commissionings");
+        modelsActivated = counter("tandem.edge.models.activated");
+        outboxDropped = counter("tandem.edge.outbox.dropped");
+        connections = counter("tandem.edge.connections");
+        for (ErrorCode c : ErrorCode.values()) {
+            errors.put(c, Counter.builder("tandem.edge.errors").tags(tags).tag("code", c.name()).register(registry));
+        }
+        Gauge.builder("tandem.edge.outbox.size", () -> outboxSize.get()).tags(tags).register(registry);
+        Gauge.builder("tandem.edge.connected", () -> connected ? 1 : 0).tags(tags).register(registry);
+    }
+
+    private Counter counter(String name) {
+        return Counter.builder(name).tags(tags).register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    void outboxSize(Supplier<Integer> size) {
+        this.outboxSize = size;
+    }
+
+    void connected(boolean connected) {
+        this.connected = connected;
+    }
+
+    public void reading() {
+        readings.increment();
+    }
+
+    public void duplicate() {
+        duplicates.increment();
+    }
+
+    public void window() {
+        windows.increment();
+    }
+
+    public void alarm(Alarm.Source source) {
+        alarms.get(source).increment();
+    }
+
+    public void escalation() {
+        escalations.increment();
+    }
+
+    public void verdict() {
+        verdicts.increment();
+    }
+
+    public void verdictTimeout() {
+        verdictTimeouts.increment();
+    }
+
+    public void lateVerdict() {
+        lateVerdicts.increment();
+    }
+
+    public void unknownVerdict() {
+        unknownVerdicts.increment();
+    }
+
+    public void commissioning() {
+        commissionings.increment();
+    }
+
+    public void modelActivated() {
+        modelsActivated.increment();
+    }
+
+    public void outboxDropped() {
+        outboxDropped.increment();
+    }
+
+    public void connection() {
+        connections.increment();
+    }
+
+    public void error(ErrorCode code) {
+        errors.get(code).increment();
+    }
+
+    public long errors(ErrorCode code) {
+        return (long) errors.get(code).count();
+    }
+
+    /** The counters now, for a status line or a test. */
+    public Snapshot snapshot() {
+        Map<ErrorCode, Long> byCode = new EnumMap<>(ErrorCode.class);
+        long errorTotal = 0;
+        for (var e : errors.entrySet()) {
+            long n = (long) e.getValue().count();
+            if (n > 0) {
+                byCode.put(e.getKey(), n);
+                errorTotal += n;
+            }
+        }
+        Map<Alarm.Source, Long> alarmsBySource = new EnumMap<>(Alarm.Source.class);
+        long alarmTotal = 0;
+        for (var e : alarms.entrySet()) {
+            long n = (long) e.getValue().count();
+            alarmsBySource.put(e.getKey(), n);
+            alarmTotal += n;
+        }
+        return new Snapshot((long) readings.count(), (long) windows.count(), alarmTotal, Map.copyOf(alarmsBySource),
+                (long) escalations.count(), (long) verdicts.count(), (long) verdictTimeouts.count(),
+                (long) lateVerdicts.count(), (long) unknownVerdicts.count(), (long) commissionings.count(),
+                (long) modelsActivated.count(), (long) duplicates.count(), (long) outboxDropped.count(),
+                outboxSize.get(), connected, (long) connections.count(), errorTotal, Map.copyOf(byCode));
+    }
+
+    /** Counter values at one moment. {@code errorsByCode} holds only the codes seen. */
+    public record Snapshot(long readings, long windows, long alarms, Map<Alarm.Source, Long> alarmsBySource,
+                           long escalations, long verdicts, long verdictTimeouts, long lateVerdicts,
+                           long unknownVerdicts, long commissionings, long modelsActivated, long duplicateReadings,
+                           long outboxDropped, int outboxSize, boolean connected, long connections, long errors,
+                           Map<ErrorCode, Long> errorsByCode) {
+
+        public long alarms(Alarm.Source source) {
+            return alarmsBySource.getOrDefault(source, 0L);
+        }
+
+        public long errors(ErrorCode code) {
+            return errorsByCode.getOrDefault(code, 0L);
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.tandem.edge.detect;
+
+import dev.tandem.edge.EdgeMetrics;
+import dev.tandem.shared.policy.Decision;
+import dev.tandem.shared.policy.EscalationPolicy;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyScorer;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.window.SlidingWindow;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Detection for one device: its sliding window, the tiny model's scorer, the escalation policy,
+ * and the escalations waiting for a verdict.
+ *
+ * <p>Every accepted sample ends a window; once a model is loaded and the window holds
+ * {@code windowSize} samples, the window is scored inline (microseconds) and decided:
+ * NORMAL is final; ANOMALY raises an {@link Alarm.Source#EDGE} alarm at once; UNCERTAIN becomes an
+ * {@link Escalation} carrying the raw samples the hub does not hold yet, and waits for its
+ * {@link Verdict} (alarm {@link Alarm.Source#HUB} if anomalous) or for the timeout, after which the
+ * edge's own call stands (alarm {@link Alarm.Source#EDGE_TIMEOUT} if anomalous).
+ *
+ * <p>Not thread-safe: one per device, on the agent's event loop (timers included).
+ */
+public final class DeviceDetector {
+    private static final Logger log = LoggerFactory.getLogger(DeviceDetector.class);
+    /** Window capacity before a model says how much history it needs. */
+    static final int PRE_MODEL_CAPACITY = 256;
+    /** How many timed-out escalation ids are remembered to tell a late verdict from an unknown one. */
+    static final int TIMED_OUT_MEMORY = 4096;
+
+    /** Where the detector's results go. */
+    public interface Output {
+        void alarm(Alarm alarm);
+
+        void escalate(Escalation escalation);
+
+        void decided(WindowDecision decision);
+    }
+
+    /** What became of a verdict. */
+    public enum VerdictOutcome { APPLIED, LATE, UNKNOWN }
+
+    private record Pending(String id, long windowId, long ts, double score, boolean edgeSaysAnomaly,
+                           String modelVersion, long timerId) {
+    }
+
+    private final Vertx vertx;
+    private final String site;
+    private final String device;
+    private final long verdictTimeoutMillis;
+    private final EdgeMetrics metrics;
+    private final Output output;
+    private final SplittableRandom random = new SplittableRandom();
+    private final Map<String, Pending> pending = new HashMap<>();
+    private final LinkedHashSet<String> timedOut = new LinkedHashSet<>();
+
+    private SlidingWindow window;
+    private TinyModel model;
+    private TinyScorer scorer;
+    private EscalationPolicy policy;
+    private int contextSize;
+    private long heldThroughSeq = -1;
+    private long windows;
+    private long alarms;
+    private long escalations;
+
+    public DeviceDetector(Vertx vertx, String site, String device, long verdictTimeoutMillis, EdgeMetrics metrics,
+                          Output output) {
+        this.vertx = vertx;
+        this.site = site;
+        this.device = device;
+        this.verdictTimeoutMillis = verdictTimeoutMillis;
+        this.metrics = metrics;
+        this.output = output;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    /** The stream's channel count, or -1 before the first sample or model. */
+    public int channels() {
+        return window == null ? -1 : window.channels();
+    }
+
+    /** Throws {@link ErrorCode#CHANNEL_MISMATCH} unless samples of {@code channels} channels fit this device. */
+    public void checkChannels(int channels) {
+        if (window != null && window.channels() != channels) {
+            throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "device " + device + " streams " + window.channels()
+                    + " channels, reading has " + channels);
+        }
+    }
+
+    /**
+     * Adds a sample to the window.
+     *
+     * @return false if it is not newer than the newest sample held (a redelivered or replayed sample), which is skipped
+     */
+    public boolean add(Sample s) {
+        if (window == null) {
+            window = new SlidingWindow(PRE_MODEL_CAPACITY, s.channels());
+        } else if (window.size() > 0 && s.seq() <= window.newest().seq()) {
+            return false;
+        }
+        window.add(s);
+        return true;
+    }
+
+    /** Scores the window ending at the newest sample, if a model is loaded and the window is full enough. */
+    public void scoreNewest() {
+        if (scorer == null || !window.hasAtLeast(model.windowSize())) {
+            return;
+        }
+        Sample newest = window.newest();
+        double score = scorer.score(window);
+        if (!Double.isFinite(score)) {
+            log.warn("[{}] device {} window {}: score is {} (readings out of range); treated as an anomaly",
+                    ErrorCode.NON_FINITE_VALUE, device, newest.seq(), score);
+            metrics.error(ErrorCode.NON_FINITE_VALUE);
+            scorer.reset();
+            score = Double.MAX_VALUE;
+        }
+        windows++;
+        metrics.window();
+        Decision decision = policy.decide(score);
+        boolean edgeSays = policy.edgeSaysAnomaly(score);
+        switch (decision) {
+            case NORMAL -> output.decided(new WindowDecision(site, device, newest.seq(), newest.ts(), score,
+                    Decision.NORMAL, edgeSays, false, null, false, false));
+            case ANOMALY -> {
+                raise(newest.seq(), newest.ts(), score, Alarm.Source.EDGE, model.version());
+                output.decided(new WindowDecision(site, device, newest.seq(), newest.ts(), score, Decision.ANOMALY,
+                        edgeSays, true, Alarm.Source.EDGE, false, false));
+            }
+            case UNCERTAIN -> escalate(newest, score, edgeSays);
+        }
+    }
+
+    private void escalate(Sample newest, double score, boolean edgeSays) {
+        String id = device + "-" + newest.seq() + "-" + Long.toHexString(random.nextLong() >>> 16);
+        List<Sample> samples = window.latestAfter(contextSize, heldThroughSeq);
+        if (samples.isEmpty()) {
+            // the hub claims to hold even the newest sample: send just that one, the message needs it
+            samples = List.of(newest);
+        }
+        Escalation e = new Escalation(Escalation.VERSION, id, site, device, newest.seq(), model.windowSize(),
+                contextSize, model.version(), score, samples, System.currentTimeMillis());
+        long timer = vertx.setTimer(verdictTimeoutMillis, t -> timeout(id));
+        pending.put(id, new Pending(id, newest.seq(), newest.ts(), score, edgeSays, model.version(), timer));
+        escalations++;
+        metrics.escalation();
+        output.escalate(e);
+    }
+
+    private void timeout(String id) {
+        Pending p = pending.remove(id);
+        if (p == null) {
+            return;
+        }
+        metrics.verdictTimeout();
+        timedOut.add(id);
+        if (timedOut.size() > TIMED_OUT_MEMORY) {
+            Iterator<String> it = timedOut.iterator();
+            it.next();
+            it.remove();
+        }
+        if (p.edgeSaysAnomaly()) {
+            raise(p.windowId(), p.ts(), p.score(), Alarm.Source.EDGE_TIMEOUT, p.modelVersion());
+        }
+        output.decided(new WindowDecision(site, device, p.windowId(), p.ts(), p.score(), Decision.UNCERTAIN,
+                p.edgeSaysAnomaly(), p.edgeSaysAnomaly(), p.edgeSaysAnomaly() ? Alarm.Source.EDGE_TIMEOUT : null,
+                true, true));
+    }
+
+    /**
+     * Applies the hub's verdict on one of this device's escalations. A verdict after its timeout
+     * does not change the (final) decision; its {@code heldThroughSeq} is still taken, since it is
+     * what the hub holds now.
+     */
+    public VerdictOutcome onVerdict(Verdict v) {
+        Pending p = pending.remove(v.id());
+        if (p == null) {
+            if (timedOut.remove(v.id())) {
+                heldThroughSeq = v.heldThroughSeq();
+                metrics.lateVerdict();
+                return VerdictOutcome.LATE;
+            }
+            metrics.unknownVerdict();
+            return VerdictOutcome.UNKNOWN;
+        }
+        vertx.cancelTimer(p.timerId());
+        heldThroughSeq = v.heldThroughSeq();
+        metrics.verdict();
+        if (v.anomaly()) {
+            raise(p.windowId(), p.ts(), v.score(), Alarm.Source.HUB, p.modelVersion());
+        }
+        output.decided(new WindowDecision(site, device, p.windowId(), p.ts(), p.score(), Decision.UNCERTAIN,
+                p.edgeSaysAnomaly(), v.anomaly(), v.anomaly() ? Alarm.Source.HUB : null, false, true));
+        return VerdictOutcome.APPLIED;
+    }
+
+    private void raise(long windowId, long ts, double score, Alarm.Source source, String modelVersion) {
+        alarms++;
+        metrics.alarm(source);
+        output.alarm(new Alarm(Alarm.VERSION, site, device, windowId, ts, score, source, modelVersion));
+    }
+
+    /**
+     * Hot-swaps the model: a fresh scorer (its smoothing starts over) on the same window, grown or
+     * shrunk to {@code max(windowSize, contextSize)} keeping the newest samples. Escalations already
+     * waiting keep the version and policy they were scored with.
+     *
+     * @param assignedContextSize the hub model's context (samples of history an escalation carries at most)
+     */
+    public void install(TinyModel newModel, int assignedContextSize) {
+        checkChannels(newModel.channels());
+        int context = Math.max(assignedContextSize, newModel.windowSize());
+        int capacity = Math.max(newModel.windowSize(), context);
+        if (window == null) {
+            window = new SlidingWindow(capacity, newModel.channels());
+        } else if (window.capacity() != capacity) {
+            SlidingWindow grown = new SlidingWindow(capacity, window.channels());
+            int keep = Math.min(window.size(), capacity);
+            for (int i = 0; i < keep; i++) {
+                grown.add(window.latest(keep, i));
+            }
+            window = grown;
+        }
+        this.model = newModel;
+        this.scorer = newModel.scorer();
+        this.policy = newModel.policy();
+        this.contextSize = context;
+    }
+
+    /** The loaded model, or null. */
+    public TinyModel model() {
+        return model;
+    }
+
+    public int contextSize() {
+        return contextSize;
+    }
+
+    /** The last sample the hub said it holds for this device (-1: none known). */
+    public long heldThroughSeq() {
+        return heldThroughSeq;
+    }
+
+    public int pendingEscalations() {
+        return pending.size();
+    }
+
+    public long windows() {
+        return windows;
+    }
+
+    public long alarms() {
+        return alarms;
+    }
+
+    public long escalations() {
+        return escalations;
+    }
+
+    /** Cancels the verdict timers (the agent is stopping). */
+    public void close() {
+        pending.values().forEach(p -> vertx.cancelTimer(p.timerId()));
+        pending.clear();
+    }
+}

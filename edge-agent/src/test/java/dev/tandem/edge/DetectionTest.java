@@ -1,0 +1,204 @@
+package dev.tandem.edge;
+
+import dev.tandem.edge.detect.WindowDecision;
+import dev.tandem.shared.policy.Decision;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.topic.Topics.Kind;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.DeviceStatus;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.Verdict;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.tandem.edge.TestHub.waitUntil;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DetectionTest extends AgentTestSupport {
+    private final TinyModel model = TestModels.standard("v1");
+
+    /** A detecting agent whose window already holds 20 normal samples (seq 0..19), all decided NORMAL. */
+    private EdgeAgent detecting(Vertx vertx, EdgeConfig config) {
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, model), true);
+        EdgeAgent agent = deploy(vertx, config);
+        TestHub.await(agent.modelsLoaded());
+        hub.readings(site, device, 20, 10, TestModels.row(model, TestModels.NORMAL));
+        waitUntil(() -> decided() == 17, "windows 4..20 decided");
+        assertTrue(decisions.stream().allMatch(d -> d.edgeDecision() == Decision.NORMAL && !d.finalAnomaly()));
+        decisions.clear();
+        return agent;
+    }
+
+    private static Verdict verdict(Escalation e, boolean anomaly, long heldThroughSeq) {
+        return new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), anomaly, anomaly ? 9.5 : 0.1,
+                "hub-test", heldThroughSeq, System.currentTimeMillis());
+    }
+
+    @Test
+    void anomaly_raisesEdgeAlarmAtOnce_withoutEscalation(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
+        EdgeAgent agent = detecting(vertx, config().build());
+
+        long seq = hub.readings(site, device, TestModels.row(model, TestModels.ANOMALY));
+        Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
+
+        assertEquals(Alarm.Source.EDGE, alarm.source());
+        assertEquals(seq, alarm.windowId());
+        assertEquals(16.0, alarm.score(), 1e-9);
+        assertEquals("v1", alarm.modelVersion());
+        waitUntil(() -> decided() == 1, "the decision");
+        WindowDecision d = lastDecision();
+        assertEquals(Decision.ANOMALY, d.edgeDecision());
+        assertTrue(d.finalAnomaly());
+        assertEquals(Alarm.Source.EDGE, d.decidedBy());
+        assertFalse(d.escalated());
+        assertEquals(0, agent.metrics().snapshot().escalations());
+        assertEquals(0, hub.count(topic(Kind.ESCALATIONS)));
+    }
+
+    @Test
+    void uncertainWindow_escalates_andHubVerdictDecides(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
+        // the hub disagrees with the edge's own call, both ways
+        hub.answerEscalations(e -> verdict(e, e.edgeScore() < 2.0, e.windowId()));
+        EdgeAgent agent = detecting(vertx, config().build());
+
+        long seq = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        Escalation e = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
+        assertEquals(seq, e.windowId());
+        assertEquals(TestModels.WINDOW, e.windowSize());
+        assertEquals(TestModels.CONTEXT, e.contextSize());
+        assertEquals("v1", e.modelVersion());
+        assertEquals(1.44, e.edgeScore(), 1e-9);
+        assertEquals(TestModels.CONTEXT, e.samples().size(), "first escalation: the whole context");
+        assertEquals(seq, e.samples().get(e.samples().size() - 1).seq());
+        assertTrue(e.id().startsWith(device + "-" + seq + "-"));
+
+        Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Source.HUB, alarm.source());
+        assertEquals(seq, alarm.windowId());
+        assertEquals(9.5, alarm.score(), 1e-9);
+        waitUntil(() -> decided() == 1, "the decision");
+        WindowDecision d = lastDecision();
+        assertEquals(Decision.UNCERTAIN, d.edgeDecision());
+        assertFalse(d.edgeSaysAnomaly());
+        assertTrue(d.finalAnomaly());
+        assertEquals(Alarm.Source.HUB, d.decidedBy());
+        assertTrue(d.escalated());
+        assertFalse(d.verdictTimedOut());
+
+        // edge says anomaly, hub says normal: no alarm
+        hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_HIGH));
+        waitUntil(() -> decided() == 2, "the second decision");
+        d = lastDecision();
+        assertTrue(d.edgeSaysAnomaly());
+        assertFalse(d.finalAnomaly());
+        assertNull(d.decidedBy());
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)));
+        var s = agent.metrics().snapshot();
+        assertEquals(2, s.escalations());
+        assertEquals(2, s.verdicts());
+        assertEquals(0, s.verdictTimeouts());
+        assertEquals(1, s.alarms(Alarm.Source.HUB));
+    }
+
+    @Test
+    void escalation_whenVerdictTimesOut_keepsEdgeDecision(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
+        EdgeAgent agent = detecting(vertx, config().verdictTimeout(Duration.ofMillis(300)).build());
+
+        long seq = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_HIGH));
+        Escalation e = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
+        Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Source.EDGE_TIMEOUT, alarm.source());
+        assertEquals(seq, alarm.windowId());
+        waitUntil(() -> decided() == 1, "the decision");
+        WindowDecision d = lastDecision();
+        assertTrue(d.verdictTimedOut());
+        assertTrue(d.finalAnomaly());
+        assertEquals(Alarm.Source.EDGE_TIMEOUT, d.decidedBy());
+
+        // an uncertain window the edge calls normal: times out, stays normal, no alarm
+        hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        waitUntil(() -> decided() == 2, "the second decision");
+        assertTrue(lastDecision().verdictTimedOut());
+        assertFalse(lastDecision().finalAnomaly());
+        assertEquals(2, agent.metrics().snapshot().verdictTimeouts());
+
+        // the verdict arrives too late: counted, ignored
+        hub.publish(topic(Kind.VERDICTS), verdict(e, false, e.windowId()), false);
+        waitUntil(() -> agent.metrics().snapshot().lateVerdicts() == 1, "late verdict counted");
+        // a verdict for an id this agent never sent
+        Verdict stray = new Verdict(Verdict.VERSION, "no-such-id", site, device, 3, true, 5, "hub-test", -1, 0);
+        hub.publish(topic(Kind.VERDICTS), stray, false);
+        waitUntil(() -> agent.metrics().snapshot().unknownVerdicts() == 1, "unknown verdict counted");
+
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)), "no alarm from the late verdict");
+        assertEquals(2, decided(), "a decision is made once per window");
+        var s = agent.metrics().snapshot();
+        assertEquals(0, s.verdicts());
+        assertEquals(1, s.alarms(Alarm.Source.EDGE_TIMEOUT));
+    }
+
+    @Test
+    void escalation_afterVerdict_carriesOnlySamplesAfterHeldThroughSeq(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ESCALATIONS));
+        hub.answerEscalations(e -> verdict(e, false, e.windowId()));
+        EdgeAgent agent = detecting(vertx, config().build());
+
+        long first = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        Escalation e1 = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
+        assertEquals(TestModels.CONTEXT, e1.samples().size());
+        waitUntil(() -> agent.metrics().snapshot().verdicts() == 1, "the first verdict");
+
+        hub.readings(site, device, 3, 3, TestModels.row(model, TestModels.NORMAL));
+        long second = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        Escalation e2 = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
+
+        List<Long> seqs = e2.samples().stream().map(Sample::seq).toList();
+        assertEquals(List.of(first + 1, first + 2, first + 3, second), seqs, "only what the hub does not hold");
+        assertEquals(second, e2.windowId());
+        assertEquals(TestModels.CONTEXT, e2.contextSize());
+    }
+
+    @Test
+    void status_isRepublishedEveryInterval_withTheDevicesCounts(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.STATUS));
+        detecting(vertx, config().statusInterval(Duration.ofMillis(100)).build());
+        hub.readings(site, device, TestModels.row(model, TestModels.ANOMALY));
+        DeviceStatus st;
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        do {
+            st = hub.next(topic(Kind.STATUS), DeviceStatus.class);
+        } while (st.alarms() < 1 && System.nanoTime() < deadline);
+        assertEquals(DeviceStatus.State.DETECTING, st.state());
+        assertEquals("v1", st.modelVersion());
+        assertEquals(18, st.windows());
+        assertEquals(1, st.alarms());
+        assertEquals(0, st.escalations());
+        // and again, without anything happening
+        assertEquals(18, hub.next(topic(Kind.STATUS), DeviceStatus.class).windows());
+    }
+
+    @Test
+    void hotSwap_toNewVersion_keepsTheWindow_andUsesTheNewModel(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.MODEL_STATE));
+        EdgeAgent agent = detecting(vertx, config().build());
+        // v2 is centred where v1 sees an anomaly
+        TinyModel v2 = TestModels.model("v2", TestModels.row(model, TestModels.ANOMALY), new double[]{1, 2});
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, v2), true);
+        waitUntil(() -> agent.modelVersion(device).orElseThrow().equals("v2"), "v2 active");
+
+        hub.readings(site, device, TestModels.row(model, TestModels.ANOMALY));
+        waitUntil(() -> decided() == 1, "the first v2 window, scored without refilling the window");
+        assertEquals(Decision.NORMAL, lastDecision().edgeDecision());
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)));
+    }
+}

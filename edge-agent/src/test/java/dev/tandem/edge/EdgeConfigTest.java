@@ -1,0 +1,51 @@
+package dev.tandem.edge;
+
+import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class EdgeConfigTest {
+    private static final BrokerAddress BROKER = BrokerAddress.parse("tcp://127.0.0.1:1883");
+
+    @Test
+    void defaults_areTheDocumentedOnes() {
+        EdgeConfig c = EdgeConfig.of(BROKER, "plant1", "press-4");
+        assertEquals(400, c.commissioningSamples());
+        assertEquals(Duration.ofSeconds(2), c.verdictTimeout());
+        assertEquals(10_000, c.outboxCapacity());
+        assertEquals(Duration.ofSeconds(5), c.statusInterval());
+        assertEquals("edge-plant1-press-4", c.clientId());
+        assertEquals(c, c.toBuilder().build());
+    }
+
+    private static void invalid(Executable e) {
+        assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, e).code());
+    }
+
+    @Test
+    void invalidValues_areRefusedAsInvalidConfig() {
+        invalid(() -> EdgeConfig.builder(null, "s", List.of("d")).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "bad/site", List.of("d")).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of()).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d", "d")).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d+")).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).clientId("a/b").build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).commissioningSamples(0).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).commissioningSamples(1_000_000).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).verdictTimeout(Duration.ZERO).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).outboxCapacity(0).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).statusInterval(Duration.ofSeconds(-1)).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d"))
+                .reconnectBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1)).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).inflightWindow(0).build());
+        invalid(() -> new EdgeAgent(null));
+    }
+}
