@@ -13,17 +13,38 @@ import java.util.List;
  * @param windowSize        samples per window (stride 1 over the commissioning rows)
  * @param features          per-channel window features, in artifact order (no duplicates)
  * @param varianceFraction  PCA keeps the fewest components explaining this fraction of the
- *                          standardized feature variance (at least 1, at most d - 1)
+ *                          (regularised) standardized feature variance (at least 1, at most d - 1)
  * @param limitQuantile     T2 and Q limits are this empirical quantile of the commissioning T2 and Q
  * @param thresholdQuantile the calibrated score 1.0 (the edge threshold) sits at this empirical
- *                          quantile of the commissioning raw scores
- * @param smoothing         exponential score smoothing shipped with the model, in [0, 1)
- * @param lower             escalation band: scores below are NORMAL (must be in (0, 1])
- * @param upper             escalation band: scores at or above are ANOMALY (must be >= 1)
+ *                          quantile of the calibration scores (out-of-sample when {@code calibrationFolds >= 2})
+ * @param smoothing         exponential score smoothing shipped with the model, in [0, 1) (the edge's
+ *                          temporal reasoning: an anomaly persists, a lone noisy window does not)
+ * @param lower             fixed escalation band (used when {@code escalationBudget == 0}): scores below are NORMAL (in (0, 1])
+ * @param upper             fixed escalation band: scores at or above are ANOMALY (>= 1)
+ * @param shrinkage         covariance shrinkage towards the identity (standardized units), in [0, 1]: a few hundred
+ *                          heavily overlapping windows cannot pin down a full correlation matrix, and correlations
+ *                          seen only in commissioning must not become alarms later
+ * @param driftWindow       samples of the "slow" scale at which a channel's level wander is measured (0: off)
+ * @param driftTolerance    R0 (>= 1): the wander ratio R up to which a channel's level is fully trusted (see driftPower)
+ * @param driftPower        level features (MEAN, MIN, MAX, LAST) of a channel whose level wanders on scales longer than
+ *                          {@code driftWindow} get extra variance {@code max(0, R^p - R0^p)} (standardized units), where
+ *                          R = the channel's commissioning std / its root mean variance within {@code driftWindow}-sample
+ *                          windows (about 1 for a stationary channel, even one on a load cycle shorter than the window;
+ *                          several for a drifting one): drift-robust levels
+ * @param calibrationFolds  blocked cross-validation folds over the commissioning rows for the calibration scores
+ *                          (each block scored by a model fitted on the others, smoothed as the edge smooths):
+ *                          the threshold and the band are set on scores the model has not seen; 0 or 1: in-sample
+ * @param escalationBudget  the share of (calibration) windows the band should escalate: lower = the
+ *                          {@code 1 - escalationBudget} quantile of the calibration scores, upper = 1 / lower (a band
+ *                          symmetric around the threshold on a log scale); 0: the fixed band [lower, upper)
  */
 public record TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
-                            double thresholdQuantile, double smoothing, double lower, double upper) {
-    public static final List<Feature> DEFAULT_FEATURES = List.of(Feature.MEAN, Feature.STD, Feature.SLOPE);
+                            double thresholdQuantile, double smoothing, double lower, double upper,
+                            double shrinkage, int driftWindow, double driftTolerance, double driftPower,
+                            int calibrationFolds, double escalationBudget) {
+    public static final List<Feature> DEFAULT_FEATURES = List.of(Feature.MEAN, Feature.STD);
+    /** The escalation budget of the defaults: about this share of normal windows is escalated. */
+    public static final double DEFAULT_ESCALATION_BUDGET = 0.05;
 
     public TinyFitConfig {
         if (windowSize < 2) {
@@ -51,36 +72,97 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
         if (!(lower > 0 && lower <= 1) || !(upper >= 1 && Double.isFinite(upper))) {
             throw invalid("need 0 < lower <= 1 <= upper, got lower " + lower + ", upper " + upper);
         }
+        if (!(shrinkage >= 0 && shrinkage <= 1)) {
+            throw invalid("shrinkage must be in [0, 1], got " + shrinkage);
+        }
+        if (driftWindow < 0 || (driftWindow > 0 && driftWindow < 3)) {
+            throw invalid("driftWindow must be 0 (off) or >= 3, got " + driftWindow);
+        }
+        if (!(driftTolerance >= 1 && driftTolerance <= 10)) {
+            throw invalid("driftTolerance must be in [1, 10], got " + driftTolerance);
+        }
+        if (!(driftPower >= 0 && driftPower <= 16)) {
+            throw invalid("driftPower must be in [0, 16], got " + driftPower);
+        }
+        if (calibrationFolds < 0 || calibrationFolds > 20) {
+            throw invalid("calibrationFolds must be in [0, 20], got " + calibrationFolds);
+        }
+        if (!(escalationBudget >= 0 && escalationBudget < 0.5)) {
+            throw invalid("escalationBudget must be in [0, 0.5), got " + escalationBudget);
+        }
+    }
+
+    /**
+     * The first skeleton's settings: no shrinkage, no drift treatment, in-sample calibration and
+     * a fixed band (kept for its callers).
+     */
+    public TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
+                         double thresholdQuantile, double smoothing, double lower, double upper) {
+        this(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile, smoothing, lower, upper,
+                0.0, 0, 1.0, 0.0, 0, 0.0);
     }
 
     /** The defaults with another window size (kept for callers of the first skeleton). */
     public TinyFitConfig(int windowSize) {
-        this(windowSize, DEFAULT_FEATURES, 0.99, 0.99, 0.995, 0.0, 0.6, 2.0);
+        this(windowSize, DEFAULT_FEATURES, 0.99, 0.99, 0.99, 0.9, 0.6, 2.0, 0.0, 60, 1.25, 6.0, 4,
+                DEFAULT_ESCALATION_BUDGET);
     }
 
-    /** Window 10, MEAN/STD/SLOPE, 99% variance, 99% limits, threshold at the 99.5% quantile, band [0.6, 2.0). */
+    /**
+     * Window 10, MEAN/STD, 99% variance of the regularised covariance (no shrinkage; drift-robust
+     * levels at a 60-sample scale, tolerance 1.25, power 6), 99% limits, threshold at the 99% quantile of 4-fold
+     * out-of-sample smoothed scores, score smoothing 0.9, band from a 5% escalation budget.
+     */
     public static TinyFitConfig defaults() {
         return new TinyFitConfig(10);
     }
 
     public TinyFitConfig withWindowSize(int newWindowSize) {
         return new TinyFitConfig(newWindowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
     }
 
     public TinyFitConfig withFeatures(List<Feature> newFeatures) {
         return new TinyFitConfig(windowSize, newFeatures, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
     }
 
+    /** A fixed band [newLower, newUpper) instead of one derived from the escalation budget. */
     public TinyFitConfig withBand(double newLower, double newUpper) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, newLower, newUpper);
+                smoothing, newLower, newUpper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, 0.0);
+    }
+
+    /** The band derived from this escalation budget (0: the fixed band). */
+    public TinyFitConfig withEscalationBudget(double budget) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, budget);
     }
 
     public TinyFitConfig withSmoothing(double newSmoothing) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                newSmoothing, lower, upper);
+                newSmoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+    }
+
+    public TinyFitConfig withThresholdQuantile(double quantile) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, quantile,
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+    }
+
+    public TinyFitConfig withShrinkage(double newShrinkage) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, newShrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+    }
+
+    /** Drift-robust levels at this scale and power (window 0: off). */
+    public TinyFitConfig withDrift(int window, double tolerance, double power) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, shrinkage, window, tolerance, power, calibrationFolds, escalationBudget);
+    }
+
+    public TinyFitConfig withCalibrationFolds(int folds) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, folds, escalationBudget);
     }
 
     private static TandemException invalid(String message) {

@@ -21,22 +21,41 @@ import java.util.Objects;
  *       (feature-major, as {@link WindowFeatures} lays it out);</li>
  *   <li>center = column mean, scale = column standard deviation, floored at
  *       {@code 1e-6 * max(1, |center|)} so that a constant channel gives neither 0 nor NaN;</li>
- *   <li>PCA of the standardized features (cyclic Jacobi, deterministic): the fewest components
+ *   <li>the covariance of the standardized features is regularised: shrunk towards the identity
+ *       ({@code shrinkage}), and the level features (MEAN, MIN, MAX, LAST) of each channel get the extra
+ *       variance {@code max(0, R^p - R0^p)} (p = driftPower, R0 = driftTolerance), R being how much the channel's level wanders on scales longer than
+ *       {@code driftWindow} samples (its commissioning standard deviation over its mean standard deviation
+ *       inside {@code driftWindow}-sample windows: 1 for a stationary channel, several for a drifting one).
+ *       A few hundred commissioning rows cannot show how far a slowly drifting level will go, so the model
+ *       trusts such a level less: drift-robust levels, while a stationary channel's level keeps its weight;</li>
+ *   <li>PCA of that covariance (cyclic Jacobi, deterministic): the fewest components
  *       reaching {@code varianceFraction} of the variance, at least 1 and at most d - 1 (so that Q
  *       always watches the residual), only directions with positive variance;</li>
  *   <li>t2Limit / qLimit = the {@code limitQuantile} of the commissioning T2 / Q;</li>
- *   <li>scoreScale = the {@code thresholdQuantile} of the commissioning raw scores (computed by the
- *       edge runtime itself), so that the edge threshold 1.0 flags about 1 - thresholdQuantile of
- *       normal windows;</li>
- *   <li>policy = [lower, 1.0, upper) from the config.</li>
+ *   <li>calibration: with {@code calibrationFolds >= 2} the rows are cut into that many contiguous blocks;
+ *       each block is scored (smoothed exactly as the edge runtime smooths) by a model fitted as above on
+ *       the other blocks, so that the calibration scores are out-of-sample, as later data will be
+ *       (in-sample scores understate them: the model has fitted their noise). scoreScale = the
+ *       {@code thresholdQuantile} of those scores, so that the edge threshold 1.0 flags about
+ *       1 - thresholdQuantile of normal windows; without folds, of the in-sample raw scores;</li>
+ *   <li>policy: with an {@code escalationBudget}, lower = the {@code 1 - escalationBudget} quantile of the
+ *       calibrated calibration scores (so that about that share of normal windows is escalated),
+ *       threshold 1.0, upper = 1 / lower; else [lower, 1.0, upper) from the config.</li>
  * </ol>
  * Deterministic: the same rows and config give an identical model.
  */
 public final class TinyModelFitter {
     /** Fewest windows a fit accepts. */
     public static final int MIN_WINDOWS = 20;
+    /** A band edge never comes closer to the threshold than this factor (lower <= 1/MIN_BAND, upper >= MIN_BAND). */
+    static final double MIN_BAND = 1.05;
 
     private TinyModelFitter() {
+    }
+
+    /** What one fit on a set of rows produces, before calibration. */
+    private record Core(double[] center, double[] scale, double[][] components, double[] eigenvalues,
+                        double t2Limit, double qLimit) {
     }
 
     public static TinyModel fit(double[][] rows, TinyFitConfig config, String version) {
@@ -51,14 +70,160 @@ public final class TinyModelFitter {
             throw TandemException.invalid("need at least " + (Math.max(MIN_WINDOWS, d + 1) + w - 1)
                     + " commissioning rows for window " + w + " and " + d + " features, got " + rows.length);
         }
+        double[] inflation = driftInflation(rows, config, channels);
+        double[][] x = windows(rows, 0, rows.length, w, features);
+        Core core = fitCore(x, config, inflation);
+        EscalationPolicy fixed = new EscalationPolicy(config.lower(), 1.0, config.upper());
 
-        double[][] x = new double[n][d];
+        double[] calibration = null;
+        int folds = config.calibrationFolds();
+        if (folds >= 2 && rows.length / folds >= w + 1 && n - (rows.length / folds + w) >= Math.max(MIN_WINDOWS, d + 1)) {
+            calibration = crossValidated(rows, config, inflation, channels, version);
+        }
+        double scoreScale;
+        double[] calibrated;
+        if (calibration == null) {
+            TinyModel provisional = model(version, channels, config, core, 1.0, 0.0, fixed);
+            TinyScorer scorer = provisional.scorer();
+            double[] raw = new double[n];
+            for (int i = 0; i < n; i++) {
+                raw[i] = scorer.rawFromFeatures(x[i].clone());
+            }
+            scoreScale = Math.max(quantile(raw, config.thresholdQuantile()), 1e-9);
+            calibrated = raw;
+        } else {
+            scoreScale = Math.max(quantile(calibration, config.thresholdQuantile()), 1e-9);
+            calibrated = calibration;
+        }
+        EscalationPolicy policy = fixed;
+        if (config.escalationBudget() > 0) {
+            double[] s = new double[calibrated.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = calibrated[i] / scoreScale;
+            }
+            double lower = Math.min(quantile(s, 1 - config.escalationBudget()), 1 / MIN_BAND);
+            lower = Math.max(lower, 1e-3);
+            policy = new EscalationPolicy(lower, 1.0, 1 / lower);
+        }
+        return model(version, channels, config, core, scoreScale, config.smoothing(), policy);
+    }
+
+    private static TinyModel model(String version, int channels, TinyFitConfig config, Core core, double scoreScale,
+                                   double smoothing, EscalationPolicy policy) {
+        return new TinyModel(TinyModel.FORMAT, version, channels, config.windowSize(), config.features(),
+                core.center(), core.scale(), core.components(), core.eigenvalues(), core.t2Limit(), core.qLimit(),
+                scoreScale, smoothing, policy);
+    }
+
+    /**
+     * Out-of-sample calibration scores: each of the contiguous blocks scored, window by window and
+     * smoothed as the edge runtime does, by a model fitted on the other blocks (windows never span
+     * two blocks), in that model's raw units (T2/t2Limit + Q/qLimit, comparable across fits).
+     */
+    private static double[] crossValidated(double[][] rows, TinyFitConfig config, double[] inflation, int channels,
+                                           String version) {
+        int folds = config.calibrationFolds();
+        int w = config.windowSize();
+        List<Feature> features = config.features();
+        int block = rows.length / folds;
+        double[] out = new double[rows.length];
+        int count = 0;
+        for (int f = 0; f < folds; f++) {
+            int from = f * block;
+            int to = f == folds - 1 ? rows.length : from + block;
+            double[][] before = from >= w ? windows(rows, 0, from, w, features) : new double[0][];
+            double[][] after = rows.length - to >= w ? windows(rows, to, rows.length, w, features) : new double[0][];
+            double[][] train = new double[before.length + after.length][];
+            System.arraycopy(before, 0, train, 0, before.length);
+            System.arraycopy(after, 0, train, before.length, after.length);
+            Core core = fitCore(train, config, inflation);
+            TinyModel m = model(version, channels, config, core, 1.0, config.smoothing(),
+                    EscalationPolicy.edgeOnly(1.0));
+            TinyScorer scorer = m.scorer();
+            double[][] window = new double[w][];
+            for (int end = from + w; end <= to; end++) {
+                System.arraycopy(rows, end - w, window, 0, w);
+                out[count++] = scorer.score(window);
+            }
+        }
+        return Arrays.copyOf(out, count);
+    }
+
+    /** Feature vectors of every window of rows [from, to). */
+    private static double[][] windows(double[][] rows, int from, int to, int w, List<Feature> features) {
+        int channels = rows[0].length;
+        int n = to - from - w + 1;
+        double[][] x = new double[Math.max(0, n)][WindowFeatures.dimension(features, channels)];
         double[][] window = new double[w][];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(rows, i, window, 0, w);
+            System.arraycopy(rows, from + i, window, 0, w);
             WindowFeatures.extract(window, features, x[i]);
         }
+        return x;
+    }
 
+    /** Extra variance (standardized units) of each feature: R^p - 1 for level features of wandering channels, else 0. */
+    static double[] driftInflation(double[][] rows, TinyFitConfig config, int channels) {
+        List<Feature> features = config.features();
+        double[] out = new double[WindowFeatures.dimension(features, channels)];
+        if (config.driftWindow() == 0 || config.driftPower() == 0) {
+            return out;
+        }
+        int m = Math.max(3, Math.min(config.driftWindow(), rows.length / 4));
+        double[] ratio = wanderRatio(rows, m);
+        for (int f = 0; f < features.size(); f++) {
+            if (!isLevel(features.get(f))) {
+                continue;
+            }
+            for (int c = 0; c < channels; c++) {
+                out[f * channels + c] = Math.max(0, Math.pow(ratio[c], config.driftPower())
+                        - Math.pow(config.driftTolerance(), config.driftPower()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isLevel(Feature f) {
+        return f == Feature.MEAN || f == Feature.MIN || f == Feature.MAX || f == Feature.LAST;
+    }
+
+    /** Per channel: the standard deviation over all rows / the root mean variance inside m-row windows (>= ~1). */
+    static double[] wanderRatio(double[][] rows, int m) {
+        int channels = rows[0].length;
+        int n = rows.length;
+        double[] out = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double sum = 0, sumSq = 0;
+            for (double[] row : rows) {
+                sum += row[c];
+                sumSq += row[c] * row[c];
+            }
+            double mean = sum / n;
+            double total = Math.max(0, sumSq / n - mean * mean);
+            double s = 0, ss = 0, within = 0;
+            for (int t = 0; t < n; t++) {
+                s += rows[t][c];
+                ss += rows[t][c] * rows[t][c];
+                if (t >= m) {
+                    s -= rows[t - m][c];
+                    ss -= rows[t - m][c] * rows[t - m][c];
+                }
+                if (t >= m - 1) {
+                    double mu = s / m;
+                    within += Math.max(0, ss / m - mu * mu);
+                }
+            }
+            within /= (n - m + 1);
+            double floor = 1e-12 * Math.max(1.0, mean * mean);
+            out[c] = within <= floor ? 1.0 : Math.sqrt(total / within);
+        }
+        return out;
+    }
+
+    /** Center, scale, regularised PCA and limits of a set of feature vectors. */
+    private static Core fitCore(double[][] x, TinyFitConfig config, double[] inflation) {
+        int n = x.length;
+        int d = x[0].length;
         double[] center = new double[d];
         double[] scale = new double[d];
         for (int j = 0; j < d; j++) {
@@ -82,6 +247,7 @@ public final class TinyModelFitter {
                 z[i][j] = (x[i][j] - center[j]) / scale[j];
             }
         }
+        double lambda = config.shrinkage();
         double[][] cov = new double[d][d];
         for (int a = 0; a < d; a++) {
             for (int b = a; b < d; b++) {
@@ -89,8 +255,9 @@ public final class TinyModelFitter {
                 for (int i = 0; i < n; i++) {
                     s += z[i][a] * z[i][b];
                 }
-                cov[a][b] = s / (n - 1);
-                cov[b][a] = cov[a][b];
+                double v = (1 - lambda) * s / (n - 1) + (a == b ? lambda + inflation[a] : 0);
+                cov[a][b] = v;
+                cov[b][a] = v;
             }
         }
         Eigen eig = Eigen.symmetric(cov);
@@ -136,18 +303,7 @@ public final class TinyModelFitter {
         }
         double t2Limit = k == 0 ? 1.0 : Math.max(quantile(t2, config.limitQuantile()), 1e-9);
         double qLimit = Math.max(quantile(q, config.limitQuantile()), 1e-9);
-
-        EscalationPolicy policy = new EscalationPolicy(config.lower(), 1.0, config.upper());
-        TinyModel provisional = new TinyModel(TinyModel.FORMAT, version, channels, w, features, center, scale,
-                components, eigenvalues, t2Limit, qLimit, 1.0, 0.0, policy);
-        TinyScorer scorer = provisional.scorer();
-        double[] raw = new double[n];
-        for (int i = 0; i < n; i++) {
-            raw[i] = scorer.rawFromFeatures(x[i].clone());
-        }
-        double scoreScale = Math.max(quantile(raw, config.thresholdQuantile()), 1e-9);
-        return new TinyModel(TinyModel.FORMAT, version, channels, w, features, center, scale, components,
-                eigenvalues, t2Limit, qLimit, scoreScale, config.smoothing(), policy);
+        return new Core(center, scale, components, eigenvalues, t2Limit, qLimit);
     }
 
     private static int checkRows(double[][] rows) {

@@ -1,0 +1,96 @@
+package dev.tandem.sim.factory;
+
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Configuration of a simulated factory line. Invalid values are refused with
+ * {@link ErrorCode#INVALID_CONFIG}.
+ *
+ * @param seed                 everything generated is a function of the seed (and the other fields)
+ * @param devices              number of machines, named {@code machine-01} .. {@code machine-NN}
+ * @param commissioningSamples first samples of every machine that are guaranteed normal (the
+ *                             commissioning period the first model is fitted on)
+ * @param samplePeriod         simulated time between two samples of one machine (ts = start + seq * period)
+ * @param start                timestamp of sample 0
+ * @param anomalyRate          target fraction of post-commissioning samples that are anomalous, in [0, 0.5]
+ * @param kinds                the anomaly kinds injected (empty with a rate of 0 = a healthy line)
+ */
+public record SimConfig(long seed, int devices, int commissioningSamples, Duration samplePeriod, Instant start,
+                        double anomalyRate, Set<AnomalyKind> kinds) {
+    public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
+    public static final Duration DEFAULT_SAMPLE_PERIOD = Duration.ofSeconds(1);
+    /** A fixed epoch, so that streams (timestamps included) are identical from run to run. */
+    public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");
+    public static final double DEFAULT_ANOMALY_RATE = 0.15;
+    public static final int MAX_DEVICES = 9_999;
+
+    public SimConfig {
+        if (devices < 1 || devices > MAX_DEVICES) {
+            throw invalid("devices must be in [1, " + MAX_DEVICES + "], got " + devices);
+        }
+        if (commissioningSamples < 0) {
+            throw invalid("commissioningSamples must be >= 0, got " + commissioningSamples);
+        }
+        if (samplePeriod == null || samplePeriod.toMillis() < 1) {
+            throw invalid("samplePeriod must be at least 1 ms, got " + samplePeriod);
+        }
+        Objects.requireNonNull(start, "start");
+        if (!(anomalyRate >= 0.0 && anomalyRate <= 0.5)) {
+            throw invalid("anomalyRate must be in [0, 0.5], got " + anomalyRate);
+        }
+        kinds = kinds == null || kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
+        if (anomalyRate > 0 && kinds.isEmpty()) {
+            throw invalid("anomalyRate " + anomalyRate + " needs at least one anomaly kind");
+        }
+    }
+
+    /** Defaults for everything but the seed and the number of machines. */
+    public static SimConfig defaults(long seed, int devices) {
+        return new SimConfig(seed, devices, DEFAULT_COMMISSIONING_SAMPLES, DEFAULT_SAMPLE_PERIOD, DEFAULT_START,
+                DEFAULT_ANOMALY_RATE, EnumSet.allOf(AnomalyKind.class));
+    }
+
+    public SimConfig withSeed(long seed) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    public SimConfig withDevices(int devices) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    public SimConfig withCommissioningSamples(int commissioningSamples) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    public SimConfig withSamplePeriod(Duration samplePeriod) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    public SimConfig withStart(Instant start) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    public SimConfig withAnomalyRate(double anomalyRate) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    public SimConfig withKinds(Set<AnomalyKind> kinds) {
+        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    }
+
+    /** Device id of machine {@code index} (0-based): {@code machine-01}, {@code machine-02}, ... */
+    public static String deviceId(int index) {
+        return String.format("machine-%02d", index + 1);
+    }
+
+    private static TandemException invalid(String message) {
+        return new TandemException(ErrorCode.INVALID_CONFIG, "SimConfig: " + message);
+    }
+}
