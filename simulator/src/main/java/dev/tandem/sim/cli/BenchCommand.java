@@ -26,6 +26,7 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
             description = {
+                    "Measures the pipeline: inference, the edge agent and the hub, each beside its raw rate.",
                     "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java);",
                     "readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber;",
                     "escalations/s answered by the hub through its shared subscription beside the raw rate of the",

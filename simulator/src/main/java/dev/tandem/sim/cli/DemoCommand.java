@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-                "Runs the whole loop in one process: a broker (embedded HiveMQ unless --broker is given), the hub,",
+                "The whole loop in one process: broker, hub, edge agents and simulator.",
+                "Starts a broker (embedded HiveMQ unless --broker is given), the hub,",
                 "one edge agent per simulated machine and the simulator. Each device commissions on its first",
                 "readings, receives its tiny model, then detects; uncertain windows are answered by the hub.",
                 "Prints a status line every few seconds and a summary at the end (Ctrl-C or --duration)."})

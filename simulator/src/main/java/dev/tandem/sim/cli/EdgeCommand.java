@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "edge", mixinStandardHelpOptions = true,
         description = {
-                "Runs one edge agent for one or more devices against a broker: reads their readings topics,",
+                "Runs one edge agent for one or more devices against a broker.",
+                "Reads their readings topics,",
                 "commissions each device with the hub, then scores every window with the tiny model, raises",
                 "alarms at once and escalates the uncertain windows to the hub."})
 final class EdgeCommand implements Callable<Integer> {

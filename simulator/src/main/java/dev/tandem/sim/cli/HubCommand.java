@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "hub", mixinStandardHelpOptions = true,
         description = {
-                "Runs one cloud-hub instance against a broker: fits each device's tiny and large models on its",
+                "Runs one cloud-hub instance against a broker.",
+                "Fits each device's tiny and large models on its",
                 "commissioning readings, publishes the tiny model (retained), and answers escalations with the",
                 "large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...)."})
 final class HubCommand implements Callable<Integer> {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = {
-                "Runs the factory-line simulator against a broker: machines with vibration, current, temperature,",
+                "Runs the factory-line simulator against a broker.",
+                "Machines with vibration, current, temperature,",
                 "pressure and flow sensors publish their readings as real sensors would, with injected anomalies",
                 "(spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed."})
 final class SimCommand implements Callable<Integer> {
