@@ -3,6 +3,7 @@ package dev.tandem.hub.large;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
+import dev.tandem.hub.tiny.TinyModelFitter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
@@ -91,6 +92,10 @@ public final class LargeModel implements AutoCloseable {
     private double[] level;
     private double[] high;
     private double[] quiet;
+    /** Channels whose level wanders beyond what commissioning shows (drift): fed to the network level-free. */
+    private boolean[] relative;
+    /** Per channel: the limit of the level test (|mean of the newest focus samples| in standardized units); 0 = off. */
+    private double[] levelLimit;
     private double scoreScale = 1.0;
 
     private LargeModel(String version, int channels, LargeModelConfig config, double[] mean, double[] std) {
@@ -155,14 +160,25 @@ public final class LargeModel implements AutoCloseable {
         }
         LargeModel model = new LargeModel(version, channels, config, mean, std);
         try {
+            model.relative = new boolean[channels];
+            if (config.driftWindow() > 0) {
+                double[] ratio = TinyModelFitter.wanderRatio(rows, Math.max(3, Math.min(config.driftWindow(), rows.length / 4)));
+                for (int c = 0; c < channels; c++) {
+                    model.relative[c] = ratio[c] >= config.driftTolerance();
+                }
+            }
             float[] contexts = new float[n * model.inputSize];
+            double[][] levels = new double[n][];
             for (int i = 0; i < n; i++) {
                 model.standardize(rows, i, t, contexts, i * model.inputSize);
+                levels[i] = model.levels(contexts, i, t);
+                model.relativize(contexts, i);
             }
             Op train = model.buildGraph(config);
             model.fit(train, contexts, trainContexts, config);
             int firstHeld = trainContexts + config.focus() - 1;
-            model.calibrate(contexts, trainContexts, firstHeld, n, config);
+            model.calibrateLevels(rows, levels, rows.length - holdout, trainContexts, firstHeld, config);
+            model.calibrate(contexts, levels, trainContexts, firstHeld, n, config);
             // publish the calibration to every thread that later takes the read lock in score()
             model.lock.writeLock().lock();
             model.lock.writeLock().unlock();
@@ -257,7 +273,7 @@ public final class LargeModel implements AutoCloseable {
      * which are many, each normalised by the trained level. The quiet test needs no network: its
      * low quantile comes from every commissioning context.
      */
-    private void calibrate(float[] contexts, int trainContexts, int firstHeld, int n,
+    private void calibrate(float[] contexts, double[][] levels, int trainContexts, int firstHeld, int n,
                            LargeModelConfig config) {
         double p = config.calibrationQuantile();
         double[][] trained = energies(contexts, 0, trainContexts);
@@ -274,7 +290,7 @@ public final class LargeModel implements AutoCloseable {
         // Each of the 2 x channels tests gets an equal share of the false-alarm budget 1 - p; its
         // limit comes from a log-normal fit (stable with few, overlapping contexts), never tighter
         // than the empirical quantile (heavy tails).
-        double z = normalQuantile(1 - (1 - p) / (2.0 * channels));
+        double z = normalQuantile(1 - (1 - p) / (3.0 * channels));
         high = new double[channels];
         quiet = new double[channels];
         double[] column = new double[trained.length];
@@ -296,7 +312,7 @@ public final class LargeModel implements AutoCloseable {
         }
         double[] raw = new double[trained.length];
         for (int i = 0; i < trained.length; i++) {
-            raw[i] = raw(trained[i], trainedLevel, steps[i]);
+            raw[i] = raw(trained[i], trainedLevel, steps[i], levels[i]);
         }
         scoreScale = Math.max(1.0, quantile(raw, p));
     }
@@ -354,10 +370,84 @@ public final class LargeModel implements AutoCloseable {
         return mean;
     }
 
-    /** The worst ratio over channels of the loud test (energy / level / high) and the quiet test. */
-    private double raw(double[] energy, double[] levels, double[] steps) {
+    /**
+     * The level test: each non-drifting channel's mean over the newest {@code focus} samples (standardized
+     * units) against its spread out of sample: the held-out newest commissioning contexts around the mean
+     * of the rows trained on (so that the slow wander between the two parts counts), never tighter than
+     * the spread over the trained contexts; each limit at the channel's share of the false-alarm budget.
+     */
+    private void calibrateLevels(double[][] rows, double[][] levels, int trainRows, int trainContexts, int firstHeld,
+                                 LargeModelConfig config) {
+        double z = normalQuantile(1 - (1 - config.calibrationQuantile()) / (3.0 * channels));
+        levelLimit = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            if (relative[c]) {
+                continue;
+            }
+            double m = 0;
+            for (int t = 0; t < trainRows; t++) {
+                m += (rows[t][c] - mean[c]) / std[c];
+            }
+            m /= trainRows;
+            double held = 0;
+            for (int i = firstHeld; i < levels.length; i++) {
+                held += (levels[i][c] - m) * (levels[i][c] - m);
+            }
+            held /= Math.max(1, levels.length - firstHeld);
+            double lm = 0, ls = 0;
+            for (int i = 0; i < trainContexts; i++) {
+                lm += levels[i][c];
+            }
+            lm /= trainContexts;
+            for (int i = 0; i < trainContexts; i++) {
+                ls += (levels[i][c] - lm) * (levels[i][c] - lm);
+            }
+            ls /= trainContexts;
+            levelLimit[c] = Math.max(z * Math.sqrt(Math.max(held, ls)), 1e-6);
+        }
+    }
+
+    /** Per channel: the mean of the newest min(focus, realRows) standardized samples of context b. */
+    private double[] levels(float[] contexts, int b, int realRows) {
+        double[] out = new double[channels];
+        int k = Math.max(1, Math.min(focus, realRows));
+        for (int t = contextSize - k; t < contextSize; t++) {
+            int base = b * inputSize + t * channels;
+            for (int c = 0; c < channels; c++) {
+                out[c] += contexts[base + c];
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            out[c] /= k;
+        }
+        return out;
+    }
+
+    /** Subtracts, for each drifting channel, its own mean over context b (its shape stays, its level goes). */
+    private void relativize(float[] contexts, int b) {
+        for (int c = 0; c < channels; c++) {
+            if (!relative[c]) {
+                continue;
+            }
+            double sum = 0;
+            for (int t = 0; t < contextSize; t++) {
+                sum += contexts[b * inputSize + t * channels + c];
+            }
+            float m = (float) (sum / contextSize);
+            for (int t = 0; t < contextSize; t++) {
+                contexts[b * inputSize + t * channels + c] -= m;
+            }
+        }
+    }
+
+    /** The worst ratio over channels of the loud test (energy / level / high), the quiet test and the level test. */
+    private double raw(double[] energy, double[] levels, double[] steps, double[] lv) {
         double worst = 0;
         for (int c = 0; c < channels; c++) {
+            if (levelLimit != null && levelLimit[c] > 0 && lv != null) {
+                double r = lv[c] / levelLimit[c];
+                worst = Math.max(worst, Math.min(MAX_RATIO, r * r));
+            }
             worst = Math.max(worst, Math.min(MAX_RATIO, energy[c] / levels[c] / high[c]));
             if (quiet[c] > 0 && !Double.isNaN(steps[c])) {
                 worst = Math.max(worst, Math.min(MAX_RATIO, quiet[c] / Math.max(steps[c], 1e-12)));
@@ -476,6 +566,11 @@ public final class LargeModel implements AutoCloseable {
             }
             realRows[b] = Math.min(have, contextSize);
         }
+        double[][] lv = new double[count][];
+        for (int b = 0; b < count; b++) {
+            lv[b] = levels(in, b, realRows[b]);
+            relativize(in, b);
+        }
         lock.readLock().lock();
         try {
             ensureOpen();
@@ -485,7 +580,7 @@ public final class LargeModel implements AutoCloseable {
             double[][] energy = energies(in, 0, count);
             double[] out = new double[count];
             for (int b = 0; b < count; b++) {
-                out[b] = raw(energy[b], level, stepEnergy(in, b, realRows[b])) / scoreScale;
+                out[b] = raw(energy[b], level, stepEnergy(in, b, realRows[b]), lv[b]) / scoreScale;
             }
             return out;
         } finally {

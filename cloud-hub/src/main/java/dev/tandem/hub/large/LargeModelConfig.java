@@ -25,10 +25,15 @@ import dev.tandem.shared.wire.TandemException;
  *                            not memorised the noise (training on all and calibrating on the same
  *                            rows flags ~10% of later normal contexts)
  * @param seed                seed of the weight initialisers, batch order and noise
+ * @param driftWindow         the slow scale (samples) at which a channel's level wander is measured on the
+ *                            commissioning rows, as the tiny model does (0: off)
+ * @param driftTolerance      a channel whose wander ratio (commissioning std / root mean variance inside
+ *                            driftWindow-sample windows) reaches this drifts: the network sees its shape only
+ *                            (each context de-meaned) and the level test skips it
  */
 public record LargeModelConfig(int contextSize, int focus, int quietWindow, int hidden, int bottleneck, int steps, int batchSize,
                                double learningRate, double inputNoise, double calibrationQuantile,
-                               double holdoutFraction, long seed) {
+                               double holdoutFraction, long seed, int driftWindow, double driftTolerance) {
     public LargeModelConfig {
         if (contextSize < 2 || contextSize > 4096) {
             throw invalid("contextSize must be in [2, 4096], got " + contextSize);
@@ -54,14 +59,29 @@ public record LargeModelConfig(int contextSize, int focus, int quietWindow, int 
         if (!(calibrationQuantile > 0.5 && calibrationQuantile < 1)) {
             throw invalid("calibrationQuantile must be in (0.5, 1), got " + calibrationQuantile);
         }
+        if (driftWindow < 0 || (driftWindow > 0 && driftWindow < 3)) {
+            throw invalid("driftWindow must be 0 (off) or >= 3, got " + driftWindow);
+        }
+        if (!(driftTolerance >= 1 && driftTolerance <= 10)) {
+            throw invalid("driftTolerance must be in [1, 10], got " + driftTolerance);
+        }
         if (!(holdoutFraction > 0 && holdoutFraction < 0.9)) {
             throw invalid("holdoutFraction must be in (0, 0.9), got " + holdoutFraction);
         }
     }
 
+    /** Without drift treatment (kept for callers of the first skeleton). */
+    public LargeModelConfig(int contextSize, int focus, int quietWindow, int hidden, int bottleneck, int steps,
+                            int batchSize, double learningRate, double inputNoise, double calibrationQuantile,
+                            double holdoutFraction, long seed) {
+        this(contextSize, focus, quietWindow, hidden, bottleneck, steps, batchSize, learningRate, inputNoise,
+                calibrationQuantile, holdoutFraction, seed, 0, 1.0);
+    }
+
     /** The defaults with another context size and seed (kept for callers of the first skeleton). */
     public LargeModelConfig(int contextSize, long seed) {
-        this(contextSize, Math.min(16, contextSize), Math.min(10, contextSize), 64, 16, 1000, 64, 2e-3, 0.3, 0.995, 0.25, seed);
+        this(contextSize, Math.min(16, contextSize), Math.min(10, contextSize), 64, 16, 1000, 64, 2e-3, 0.3, 0.995, 0.25,
+                seed, 60, 1.25);
     }
 
     /** Context 64, focus 16, quiet window 10, 64-16-64 hidden layers, 1000 steps of 64, noise 0.3, threshold at 99.5%, newest 25% held out. */
@@ -71,17 +91,17 @@ public record LargeModelConfig(int contextSize, int focus, int quietWindow, int 
 
     public LargeModelConfig withSteps(int newSteps) {
         return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, newSteps, batchSize, learningRate,
-                inputNoise, calibrationQuantile, holdoutFraction, seed);
+                inputNoise, calibrationQuantile, holdoutFraction, seed, driftWindow, driftTolerance);
     }
 
     public LargeModelConfig withSeed(long newSeed) {
         return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, steps, batchSize, learningRate,
-                inputNoise, calibrationQuantile, holdoutFraction, newSeed);
+                inputNoise, calibrationQuantile, holdoutFraction, newSeed, driftWindow, driftTolerance);
     }
 
     public LargeModelConfig withLayers(int newHidden, int newBottleneck) {
         return new LargeModelConfig(contextSize, focus, quietWindow, newHidden, newBottleneck, steps, batchSize, learningRate,
-                inputNoise, calibrationQuantile, holdoutFraction, seed);
+                inputNoise, calibrationQuantile, holdoutFraction, seed, driftWindow, driftTolerance);
     }
 
     private static TandemException invalid(String message) {

@@ -31,8 +31,9 @@ import java.util.List;
  *                          R = the channel's commissioning std / its root mean variance within {@code driftWindow}-sample
  *                          windows (about 1 for a stationary channel, even one on a load cycle shorter than the window;
  *                          several for a drifting one): drift-robust levels
- * @param calibrationFolds  blocked cross-validation folds over the commissioning rows for the calibration scores
- *                          (each block scored by a model fitted on the others, smoothed as the edge smooths):
+ * @param calibrationFolds  contiguous blocks of the commissioning rows for forward-chaining calibration scores
+ *                          (each block after the first scored by a model fitted on the blocks before it, smoothed
+ *                          as the edge smooths):
  *                          the threshold and the band are set on scores the model has not seen; 0 or 1: in-sample
  * @param escalationBudget  the share of (calibration) windows the band should escalate: lower = the
  *                          {@code 1 - escalationBudget} quantile of the calibration scores, upper = 1 / lower (a band
@@ -104,14 +105,14 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
 
     /** The defaults with another window size (kept for callers of the first skeleton). */
     public TinyFitConfig(int windowSize) {
-        this(windowSize, DEFAULT_FEATURES, 0.99, 0.99, 0.99, 0.9, 0.6, 2.0, 0.0, 60, 1.25, 6.0, 4,
+        this(windowSize, DEFAULT_FEATURES, 1.0, 0.99, 0.99, 0.9, 0.6, 2.0, 0.0, 60, 1.25, 6.0, 4,
                 DEFAULT_ESCALATION_BUDGET);
     }
 
     /**
      * Window 10, MEAN/STD, 99% variance of the regularised covariance (no shrinkage; drift-robust
-     * levels at a 60-sample scale, tolerance 1.25, power 6), 99% limits, threshold at the 99% quantile of 4-fold
-     * out-of-sample smoothed scores, score smoothing 0.9, band from a 5% escalation budget.
+     * levels at a 60-sample scale, tolerance 1.25, power 6), 99% limits, threshold at the 99% quantile of forward-chaining
+     * out-of-sample smoothed scores (4 blocks), score smoothing 0.9, band from a 5% escalation budget.
      */
     public static TinyFitConfig defaults() {
         return new TinyFitConfig(10);

@@ -29,12 +29,14 @@ import java.util.Objects;
  *       A few hundred commissioning rows cannot show how far a slowly drifting level will go, so the model
  *       trusts such a level less: drift-robust levels, while a stationary channel's level keeps its weight;</li>
  *   <li>PCA of that covariance (cyclic Jacobi, deterministic): the fewest components
- *       reaching {@code varianceFraction} of the variance, at least 1 and at most d - 1 (so that Q
- *       always watches the residual), only directions with positive variance;</li>
+ *       reaching {@code varianceFraction} of the variance seen in the data, at least 1 and at most d - 1 (so
+ *       that Q watches the residual), or all d with {@code varianceFraction} 1 (a pure T2 of the regularised
+ *       covariance, Q = 0), only directions with positive variance;</li>
  *   <li>t2Limit / qLimit = the {@code limitQuantile} of the commissioning T2 / Q;</li>
  *   <li>calibration: with {@code calibrationFolds >= 2} the rows are cut into that many contiguous blocks;
- *       each block is scored (smoothed exactly as the edge runtime smooths) by a model fitted as above on
- *       the other blocks, so that the calibration scores are out-of-sample, as later data will be
+ *       each block after the first is scored (smoothed exactly as the edge runtime smooths) by a model fitted
+ *       as above on the blocks before it, so that the calibration scores are out-of-sample and later, as
+ *       data after commissioning will be
  *       (in-sample scores understate them: the model has fitted their noise). scoreScale = the
  *       {@code thresholdQuantile} of those scores, so that the edge threshold 1.0 flags about
  *       1 - thresholdQuantile of normal windows; without folds, of the in-sample raw scores;</li>
@@ -116,9 +118,11 @@ public final class TinyModelFitter {
     }
 
     /**
-     * Out-of-sample calibration scores: each of the contiguous blocks scored, window by window and
-     * smoothed as the edge runtime does, by a model fitted on the other blocks (windows never span
-     * two blocks), in that model's raw units (T2/t2Limit + Q/qLimit, comparable across fits).
+     * Out-of-sample calibration scores, forward-chaining: each contiguous block after the first is
+     * scored, window by window and smoothed as the edge runtime does, by a model fitted on the rows
+     * before it only (as later data is scored by a model fitted on earlier data: slow drift shows up
+     * here, where an interpolating split would hide it), in that model's raw units
+     * (T2/t2Limit + Q/qLimit, comparable across fits).
      */
     private static double[] crossValidated(double[][] rows, TinyFitConfig config, double[] inflation, int channels,
                                            String version) {
@@ -131,12 +135,14 @@ public final class TinyModelFitter {
         for (int f = 0; f < folds; f++) {
             int from = f * block;
             int to = f == folds - 1 ? rows.length : from + block;
+            if (f == 0) {
+                continue; // nothing before it to fit on
+            }
             double[][] before = from >= w ? windows(rows, 0, from, w, features) : new double[0][];
-            double[][] after = rows.length - to >= w ? windows(rows, to, rows.length, w, features) : new double[0][];
-            double[][] train = new double[before.length + after.length][];
-            System.arraycopy(before, 0, train, 0, before.length);
-            System.arraycopy(after, 0, train, before.length, after.length);
-            Core core = fitCore(train, config, inflation);
+            if (before.length < MIN_WINDOWS) {
+                continue;
+            }
+            Core core = fitCore(before, config, inflation);
             TinyModel m = model(version, channels, config, core, 1.0, config.smoothing(),
                     EscalationPolicy.edgeOnly(1.0));
             TinyScorer scorer = m.scorer();
@@ -188,7 +194,7 @@ public final class TinyModelFitter {
     }
 
     /** Per channel: the standard deviation over all rows / the root mean variance inside m-row windows (>= ~1). */
-    static double[] wanderRatio(double[][] rows, int m) {
+    public static double[] wanderRatio(double[][] rows, int m) {
         int channels = rows[0].length;
         int n = rows.length;
         double[] out = new double[channels];
@@ -248,6 +254,7 @@ public final class TinyModelFitter {
             }
         }
         double lambda = config.shrinkage();
+        double[][] sample = new double[d][d];
         double[][] cov = new double[d][d];
         for (int a = 0; a < d; a++) {
             for (int b = a; b < d; b++) {
@@ -255,6 +262,8 @@ public final class TinyModelFitter {
                 for (int i = 0; i < n; i++) {
                     s += z[i][a] * z[i][b];
                 }
+                sample[a][b] = s / (n - 1);
+                sample[b][a] = sample[a][b];
                 double v = (1 - lambda) * s / (n - 1) + (a == b ? lambda + inflation[a] : 0);
                 cov[a][b] = v;
                 cov[b][a] = v;
@@ -269,10 +278,16 @@ public final class TinyModelFitter {
         while (positive < d && eig.values[positive] > 1e-10 * Math.max(total, 1e-300)) {
             positive++;
         }
+        // how many components: by the variance they explain in the data (the drift inflation is a
+        // prior on the future, not variance seen; counting it would leave only the drifting levels)
+        double seen = 0;
+        for (int a = 0; a < d; a++) {
+            seen += sample[a][a];
+        }
         int k = 0;
         double explained = 0;
-        while (k < positive && k < Math.max(1, d - 1) && explained < config.varianceFraction() * total) {
-            explained += eig.values[k];
+        while (k < positive && k < (config.varianceFraction() >= 1 ? d : Math.max(1, d - 1)) && explained < config.varianceFraction() * seen) {
+            explained += quadratic(sample, eig.vector(k));
             k++;
         }
         double[][] components = new double[k][];
@@ -302,8 +317,21 @@ public final class TinyModelFitter {
             q[i] = Math.max(0, norm2 - sumTT);
         }
         double t2Limit = k == 0 ? 1.0 : Math.max(quantile(t2, config.limitQuantile()), 1e-9);
-        double qLimit = Math.max(quantile(q, config.limitQuantile()), 1e-9);
+        // every component kept (varianceFraction 1): Q is identically 0, a pure (regularised) T2
+        double qLimit = k == d ? 1.0 : Math.max(quantile(q, config.limitQuantile()), 1e-9);
         return new Core(center, scale, components, eigenvalues, t2Limit, qLimit);
+    }
+
+    private static double quadratic(double[][] m, double[] v) {
+        double s = 0;
+        for (int a = 0; a < v.length; a++) {
+            double row = 0;
+            for (int b = 0; b < v.length; b++) {
+                row += m[a][b] * v[b];
+            }
+            s += v[a] * row;
+        }
+        return s;
     }
 
     private static int checkRows(double[][] rows) {

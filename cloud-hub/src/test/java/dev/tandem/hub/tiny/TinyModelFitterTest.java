@@ -196,14 +196,18 @@ class TinyModelFitterTest {
 
     @Test
     void fit_isDeterministic_andKeepsAtMostDMinusOneComponents() {
-        TinyModel a = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.defaults(), "v1");
-        TinyModel b = TinyModelFitter.fit(SyntheticLine.copy(COMMISSIONING), TinyFitConfig.defaults(), "v1");
+        // varianceFraction < 1 keeps at most d - 1 (1 keeps all d: a pure T2, as the defaults do)
+        TinyFitConfig partial = new TinyFitConfig(10, TinyFitConfig.DEFAULT_FEATURES, 0.99, 0.99, 0.995, 0, 0.6, 2.0);
+        TinyModel a = TinyModelFitter.fit(COMMISSIONING, partial, "v1");
+        TinyModel b = TinyModelFitter.fit(SyntheticLine.copy(COMMISSIONING), partial, "v1");
         assertEquals(a, b);
         assertTrue(a.components().length >= 1 && a.components().length <= a.dimension() - 1);
         TinyModel all = TinyModelFitter.fit(COMMISSIONING, new TinyFitConfig(10, TinyFitConfig.DEFAULT_FEATURES,
                 1.0, 0.99, 0.995, 0, 0.6, 2.0), "v1");
         assertTrue(all.components().length > a.components().length);
-        assertEquals(all.dimension() - 1, all.components().length);
+        assertEquals(all.dimension(), all.components().length);
+        assertEquals(TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.defaults(), "v1"),
+                TinyModelFitter.fit(SyntheticLine.copy(COMMISSIONING), TinyFitConfig.defaults(), "v1"));
     }
 
     @Test

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 EdgeCommand.class,
                 SimCommand.class,
                 BenchCommand.class,
+                EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
     @CommandLine.Spec

@@ -1,0 +1,287 @@
+package dev.tandem.sim.eval;
+
+import dev.tandem.edge.EdgeMetrics;
+import dev.tandem.edge.detect.DeviceDetector;
+import dev.tandem.edge.detect.WindowDecision;
+import dev.tandem.hub.commissioning.ModelVersions;
+import dev.tandem.hub.escalation.ContextStore;
+import dev.tandem.hub.escalation.EscalationWorker;
+import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.large.LargeModel;
+import dev.tandem.hub.large.LargeModelConfig;
+import dev.tandem.hub.tiny.TinyFitConfig;
+import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.shared.policy.EscalationPolicy;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyModelCodec;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.ReadingBatch;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The three-mode evaluation through the real code path, device by device:
+ * <ol>
+ *   <li><b>Commissioning</b>, as the hub does on a {@link Commissioning} message: the device's
+ *       commissioning samples fit its tiny model ({@link TinyModelFitter}) and train its large model
+ *       ({@link LargeModel#train}), with the hub's default settings and versions
+ *       ({@link ModelVersions}); the tiny model travels as the hub ships it (codec, manifest,
+ *       verification) and is loaded from those bytes.</li>
+ *   <li><b>Detection</b> by the edge agent's own {@link DeviceDetector} (no broker: its output is
+ *       wired straight to an in-process hub half): the commissioning samples are already in its
+ *       window, then every test sample is added and the window ending at it is scored and decided.
+ *       The mode only changes the escalation policy the model is installed with:
+ *       <ul>
+ *         <li>{@code edge}: {@link EscalationPolicy#edgeOnly} at the model's threshold, nothing escalated;</li>
+ *         <li>{@code cloud}: a band covering every score, so every window is escalated and the large model decides;</li>
+ *         <li>{@code collaborative}: the model's own band (derived from its escalation budget).</li>
+ *       </ul></li>
+ *   <li><b>Escalations</b> are answered as the hub's verdict worker answers them: the payload is
+ *       encoded ({@link Wire#encode}; these bytes are the uplink) and decoded, its samples extend the
+ *       device's history in a {@link ContextStore}, the large model scores the context (batch of
+ *       one), and the {@link Verdict} (anomaly = score >= 1, heldThroughSeq from the store) goes back
+ *       to the detector before the next sample arrives (a verdict within one sampling period), so
+ *       that the next escalation only carries the samples the hub does not hold.</li>
+ * </ol>
+ * Decisions are point-wise: the (final) decision of the window ending at a sample is that
+ * sample's decision. rawUplinkBytes = the bytes of streaming every test reading to the cloud in
+ * the same encoding, one {@link ReadingBatch} per reading.
+ */
+public final class CascadeEvaluation {
+    /** Site id of the evaluated devices. */
+    public static final String SITE = "eval";
+    private static final long VERDICT_TIMEOUT_MILLIS = 3_600_000;
+
+    /** How a window is decided. */
+    public enum Mode {
+        EDGE, CLOUD, COLLABORATIVE;
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The hub's fitting settings used for every device (one configuration for all). */
+    public record Settings(TinyFitConfig tiny, LargeModelConfig large) {
+        public Settings {
+            Objects.requireNonNull(tiny, "tiny");
+            Objects.requireNonNull(large, "large");
+        }
+
+        /** What a hub started with its defaults fits on a Commissioning message. */
+        public static Settings hubDefaults() {
+            return new Settings(TinyFitConfig.defaults(), LargeModelConfig.defaults());
+        }
+    }
+
+    /** Where the evaluation is (for a progress line). */
+    public interface Progress {
+        void update(int device, int devices, String deviceId, String phase);
+
+        Progress NONE = (device, devices, deviceId, phase) -> {
+        };
+    }
+
+    /** What one mode did on one device. */
+    public record ModeRun(Mode mode, boolean[] decisions, boolean[] escalated, double[] largeScores, long windows,
+                          long escalations, long verdicts, long uplinkBytes, Confusion confusion) {
+    }
+
+    /**
+     * One device's evaluation: its models, the tiny model's score of every test window (identical
+     * in every mode: the runtime is the same), and each mode's run.
+     */
+    public record DeviceResult(EvalStream stream, TinyModel tiny, String largeVersion, long largeParameters,
+                               int largeContext, double[] tinyScores, long rawUplinkBytes, Map<Mode, ModeRun> modes) {
+    }
+
+    /** Totals over devices (micro-averaged). */
+    public record ModeTotals(Mode mode, Confusion confusion, long windows, long escalations, long verdicts,
+                             long uplinkBytes, long rawUplinkBytes, Map<String, DetectionDelay.KindSummary> delays) {
+        public double escalationRate() {
+            return windows == 0 ? Double.NaN : (double) escalations / windows;
+        }
+
+        public double uplinkShare() {
+            return rawUplinkBytes == 0 ? Double.NaN : (double) uplinkBytes / rawUplinkBytes;
+        }
+    }
+
+    /** The whole run. */
+    public record Result(List<DeviceResult> devices, Map<Mode, ModeTotals> modes, Settings settings, long millis) {
+    }
+
+    private CascadeEvaluation() {
+    }
+
+    /** Runs the three modes on every stream. */
+    public static Result run(List<EvalStream> streams, Settings settings, Progress progress) {
+        long t0 = System.nanoTime();
+        Vertx vertx = Vertx.vertx();
+        List<DeviceResult> devices = new ArrayList<>(streams.size());
+        try {
+            for (int i = 0; i < streams.size(); i++) {
+                devices.add(device(streams.get(i), settings, vertx, i, streams.size(), progress));
+            }
+        } finally {
+            vertx.close();
+        }
+        Map<Mode, ModeTotals> totals = new EnumMap<>(Mode.class);
+        for (Mode mode : Mode.values()) {
+            totals.put(mode, totals(devices, mode));
+        }
+        return new Result(devices, totals, settings, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static ModeTotals totals(List<DeviceResult> devices, Mode mode) {
+        List<Confusion> parts = new ArrayList<>();
+        long windows = 0, escalations = 0, verdicts = 0, uplink = 0, raw = 0;
+        List<Episode> episodes = new ArrayList<>();
+        Map<String, DetectionDelay.Track> tracks = new LinkedHashMap<>();
+        for (DeviceResult d : devices) {
+            ModeRun r = d.modes().get(mode);
+            parts.add(r.confusion());
+            windows += r.windows();
+            escalations += r.escalations();
+            verdicts += r.verdicts();
+            uplink += r.uplinkBytes();
+            raw += d.rawUplinkBytes();
+            if (!d.stream().episodes().isEmpty() && !d.stream().test().isEmpty()) {
+                episodes.addAll(d.stream().episodes());
+                long[] ts = d.stream().test().stream().mapToLong(Sample::ts).toArray();
+                tracks.put(d.stream().deviceId(), new DetectionDelay.Track(d.stream().firstTestSeq(), r.decisions(), ts));
+            }
+        }
+        Map<String, DetectionDelay.KindSummary> delays = episodes.isEmpty() ? Map.of()
+                : DetectionDelay.byKind(DetectionDelay.measureTracks(episodes, tracks));
+        return new ModeTotals(mode, Confusion.sum(parts), windows, escalations, verdicts, uplink, raw, delays);
+    }
+
+    private static DeviceResult device(EvalStream s, Settings settings, Vertx vertx, int index, int count,
+                                       Progress progress) {
+        progress.update(index, count, s.deviceId(), "commissioning");
+        Commissioning c = Commissioning.of(SITE, s.deviceId(), s.commissioning());
+        String fingerprint = ModelVersions.fingerprint(c, settings.tiny(), settings.large());
+        double[][] rows = s.commissioningRows();
+        TinyModel fitted = TinyModelFitter.fit(rows, settings.tiny(), ModelVersions.tiny(fingerprint));
+        // the edge loads the model from the bytes the hub ships, verified against their manifest
+        byte[] artifact = TinyModelCodec.encode(fitted);
+        TinyModel tiny = TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(fitted, artifact), artifact);
+        long raw = 0;
+        for (Sample sample : s.test()) {
+            raw += Wire.encode(ReadingBatch.of(SITE, s.deviceId(), List.of(sample))).length;
+        }
+        try (LargeModel large = LargeModel.train(rows, settings.large(), ModelVersions.large(fingerprint))) {
+            Map<Mode, ModeRun> runs = new EnumMap<>(Mode.class);
+            double[] tinyScores = null;
+            for (Mode mode : Mode.values()) {
+                progress.update(index, count, s.deviceId(), mode.key());
+                double[] scores = new double[s.test().size()];
+                runs.put(mode, run(s, tiny, large, mode, vertx, scores));
+                if (tinyScores == null) {
+                    tinyScores = scores;
+                }
+            }
+            return new DeviceResult(s, tiny, large.version(), large.parameterCount(), large.contextSize(), tinyScores,
+                    raw, runs);
+        }
+    }
+
+    /** The policy a mode installs the model with. */
+    static EscalationPolicy policy(TinyModel model, Mode mode) {
+        double threshold = model.policy().threshold();
+        return switch (mode) {
+            case EDGE -> EscalationPolicy.edgeOnly(threshold);
+            case CLOUD -> new EscalationPolicy(-Double.MAX_VALUE, threshold, Double.MAX_VALUE);
+            case COLLABORATIVE -> model.policy();
+        };
+    }
+
+    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel large, Mode mode, Vertx vertx,
+                               double[] tinyScores) {
+        int n = s.test().size();
+        long first = s.firstTestSeq();
+        boolean[] decisions = new boolean[n];
+        boolean[] decided = new boolean[n];
+        boolean[] escalated = new boolean[n];
+        double[] largeScores = new double[n];
+        Arrays.fill(largeScores, Double.NaN);
+        List<Escalation> outbox = new ArrayList<>();
+        DeviceDetector.Output output = new DeviceDetector.Output() {
+            @Override
+            public void alarm(Alarm alarm) {
+            }
+
+            @Override
+            public void escalate(Escalation escalation) {
+                outbox.add(escalation);
+            }
+
+            @Override
+            public void decided(WindowDecision d) {
+                int i = (int) (d.windowId() - first);
+                if (i >= 0 && i < n) {
+                    decisions[i] = d.finalAnomaly();
+                    decided[i] = true;
+                    escalated[i] = d.escalated();
+                    tinyScores[i] = d.score();
+                }
+            }
+        };
+        DeviceDetector detector = new DeviceDetector(vertx, SITE, s.deviceId(), VERDICT_TIMEOUT_MILLIS,
+                new EdgeMetrics("eval-" + s.deviceId()), output);
+        for (Sample sample : s.commissioning()) {
+            detector.add(sample);
+        }
+        detector.install(tiny.withPolicy(tiny.version(), policy(tiny, mode)), large.contextSize());
+        ContextStore contexts = new ContextStore();
+        DeviceId id = new DeviceId(SITE, s.deviceId());
+        long uplink = 0, escalations = 0, verdicts = 0;
+        try {
+            for (Sample sample : s.test()) {
+                detector.add(sample);
+                detector.scoreNewest();
+                for (Escalation e : outbox) {
+                    byte[] payload = Wire.encode(e);
+                    uplink += payload.length;
+                    escalations++;
+                    Escalation received = Wire.decode(payload, Escalation.class, EscalationWorker.MAX_ESCALATION_BYTES);
+                    ContextStore.Context context = contexts.apply(id, received.samples(), large.contextSize());
+                    double score = large.score(List.<double[][]>of(context.rows()))[0];
+                    Verdict v = new Verdict(Verdict.VERSION, received.id(), received.site(), received.device(),
+                            received.windowId(), score >= 1.0, score, large.version(), context.heldThroughSeq(),
+                            System.currentTimeMillis());
+                    int i = (int) (received.windowId() - first);
+                    if (i >= 0 && i < n) {
+                        largeScores[i] = score;
+                    }
+                    if (detector.onVerdict(Wire.decode(Wire.encode(v), Verdict.class)) == DeviceDetector.VerdictOutcome.APPLIED) {
+                        verdicts++;
+                    }
+                }
+                outbox.clear();
+            }
+        } finally {
+            detector.close();
+        }
+        for (int i = 0; i < n; i++) {
+            if (!decided[i]) {
+                throw new IllegalStateException(s.deviceId() + ": no decision for test sample " + (first + i));
+            }
+        }
+        Confusion confusion = Confusion.count(s.testLabels(), decisions);
+        return new ModeRun(mode, decisions, escalated, largeScores, n, escalations, verdicts, uplink, confusion);
+    }
+}
