@@ -136,6 +136,7 @@ public final class HubConnection implements AutoCloseable {
         o.setConnectionTimeout(5);
         o.setKeepAliveInterval(30);
         o.setReceiveMaximum(65535);
+        o.setSocketFactory(new NoDelaySocketFactory());
         return o;
     }
 

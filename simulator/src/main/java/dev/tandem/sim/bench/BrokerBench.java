@@ -29,11 +29,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The flows of one broker, each measured beside its raw baseline on the same broker in the same run:
  * readings to one edge agent vs to a plain subscriber; escalations answered by the hub through its
- * shared subscription vs the same payloads to a plain shared subscriber.
+ * subscription vs the same payloads to a plain subscriber of the same kind (shared or not).
  */
 final class BrokerBench {
     /** Figures of one broker. */
-    record Result(String broker, long readings, double rawReadingsPerSecond, double agentReadingsPerSecond,
+    record Result(String broker, String hubSubscription, long readings, double rawReadingsPerSecond, double agentReadingsPerSecond,
                   double agentToRaw, long escalations, int samplesPerEscalation, double rawEscalationsPerSecond,
                   double hubVerdictsPerSecond, double hubToRaw, double hubMeanBatchSize, double hubVerdictP50Ms) {
     }
@@ -43,9 +43,11 @@ final class BrokerBench {
     private final String label;
     private final long seed;
     private final PrintStream progress;
+    private final boolean shared;
     private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
-    BrokerBench(Vertx vertx, BrokerAddress broker, String label, long seed, PrintStream progress) {
+    BrokerBench(Vertx vertx, BrokerAddress broker, String label, boolean shared, long seed, PrintStream progress) {
+        this.shared = shared;
         this.vertx = vertx;
         this.broker = broker;
         this.label = label;
@@ -54,8 +56,9 @@ final class BrokerBench {
     }
 
     Result run(int readings, int escalations) throws Exception {
-        progress.printf("[%s] starting the hub%n", label);
-        try (CloudHub hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("bench-hub-" + run))) {
+        progress.printf("[%s] starting the hub (%s subscription to escalations)%n", label, shared ? "shared" : "plain");
+        try (CloudHub hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("bench-hub-" + run)
+                .withSharedSubscription(shared))) {
             double raw = rawReadings(readings);
             progress.printf("[%s] readings -> plain subscriber: %.0f/s%n", label, raw);
             double agent = agentReadings(readings);
@@ -64,7 +67,7 @@ final class BrokerBench {
             progress.printf("[%s] escalations -> plain shared subscriber: %.0f/s; -> hub verdicts: %.0f/s (%.2f of raw)%n",
                     label, esc.raw, esc.hub, esc.hub / esc.raw);
             HubMetrics.Snapshot s = hub.metrics().snapshot();
-            return new Result(label, readings, raw, agent, agent / raw, escalations, 1, esc.raw, esc.hub,
+            return new Result(label, shared ? "$share/hub" : "plain", readings, raw, agent, agent / raw, escalations, 1, esc.raw, esc.hub,
                     esc.hub / esc.raw, s.meanBatchSize(), s.verdictLatencyP50Ms());
         }
     }
@@ -94,6 +97,7 @@ final class BrokerBench {
                 .clientId("bench-edge-" + run).commissioningSamples(commissioning).build());
         String deployment = await(vertx.deployVerticle(agent), 30);
         try {
+            await(agent.ready(), 30);
             SensorPublisher first = fastPublisher(line, site, commissioning);
             await(first.start(), 10);
             await(first.completion(), 60);
@@ -160,7 +164,7 @@ final class BrokerBench {
 
         String rawTopic = "bench/" + site + "/escalations";
         MqttCounter rawCounter = await(MqttCounter.subscribe(vertx, broker, "bench-rawesc-" + run,
-                "$share/raw/" + rawTopic), 10);
+                shared ? "$share/raw/" + rawTopic : rawTopic), 10);
         long t0 = System.nanoTime();
         await(new MqttFlood(vertx, broker, "bench-floodraw-" + run, 1000)
                 .send(count, i -> new MqttFlood.Message(rawTopic, payloads[i])), 300);

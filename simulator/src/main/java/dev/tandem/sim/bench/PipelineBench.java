@@ -24,7 +24,7 @@ public final class PipelineBench {
 
     /** {@code brokers}: "embedded" or a broker URL each. */
     public record Options(List<String> brokers, int readings, int escalations, double inferenceSeconds, long seed,
-                          Path report) {
+                          Path report, boolean sharedOnEmbedded) {
     }
 
     private PipelineBench() {
@@ -54,7 +54,8 @@ public final class PipelineBench {
                     label = address.url();
                 }
                 try {
-                    results.add(new BrokerBench(vertx, address, label, options.seed(), out)
+                    boolean shared = embedded == null || options.sharedOnEmbedded();
+                    results.add(new BrokerBench(vertx, address, label, shared, options.seed(), out)
                             .run(options.readings(), options.escalations()));
                 } finally {
                     if (embedded != null) {
@@ -99,10 +100,10 @@ public final class PipelineBench {
         out.printf("| TensorFlow Java  | %,11.0f | %9.2f |%n", i.tfPerSecond(), i.tfMicrosPerWindow());
         out.printf("pure Java / TensorFlow = %.1fx (scores agree within %.1e)%n", i.speedup(), i.maxAbsDifference());
         out.println();
-        out.printf("| broker | readings/s raw | readings/s agent | agent/raw | escalations/s raw | verdicts/s hub | hub/raw | hub batch |%n");
-        out.printf("|---|---|---|---|---|---|---|---|%n");
+        out.printf("| broker | hub subscription | readings/s raw | readings/s agent | agent/raw | escalations/s raw | verdicts/s hub | hub/raw | hub batch |%n");
+        out.printf("|---|---|---|---|---|---|---|---|---|%n");
         for (BrokerBench.Result b : r.brokers()) {
-            out.printf("| %s | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %.2f | %.1f |%n", b.broker(),
+            out.printf("| %s | %s | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %.2f | %.1f |%n", b.broker(), b.hubSubscription(),
                     b.rawReadingsPerSecond(), b.agentReadingsPerSecond(), b.agentToRaw(), b.rawEscalationsPerSecond(),
                     b.hubVerdictsPerSecond(), b.hubToRaw(), b.hubMeanBatchSize());
         }

@@ -51,6 +51,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "42", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--shared-on-embedded", description = {
+                "Use the $share/hub subscription on the embedded broker too. By default the single in-process hub",
+                "subscribes plainly there: HiveMQ CE's QoS 1 shared subscriptions collapse once a backlog builds."})
+        boolean sharedOnEmbedded;
+
         @Override
         public Integer call() throws Exception {
             List<String> list = brokers == null || brokers.isEmpty() ? List.of("embedded") : brokers;
@@ -62,7 +67,7 @@ final class BenchCommand implements Runnable {
             if (readings < 1000 || escalations < 100 || inferenceSeconds <= 0) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--readings >= 1000, --escalations >= 100, --inference-seconds > 0");
             }
-            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed, report), System.out);
+            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed, report, sharedOnEmbedded), System.out);
             return 0;
         }
     }

@@ -77,6 +77,7 @@ public final class Demo {
                 agent.onDecision(scoreboard::accept);
                 vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 agents.add(agent);
+                agent.ready().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
             out.printf("edge: %d agents connected (one per machine, site '%s'); each commissions on its first %d readings%n",
                     agents.size(), config.site(), config.commissioningSamples());
