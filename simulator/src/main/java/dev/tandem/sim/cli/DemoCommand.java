@@ -50,8 +50,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--site", defaultValue = "demo", description = "Site id in the topics (default: ${DEFAULT-VALUE}).")
     String site;
 
+    @Option(names = "--verbose", description = "Also print the components' INFO logs (on stderr) between the status lines.")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
+        if (!verbose && System.getProperty("tandem.log.level") == null) {
+            System.setProperty("tandem.log.level", "WARN"); // before the first logger: logback reads it once
+        }
         DemoConfig config = new DemoConfig(devices, Duration.ofSeconds(durationSeconds), broker, seed, report, rate,
                 commissioning, Duration.ofMillis(Math.round(statusEvery * 1000)), site, Duration.ofMillis(verdictTimeoutMs));
         Demo demo = new Demo(config, System.out);
