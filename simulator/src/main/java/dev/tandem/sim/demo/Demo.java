@@ -7,6 +7,8 @@ import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.eval.Confusion;
@@ -61,6 +63,10 @@ public final class Demo {
             BrokerAddress broker = startBroker();
             out.printf("hub: starting (TensorFlow loads on first fit)%n");
             hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("demo-hub"));
+            if (!hub.isConnected()) {
+                throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker
+                        + " (start one, or leave --broker out to use the embedded broker)");
+            }
 
             SimConfig sim = SimConfig.defaults(config.seed(), config.devices())
                     .withCommissioningSamples(config.commissioningSamples());
