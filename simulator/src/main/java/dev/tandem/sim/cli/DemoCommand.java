@@ -9,8 +9,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
@@ -61,26 +59,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoConfig config = new DemoConfig(devices, Duration.ofSeconds(durationSeconds), broker, seed, report, rate,
                 commissioning, Duration.ofMillis(Math.round(statusEvery * 1000)), site, Duration.ofMillis(verdictTimeoutMs));
         Demo demo = new Demo(config, System.out);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            demo.requestStop();
-            try {
-                done.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tandem-demo-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            demo.run();
-            return 0;
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running and waits for us
-            }
-        }
+        UntilStopped.onCtrlC(demo::requestStop, demo::run);
+        return 0;
     }
 }

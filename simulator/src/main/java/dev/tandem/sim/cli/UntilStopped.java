@@ -2,41 +2,34 @@ package dev.tandem.sim.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Runs a long-lived part ({@code hub}, {@code edge}, {@code sim}) until Ctrl-C or a deadline,
- * printing a status line at an interval.
+ * Ctrl-C handling of the long-lived commands ({@code demo}, {@code hub}, {@code edge}, {@code sim}):
+ * Ctrl-C asks the running command to stop, and the JVM waits (bounded) until it has cleaned up
+ * and printed what it prints at the end.
  */
 final class UntilStopped {
     private UntilStopped() {
     }
 
-    /** Blocks until Ctrl-C or {@code duration} (zero: no deadline) or {@code done} says so. */
-    static void run(PrintStream out, Duration interval, Duration duration, Supplier<String> status,
-                    Supplier<Boolean> done) throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
+    /** Runs {@code body}; on Ctrl-C calls {@code onStop} and lets {@code body} finish (at most 30 s). */
+    static <T> T onCtrlC(Runnable onStop, Callable<T> body) throws Exception {
         CountDownLatch exited = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            stop.countDown();
+            onStop.run();
             try {
-                exited.await(20, TimeUnit.SECONDS);
+                exited.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "tandem-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         try {
-            while (System.nanoTime() < deadline && !done.get()) {
-                long waitMs = Math.min(interval.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
-                    break;
-                }
-                out.println(status.get());
-            }
+            return body.call();
         } finally {
             exited.countDown();
             try {
@@ -47,15 +40,23 @@ final class UntilStopped {
         }
     }
 
-    /** Lets the caller's cleanup run before the hook releases the JVM. */
-    static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            System.err.println("close failed: " + e);
-        }
+    /**
+     * Blocks until Ctrl-C, {@code duration} (zero: no deadline) or {@code done}, printing
+     * {@code status} every {@code interval}.
+     */
+    static void run(PrintStream out, Duration interval, Duration duration, Supplier<String> status,
+                    Supplier<Boolean> done) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        onCtrlC(stop::countDown, () -> {
+            while (System.nanoTime() < deadline && !done.get()) {
+                long waitMs = Math.min(interval.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+                out.println(status.get());
+            }
+            return null;
+        });
     }
 }
