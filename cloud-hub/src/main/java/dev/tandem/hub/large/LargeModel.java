@@ -3,7 +3,10 @@ package dev.tandem.hub.large;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
+import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyScorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
@@ -97,6 +100,13 @@ public final class LargeModel implements AutoCloseable {
     /** Per channel: the limit of the level test (|mean of the newest focus samples| in standardized units); 0 = off. */
     private double[] levelLimit;
     private double scoreScale = 1.0;
+    /** The PCA stage (T2 + Q over the newest window's features, fitted on the same rows), or null. */
+    private TinyModel pca;
+    /**
+     * Weight of the autoencoder in the verdict score, a weighted geometric mean of the two calibrated
+     * scores (1.0 = each one's own threshold): autoencoder^w * pca^(1 - w).
+     */
+    public static final double AUTOENCODER_WEIGHT = 0.3;
 
     private LargeModel(String version, int channels, LargeModelConfig config, double[] mean, double[] std) {
         this.version = version;
@@ -131,6 +141,12 @@ public final class LargeModel implements AutoCloseable {
 
     /** Trains on a device's commissioning rows [t][channel] (assumed normal), in time order. */
     public static LargeModel train(double[][] rows, LargeModelConfig config, String version) {
+        return train(rows, config, version, TinyFitConfig.defaults());
+    }
+
+    /** Trains as {@link #train(double[][], LargeModelConfig, String)}, its PCA stage fitted with {@code pcaConfig}. */
+    public static LargeModel train(double[][] rows, LargeModelConfig config, String version, TinyFitConfig pcaConfig) {
+        Objects.requireNonNull(pcaConfig, "pcaConfig");
         Objects.requireNonNull(config, "config");
         Checks.nonBlank("version", version);
         int channels = checkRows(rows);
@@ -160,6 +176,7 @@ public final class LargeModel implements AutoCloseable {
         }
         LargeModel model = new LargeModel(version, channels, config, mean, std);
         try {
+            model.pca = pcaStage(rows, version, pcaConfig);
             model.relative = new boolean[channels];
             if (config.driftWindow() > 0) {
                 double[] ratio = TinyModelFitter.wanderRatio(rows, Math.max(3, Math.min(config.driftWindow(), rows.length / 4)));
@@ -580,12 +597,46 @@ public final class LargeModel implements AutoCloseable {
             double[][] energy = energies(in, 0, count);
             double[] out = new double[count];
             for (int b = 0; b < count; b++) {
-                out[b] = raw(energy[b], level, stepEnergy(in, b, realRows[b]), lv[b]) / scoreScale;
+                double autoencoder = raw(energy[b], level, stepEnergy(in, b, realRows[b]), lv[b]) / scoreScale;
+                out[b] = combine(autoencoder, contexts.get(b));
             }
             return out;
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** The PCA stage fitted on the commissioning rows with the tiny model's settings, or null if they are too few. */
+    private static TinyModel pcaStage(double[][] rows, String version, TinyFitConfig pcaConfig) {
+        try {
+            return TinyModelFitter.fit(rows, pcaConfig, version + "-pca");
+        } catch (TandemException e) {
+            LOG.debug("large model {}: no PCA stage ({})", version, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The verdict score: the autoencoder's calibrated score combined with the PCA stage's calibrated,
+     * unsmoothed score of the newest window (a weighted geometric mean; both are 1.0 at their own
+     * threshold). The two see different things: the PCA stage the window's summary features against
+     * the commissioning's correlations (what the edge sees, without its smoothing: a short anomaly is
+     * not averaged away), the autoencoder the raw shape of the whole context; a window both find
+     * unusual is an anomaly, one only the drifting autoencoder dislikes is not.
+     */
+    private double combine(double autoencoder, double[][] context) {
+        if (pca == null || context.length < pca.windowSize()) {
+            return autoencoder;
+        }
+        double[][] window = Arrays.copyOfRange(context, context.length - pca.windowSize(), context.length);
+        TinyScorer scorer = pca.scorer();
+        scorer.score(window);
+        double r = scorer.lastRaw();
+        if (!Double.isFinite(r)) {
+            return autoencoder;
+        }
+        return Math.pow(Math.max(autoencoder, 1e-9), AUTOENCODER_WEIGHT)
+                * Math.pow(Math.max(r, 1e-9), 1 - AUTOENCODER_WEIGHT);
     }
 
     private void ensureOpen() {

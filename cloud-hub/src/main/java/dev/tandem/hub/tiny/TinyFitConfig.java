@@ -24,25 +24,33 @@ import java.util.List;
  * @param shrinkage         covariance shrinkage towards the identity (standardized units), in [0, 1]: a few hundred
  *                          heavily overlapping windows cannot pin down a full correlation matrix, and correlations
  *                          seen only in commissioning must not become alarms later
- * @param driftWindow       samples of the "slow" scale at which a channel's level wander is measured (0: off)
+ * @param driftWindow       samples of the "slow" scale at which a channel's level wander is measured (0: off); see coupledDrift
  * @param driftTolerance    R0 (>= 1): the wander ratio R up to which a channel's level is fully trusted (see driftPower)
  * @param driftPower        level features (MEAN, MIN, MAX, LAST) of a channel whose level wanders on scales longer than
  *                          {@code driftWindow} get extra variance {@code max(0, R^p - R0^p)} (standardized units), where
  *                          R = the channel's commissioning std / its root mean variance within {@code driftWindow}-sample
  *                          windows (about 1 for a stationary channel, even one on a load cycle shorter than the window;
  *                          several for a drifting one): drift-robust levels
- * @param calibrationFolds  contiguous blocks of the commissioning rows for forward-chaining calibration scores
- *                          (each block after the first scored by a model fitted on the blocks before it, smoothed
- *                          as the edge smooths):
- *                          the threshold and the band are set on scores the model has not seen; 0 or 1: in-sample
+ * @param calibrationFolds  contiguous blocks of the commissioning rows for out-of-sample calibration scores (each
+ *                          block scored, smoothed as the edge smooths, by a model fitted on other blocks, see
+ *                          {@code crossFitted}): the threshold and the band are set on scores the model has not seen;
+ *                          0 or 1: in-sample
  * @param escalationBudget  the share of (calibration) windows the band should escalate: lower = the
  *                          {@code 1 - escalationBudget} quantile of the calibration scores, upper = 1 / lower (a band
  *                          symmetric around the threshold on a log scale); 0: the fixed band [lower, upper)
+ * @param crossFitted       false: forward-chaining calibration (each block after the first scored by a model fitted on
+ *                          the blocks before it: conservative, later data drifts as it will after commissioning, but a
+ *                          first block shorter than a load cycle makes the threshold far too high); true: cross-fitted
+ *                          (each block scored by a model fitted on all the others: tighter, better F1 on SKAB and the
+ *                          simulator, but more normal windows flagged and escalated on long drifting runs)
+ * @param coupledDrift      the drift wander ratio on what the other channels do not explain (true) or on the channel
+ *                          alone (false; a load cycle longer than driftWindow then counts as drift)
  */
 public record TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
                             double thresholdQuantile, double smoothing, double lower, double upper,
                             double shrinkage, int driftWindow, double driftTolerance, double driftPower,
-                            int calibrationFolds, double escalationBudget) {
+                            int calibrationFolds, double escalationBudget, boolean crossFitted,
+                            boolean coupledDrift) {
     public static final List<Feature> DEFAULT_FEATURES = List.of(Feature.MEAN, Feature.STD);
     /** The escalation budget of the defaults: about this share of normal windows is escalated. */
     public static final double DEFAULT_ESCALATION_BUDGET = 0.05;
@@ -100,13 +108,13 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
     public TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
                          double thresholdQuantile, double smoothing, double lower, double upper) {
         this(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile, smoothing, lower, upper,
-                0.0, 0, 1.0, 0.0, 0, 0.0);
+                0.0, 0, 1.0, 0.0, 0, 0.0, false, false);
     }
 
     /** The defaults with another window size (kept for callers of the first skeleton). */
     public TinyFitConfig(int windowSize) {
         this(windowSize, DEFAULT_FEATURES, 1.0, 0.99, 0.99, 0.9, 0.6, 2.0, 0.0, 60, 1.25, 6.0, 4,
-                DEFAULT_ESCALATION_BUDGET);
+                DEFAULT_ESCALATION_BUDGET, false, false);
     }
 
     /**
@@ -120,50 +128,71 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
 
     public TinyFitConfig withWindowSize(int newWindowSize) {
         return new TinyFitConfig(newWindowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
     }
 
     public TinyFitConfig withFeatures(List<Feature> newFeatures) {
         return new TinyFitConfig(windowSize, newFeatures, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
     }
 
     /** A fixed band [newLower, newUpper) instead of one derived from the escalation budget. */
     public TinyFitConfig withBand(double newLower, double newUpper) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, newLower, newUpper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, 0.0);
+                smoothing, newLower, newUpper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, 0.0, crossFitted, coupledDrift);
     }
 
     /** The band derived from this escalation budget (0: the fixed band). */
     public TinyFitConfig withEscalationBudget(double budget) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, budget);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, budget, crossFitted, coupledDrift);
     }
 
     public TinyFitConfig withSmoothing(double newSmoothing) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                newSmoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+                newSmoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
     }
 
     public TinyFitConfig withThresholdQuantile(double quantile) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, quantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
     }
 
     public TinyFitConfig withShrinkage(double newShrinkage) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, newShrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget);
+                smoothing, lower, upper, newShrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
     }
 
     /** Drift-robust levels at this scale and power (window 0: off). */
     public TinyFitConfig withDrift(int window, double tolerance, double power) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, window, tolerance, power, calibrationFolds, escalationBudget);
+                smoothing, lower, upper, shrinkage, window, tolerance, power, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
     }
 
     public TinyFitConfig withCalibrationFolds(int folds) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, folds, escalationBudget);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, folds, escalationBudget, crossFitted, coupledDrift);
+    }
+
+    /**
+     * Calibration blocks scored by models fitted on all the other blocks (true) instead of only the
+     * blocks before them (false, forward-chaining).
+     */
+    public TinyFitConfig withCrossFitting(boolean crossFit) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
+                crossFit, coupledDrift);
+    }
+
+    /**
+     * Drift measured on what the other channels do not explain (true, see
+     * TinyModelFitter.coupledWanderRatio: a level that follows the load cycle is not drift) or on the
+     * channel itself (false).
+     */
+    public TinyFitConfig withCoupledDrift(boolean coupled) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
+                crossFitted, coupled);
     }
 
     private static TandemException invalid(String message) {

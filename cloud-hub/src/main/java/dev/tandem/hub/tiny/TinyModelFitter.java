@@ -25,7 +25,9 @@ import java.util.Objects;
  *       ({@code shrinkage}), and the level features (MEAN, MIN, MAX, LAST) of each channel get the extra
  *       variance {@code max(0, R^p - R0^p)} (p = driftPower, R0 = driftTolerance), R being how much the channel's level wanders on scales longer than
  *       {@code driftWindow} samples (its commissioning standard deviation over its mean standard deviation
- *       inside {@code driftWindow}-sample windows: 1 for a stationary channel, several for a drifting one).
+ *       inside {@code driftWindow}-sample windows: 1 for a stationary channel, several for a drifting one),
+ *       with {@code coupledDrift} measured on what the other channels do not explain ({@link #coupledWanderRatio}:
+ *       a load cycle moves the channels together and is not drift).
  *       A few hundred commissioning rows cannot show how far a slowly drifting level will go, so the model
  *       trusts such a level less: drift-robust levels, while a stationary channel's level keeps its weight;</li>
  *   <li>PCA of that covariance (cyclic Jacobi, deterministic): the fewest components
@@ -35,14 +37,14 @@ import java.util.Objects;
  *   <li>t2Limit / qLimit = the {@code limitQuantile} of the commissioning T2 / Q;</li>
  *   <li>calibration: with {@code calibrationFolds >= 2} the rows are cut into that many contiguous blocks;
  *       each block after the first is scored (smoothed exactly as the edge runtime smooths) by a model fitted
- *       as above on the blocks before it, so that the calibration scores are out-of-sample and later, as
+ *       as above on the blocks before it (or, {@code crossFitted}, every block on all the other blocks), so that the calibration scores are out-of-sample and later, as
  *       data after commissioning will be
  *       (in-sample scores understate them: the model has fitted their noise). scoreScale = the
  *       {@code thresholdQuantile} of those scores, so that the edge threshold 1.0 flags about
  *       1 - thresholdQuantile of normal windows; without folds, of the in-sample raw scores;</li>
- *   <li>policy: with an {@code escalationBudget}, lower = the {@code 1 - escalationBudget} quantile of the
- *       calibrated calibration scores (so that about that share of normal windows is escalated),
- *       threshold 1.0, upper = 1 / lower; else [lower, 1.0, upper) from the config.</li>
+ *   <li>policy: with an {@code escalationBudget}, see {@link #budgetBand}: lower = the {@code 1 - escalationBudget}
+ *       quantile of the calibrated calibration scores, threshold 1.0, upper = 1 / lower; else [lower, 1.0, upper)
+ *       from the config.</li>
  * </ol>
  * Deterministic: the same rows and config give an identical model.
  */
@@ -77,7 +79,7 @@ public final class TinyModelFitter {
         Core core = fitCore(x, config, inflation);
         EscalationPolicy fixed = new EscalationPolicy(config.lower(), 1.0, config.upper());
 
-        double[] calibration = null;
+        double[][] calibration = null;
         int folds = config.calibrationFolds();
         if (folds >= 2 && rows.length / folds >= w + 1 && n - (rows.length / folds + w) >= Math.max(MIN_WINDOWS, d + 1)) {
             calibration = crossValidated(rows, config, inflation, channels, version);
@@ -94,20 +96,31 @@ public final class TinyModelFitter {
             scoreScale = Math.max(quantile(raw, config.thresholdQuantile()), 1e-9);
             calibrated = raw;
         } else {
-            scoreScale = Math.max(quantile(calibration, config.thresholdQuantile()), 1e-9);
-            calibrated = calibration;
+            scoreScale = Math.max(quantile(calibration[0], config.thresholdQuantile()), 1e-9);
+            calibrated = calibration[0];
         }
         EscalationPolicy policy = fixed;
         if (config.escalationBudget() > 0) {
-            double[] s = new double[calibrated.length];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = calibrated[i] / scoreScale;
-            }
-            double lower = Math.min(quantile(s, 1 - config.escalationBudget()), 1 / MIN_BAND);
-            lower = Math.max(lower, 1e-3);
-            policy = new EscalationPolicy(lower, 1.0, 1 / lower);
+            policy = budgetBand(calibrated, scoreScale, config.escalationBudget());
         }
         return model(version, channels, config, core, scoreScale, config.smoothing(), policy);
+    }
+
+    /**
+     * The escalation band from the budget: lower = the {@code 1 - budget} quantile of the calibrated
+     * (smoothed) calibration scores, at most 1 / MIN_BAND, upper = 1 / lower (symmetric around the
+     * threshold on a log scale), so that about that share of normal windows is escalated.
+     * (Escalating also on temporal disagreement, the newest window's unsmoothed score beyond the band
+     * while the smoothed one is NORMAL, was measured: no F1 gain on SKAB or the simulator, and twice the
+     * budget on long normal simulator runs; not used.)
+     */
+    static EscalationPolicy budgetBand(double[] smoothed, double scoreScale, double budget) {
+        double[] s = new double[smoothed.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = smoothed[i] / scoreScale;
+        }
+        double lower = Math.max(Math.min(quantile(s, 1 - budget), 1 / MIN_BAND), 1e-3);
+        return new EscalationPolicy(lower, 1.0, 1 / lower);
     }
 
     private static TinyModel model(String version, int channels, TinyFitConfig config, Core core, double scoreScale,
@@ -118,27 +131,34 @@ public final class TinyModelFitter {
     }
 
     /**
-     * Out-of-sample calibration scores, forward-chaining: each contiguous block after the first is
-     * scored, window by window and smoothed as the edge runtime does, by a model fitted on the rows
-     * before it only (as later data is scored by a model fitted on earlier data: slow drift shows up
-     * here, where an interpolating split would hide it), in that model's raw units
-     * (T2/t2Limit + Q/qLimit, comparable across fits).
+     * Out-of-sample calibration scores: each contiguous block after the first is scored, window by window
+     * and smoothed as the edge runtime does, by a model fitted on the rows before it only
+     * (forward-chaining: as later data is scored by a model fitted on earlier data, slow drift shows up
+     * here), or, with {@code crossFitted}, every block by a model fitted on all the other blocks; in that
+     * model's raw units (T2/t2Limit + Q/qLimit, comparable across fits); returns {smoothed, unsmoothed}.
      */
-    private static double[] crossValidated(double[][] rows, TinyFitConfig config, double[] inflation, int channels,
-                                           String version) {
+    private static double[][] crossValidated(double[][] rows, TinyFitConfig config, double[] inflation, int channels,
+                                             String version) {
         int folds = config.calibrationFolds();
         int w = config.windowSize();
         List<Feature> features = config.features();
         int block = rows.length / folds;
         double[] out = new double[rows.length];
+        double[] outRaw = new double[rows.length];
         int count = 0;
         for (int f = 0; f < folds; f++) {
             int from = f * block;
             int to = f == folds - 1 ? rows.length : from + block;
-            if (f == 0) {
-                continue; // nothing before it to fit on
+            if (f == 0 && !config.crossFitted()) {
+                continue; // forward-chaining: nothing before it to fit on
             }
             double[][] before = from >= w ? windows(rows, 0, from, w, features) : new double[0][];
+            if (config.crossFitted() && rows.length - to >= w) {
+                double[][] after = windows(rows, to, rows.length, w, features);
+                double[][] both = Arrays.copyOf(before, before.length + after.length);
+                System.arraycopy(after, 0, both, before.length, after.length);
+                before = both;
+            }
             if (before.length < MIN_WINDOWS) {
                 continue;
             }
@@ -149,10 +169,11 @@ public final class TinyModelFitter {
             double[][] window = new double[w][];
             for (int end = from + w; end <= to; end++) {
                 System.arraycopy(rows, end - w, window, 0, w);
-                out[count++] = scorer.score(window);
+                out[count] = scorer.score(window);
+                outRaw[count++] = scorer.lastRaw();
             }
         }
-        return Arrays.copyOf(out, count);
+        return new double[][]{Arrays.copyOf(out, count), Arrays.copyOf(outRaw, count)};
     }
 
     /** Feature vectors of every window of rows [from, to). */
@@ -176,7 +197,7 @@ public final class TinyModelFitter {
             return out;
         }
         int m = Math.max(3, Math.min(config.driftWindow(), rows.length / 4));
-        double[] ratio = wanderRatio(rows, m);
+        double[] ratio = config.coupledDrift() ? coupledWanderRatio(rows, m) : wanderRatio(rows, m);
         for (int f = 0; f < features.size(); f++) {
             if (!isLevel(features.get(f))) {
                 continue;
@@ -191,6 +212,142 @@ public final class TinyModelFitter {
 
     private static boolean isLevel(Feature f) {
         return f == Feature.MEAN || f == Feature.MIN || f == Feature.MAX || f == Feature.LAST;
+    }
+
+    /**
+     * Per channel: the wander ratio ({@link #wanderRatio}) of what the other channels do not explain.
+     * A load cycle moves a machine's channels together, fast (its ramps) and slow (its period) alike;
+     * drift moves a channel on its own, only slowly. So each channel is regressed (standardized, a
+     * little ridge) on the others using only the within-window variation (every m-row block de-meaned:
+     * the fast coupling, which drift does not contribute to), and that coupling is taken out of the
+     * whole signal: a level that follows the load cycle gives a residual that does not wander (ratio
+     * about 1, its level stays trusted), a drifting one keeps its wander. With one channel it is
+     * {@link #wanderRatio}.
+     */
+    public static double[] coupledWanderRatio(double[][] rows, int m) {
+        int channels = rows[0].length;
+        int n = rows.length;
+        if (channels < 2 || n < 2 * m) {
+            return wanderRatio(rows, m);
+        }
+        double[] mu = new double[channels];
+        double[] sd = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double s = 0, ss = 0;
+            for (double[] row : rows) {
+                s += row[c];
+                ss += row[c] * row[c];
+            }
+            mu[c] = s / n;
+            double v = Math.max(0, ss / n - mu[c] * mu[c]);
+            sd[c] = Math.sqrt(v) > 1e-9 * Math.max(1.0, Math.abs(mu[c])) ? Math.sqrt(v) : 0;
+        }
+        int blocks = n / m;
+        double[][] fast = new double[blocks * m][channels];
+        for (int b = 0; b < blocks; b++) {
+            for (int c = 0; c < channels; c++) {
+                if (sd[c] == 0) {
+                    continue;
+                }
+                double s = 0;
+                for (int t = b * m; t < (b + 1) * m; t++) {
+                    s += rows[t][c];
+                }
+                double bm = s / m;
+                for (int t = b * m; t < (b + 1) * m; t++) {
+                    fast[t][c] = (rows[t][c] - bm) / sd[c];
+                }
+            }
+        }
+        double[] out = new double[channels];
+        double[][] residual = new double[n][1];
+        for (int c = 0; c < channels; c++) {
+            if (sd[c] == 0) {
+                out[c] = 1.0;
+                continue;
+            }
+            int k = channels - 1;
+            double[][] a = new double[k][k];
+            double[] rhs = new double[k];
+            for (int i = 0, oi = 0; oi < channels; oi++) {
+                if (oi == c) {
+                    continue;
+                }
+                for (int j = 0, oj = 0; oj < channels; oj++) {
+                    if (oj == c) {
+                        continue;
+                    }
+                    double s = 0;
+                    for (double[] f : fast) {
+                        s += f[oi] * f[oj];
+                    }
+                    a[i][j] = s;
+                    j++;
+                }
+                double s = 0;
+                for (double[] f : fast) {
+                    s += f[oi] * f[c];
+                }
+                rhs[i] = s;
+                a[i][i] += 1e-3 * fast.length; // ridge (standardized units)
+                i++;
+            }
+            double[] beta = solve(a, rhs);
+            for (int t = 0; t < n; t++) {
+                double r = (rows[t][c] - mu[c]) / sd[c];
+                for (int i = 0, oi = 0; oi < channels; oi++) {
+                    if (oi == c) {
+                        continue;
+                    }
+                    if (sd[oi] > 0) {
+                        r -= beta[i] * (rows[t][oi] - mu[oi]) / sd[oi];
+                    }
+                    i++;
+                }
+                residual[t][0] = r;
+            }
+            out[c] = wanderRatio(residual, m)[0];
+        }
+        return out;
+    }
+
+    /** Solves a small symmetric positive definite system (Gaussian elimination with partial pivoting). */
+    private static double[] solve(double[][] matrix, double[] rhs) {
+        int k = rhs.length;
+        double[][] a = new double[k][];
+        for (int i = 0; i < k; i++) {
+            a[i] = Arrays.copyOf(matrix[i], k + 1);
+            a[i][k] = rhs[i];
+        }
+        for (int col = 0; col < k; col++) {
+            int pivot = col;
+            for (int r = col + 1; r < k; r++) {
+                if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) {
+                    pivot = r;
+                }
+            }
+            double[] tmp = a[col];
+            a[col] = a[pivot];
+            a[pivot] = tmp;
+            if (Math.abs(a[col][col]) < 1e-300) {
+                continue;
+            }
+            for (int r = col + 1; r < k; r++) {
+                double f = a[r][col] / a[col][col];
+                for (int j = col; j <= k; j++) {
+                    a[r][j] -= f * a[col][j];
+                }
+            }
+        }
+        double[] x = new double[k];
+        for (int i = k - 1; i >= 0; i--) {
+            double s = a[i][k];
+            for (int j = i + 1; j < k; j++) {
+                s -= a[i][j] * x[j];
+            }
+            x[i] = Math.abs(a[i][i]) < 1e-300 ? 0 : s / a[i][i];
+        }
+        return x;
     }
 
     /** Per channel: the standard deviation over all rows / the root mean variance inside m-row windows (>= ~1). */

@@ -17,6 +17,7 @@ public final class TinyScorer {
     private final double[] eigenvalues;
     private final double[] x;
     private double previous = Double.NaN;
+    private double lastRaw = Double.NaN;
 
     TinyScorer(TinyModel model) {
         this.model = model;
@@ -80,7 +81,16 @@ public final class TinyScorer {
     }
 
     private double calibrated(double raw) {
-        return raw / model.scoreScale();
+        lastRaw = raw / model.scoreScale();
+        return lastRaw;
+    }
+
+    /**
+     * The calibrated but unsmoothed score of the last window scored (NaN before the first): what the
+     * newest window says on its own, against the smoothed score's memory of the windows before it.
+     */
+    public double lastRaw() {
+        return lastRaw;
     }
 
     private double smooth(double score) {

@@ -183,7 +183,7 @@ public final class CascadeEvaluation {
         for (Sample sample : s.test()) {
             raw += Wire.encode(ReadingBatch.of(SITE, s.deviceId(), List.of(sample))).length;
         }
-        try (LargeModel large = LargeModel.train(rows, settings.large(), ModelVersions.large(fingerprint))) {
+        try (LargeModel large = LargeModel.train(rows, settings.large(), ModelVersions.large(fingerprint), settings.tiny())) {
             Map<Mode, ModeRun> runs = new EnumMap<>(Mode.class);
             double[] tinyScores = null;
             for (Mode mode : Mode.values()) {
