@@ -162,6 +162,7 @@ public final class Demo {
                 t.edge.windows() == 0 ? 0 : (double) t.edge.escalations() / t.edge.windows(),
                 nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
                 new DemoReport.Quality(nan0(e.precision()), nan0(e.recall()), nan0(e.f1()), nan0(e.far())),
+                new DemoReport.Escalated(scoreboard.answered(), scoreboard.hubRight(), scoreboard.edgeRight()),
                 t.hub.batches(), t.hub.meanBatchSize(), errors);
         printSummary(report);
         if (config.report() != null) {
@@ -191,6 +192,12 @@ public final class Demo {
         out.printf("escalations       %d (%.1f%% of windows)%n", r.escalations(), 100 * r.escalationRate());
         out.printf("verdicts          %d (timeouts %d)%n", r.verdicts(), r.verdictTimeouts());
         out.printf("hub batches       %d (mean size %.1f)%n", r.hubBatches(), r.hubMeanBatchSize());
+        DemoReport.Escalated x = r.escalated();
+        if (x.answered() > 0) {
+            out.printf("escalated windows %d answered: the hub's verdict right on %d (%.0f%%), the edge alone would be on %d (%.0f%%)%n",
+                    x.answered(), x.hubRight(), 100.0 * x.hubRight() / x.answered(), x.edgeRight(),
+                    100.0 * x.edgeRight() / x.answered());
+        }
         out.printf("%-17s %9s %9s %9s %9s%n", "decisions", "precision", "recall", "F1", "FAR");
         out.printf("%-17s %9s %9s %9s %9s%n", "collaborative", fmt(r.precision()), fmt(r.recall()), fmt(r.f1()), pct(r.far()));
         out.printf("%-17s %9s %9s %9s %9s%n", "edge only", fmt(r.edgeOnly().precision()), fmt(r.edgeOnly().recall()),

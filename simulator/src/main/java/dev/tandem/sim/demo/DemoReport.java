@@ -10,7 +10,15 @@ import java.util.Map;
 public record DemoReport(String broker, int devices, double durationSeconds, long readings, long windows,
                          long alarms, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
                          double escalationRate, double precision, double recall, double f1, double far,
-                         Quality edgeOnly, long hubBatches, double hubMeanBatchSize, Map<String, Long> errors) {
+                         Quality edgeOnly, Escalated escalated, long hubBatches, double hubMeanBatchSize,
+                         Map<String, Long> errors) {
+
+    /**
+     * The escalated windows answered in time, where the hub's verdict replaced the edge's own call:
+     * how many each would have got right against the ground truth.
+     */
+    public record Escalated(long answered, long hubRight, long edgeRight) {
+    }
 
     /** Detection quality of one decision rule. */
     public record Quality(double precision, double recall, double f1, double far) {

@@ -17,6 +17,9 @@ public final class Scoreboard {
     private Confusion edgeOnly = Confusion.EMPTY;
     private final LongAdder unlabelled = new LongAdder();
     private final LongAdder escalated = new LongAdder();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder hubRight = new LongAdder();
+    private final LongAdder edgeRight = new LongAdder();
 
     public Scoreboard(GroundTruth truth) {
         this.truth = truth;
@@ -30,6 +33,16 @@ public final class Scoreboard {
         boolean actual = truth.isAnomalous(d.device(), d.windowId());
         if (d.escalated()) {
             escalated.increment();
+            if (!d.verdictTimedOut()) {
+                // the windows where the two halves can disagree: who was right?
+                answered.increment();
+                if (d.finalAnomaly() == actual) {
+                    hubRight.increment();
+                }
+                if (d.edgeSaysAnomaly() == actual) {
+                    edgeRight.increment();
+                }
+            }
         }
         synchronized (this) {
             collaborative = collaborative.add(actual, d.finalAnomaly());
@@ -48,6 +61,21 @@ public final class Scoreboard {
     /** Decided windows that were escalated. */
     public long escalated() {
         return escalated.sum();
+    }
+
+    /** Escalated windows answered by a verdict in time. */
+    public long answered() {
+        return answered.sum();
+    }
+
+    /** Of those, how many the hub's verdict got right. */
+    public long hubRight() {
+        return hubRight.sum();
+    }
+
+    /** Of those, how many the edge's own call would have got right. */
+    public long edgeRight() {
+        return edgeRight.sum();
     }
 
     public long unlabelled() {

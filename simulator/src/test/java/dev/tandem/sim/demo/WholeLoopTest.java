@@ -24,7 +24,7 @@ class WholeLoopTest {
     private static final int DEVICES = 4;
 
     private static DemoConfig config(dev.tandem.shared.config.BrokerAddress broker, String site, Path report) {
-        return new DemoConfig(DEVICES, Duration.ofSeconds(35), broker, 7, report, 100, 300,
+        return new DemoConfig(DEVICES, Duration.ofSeconds(35), broker, 42, report, 100, 300,
                 Duration.ofSeconds(5), site, Duration.ofSeconds(3));
     }
 
@@ -53,6 +53,12 @@ class WholeLoopTest {
         assertTrue(r.escalations() > 0, "uncertain windows were escalated");
         assertTrue(r.verdicts() >= 0.9 * r.escalations(), "escalations answered: " + r.verdicts() + " of " + r.escalations());
         assertTrue(r.escalationRate() < 0.5, "the edge decides most windows itself: " + r.escalationRate());
+        // where the two halves can disagree (the escalated windows), the hub's verdicts are right
+        // more often than the edge's own calls would have been; so the final decisions beat the edge's
+        DemoReport.Escalated x = r.escalated();
+        assertTrue(x.answered() >= 20, "enough escalations answered to compare: " + x.answered());
+        assertTrue(x.hubRight() > x.edgeRight(), "on escalated windows the hub is right " + x.hubRight()
+                + " times, the edge alone " + x.edgeRight() + " (of " + x.answered() + ")\n" + out);
         assertTrue(r.f1() > r.edgeOnly().f1(),
                 "collaborative F1 " + r.f1() + " beats edge-only F1 " + r.edgeOnly().f1() + "\n" + out);
         assertTrue(out.contains("=== Tandem demo summary ==="), out);
