@@ -62,7 +62,10 @@ public final class Demo {
         try {
             BrokerAddress broker = startBroker();
             out.printf("hub: starting (TensorFlow loads on first fit)%n");
-            hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("demo-hub"));
+            // One hub in-process: on the embedded broker it subscribes plainly (HiveMQ CE's QoS 1 shared
+            // subscriptions stall once a backlog builds); behind an external broker through $share/hub.
+            hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("demo-hub")
+                    .withSharedSubscription(embedded == null));
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker
                         + " (start one, or leave --broker out to use the embedded broker)");
