@@ -84,9 +84,9 @@ public record LargeModelConfig(int contextSize, int focus, int quietWindow, int 
                 seed, 60, 1.25);
     }
 
-    /** Context 64, focus 16, quiet window 10, 64-16-64 hidden layers, 1000 steps of 64, noise 0.3, threshold at 99.5%, newest 25% held out. */
+    /** Context 32, focus 16, quiet window 10, 64-16-64 hidden layers, 1000 steps of 64, noise 0.3, threshold at 99.5%, newest 25% held out. */
     public static LargeModelConfig defaults() {
-        return new LargeModelConfig(64, 42);
+        return new LargeModelConfig(32, 42);
     }
 
     public LargeModelConfig withSteps(int newSteps) {

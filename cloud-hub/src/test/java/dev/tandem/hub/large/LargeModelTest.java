@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LargeModelTest {
+    /** The tests slice 64-sample contexts: the defaults' shape with that context. */
+    private static final LargeModelConfig CONTEXT_64 = new LargeModelConfig(64, 42);
+
     private static final int CHANNELS = 5;
     private static final double[][] COMMISSIONING = SyntheticLine.rows(11, 0, 400, CHANNELS);
     private static final double[][] LATER = SyntheticLine.rows(11, 400, 1000, CHANNELS);
@@ -30,7 +33,7 @@ class LargeModelTest {
 
     @BeforeAll
     static void train() {
-        model = LargeModel.train(COMMISSIONING, LargeModelConfig.defaults(), "large-1");
+        model = LargeModel.train(COMMISSIONING, CONTEXT_64, "large-1");
     }
 
     @AfterAll
@@ -156,12 +159,12 @@ class LargeModelTest {
     @Test
     void train_tooFewRows_isRefused() {
         assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
-                () -> LargeModel.train(SyntheticLine.slice(COMMISSIONING, 0, 90), LargeModelConfig.defaults(), "v")).code());
+                () -> LargeModel.train(SyntheticLine.slice(COMMISSIONING, 0, 90), CONTEXT_64, "v")).code());
     }
 
     @Test
     void train_sameSeed_givesTheSameVerdicts_andScoreAfterCloseFailsCleanly() {
-        LargeModelConfig quick = LargeModelConfig.defaults().withSteps(200);
+        LargeModelConfig quick = CONTEXT_64.withSteps(200);
         List<double[][]> batch = contexts(LATER, 63, 200);
         double[] a;
         try (LargeModel one = LargeModel.train(COMMISSIONING, quick, "a")) {
@@ -192,7 +195,7 @@ class LargeModelTest {
     @Test
     void train_takesWellUnderThreeSecondsPerDevice() {
         long started = System.nanoTime();
-        try (LargeModel m = LargeModel.train(SyntheticLine.rows(5, 0, 400, CHANNELS), LargeModelConfig.defaults(), "t")) {
+        try (LargeModel m = LargeModel.train(SyntheticLine.rows(5, 0, 400, CHANNELS), CONTEXT_64, "t")) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             System.out.println("large model training, 400 rows x 5 channels: " + ms + " ms, " + m.parameterCount() + " parameters");
             assertTrue(ms < 6_000, ms + " ms");
