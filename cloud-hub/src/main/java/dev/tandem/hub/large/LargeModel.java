@@ -3,6 +3,7 @@ package dev.tandem.hub.large;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
+import dev.tandem.hub.tiny.CommissioningRows;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
 import dev.tandem.shared.tiny.TinyModel;
@@ -149,7 +150,7 @@ public final class LargeModel implements AutoCloseable {
         Objects.requireNonNull(pcaConfig, "pcaConfig");
         Objects.requireNonNull(config, "config");
         Checks.nonBlank("version", version);
-        int channels = checkRows(rows);
+        int channels = CommissioningRows.channels(rows);
         int t = config.contextSize();
         int n = rows.length - t + 1;
         int holdout = Math.max(config.focus() + MIN_CONTEXTS - 1, (int) Math.round(rows.length * config.holdoutFraction()));
@@ -317,12 +318,12 @@ public final class LargeModel implements AutoCloseable {
                 column[i] = trained[i][c] / trainedLevel[c];
             }
             double[] fit = logNormalFit(column);
-            high[c] = Math.max(Math.max(Math.exp(fit[0] + z * fit[1]), quantile(column, p)), 1e-9);
+            high[c] = Math.max(Math.max(Math.exp(fit[0] + z * fit[1]), CommissioningRows.quantile(column, p)), 1e-9);
             for (int i = 0; i < n; i++) {
                 stepColumn[i] = steps[i][c];
             }
-            double lo = quantile(stepColumn, 1 - p);
-            if (lo > MIN_QUIET_FRACTION * quantile(stepColumn, 0.5)) {
+            double lo = CommissioningRows.quantile(stepColumn, 1 - p);
+            if (lo > MIN_QUIET_FRACTION * CommissioningRows.quantile(stepColumn, 0.5)) {
                 double[] stepFit = logNormalFit(stepColumn);
                 quiet[c] = Math.min(Math.exp(stepFit[0] - z * stepFit[1]), lo);
             }
@@ -331,7 +332,7 @@ public final class LargeModel implements AutoCloseable {
         for (int i = 0; i < trained.length; i++) {
             raw[i] = raw(trained[i], trainedLevel, steps[i], levels[i]);
         }
-        scoreScale = Math.max(1.0, quantile(raw, p));
+        scoreScale = Math.max(1.0, CommissioningRows.quantile(raw, p));
     }
 
     /** Mean and standard deviation of log(x). */
@@ -664,35 +665,7 @@ public final class LargeModel implements AutoCloseable {
         }
     }
 
-    private static int checkRows(double[][] rows) {
-        if (rows == null || rows.length == 0 || rows[0] == null || rows[0].length == 0) {
-            throw TandemException.invalid("commissioning rows must not be empty");
-        }
-        int channels = rows[0].length;
-        for (int t = 0; t < rows.length; t++) {
-            if (rows[t] == null || rows[t].length != channels) {
-                throw new TandemException(ErrorCode.CHANNEL_MISMATCH,
-                        "commissioning row " + t + " does not have " + channels + " channels");
-            }
-            for (int c = 0; c < channels; c++) {
-                if (!Double.isFinite(rows[t][c])) {
-                    throw new TandemException(ErrorCode.NON_FINITE_VALUE,
-                            "commissioning row " + t + " channel " + c + " is not finite: " + rows[t][c]);
-                }
-            }
-        }
-        return channels;
-    }
 
-    /** Empirical quantile with linear interpolation between order statistics (R type 7). */
-    static double quantile(double[] values, double p) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * p;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
 
     /** Frees the native graph and session; waits for running scores; idempotent. */
     @Override

@@ -65,7 +65,7 @@ public final class TinyModelFitter {
     public static TinyModel fit(double[][] rows, TinyFitConfig config, String version) {
         Objects.requireNonNull(config, "config");
         Checks.nonBlank("version", version);
-        int channels = checkRows(rows);
+        int channels = CommissioningRows.channels(rows);
         int w = config.windowSize();
         List<Feature> features = config.features();
         int d = WindowFeatures.dimension(features, channels);
@@ -93,10 +93,10 @@ public final class TinyModelFitter {
             for (int i = 0; i < n; i++) {
                 raw[i] = scorer.rawFromFeatures(x[i].clone());
             }
-            scoreScale = Math.max(quantile(raw, config.thresholdQuantile()), 1e-9);
+            scoreScale = Math.max(CommissioningRows.quantile(raw, config.thresholdQuantile()), 1e-9);
             calibrated = raw;
         } else {
-            scoreScale = Math.max(quantile(calibration[0], config.thresholdQuantile()), 1e-9);
+            scoreScale = Math.max(CommissioningRows.quantile(calibration[0], config.thresholdQuantile()), 1e-9);
             calibrated = calibration[0];
         }
         EscalationPolicy policy = fixed;
@@ -119,7 +119,7 @@ public final class TinyModelFitter {
         for (int i = 0; i < s.length; i++) {
             s[i] = smoothed[i] / scoreScale;
         }
-        double lower = Math.max(Math.min(quantile(s, 1 - budget), 1 / MIN_BAND), 1e-3);
+        double lower = Math.max(Math.min(CommissioningRows.quantile(s, 1 - budget), 1 / MIN_BAND), 1e-3);
         return new EscalationPolicy(lower, 1.0, 1 / lower);
     }
 
@@ -473,9 +473,9 @@ public final class TinyModelFitter {
             t2[i] = sumT2;
             q[i] = Math.max(0, norm2 - sumTT);
         }
-        double t2Limit = k == 0 ? 1.0 : Math.max(quantile(t2, config.limitQuantile()), 1e-9);
+        double t2Limit = k == 0 ? 1.0 : Math.max(CommissioningRows.quantile(t2, config.limitQuantile()), 1e-9);
         // every component kept (varianceFraction 1): Q is identically 0, a pure (regularised) T2
-        double qLimit = k == d ? 1.0 : Math.max(quantile(q, config.limitQuantile()), 1e-9);
+        double qLimit = k == d ? 1.0 : Math.max(CommissioningRows.quantile(q, config.limitQuantile()), 1e-9);
         return new Core(center, scale, components, eigenvalues, t2Limit, qLimit);
     }
 
@@ -491,35 +491,7 @@ public final class TinyModelFitter {
         return s;
     }
 
-    private static int checkRows(double[][] rows) {
-        if (rows == null || rows.length == 0 || rows[0] == null || rows[0].length == 0) {
-            throw TandemException.invalid("commissioning rows must not be empty");
-        }
-        int channels = rows[0].length;
-        for (int t = 0; t < rows.length; t++) {
-            if (rows[t] == null || rows[t].length != channels) {
-                throw new TandemException(ErrorCode.CHANNEL_MISMATCH,
-                        "commissioning row " + t + " does not have " + channels + " channels");
-            }
-            for (int c = 0; c < channels; c++) {
-                if (!Double.isFinite(rows[t][c])) {
-                    throw new TandemException(ErrorCode.NON_FINITE_VALUE,
-                            "commissioning row " + t + " channel " + c + " is not finite: " + rows[t][c]);
-                }
-            }
-        }
-        return channels;
-    }
 
-    /** Empirical quantile with linear interpolation between order statistics (R type 7). */
-    static double quantile(double[] values, double p) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * p;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
-    }
 
     /** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations; values descending. */
     static final class Eigen {

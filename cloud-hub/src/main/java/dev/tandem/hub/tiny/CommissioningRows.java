@@ -1,0 +1,47 @@
+package dev.tandem.hub.tiny;
+
+import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.wire.TandemException;
+
+import java.util.Arrays;
+
+/** Checks and statistics shared by the hub's model fitters (tiny and large). */
+public final class CommissioningRows {
+    private CommissioningRows() {
+    }
+
+    /**
+     * The channel count of a device's commissioning rows [t][channel]; refuses empty input
+     * ({@code INVALID_FIELD}), ragged rows ({@code CHANNEL_MISMATCH}) and NaN or infinite values
+     * ({@code NON_FINITE_VALUE}).
+     */
+    public static int channels(double[][] rows) {
+        if (rows == null || rows.length == 0 || rows[0] == null || rows[0].length == 0) {
+            throw TandemException.invalid("commissioning rows must not be empty");
+        }
+        int channels = rows[0].length;
+        for (int t = 0; t < rows.length; t++) {
+            if (rows[t] == null || rows[t].length != channels) {
+                throw new TandemException(ErrorCode.CHANNEL_MISMATCH,
+                        "commissioning row " + t + " does not have " + channels + " channels");
+            }
+            for (int c = 0; c < channels; c++) {
+                if (!Double.isFinite(rows[t][c])) {
+                    throw new TandemException(ErrorCode.NON_FINITE_VALUE,
+                            "commissioning row " + t + " channel " + c + " is not finite: " + rows[t][c]);
+                }
+            }
+        }
+        return channels;
+    }
+
+    /** Empirical quantile with linear interpolation between order statistics (R type 7). */
+    public static double quantile(double[] values, double p) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        double h = (s.length - 1) * p;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, s.length - 1);
+        return s[lo] + (h - lo) * (s[hi] - s[lo]);
+    }
+}
