@@ -13,10 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
                 "The whole loop in one process: broker, hub, edge agents and simulator.",
-                "Starts a broker (embedded HiveMQ unless --broker is given), the hub,",
-                "one edge agent per simulated machine and the simulator. Each device commissions on its first",
-                "readings, receives its tiny model, then detects; uncertain windows are answered by the hub.",
-                "Prints a status line every few seconds and a summary at the end (Ctrl-C or --duration)."})
+                "Starts a broker (embedded HiveMQ unless --broker is given), the hub, one edge agent per simulated machine and the simulator. Each device commissions on its first readings, receives its tiny model, then detects; uncertain windows are answered by the hub. Prints a status line every few seconds and a summary at the end (Ctrl-C or --duration)."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--devices", paramLabel = "N", defaultValue = "10", description = "Simulated machines, one edge agent each (default: ${DEFAULT-VALUE}).")
     int devices;

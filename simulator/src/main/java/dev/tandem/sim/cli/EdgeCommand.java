@@ -3,7 +3,6 @@ package dev.tandem.sim.cli;
 import dev.tandem.edge.EdgeAgent;
 import dev.tandem.edge.EdgeConfig;
 import dev.tandem.edge.EdgeMetrics;
-import dev.tandem.shared.config.BrokerAddress;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,13 +15,10 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "edge", mixinStandardHelpOptions = true,
         description = {
                 "Runs one edge agent for one or more devices against a broker.",
-                "Reads their readings topics,",
-                "commissions each device with the hub, then scores every window with the tiny model, raises",
-                "alarms at once and escalates the uncertain windows to the hub."})
+                "It reads the devices' readings topics, commissions each device with the hub, then scores every window with the tiny model, raises alarms at once and escalates the uncertain windows to the hub."})
 final class EdgeCommand implements Callable<Integer> {
-    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, defaultValue = "tcp://127.0.0.1:1883",
-            description = "MQTT broker (default: ${DEFAULT-VALUE}).")
-    BrokerAddress broker;
+    @picocli.CommandLine.Mixin
+    RunOptions run;
 
     @Option(names = "--site", defaultValue = "plant", description = "Site id (default: ${DEFAULT-VALUE}).")
     String site;
@@ -36,15 +32,9 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--verdict-timeout", paramLabel = "MS", defaultValue = "2000", description = "How long to wait for the hub's verdict (default: ${DEFAULT-VALUE}).")
     long verdictTimeoutMs;
 
-    @Option(names = "--status-every", paramLabel = "S", defaultValue = "10", description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
-    long statusEvery;
-
-    @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
-    long duration;
-
     @Override
     public Integer call() throws Exception {
-        EdgeConfig config = EdgeConfig.builder(broker, site, devices)
+        EdgeConfig config = EdgeConfig.builder(run.broker, site, devices)
                 .commissioningSamples(commissioning)
                 .verdictTimeout(Duration.ofMillis(verdictTimeoutMs))
                 .build();
@@ -52,8 +42,8 @@ final class EdgeCommand implements Callable<Integer> {
         try {
             EdgeAgent agent = new EdgeAgent(config);
             vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.printf("edge: agent for %s on site %s, broker %s%n", devices, site, broker);
-            UntilStopped.run(System.out, Duration.ofSeconds(Math.max(1, statusEvery)), Duration.ofSeconds(duration),
+            System.out.printf("edge: agent for %s on site %s, broker %s%n", devices, site, run.broker);
+            UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
                     () -> status(agent), () -> false);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

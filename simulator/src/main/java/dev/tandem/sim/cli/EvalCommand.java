@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {
-                "Detection quality of the three modes side by side, through the real code path:",
+                "Detection quality of edge, cloud and collaborative decisions side by side.",
+                "Three modes in one run, through the real code path:",
                 "  edge          the tiny model decides every window, nothing is escalated;",
                 "  cloud         every window is escalated and the hub's large model decides;",
                 "  collaborative the tiny model decides what it is sure of and escalates its uncertain band.",

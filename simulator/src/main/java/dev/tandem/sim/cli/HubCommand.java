@@ -3,7 +3,6 @@ package dev.tandem.sim.cli;
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.HubMetrics;
-import dev.tandem.shared.config.BrokerAddress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,13 +13,10 @@ import java.util.concurrent.Callable;
 @Command(name = "hub", mixinStandardHelpOptions = true,
         description = {
                 "Runs one cloud-hub instance against a broker.",
-                "Fits each device's tiny and large models on its",
-                "commissioning readings, publishes the tiny model (retained), and answers escalations with the",
-                "large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...)."})
+                "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...)."})
 final class HubCommand implements Callable<Integer> {
-    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, defaultValue = "tcp://127.0.0.1:1883",
-            description = "MQTT broker (default: ${DEFAULT-VALUE}).")
-    BrokerAddress broker;
+    @picocli.CommandLine.Mixin
+    RunOptions run;
 
     @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
     String instanceId;
@@ -37,15 +33,9 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--batch-linger-ms", paramLabel = "MS", defaultValue = "2", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
     long lingerMs;
 
-    @Option(names = "--status-every", paramLabel = "S", defaultValue = "10", description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
-    long statusEvery;
-
-    @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
-    long duration;
-
     @Override
     public Integer call() throws Exception {
-        HubConfig config = HubConfig.defaults(broker)
+        HubConfig config = HubConfig.defaults(run.broker)
                 .withInstanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
                 .withBatching(batchMax, Duration.ofMillis(lingerMs))
                 .withSharedSubscription(!noShared);
@@ -53,9 +43,9 @@ final class HubCommand implements Callable<Integer> {
             config = config.withDataDir(dataDir);
         }
         CloudHub hub = CloudHub.start(config);
-        System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", broker);
+        System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
         try {
-            UntilStopped.run(System.out, Duration.ofSeconds(Math.max(1, statusEvery)), Duration.ofSeconds(duration),
+            UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
                     () -> status(hub), () -> false);
         } finally {
             hub.close();

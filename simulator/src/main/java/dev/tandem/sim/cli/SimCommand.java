@@ -1,6 +1,5 @@
 package dev.tandem.sim.cli;
 
-import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.publish.PublisherConfig;
@@ -16,13 +15,10 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = {
                 "Runs the factory-line simulator against a broker.",
-                "Machines with vibration, current, temperature,",
-                "pressure and flow sensors publish their readings as real sensors would, with injected anomalies",
-                "(spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed."})
+                "Machines with vibration, current, temperature, pressure and flow sensors publish their readings as real sensors would, with injected anomalies (spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed."})
 final class SimCommand implements Callable<Integer> {
-    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, defaultValue = "tcp://127.0.0.1:1883",
-            description = "MQTT broker (default: ${DEFAULT-VALUE}).")
-    BrokerAddress broker;
+    @picocli.CommandLine.Mixin
+    RunOptions run;
 
     @Option(names = "--site", defaultValue = "plant", description = "Site id (default: ${DEFAULT-VALUE}).")
     String site;
@@ -45,20 +41,17 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--qos", defaultValue = "1", description = "MQTT QoS of the readings (default: ${DEFAULT-VALUE}).")
     int qos;
 
-    @Option(names = "--duration", paramLabel = "S", defaultValue = "0", description = "Stop after S seconds; 0 = until stopped (default: ${DEFAULT-VALUE}).")
-    long duration;
-
     @Override
     public Integer call() throws Exception {
         FactoryLine line = new FactoryLine(SimConfig.defaults(seed, devices).withCommissioningSamples(commissioning));
-        PublisherConfig pc = PublisherConfig.defaults(site, broker).withRatePerDevice(rate).withQos(qos)
+        PublisherConfig pc = PublisherConfig.defaults(site, run.broker).withRatePerDevice(rate).withQos(qos)
                 .withSamplesPerDevice(samples);
         Vertx vertx = Vertx.vertx();
         try {
             SensorPublisher publisher = new SensorPublisher(vertx, line, pc);
             publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.printf("sim: %d machines on site %s publishing %.0f readings/s each to %s%n", devices, site, rate, broker);
-            UntilStopped.run(System.out, Duration.ofSeconds(5), Duration.ofSeconds(duration),
+            System.out.printf("sim: %d machines on site %s publishing %.0f readings/s each to %s%n", devices, site, rate, run.broker);
+            UntilStopped.run(System.out, Duration.ofSeconds(5), run.runFor(),
                     () -> String.format("sim: published %d | failed %d | anomalous %d",
                             publisher.published(), publisher.failed(), line.groundTruth().anomalous()),
                     () -> publisher.completion().isComplete());
