@@ -7,6 +7,7 @@ import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
 import dev.tandem.shared.wire.Wire;
@@ -16,7 +17,11 @@ import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.publish.PublisherConfig;
 import dev.tandem.sim.publish.SensorPublisher;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -77,6 +82,9 @@ public final class Demo {
             scoreboard = new Scoreboard(line.groundTruth());
 
             vertx = Vertx.vertx();
+            if (embedded == null) {
+                clearRetainedModels(broker, line.deviceIds());
+            }
             for (String device : line.deviceIds()) {
                 EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker, config.site(), List.of(device))
                         .clientId("edge-" + config.site() + "-" + device)
@@ -104,6 +112,23 @@ public final class Demo {
         } finally {
             shutdown();
         }
+    }
+
+    /**
+     * A demo starts from scratch: on a broker that outlives it, the retained models of an earlier run
+     * on the same site would skip commissioning, and this run's hub (which keeps no models) could
+     * answer none of those devices' escalations.
+     */
+    private void clearRetainedModels(BrokerAddress broker, List<String> devices) throws Exception {
+        MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("demo-clear-" + config.site()));
+        client.connect(broker.port(), broker.host()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        List<io.vertx.core.Future<Integer>> sent = new ArrayList<>();
+        for (String device : devices) {
+            sent.add(client.publish(Topics.of(config.site(), device, Topics.Kind.MODEL), Buffer.buffer(),
+                    MqttQoS.AT_LEAST_ONCE, false, true));
+        }
+        io.vertx.core.Future.all(sent).compose(v -> client.disconnect())
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private BrokerAddress startBroker() {
