@@ -8,9 +8,11 @@ import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.TandemException;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.MachineSimulator;
@@ -59,6 +61,9 @@ final class BrokerBench {
         progress.printf("[%s] starting the hub (%s subscription to escalations)%n", label, shared ? "shared" : "plain");
         try (CloudHub hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("bench-hub-" + run)
                 .withSharedSubscription(shared))) {
+            if (!hub.isConnected()) {
+                throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker);
+            }
             // warm-up: the first flow of a JVM (or of a fresh broker) runs cold; measure the second
             rawReadings(Math.max(1000, readings / 4));
             double raw = rawReadings(readings);
