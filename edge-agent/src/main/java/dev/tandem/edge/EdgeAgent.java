@@ -376,6 +376,7 @@ public final class EdgeAgent extends VerticleBase {
         Device(String id) {
             this.id = id;
             this.detector = new DeviceDetector(vertx, config.site(), id, config.verdictTimeout().toMillis(), metrics, this);
+            this.detector.coverUncertainWindows(config.verdictCover());
             this.commissioner = new Commissioner(config.commissioningSamples());
         }
 

@@ -33,11 +33,14 @@ import java.util.Objects;
  * @param persistentSession    MQTT clean session off (default): the broker keeps the agent's subscriptions and
  *                             queues its QoS 1 readings and verdicts while the connection is down, so a short
  *                             outage loses none; the client id must then be stable and unique
+ * @param verdictCover         uncertain windows right after a verdict that take it instead of a new escalation
+ *                             (-1, the default: the windows overlapping the judged one, the model's windowSize - 1;
+ *                             0: every uncertain window escalates)
  */
 public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
                          int commissioningSamples, Duration verdictTimeout, int outboxCapacity,
                          Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
-                         int inflightWindow, int maxReadingBytes, boolean persistentSession) {
+                         int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover) {
 
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
     public static final Duration DEFAULT_VERDICT_TIMEOUT = Duration.ofSeconds(2);
@@ -86,6 +89,9 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         if (maxReadingBytes < 64 || maxReadingBytes > Wire.MAX_PAYLOAD_BYTES) {
             throw invalid("maxReadingBytes must be 64.." + Wire.MAX_PAYLOAD_BYTES + ", got " + maxReadingBytes);
         }
+        if (verdictCover < -1 || verdictCover > 10_000) {
+            throw invalid("verdictCover must be -1 (the model's default) or 0..10000, got " + verdictCover);
+        }
     }
 
     /** A builder with every default filled in; the client id defaults to {@code edge-{site}-{firstDevice}}. */
@@ -103,7 +109,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         return new Builder(broker, site, devices).clientId(clientId).commissioningSamples(commissioningSamples)
                 .verdictTimeout(verdictTimeout).outboxCapacity(outboxCapacity).statusInterval(statusInterval)
                 .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
-                .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession);
+                .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover);
     }
 
     private static String id(String what, String value) {
@@ -139,6 +145,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private int inflightWindow = DEFAULT_INFLIGHT_WINDOW;
         private int maxReadingBytes = DEFAULT_MAX_READING_BYTES;
         private boolean persistentSession = true;
+        private int verdictCover = -1;
 
         private Builder(BrokerAddress broker, String site, List<String> devices) {
             this.broker = broker;
@@ -192,13 +199,19 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             return this;
         }
 
+        public Builder verdictCover(int windows) {
+            this.verdictCover = windows;
+            return this;
+        }
+
         public EdgeConfig build() {
             String id = clientId;
             if (id == null && site != null && devices != null && !devices.isEmpty()) {
                 id = "edge-" + site + "-" + Objects.toString(devices.get(0));
             }
             return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
-                    statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession);
+                    statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession,
+                    verdictCover);
         }
     }
 }

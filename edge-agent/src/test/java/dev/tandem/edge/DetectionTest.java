@@ -68,7 +68,7 @@ class DetectionTest extends AgentTestSupport {
         hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
         // the hub disagrees with the edge's own call, both ways
         hub.answerEscalations(e -> verdict(e, e.edgeScore() < 2.0, e.windowId()));
-        EdgeAgent agent = detecting(vertx, config().build());
+        EdgeAgent agent = detecting(vertx, config().verdictCover(0).build());
 
         long seq = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
         Escalation e = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
@@ -166,6 +166,34 @@ class DetectionTest extends AgentTestSupport {
         assertEquals(List.of(first + 1, first + 2, first + 3, second), seqs, "only what the hub does not hold");
         assertEquals(second, e2.windowId());
         assertEquals(TestModels.CONTEXT, e2.contextSize());
+    }
+
+    @Test
+    void uncertainWindows_overlappingAJudgedOne_takeItsVerdict_withoutNewEscalations(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ESCALATIONS), topic(Kind.ALARMS));
+        hub.answerEscalations(e -> verdict(e, true, e.windowId()));
+        EdgeAgent agent = detecting(vertx, config().build()); // default cover: WINDOW - 1 = 3 windows
+
+        long first = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        hub.next(topic(Kind.ESCALATIONS), Escalation.class);
+        waitUntil(() -> agent.metrics().snapshot().verdicts() == 1, "the first verdict");
+
+        // the next three uncertain windows overlap the judged one: the hub's verdict stands for them
+        hub.readings(site, device, 3, 3, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        waitUntil(() -> decided() == 4, "three covered decisions");
+        WindowDecision d = lastDecision();
+        assertEquals(first + 3, d.windowId());
+        assertTrue(d.finalAnomaly());
+        assertEquals(Alarm.Source.HUB, d.decidedBy());
+        assertFalse(d.escalated());
+        assertEquals(1, agent.metrics().snapshot().escalations());
+
+        // the fourth no longer overlaps: a new escalation, carrying the samples in between
+        long fourth = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_LOW));
+        Escalation e2 = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
+        assertEquals(fourth, e2.windowId());
+        assertEquals(List.of(first + 1, first + 2, first + 3, fourth), e2.samples().stream().map(Sample::seq).toList());
+        waitUntil(() -> agent.metrics().snapshot().alarms(Alarm.Source.HUB) == 5, "an alarm per anomalous window");
     }
 
     @Test

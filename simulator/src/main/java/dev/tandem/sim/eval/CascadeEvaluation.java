@@ -245,6 +245,9 @@ public final class CascadeEvaluation {
         for (Sample sample : s.commissioning()) {
             detector.add(sample);
         }
+        if (mode == Mode.CLOUD) {
+            detector.coverUncertainWindows(0); // the cloud mode sends every window to the hub
+        }
         detector.install(tiny.withPolicy(tiny.version(), policy(tiny, mode)), large.contextSize());
         ContextStore contexts = new ContextStore();
         DeviceId id = new DeviceId(SITE, s.deviceId());
