@@ -165,7 +165,8 @@ class SensorPublisherTest {
         TandemException cause = assertInstanceOf(TandemException.class, e.getCause());
         assertEquals(ErrorCode.BROKER_UNAVAILABLE, cause.code());
         assertEquals(1.0, registry.get("tandem.sim.errors").tag("code", "BROKER_UNAVAILABLE").counter().count());
-        assertTrue(publisher.completion().failed());
+        // completion fails too (on the publisher's context, possibly just after start's failure)
+        assertThrows(ExecutionException.class, () -> get(publisher.completion()));
         assertEquals(0, publisher.published());
     }
 
