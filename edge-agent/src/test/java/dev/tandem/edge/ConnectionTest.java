@@ -72,6 +72,8 @@ class ConnectionTest extends AgentTestSupport {
         hub.next(topic(Kind.ESCALATIONS), Escalation.class);
         proxy.cut();
         waitUntil(() -> agent.metrics().snapshot().verdictTimeouts() == 1, "the verdict timeout");
+        // the timeout is counted just before its alarm is queued (on the agent's event loop): wait for both
+        waitUntil(() -> agent.metrics().snapshot().outboxSize() == 1, "the EDGE_TIMEOUT alarm held while disconnected");
         EdgeMetrics.Snapshot s = agent.metrics().snapshot();
         assertFalse(s.connected());
         assertEquals(1, s.outboxSize(), "the EDGE_TIMEOUT alarm is held while disconnected");
