@@ -1,6 +1,5 @@
 package dev.tandem.hub;
 
-import dev.tandem.hub.testing.MosquittoOnPort;
 import dev.tandem.hub.testing.Signals;
 import dev.tandem.hub.testing.TestClient;
 import dev.tandem.hub.testing.TestWait;
@@ -31,7 +30,7 @@ class BrokerUnavailableTest {
             assertFalse(hub.isConnected());
             assertTrue(hub.metrics().errorCount(ErrorCode.BROKER_UNAVAILABLE) >= 1);
 
-            try (MosquittoOnPort broker = MosquittoOnPort.start(port)) {
+            try (MosquittoBroker broker = MosquittoBroker.start(port)) {
                 assertTrue(hub.awaitConnected(Duration.ofSeconds(20)), "hub connects once the broker is there");
                 String site = Signals.site();
                 try (TestClient device = TestClient.connect(address.url())) {

@@ -271,6 +271,15 @@ public final class EscalationWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * The hub's answer to an escalation: the large model's calibrated score, anomaly at 1.0 and above
+     * (its calibration puts the threshold there). The one place the verdict rule lives.
+     */
+    public static Verdict verdict(Escalation e, double score, String hubModelVersion, long heldThroughSeq, long now) {
+        return new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), score >= 1.0, score,
+                hubModelVersion, heldThroughSeq, now);
+    }
+
     private void publish(Scored s) {
         DeviceId id = s.id();
         List<Pending> group = s.group();
@@ -289,8 +298,7 @@ public final class EscalationWorker implements AutoCloseable {
                         + e.id() + " of " + id + " as " + scores[i] + "; no verdict");
                 continue;
             }
-            Verdict v = new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), scores[i] >= 1.0,
-                    scores[i], large.version(), held[i], now);
+            Verdict v = verdict(e, scores[i], large.version(), held[i], now);
             boolean handed = connection.publish(Topics.of(e.site(), e.device(), Topics.Kind.VERDICTS), Wire.encode(v),
                     1, false, PUBLISH_WAIT, failure -> {
                         if (failure != null) {

@@ -3,6 +3,7 @@ package dev.tandem.hub.large;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
+import dev.tandem.hub.tf.TfGraph;
 import dev.tandem.hub.tiny.CommissioningRows;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
@@ -10,10 +11,8 @@ import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.framework.initializers.Glorot;
 import org.tensorflow.framework.initializers.VarianceScaling;
 import org.tensorflow.framework.initializers.Zeros;
@@ -24,14 +23,12 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The hub's large model for one device: a dense denoising autoencoder, built, trained and run with
@@ -88,10 +85,7 @@ public final class LargeModel implements AutoCloseable {
     private final long parameterCount;
     private final double[] mean;
     private final double[] std;
-    private final Graph graph;
-    private final Session session;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final TfGraph tf;
     // calibration, set once by train()
     private double[] level;
     private double[] high;
@@ -124,16 +118,7 @@ public final class LargeModel implements AutoCloseable {
             params += (long) dims[i] * dims[i + 1] + dims[i + 1];
         }
         this.parameterCount = params;
-        this.graph = new Graph();
-        Session s;
-        try {
-            s = new Session(graph, ConfigProto.newBuilder()
-                    .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build());
-        } catch (RuntimeException e) {
-            graph.close();
-            throw e;
-        }
-        this.session = s;
+        this.tf = new TfGraph("large model " + version);
     }
 
     private static int[] layerSizes(int inputSize, LargeModelConfig config) {
@@ -198,8 +183,7 @@ public final class LargeModel implements AutoCloseable {
             model.calibrateLevels(rows, levels, rows.length - holdout, trainContexts, firstHeld, config);
             model.calibrate(contexts, levels, trainContexts, firstHeld, n, config);
             // publish the calibration to every thread that later takes the read lock in score()
-            model.lock.writeLock().lock();
-            model.lock.writeLock().unlock();
+            model.tf.publish();
             LOG.debug("large model {}: {} channels, {} parameters, trained on {} contexts in {} ms", version, channels,
                     model.parameterCount, n, (System.nanoTime() - started) / 1_000_000);
             return model;
@@ -210,7 +194,7 @@ public final class LargeModel implements AutoCloseable {
     }
 
     private Op buildGraph(LargeModelConfig config) {
-        Ops tf = Ops.create(graph);
+        Ops tf = Ops.create(this.tf.graph());
         Placeholder<TFloat32> input = tf.withName("input")
                 .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, inputSize)));
         Placeholder<TFloat32> target = tf.withName("target")
@@ -232,8 +216,8 @@ public final class LargeModel implements AutoCloseable {
         Operand<TFloat32> output = tf.withName("output").identity(h);
         Operand<TFloat32> loss = tf.withName("loss")
                 .math.mean(tf.math.squaredDifference(output, target), tf.constant(new int[]{0, 1}));
-        Op train = new Adam(graph, (float) config.learningRate()).minimize(loss, "train");
-        session.initialize();
+        Op train = new Adam(this.tf.graph(), (float) config.learningRate()).minimize(loss, "train");
+        this.tf.session().initialize();
         return train;
     }
 
@@ -268,7 +252,7 @@ public final class LargeModel implements AutoCloseable {
             }
             try (TFloat32 x = TFloat32.tensorOf(shape, DataBuffers.of(in, true, false));
                  TFloat32 y = TFloat32.tensorOf(shape, DataBuffers.of(out, true, false))) {
-                session.runner().feed("input", x).feed("target", y).addTarget(train).run().close();
+                tf.session().runner().feed("input", x).feed("target", y).addTarget(train).run().close();
             }
         }
     }
@@ -505,7 +489,7 @@ public final class LargeModel implements AutoCloseable {
                 : Arrays.copyOfRange(contexts, first * inputSize, (first + count) * inputSize);
         float[] recon = new float[count * inputSize];
         try (TFloat32 x = TFloat32.tensorOf(Shape.of(count, inputSize), DataBuffers.of(in, true, false));
-             Result result = session.runner().feed("input", x).fetch("output").run()) {
+             Result result = tf.session().runner().feed("input", x).fetch("output").run()) {
             ((TFloat32) result.get(0)).copyTo(DataBuffers.of(recon, false, false));
         }
         double[][] energy = new double[count][channels];
@@ -589,9 +573,7 @@ public final class LargeModel implements AutoCloseable {
             lv[b] = levels(in, b, realRows[b]);
             relativize(in, b);
         }
-        lock.readLock().lock();
-        try {
-            ensureOpen();
+        return tf.read(() -> {
             if (count == 0) {
                 return new double[0];
             }
@@ -602,9 +584,7 @@ public final class LargeModel implements AutoCloseable {
                 out[b] = combine(autoencoder, contexts.get(b));
             }
             return out;
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     /** The PCA stage fitted on the commissioning rows with the tiny model's settings, or null if they are too few. */
@@ -640,12 +620,6 @@ public final class LargeModel implements AutoCloseable {
                 * Math.pow(Math.max(r, 1e-9), 1 - AUTOENCODER_WEIGHT);
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("large model " + version + " is closed");
-        }
-    }
-
     private void checkContext(int index, double[][] ctx) {
         if (ctx == null || ctx.length == 0) {
             throw TandemException.invalid("context " + index + " is empty");
@@ -670,20 +644,7 @@ public final class LargeModel implements AutoCloseable {
     /** Frees the native graph and session; waits for running scores; idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                session.close();
-            } finally {
-                graph.close();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        tf.close();
     }
 
     @Override

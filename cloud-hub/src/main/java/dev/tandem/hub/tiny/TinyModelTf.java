@@ -1,24 +1,21 @@
 package dev.tandem.hub.tiny;
 
+import dev.tandem.hub.tf.TfGraph;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
 import dev.tandem.shared.window.Feature;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The same {@link TinyModel} run through TensorFlow Java (graph mode, float32), one window per
@@ -34,22 +31,17 @@ public final class TinyModelTf implements AutoCloseable {
     private final TinyModel model;
     private final int windowSize;
     private final int channels;
-    private final Graph graph;
-    private final Session session;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final TfGraph tf;
 
     public TinyModelTf(TinyModel model) {
         this.model = model;
         this.windowSize = model.windowSize();
         this.channels = model.channels();
-        this.graph = new Graph();
+        this.tf = new TfGraph("TF tiny model " + model.version());
         try {
-            build(Ops.create(graph));
-            this.session = new Session(graph, ConfigProto.newBuilder()
-                    .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build());
+            build(Ops.create(tf.graph()));
         } catch (RuntimeException e) {
-            graph.close();
+            tf.close();
             throw e;
         }
     }
@@ -135,35 +127,16 @@ public final class TinyModelTf implements AutoCloseable {
                 in[i * channels + c] = (float) row[c];
             }
         }
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("TF tiny model " + model.version() + " is closed");
-            }
+        return tf.read(() -> {
             try (TFloat32 x = TFloat32.tensorOf(Shape.of(windowSize, channels), DataBuffers.of(in, true, false));
-                 Result result = session.runner().feed("window", x).fetch("score").run()) {
-                return ((TFloat32) result.get(0)).getFloat();
+                 Result result = tf.session().runner().feed("window", x).fetch("score").run()) {
+                return (double) ((TFloat32) result.get(0)).getFloat();
             }
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                session.close();
-            } finally {
-                graph.close();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        tf.close();
     }
 }

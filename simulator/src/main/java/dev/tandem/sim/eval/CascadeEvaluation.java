@@ -51,7 +51,7 @@ import java.util.Objects;
  *   <li><b>Escalations</b> are answered as the hub's verdict worker answers them: the payload is
  *       encoded ({@link Wire#encode}; these bytes are the uplink) and decoded, its samples extend the
  *       device's history in a {@link ContextStore}, the large model scores the context (batch of
- *       one), and the {@link Verdict} (anomaly = score >= 1, heldThroughSeq from the store) goes back
+ *       one), and the hub's {@link Verdict} ({@link EscalationWorker#verdict}, heldThroughSeq from the store) goes back
  *       to the detector before the next sample arrives (a verdict within one sampling period), so
  *       that the next escalation only carries the samples the hub does not hold.</li>
  * </ol>
@@ -263,8 +263,7 @@ public final class CascadeEvaluation {
                     Escalation received = Wire.decode(payload, Escalation.class, EscalationWorker.MAX_ESCALATION_BYTES);
                     ContextStore.Context context = contexts.apply(id, received.samples(), large.contextSize());
                     double score = large.score(List.<double[][]>of(context.rows()))[0];
-                    Verdict v = new Verdict(Verdict.VERSION, received.id(), received.site(), received.device(),
-                            received.windowId(), score >= 1.0, score, large.version(), context.heldThroughSeq(),
+                    Verdict v = EscalationWorker.verdict(received, score, large.version(), context.heldThroughSeq(),
                             System.currentTimeMillis());
                     int i = (int) (received.windowId() - first);
                     if (i >= 0 && i < n) {
