@@ -232,10 +232,13 @@ public final class EscalationWorker implements AutoCloseable {
         LargeModel large = group.get(0).models().large();
         List<double[][]> rows = new ArrayList<>(group.size());
         long[] held = new long[group.size()];
+        double[] shifts = new double[group.size()];
         for (int i = 0; i < group.size(); i++) {
-            ContextStore.Context c = contexts.apply(id, group.get(i).escalation().samples(), large.contextSize());
+            ContextStore.Context c = contexts.apply(id, group.get(i).escalation().samples(), large.contextSize(),
+                    large.levelShift());
             rows.add(c.rows());
             held[i] = c.heldThroughSeq();
+            shifts[i] = c.shift();
         }
         double[] scores;
         try {
@@ -255,6 +258,11 @@ public final class EscalationWorker implements AutoCloseable {
                     refused(id, large, group.get(i), single);
                     scores[i] = Double.NaN;
                 }
+            }
+        }
+        for (int i = 0; i < scores.length; i++) {
+            if (!Double.isNaN(scores[i])) {
+                scores[i] = LargeModel.withShift(scores[i], shifts[i]);
             }
         }
         return new Scored(id, group, large, scores, held);

@@ -7,6 +7,7 @@ import dev.tandem.hub.tf.TfGraph;
 import dev.tandem.hub.tiny.CommissioningRows;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.shared.tiny.LevelShift;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
 import org.slf4j.Logger;
@@ -585,6 +586,24 @@ public final class LargeModel implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * The level-shift stage the hub tracks per device (see {@link dev.tandem.hub.escalation.ContextStore}):
+     * the PCA stage's, fitted with the tiny model's settings on the same rows; null if there is none.
+     */
+    public LevelShift levelShift() {
+        return pca == null ? null : pca.levelShift();
+    }
+
+    /**
+     * The verdict score of a context: the larger of its {@link #score} and the hub's level-shift score
+     * of the device at the context's newest sample (NaN: none); both are 1.0 at their own threshold.
+     * The autoencoder and the PCA view judge the context's shape, the level-shift stage how far the
+     * device's level has moved from where it was before (the context alone cannot tell).
+     */
+    public static double withShift(double score, double shift) {
+        return Double.isNaN(shift) ? score : Math.max(score, shift);
     }
 
     /** The PCA stage fitted on the commissioning rows with the tiny model's settings, or null if they are too few. */

@@ -45,15 +45,38 @@ import java.util.List;
  *                          simulator, but more normal windows flagged and escalated on long drifting runs)
  * @param coupledDrift      the drift wander ratio on what the other channels do not explain (true) or on the channel
  *                          alone (false; a load cycle longer than driftWindow then counts as drift)
+ * @param levelShift        the level-shift stage (see {@link dev.tandem.shared.tiny.LevelShift}), or null for none
  */
 public record TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
                             double thresholdQuantile, double smoothing, double lower, double upper,
                             double shrinkage, int driftWindow, double driftTolerance, double driftPower,
                             int calibrationFolds, double escalationBudget, boolean crossFitted,
-                            boolean coupledDrift) {
+                            boolean coupledDrift, LevelShiftFit levelShift) {
     public static final List<Feature> DEFAULT_FEATURES = List.of(Feature.MEAN, Feature.STD);
     /** The escalation budget of the defaults: about this share of normal windows is escalated. */
     public static final double DEFAULT_ESCALATION_BUDGET = 0.05;
+
+    /**
+     * How the level-shift stage is fitted.
+     *
+     * @param fastRate      rate of the fast average (about 1 / fastRate samples of memory), in (0, 1]
+     * @param referenceRate rate at which the reference follows the level outside alarms, in [0, fastRate)
+     * @param quantile      the limit (score 1.0) is this quantile of forward-chaining out-of-sample
+     *                      commissioning scores, in (0.5, 1]
+     */
+    public record LevelShiftFit(double fastRate, double referenceRate, double quantile) {
+        /** Fast average over about 5 samples, reference over about 50, limit at the 99.5% quantile. */
+        public static final LevelShiftFit DEFAULT = new LevelShiftFit(0.2, 0.02, 0.995);
+
+        public LevelShiftFit {
+            if (!(fastRate > 0 && fastRate <= 1) || !(referenceRate >= 0 && referenceRate < fastRate)) {
+                throw invalid("levelShift needs 0 <= referenceRate < fastRate <= 1, got " + referenceRate + ", " + fastRate);
+            }
+            if (!(quantile > 0.5 && quantile <= 1)) {
+                throw invalid("levelShift quantile must be in (0.5, 1], got " + quantile);
+            }
+        }
+    }
 
     public TinyFitConfig {
         if (windowSize < 2) {
@@ -108,19 +131,20 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
     public TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
                          double thresholdQuantile, double smoothing, double lower, double upper) {
         this(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile, smoothing, lower, upper,
-                0.0, 0, 1.0, 0.0, 0, 0.0, false, false);
+                0.0, 0, 1.0, 0.0, 0, 0.0, false, false, null);
     }
 
     /** The defaults with another window size (kept for callers of the first skeleton). */
     public TinyFitConfig(int windowSize) {
         this(windowSize, DEFAULT_FEATURES, 1.0, 0.99, 0.99, 0.9, 0.6, 2.0, 0.0, 60, 1.25, 6.0, 4,
-                DEFAULT_ESCALATION_BUDGET, false, false);
+                DEFAULT_ESCALATION_BUDGET, false, false, LevelShiftFit.DEFAULT);
     }
 
     /**
      * Window 10, MEAN/STD, 99% variance of the regularised covariance (no shrinkage; drift-robust
      * levels at a 60-sample scale, tolerance 1.25, power 6), 99% limits, threshold at the 99% quantile of forward-chaining
-     * out-of-sample smoothed scores (4 blocks), score smoothing 0.9, band from a 5% escalation budget.
+     * out-of-sample smoothed scores (4 blocks), score smoothing 0.9, band from a 5% escalation budget, and
+     * the level-shift stage {@link LevelShiftFit#DEFAULT}.
      */
     public static TinyFitConfig defaults() {
         return new TinyFitConfig(10);
@@ -128,50 +152,50 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
 
     public TinyFitConfig withWindowSize(int newWindowSize) {
         return new TinyFitConfig(newWindowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     public TinyFitConfig withFeatures(List<Feature> newFeatures) {
         return new TinyFitConfig(windowSize, newFeatures, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     /** A fixed band [newLower, newUpper) instead of one derived from the escalation budget. */
     public TinyFitConfig withBand(double newLower, double newUpper) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, newLower, newUpper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, 0.0, crossFitted, coupledDrift);
+                smoothing, newLower, newUpper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, 0.0, crossFitted, coupledDrift, levelShift);
     }
 
     /** The band derived from this escalation budget (0: the fixed band). */
     public TinyFitConfig withEscalationBudget(double budget) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, budget, crossFitted, coupledDrift);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, budget, crossFitted, coupledDrift, levelShift);
     }
 
     public TinyFitConfig withSmoothing(double newSmoothing) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                newSmoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
+                newSmoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     public TinyFitConfig withThresholdQuantile(double quantile) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, quantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     public TinyFitConfig withShrinkage(double newShrinkage) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, newShrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
+                smoothing, lower, upper, newShrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     /** Drift-robust levels at this scale and power (window 0: off). */
     public TinyFitConfig withDrift(int window, double tolerance, double power) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, window, tolerance, power, calibrationFolds, escalationBudget, crossFitted, coupledDrift);
+                smoothing, lower, upper, shrinkage, window, tolerance, power, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     public TinyFitConfig withCalibrationFolds(int folds) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, folds, escalationBudget, crossFitted, coupledDrift);
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, folds, escalationBudget, crossFitted, coupledDrift, levelShift);
     }
 
     /**
@@ -181,7 +205,7 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
     public TinyFitConfig withCrossFitting(boolean crossFit) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
                 smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
-                crossFit, coupledDrift);
+                crossFit, coupledDrift, levelShift);
     }
 
     /**
@@ -192,7 +216,14 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
     public TinyFitConfig withCoupledDrift(boolean coupled) {
         return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
                 smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
-                crossFitted, coupled);
+                crossFitted, coupled, levelShift);
+    }
+
+    /** With this level-shift stage (null: none). */
+    public TinyFitConfig withLevelShift(LevelShiftFit fit) {
+        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
+                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
+                crossFitted, coupledDrift, fit);
     }
 
     private static TandemException invalid(String message) {

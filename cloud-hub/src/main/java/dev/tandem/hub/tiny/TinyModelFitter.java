@@ -1,6 +1,7 @@
 package dev.tandem.hub.tiny;
 
 import dev.tandem.shared.policy.EscalationPolicy;
+import dev.tandem.shared.tiny.LevelShift;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
 import dev.tandem.shared.window.Feature;
@@ -79,15 +80,17 @@ public final class TinyModelFitter {
         Core core = fitCore(x, config, inflation);
         EscalationPolicy fixed = new EscalationPolicy(config.lower(), 1.0, config.upper());
 
+        double[] weight = levelWeights(rows, config, channels);
         double[][] calibration = null;
         int folds = config.calibrationFolds();
         if (folds >= 2 && rows.length / folds >= w + 1 && n - (rows.length / folds + w) >= Math.max(MIN_WINDOWS, d + 1)) {
-            calibration = crossValidated(rows, config, inflation, channels, version);
+            calibration = crossValidated(rows, config, inflation, weight, channels, version);
         }
         double scoreScale;
         double[] calibrated;
+        double[] shiftScores;
         if (calibration == null) {
-            TinyModel provisional = model(version, channels, config, core, 1.0, 0.0, fixed);
+            TinyModel provisional = model(version, channels, config, core, 1.0, 0.0, fixed, null);
             TinyScorer scorer = provisional.scorer();
             double[] raw = new double[n];
             for (int i = 0; i < n; i++) {
@@ -95,15 +98,144 @@ public final class TinyModelFitter {
             }
             scoreScale = Math.max(CommissioningRows.quantile(raw, config.thresholdQuantile()), 1e-9);
             calibrated = raw;
+            shiftScores = config.levelShift() == null ? null : inSampleShift(rows, config, weight, w);
         } else {
             scoreScale = Math.max(CommissioningRows.quantile(calibration[0], config.thresholdQuantile()), 1e-9);
             calibrated = calibration[0];
+            shiftScores = calibration[2];
+        }
+        LevelShift shift = null;
+        double[] combined = calibrated;
+        double[] evidence = shiftScores == null ? new double[0] : finite(shiftScores);
+        if (config.levelShift() != null && evidence.length > 0) {
+            double limit = CommissioningRows.quantile(evidence, config.levelShift().quantile());
+            shift = levelShift(rows, 0, rows.length, config.levelShift(), weight);
+            if (!(limit > 1e-9) || Arrays.stream(shift.weight()).allMatch(v -> v == 0)) {
+                shift = null; // no channel quiet enough to watch
+            } else {
+                shift = shift.withLimit(limit);
+            }
+        }
+        if (shift != null) {
+            double limit = shift.limit();
+            combined = new double[calibrated.length];
+            for (int i = 0; i < combined.length; i++) {
+                double sh = shiftScores[i] / limit;
+                combined[i] = Double.isNaN(sh) ? calibrated[i] : Math.max(calibrated[i], sh * scoreScale);
+            }
         }
         EscalationPolicy policy = fixed;
         if (config.escalationBudget() > 0) {
-            policy = budgetBand(calibrated, scoreScale, config.escalationBudget());
+            policy = budgetBand(combined, scoreScale, config.escalationBudget());
         }
-        return model(version, channels, config, core, scoreScale, config.smoothing(), policy);
+        return model(version, channels, config, core, scoreScale, config.smoothing(), policy, shift);
+    }
+
+    /** Burn-in of the level-shift stage when its scale is measured (its averages start cold). */
+    static final int SHIFT_BURN_IN = 30;
+
+    /**
+     * The level-shift stage fitted on rows [from, to): center / spread per channel, and scale = the
+     * standard deviation of fast - reference over those rows (after a burn-in), the stage running freely
+     * (no hold); weight from the drift measure; limit 1 (set by calibration).
+     */
+    static LevelShift levelShift(double[][] rows, int from, int to, TinyFitConfig.LevelShiftFit fit, double[] weight) {
+        int channels = rows[0].length;
+        int n = to - from;
+        double[] center = new double[channels];
+        double[] spread = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (int t = from; t < to; t++) {
+                sum += rows[t][c];
+            }
+            double mean = sum / n;
+            double ss = 0;
+            for (int t = from; t < to; t++) {
+                double e = rows[t][c] - mean;
+                ss += e * e;
+            }
+            center[c] = mean;
+            spread[c] = Math.max(Math.sqrt(ss / n), 1e-6 * Math.max(1.0, Math.abs(mean)));
+        }
+        double[] ones = new double[channels];
+        Arrays.fill(ones, 1.0);
+        LevelShift unscaled = new LevelShift(fit.fastRate(), fit.referenceRate(), center, spread, ones, weight, 1.0);
+        LevelShift.Tracker tracker = unscaled.tracker();
+        tracker.start(rows, from, to);
+        int burn = Math.min(SHIFT_BURN_IN, n / 3);
+        double[] dev = new double[channels];
+        double[] sum = new double[channels];
+        double[] sumSq = new double[channels];
+        for (int t = from; t < to; t++) {
+            tracker.update(rows[t], false);
+            if (t - from >= burn) {
+                tracker.deviation(dev);
+                for (int c = 0; c < channels; c++) {
+                    sum[c] += dev[c];
+                    sumSq[c] += dev[c] * dev[c];
+                }
+            }
+        }
+        int m = n - burn;
+        double[] scale = new double[channels];
+        double[] gated = weight.clone();
+        double noise = noiseDeviation(fit.fastRate(), fit.referenceRate());
+        for (int c = 0; c < channels; c++) {
+            double mean = sum[c] / m;
+            scale[c] = Math.max(Math.sqrt(Math.max(0, sumSq[c] / m - mean * mean)), 1e-9);
+            if (scale[c] > CYCLE_LIMIT * noise) {
+                gated[c] = 0; // the level swings by itself (a load cycle): no small lasting shift can be told from it
+            }
+        }
+        return new LevelShift(fit.fastRate(), fit.referenceRate(), center, spread, scale, gated, 1.0);
+    }
+
+    /**
+     * A channel whose fast - reference deviation varies more than this many times what white noise of
+     * the same variance would give is not watched for level shifts: its level moves by itself faster
+     * than the reference follows (a load cycle, a control loop). Measured: SKAB's channels 0.8-2.6
+     * (its flow, where a closing valve shows, 0.8-1.1), the simulator's load-cycled channels 2.4-3.0.
+     */
+    static final double CYCLE_LIMIT = 2.0;
+
+    /** Standard deviation of fast - reference on unit white noise: the two exponential averages' difference. */
+    static double noiseDeviation(double a, double b) {
+        return Math.sqrt(a / (2 - a) + b / (2 - b) - 2 * a * b / (a + b - a * b));
+    }
+
+    /** Per channel, how far its level is trusted: 1 / sqrt(1 + max(0, R^p - R0^p)) with the drift inflation's R, p, R0. */
+    static double[] levelWeights(double[][] rows, TinyFitConfig config, int channels) {
+        double[] out = new double[channels];
+        Arrays.fill(out, 1.0);
+        if (config.driftWindow() == 0 || config.driftPower() == 0) {
+            return out;
+        }
+        int m = Math.max(3, Math.min(config.driftWindow(), rows.length / 4));
+        double[] ratio = config.coupledDrift() ? coupledWanderRatio(rows, m) : wanderRatio(rows, m);
+        for (int c = 0; c < channels; c++) {
+            out[c] = 1 / Math.sqrt(1 + Math.max(0, Math.pow(ratio[c], config.driftPower())
+                    - Math.pow(config.driftTolerance(), config.driftPower())));
+        }
+        return out;
+    }
+
+    /** In-sample level-shift scores (limit 1) of the windows ending at rows w - 1 .. end: the fallback without folds. */
+    private static double[] inSampleShift(double[][] rows, TinyFitConfig config, double[] weight, int w) {
+        LevelShift.Tracker tracker = levelShift(rows, 0, rows.length, config.levelShift(), weight).tracker();
+        tracker.start(rows, 0, w);
+        double[] out = new double[rows.length - w + 1];
+        for (int t = 0; t < rows.length; t++) {
+            double s = tracker.update(rows[t], false);
+            if (t >= w - 1) {
+                out[t - w + 1] = t < SHIFT_BURN_IN ? Double.NaN : s;
+            }
+        }
+        return out;
+    }
+
+    private static double[] finite(double[] v) {
+        return Arrays.stream(v).filter(Double::isFinite).toArray();
     }
 
     /**
@@ -124,10 +256,10 @@ public final class TinyModelFitter {
     }
 
     private static TinyModel model(String version, int channels, TinyFitConfig config, Core core, double scoreScale,
-                                   double smoothing, EscalationPolicy policy) {
+                                   double smoothing, EscalationPolicy policy, LevelShift shift) {
         return new TinyModel(TinyModel.FORMAT, version, channels, config.windowSize(), config.features(),
                 core.center(), core.scale(), core.components(), core.eigenvalues(), core.t2Limit(), core.qLimit(),
-                scoreScale, smoothing, policy);
+                scoreScale, smoothing, policy, shift);
     }
 
     /**
@@ -137,14 +269,15 @@ public final class TinyModelFitter {
      * here), or, with {@code crossFitted}, every block by a model fitted on all the other blocks; in that
      * model's raw units (T2/t2Limit + Q/qLimit, comparable across fits); returns {smoothed, unsmoothed}.
      */
-    private static double[][] crossValidated(double[][] rows, TinyFitConfig config, double[] inflation, int channels,
-                                             String version) {
+    private static double[][] crossValidated(double[][] rows, TinyFitConfig config, double[] inflation, double[] weight,
+                                             int channels, String version) {
         int folds = config.calibrationFolds();
         int w = config.windowSize();
         List<Feature> features = config.features();
         int block = rows.length / folds;
         double[] out = new double[rows.length];
         double[] outRaw = new double[rows.length];
+        double[] outShift = new double[rows.length];
         int count = 0;
         for (int f = 0; f < folds; f++) {
             int from = f * block;
@@ -164,16 +297,32 @@ public final class TinyModelFitter {
             }
             Core core = fitCore(before, config, inflation);
             TinyModel m = model(version, channels, config, core, 1.0, config.smoothing(),
-                    EscalationPolicy.edgeOnly(1.0));
+                    EscalationPolicy.edgeOnly(1.0), null);
             TinyScorer scorer = m.scorer();
+            // the level-shift stage, forward-chaining only: fitted on the rows before the block, run freely up to it
+            LevelShift.Tracker shift = null;
+            if (config.levelShift() != null && from >= 2 * SHIFT_BURN_IN) {
+                shift = levelShift(rows, 0, from, config.levelShift(), weight).tracker();
+                shift.start(rows, 0, from);
+                for (int t = 0; t < from; t++) {
+                    shift.update(rows[t], false);
+                }
+            }
             double[][] window = new double[w][];
+            int first = count;
             for (int end = from + w; end <= to; end++) {
                 System.arraycopy(rows, end - w, window, 0, w);
                 out[count] = scorer.score(window);
                 outRaw[count++] = scorer.lastRaw();
             }
+            for (int t = from, i = first - (w - 1); t < to; t++, i++) {
+                double s = shift == null ? Double.NaN : shift.update(rows[t], false);
+                if (i >= first) {
+                    outShift[i] = s;
+                }
+            }
         }
-        return new double[][]{Arrays.copyOf(out, count), Arrays.copyOf(outRaw, count)};
+        return new double[][]{Arrays.copyOf(out, count), Arrays.copyOf(outRaw, count), Arrays.copyOf(outShift, count)};
     }
 
     /** Feature vectors of every window of rows [from, to). */

@@ -21,7 +21,10 @@ import java.util.List;
  *   <li>t_j = components[j] . z (k principal directions); T2 = sum t_j^2 / eigenvalues[j];
  *       Q = |z|^2 - sum t_j^2 (squared residual off the principal subspace);</li>
  *   <li>raw = T2 / t2Limit + Q / qLimit;</li>
- *   <li>score = raw / scoreScale, then smoothed: s = smoothing * previous + (1 - smoothing) * score.</li>
+ *   <li>score = raw / scoreScale, then smoothed: s = smoothing * previous + (1 - smoothing) * score;</li>
+ *   <li>with a {@link LevelShift} stage (format 2), the score is the larger of s and that stage's score
+ *       of the newest sample: the window statistic sees a sudden change of shape or correlation, the
+ *       level-shift stage a small lasting shift of one channel's level.</li>
  * </ol>
  * The score is calibrated so that 1.0 is the edge's own threshold on commissioning data; the
  * {@link EscalationPolicy} shipped with the model splits it into NORMAL / UNCERTAIN / ANOMALY.
@@ -29,12 +32,15 @@ import java.util.List;
 public record TinyModel(String format, String version, int channels, int windowSize, List<Feature> features,
                         double[] center, double[] scale, double[][] components, double[] eigenvalues,
                         double t2Limit, double qLimit, double scoreScale, double smoothing,
-                        EscalationPolicy policy) {
-    public static final String FORMAT = "tandem-tiny-pca/1";
+                        EscalationPolicy policy, LevelShift levelShift) {
+    /** The format written: PCA window statistic, optionally with a level-shift stage. */
+    public static final String FORMAT = "tandem-tiny-pca/2";
+    /** The first format (no level-shift stage), still accepted. */
+    public static final String FORMAT_1 = "tandem-tiny-pca/1";
 
     public TinyModel {
         try {
-            if (!FORMAT.equals(format)) {
+            if (!FORMAT.equals(format) && !(FORMAT_1.equals(format) && levelShift == null)) {
                 throw new TandemException(ErrorCode.ARTIFACT_INVALID, "unknown tiny-model format '" + format + "', expected " + FORMAT);
             }
             Checks.nonBlank("version", version);
@@ -74,10 +80,21 @@ public record TinyModel(String format, String version, int channels, int windowS
             if (policy == null) {
                 throw TandemException.invalid("policy is required");
             }
+            if (levelShift != null && levelShift.channels() != channels) {
+                throw TandemException.invalid("levelShift has " + levelShift.channels() + " channels, model " + channels);
+            }
         } catch (TandemException e) {
             throw e.code() == ErrorCode.ARTIFACT_INVALID ? e
                     : new TandemException(ErrorCode.ARTIFACT_INVALID, "invalid tiny model: " + e.getMessage());
         }
+    }
+
+    /** A model without a level-shift stage. */
+    public TinyModel(String format, String version, int channels, int windowSize, List<Feature> features,
+                     double[] center, double[] scale, double[][] components, double[] eigenvalues,
+                     double t2Limit, double qLimit, double scoreScale, double smoothing, EscalationPolicy policy) {
+        this(format, version, channels, windowSize, features, center, scale, components, eigenvalues, t2Limit, qLimit,
+                scoreScale, smoothing, policy, null);
     }
 
     private static double[] vector(String what, double[] v, int d) {
@@ -98,9 +115,10 @@ public record TinyModel(String format, String version, int channels, int windowS
         return center.length;
     }
 
-    /** Number of trained parameters: center, scale, components, eigenvalues, limits. */
+    /** Number of trained parameters: center, scale, components, eigenvalues, limits, and the level-shift stage's. */
     public int parameterCount() {
-        return 2 * dimension() + components.length * dimension() + eigenvalues.length + 3;
+        return 2 * dimension() + components.length * dimension() + eigenvalues.length + 3
+                + (levelShift == null ? 0 : levelShift.parameterCount());
     }
 
     /** A new stateful scorer for one stream. */
@@ -111,7 +129,7 @@ public record TinyModel(String format, String version, int channels, int windowS
     /** A copy with another version and policy (e.g. a re-banded model). */
     public TinyModel withPolicy(String newVersion, EscalationPolicy newPolicy) {
         return new TinyModel(format, newVersion, channels, windowSize, features, center, scale, components,
-                eigenvalues, t2Limit, qLimit, scoreScale, smoothing, newPolicy);
+                eigenvalues, t2Limit, qLimit, scoreScale, smoothing, newPolicy, levelShift);
     }
 
     @Override
@@ -144,7 +162,8 @@ public record TinyModel(String format, String version, int channels, int windowS
                 && m.windowSize == windowSize && m.features.equals(features) && Arrays.equals(m.center, center)
                 && Arrays.equals(m.scale, scale) && Arrays.deepEquals(m.components, components)
                 && Arrays.equals(m.eigenvalues, eigenvalues) && m.t2Limit == t2Limit && m.qLimit == qLimit
-                && m.scoreScale == scoreScale && m.smoothing == smoothing && m.policy.equals(policy);
+                && m.scoreScale == scoreScale && m.smoothing == smoothing && m.policy.equals(policy)
+                && java.util.Objects.equals(m.levelShift, levelShift);
     }
 
     @Override
@@ -155,6 +174,7 @@ public record TinyModel(String format, String version, int channels, int windowS
     @Override
     public String toString() {
         return "TinyModel[" + version + ", " + channels + " channels, window " + windowSize + ", d=" + dimension()
-                + ", k=" + components.length + ", " + parameterCount() + " parameters]";
+                + ", k=" + components.length + (levelShift == null ? "" : ", level shift") + ", " + parameterCount()
+                + " parameters]";
     }
 }

@@ -30,16 +30,20 @@ public final class TinyModelCodec {
     }
 
     public static ArtifactManifest manifest(TinyModel model, byte[] bytes) {
-        return ArtifactManifest.of(model.version(), TinyModel.FORMAT, bytes);
+        return ArtifactManifest.of(model.version(), model.format(), bytes);
     }
 
     /** Verifies the bytes against the manifest, then decodes them. */
     public static TinyModel verifyAndDecode(ArtifactManifest manifest, byte[] bytes) {
         manifest.verify(bytes);
-        if (!TinyModel.FORMAT.equals(manifest.format())) {
+        if (!TinyModel.FORMAT.equals(manifest.format()) && !TinyModel.FORMAT_1.equals(manifest.format())) {
             throw new TandemException(ErrorCode.ARTIFACT_INVALID, "manifest format '" + manifest.format() + "' is not " + TinyModel.FORMAT);
         }
         TinyModel model = decode(bytes);
+        if (!model.format().equals(manifest.format())) {
+            throw new TandemException(ErrorCode.ARTIFACT_INVALID,
+                    "artifact format " + model.format() + " does not match manifest " + manifest.format());
+        }
         if (!model.version().equals(manifest.version())) {
             throw new TandemException(ErrorCode.ARTIFACT_INVALID,
                     "artifact version " + model.version() + " does not match manifest " + manifest.version());

@@ -3,6 +3,7 @@ package dev.tandem.shared.tiny;
 import dev.tandem.shared.wire.ErrorCode;
 import dev.tandem.shared.wire.TandemException;
 import dev.tandem.shared.window.SlidingWindow;
+import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.window.WindowFeatures;
 
 /**
@@ -16,8 +17,11 @@ public final class TinyScorer {
     private final double[][] components;
     private final double[] eigenvalues;
     private final double[] x;
+    private final LevelShift.Tracker shift;
+    private final double[] newest;
     private double previous = Double.NaN;
     private double lastRaw = Double.NaN;
+    private double lastShift = Double.NaN;
 
     TinyScorer(TinyModel model) {
         this.model = model;
@@ -26,6 +30,8 @@ public final class TinyScorer {
         this.components = model.components();
         this.eigenvalues = model.eigenvalues();
         this.x = new double[model.dimension()];
+        this.shift = model.levelShift() == null ? null : model.levelShift().tracker();
+        this.newest = new double[model.channels()];
     }
 
     public TinyModel model() {
@@ -39,7 +45,18 @@ public final class TinyScorer {
                     "window has " + window.channels() + " channels, model " + model.version() + " expects " + model.channels());
         }
         WindowFeatures.extract(window, model.windowSize(), model.features(), x);
-        return smooth(calibrated(rawFromFeatures(x)));
+        double s = smooth(calibrated(rawFromFeatures(x)));
+        if (shift == null) {
+            return s;
+        }
+        if (!shift.started()) {
+            shift.start(window.toArray(model.windowSize()), 0, model.windowSize());
+        }
+        Sample last = window.newest();
+        for (int c = 0; c < newest.length; c++) {
+            newest[c] = last.value(c);
+        }
+        return withShift(s, newest);
     }
 
     /** Scores a window given as rows [sample][channel] (exactly windowSize rows). */
@@ -49,7 +66,25 @@ public final class TinyScorer {
                     + " does not match model " + model.windowSize() + "x" + model.channels());
         }
         WindowFeatures.extract(rows, model.features(), x);
-        return smooth(calibrated(rawFromFeatures(x)));
+        double s = smooth(calibrated(rawFromFeatures(x)));
+        if (shift == null) {
+            return s;
+        }
+        if (!shift.started()) {
+            shift.start(rows, 0, rows.length);
+        }
+        return withShift(s, rows[rows.length - 1]);
+    }
+
+    private double withShift(double windowScore, double[] newestRow) {
+        lastShift = shift.update(newestRow);
+        // NaN wins: a non-finite reading is reported, never hidden behind the other score
+        return Double.isNaN(lastShift) || Double.isNaN(windowScore) ? Double.NaN : Math.max(windowScore, lastShift);
+    }
+
+    /** The level-shift stage's score of the newest sample of the last window scored (NaN without that stage). */
+    public double lastShift() {
+        return lastShift;
     }
 
     /** The unsmoothed, uncalibrated statistic T2/t2Limit + Q/qLimit of a feature vector. */
@@ -99,8 +134,14 @@ public final class TinyScorer {
         return previous;
     }
 
-    /** Forgets the smoothing state (after a gap in the stream). */
+    /**
+     * Forgets the smoothing state (after a gap in the stream or a non-finite reading); the level-shift
+     * stage restarts its fast average at the next window and keeps its reference level.
+     */
     public void reset() {
         previous = Double.NaN;
+        if (shift != null) {
+            shift.restart();
+        }
     }
 }

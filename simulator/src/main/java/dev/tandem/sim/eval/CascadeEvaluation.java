@@ -261,8 +261,10 @@ public final class CascadeEvaluation {
                     uplink += payload.length;
                     escalations++;
                     Escalation received = Wire.decode(payload, Escalation.class, EscalationWorker.MAX_ESCALATION_BYTES);
-                    ContextStore.Context context = contexts.apply(id, received.samples(), large.contextSize());
-                    double score = large.score(List.<double[][]>of(context.rows()))[0];
+                    ContextStore.Context context = contexts.apply(id, received.samples(), large.contextSize(),
+                            large.levelShift());
+                    double score = LargeModel.withShift(large.score(List.<double[][]>of(context.rows()))[0],
+                            context.shift());
                     Verdict v = EscalationWorker.verdict(received, score, large.version(), context.heldThroughSeq(),
                             System.currentTimeMillis());
                     int i = (int) (received.windowId() - first);
