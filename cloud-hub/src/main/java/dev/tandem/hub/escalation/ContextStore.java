@@ -1,10 +1,12 @@
 package dev.tandem.hub.escalation;
 
 import dev.tandem.hub.fleet.DeviceId;
-import dev.tandem.shared.tiny.LevelShift;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyScorer;
 import dev.tandem.shared.wire.Sample;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,23 +24,20 @@ import java.util.Map;
 public final class ContextStore {
     /**
      * A device's context for one escalation, oldest first, what the verdict may tell the edge, and the
-     * level-shift score of its newest sample (NaN without a level-shift stage).
+     * hub's running score of the device's newest sample by its tracked view (NaN: none yet).
      */
-    public record Context(double[][] rows, long heldThroughSeq, double shift) {
+    public record Context(double[][] rows, long heldThroughSeq, double tracked) {
         public Context(double[][] rows, long heldThroughSeq) {
             this(rows, heldThroughSeq, Double.NaN);
         }
     }
 
-    /** How many samples a restarted level-shift average starts on (at most). */
-    static final int SHIFT_START_ROWS = 10;
-
     private static final class Held {
         final ArrayDeque<Sample> samples = new ArrayDeque<>();
         final int channels;
-        LevelShift stage;
-        LevelShift.Tracker tracker;
-        double shift = Double.NaN;
+        TinyModel view;
+        TinyScorer scorer;
+        double tracked = Double.NaN;
 
         Held(int channels) {
             this.channels = channels;
@@ -57,13 +56,14 @@ public final class ContextStore {
     }
 
     /**
-     * As {@link #apply(DeviceId, List, int)}, and the samples the hub did not hold yet are fed, in
-     * order, to the device's level-shift tracker of {@code stage} (the hub's own view of the device's
-     * level against its reference, kept across escalations: with every sample, as in the cloud mode,
-     * it is exactly the edge's; after a gap its fast average restarts and its reference is kept).
-     * A new stage (a new model) starts a new tracker.
+     * As {@link #apply(DeviceId, List, int)}, and every window ending at a sample the hub did not hold
+     * yet is scored, in order, by the device's running scorer of {@code view} (a tiny-model-format view
+     * the hub fitted itself: its smoothing and level-shift reference are state that the context alone
+     * cannot give, kept across escalations). With every sample (the cloud mode) it sees the stream as
+     * the edge does; after a gap its smoothing and fast average restart and its reference level is
+     * kept. A new view (a new model) starts a new scorer.
      */
-    public Context apply(DeviceId id, List<Sample> samples, int contextSize, LevelShift stage) {
+    public Context apply(DeviceId id, List<Sample> samples, int contextSize, TinyModel view) {
         Sample first = samples.get(0);
         long from = first.seq();
         Held h = held.get(id);
@@ -77,10 +77,10 @@ public final class ContextStore {
             }
         } else {
             Held fresh = new Held(first.channels());
-            if (h != null && h.channels == first.channels() && h.stage == stage && h.tracker != null) {
-                fresh.stage = h.stage;
-                fresh.tracker = h.tracker; // a gap: keep the reference level, restart the fast average
-                fresh.tracker.restart();
+            if (h != null && h.channels == first.channels() && h.view == view && h.scorer != null) {
+                fresh.view = h.view;
+                fresh.scorer = h.scorer; // a gap: keep what the scorer learnt, restart its averages
+                fresh.scorer.reset();
             }
             h = fresh;
             held.put(id, h);
@@ -88,7 +88,7 @@ public final class ContextStore {
         for (Sample s : samples) {
             h.samples.addLast(s);
         }
-        track(h, samples, heldThrough, stage);
+        track(h, heldThrough, view);
         while (h.samples.size() > contextSize) {
             h.samples.removeFirst();
         }
@@ -98,34 +98,31 @@ public final class ContextStore {
             rows[i++] = s.values();
         }
         long through = h.samples.size() >= contextSize ? h.samples.peekLast().seq() : -1;
-        return new Context(rows, through, h.shift);
+        return new Context(rows, through, h.tracked);
     }
 
-    private static void track(Held h, List<Sample> samples, long heldThrough, LevelShift stage) {
-        if (stage == null || stage.channels() != h.channels) {
-            h.stage = null;
-            h.tracker = null;
-            h.shift = Double.NaN;
+    private static void track(Held h, long heldThrough, TinyModel view) {
+        if (view == null || view.channels() != h.channels) {
+            h.view = null;
+            h.scorer = null;
+            h.tracked = Double.NaN;
             return;
         }
-        if (h.stage != stage) {
-            h.stage = stage;
-            h.tracker = stage.tracker();
+        if (h.view != view) {
+            h.view = view;
+            h.scorer = view.scorer();
         }
-        List<Sample> fresh = samples.stream().filter(s -> s.seq() > heldThrough).toList();
-        if (fresh.isEmpty()) {
-            return; // a redelivery: nothing new
-        }
-        if (!h.tracker.started()) {
-            int k = Math.min(SHIFT_START_ROWS, fresh.size());
-            double[][] rows = new double[k][];
-            for (int i = 0; i < k; i++) {
-                rows[i] = fresh.get(i).values();
+        List<Sample> all = new ArrayList<>(h.samples);
+        int w = view.windowSize();
+        for (int i = w - 1; i < all.size(); i++) {
+            if (all.get(i).seq() <= heldThrough) {
+                continue; // scored when it arrived (this is a redelivery or an overlap)
             }
-            h.tracker.start(rows, 0, k);
-        }
-        for (Sample s : fresh) {
-            h.shift = h.tracker.update(s.values());
+            double[][] window = new double[w][];
+            for (int k = 0; k < w; k++) {
+                window[k] = all.get(i + 1 - w + k).values();
+            }
+            h.tracked = h.scorer.score(window);
         }
     }
 

@@ -235,10 +235,10 @@ public final class EscalationWorker implements AutoCloseable {
         double[] shifts = new double[group.size()];
         for (int i = 0; i < group.size(); i++) {
             ContextStore.Context c = contexts.apply(id, group.get(i).escalation().samples(), large.contextSize(),
-                    large.levelShift());
+                    large.view());
             rows.add(c.rows());
             held[i] = c.heldThroughSeq();
-            shifts[i] = c.shift();
+            shifts[i] = c.tracked();
         }
         double[] scores;
         try {
@@ -262,7 +262,7 @@ public final class EscalationWorker implements AutoCloseable {
         }
         for (int i = 0; i < scores.length; i++) {
             if (!Double.isNaN(scores[i])) {
-                scores[i] = LargeModel.withShift(scores[i], shifts[i]);
+                scores[i] = LargeModel.withTracked(scores[i], shifts[i]);
             }
         }
         return new Scored(id, group, large, scores, held);

@@ -7,7 +7,6 @@ import dev.tandem.hub.tf.TfGraph;
 import dev.tandem.hub.tiny.CommissioningRows;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
-import dev.tandem.shared.tiny.LevelShift;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
 import org.slf4j.Logger;
@@ -589,21 +588,23 @@ public final class LargeModel implements AutoCloseable {
     }
 
     /**
-     * The level-shift stage the hub tracks per device (see {@link dev.tandem.hub.escalation.ContextStore}):
-     * the PCA stage's, fitted with the tiny model's settings on the same rows; null if there is none.
+     * The view the hub runs per device over every sample it receives (see
+     * {@link dev.tandem.hub.escalation.ContextStore}): the PCA stage, fitted with the tiny model's
+     * settings on the same rows, smoothed and with its level-shift stage; null if there is none.
      */
-    public LevelShift levelShift() {
-        return pca == null ? null : pca.levelShift();
+    public TinyModel view() {
+        return pca;
     }
 
     /**
-     * The verdict score of a context: the larger of its {@link #score} and the hub's level-shift score
-     * of the device at the context's newest sample (NaN: none); both are 1.0 at their own threshold.
-     * The autoencoder and the PCA view judge the context's shape, the level-shift stage how far the
-     * device's level has moved from where it was before (the context alone cannot tell).
+     * The verdict score of a context: the larger of its {@link #score} and the hub's running score of
+     * the device at the context's newest sample by its {@link #view} (NaN: none); both are 1.0 at their
+     * own threshold. The autoencoder and the unsmoothed PCA stage judge the context's shape (a short
+     * anomaly is not averaged away), the running view what only the stream's history shows: a lasting
+     * anomaly that persists, a level that moved from where it was before.
      */
-    public static double withShift(double score, double shift) {
-        return Double.isNaN(shift) ? score : Math.max(score, shift);
+    public static double withTracked(double score, double tracked) {
+        return Double.isNaN(tracked) ? score : Math.max(score, tracked);
     }
 
     /** The PCA stage fitted on the commissioning rows with the tiny model's settings, or null if they are too few. */

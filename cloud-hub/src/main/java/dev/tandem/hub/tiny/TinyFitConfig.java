@@ -54,7 +54,7 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
                             boolean coupledDrift, LevelShiftFit levelShift) {
     public static final List<Feature> DEFAULT_FEATURES = List.of(Feature.MEAN, Feature.STD);
     /** The escalation budget of the defaults: about this share of normal windows is escalated. */
-    public static final double DEFAULT_ESCALATION_BUDGET = 0.05;
+    public static final double DEFAULT_ESCALATION_BUDGET = 0.04;
 
     /**
      * How the level-shift stage is fitted.
@@ -143,7 +143,7 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
     /**
      * Window 10, MEAN/STD, 99% variance of the regularised covariance (no shrinkage; drift-robust
      * levels at a 60-sample scale, tolerance 1.25, power 6), 99% limits, threshold at the 99% quantile of forward-chaining
-     * out-of-sample smoothed scores (4 blocks), score smoothing 0.9, band from a 5% escalation budget, and
+     * out-of-sample smoothed scores (4 blocks), score smoothing 0.9, band from a 4% escalation budget, and
      * the level-shift stage {@link LevelShiftFit#DEFAULT}.
      */
     public static TinyFitConfig defaults() {

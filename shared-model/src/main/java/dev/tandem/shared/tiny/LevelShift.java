@@ -135,14 +135,15 @@ public record LevelShift(double fastRate, double referenceRate, double[] center,
     }
 
     /**
-     * The stage's state on one stream: no allocation per sample, not thread-safe. The reference
-     * starts at the commissioning level; the fast average at the mean of the rows it is started with.
+     * The stage's state on one stream: no allocation per sample, not thread-safe. The fast average and
+     * the reference start at the mean of the rows it is first started with.
      */
     public static final class Tracker {
         private final LevelShift stage;
         private final double[] fast;
         private final double[] reference;
         private boolean started;
+        private boolean referenced;
         private boolean holding;
 
         private Tracker(LevelShift stage) {
@@ -153,7 +154,8 @@ public record LevelShift(double fastRate, double referenceRate, double[] center,
 
         /**
          * Starts (or, after a gap in the stream, restarts) the fast average at the mean of these rows
-         * (oldest first, at least one); the reference keeps what it has learnt.
+         * (oldest first, at least one); the first start sets the reference there too (the level the
+         * stream is at when it is first watched), a restart keeps the reference it has learnt.
          */
         public void start(double[][] rows, int from, int to) {
             if (to <= from) {
@@ -168,6 +170,10 @@ public record LevelShift(double fastRate, double referenceRate, double[] center,
             }
             for (int c = 0; c < fast.length; c++) {
                 fast[c] /= (to - from);
+            }
+            if (!referenced) {
+                System.arraycopy(fast, 0, reference, 0, fast.length);
+                referenced = true;
             }
             started = true;
         }

@@ -95,7 +95,7 @@ class TinyScorerTest {
         assertEquals(ErrorCode.ARTIFACT_INVALID, assertThrows(TandemException.class,
                 () -> TinyModelCodec.decode("{\"format\":\"x\"}".getBytes(StandardCharsets.UTF_8))).code());
         String wrongFormat = new String(TinyModelCodec.encode(TinyModelFixtures.identityModel("a", 2, 2)),
-                StandardCharsets.UTF_8).replace("tandem-tiny-pca/1", "tandem-tiny-pca/9");
+                StandardCharsets.UTF_8).replace(TinyModel.FORMAT, "tandem-tiny-pca/9");
         assertEquals(ErrorCode.ARTIFACT_INVALID, assertThrows(TandemException.class,
                 () -> TinyModelCodec.decode(wrongFormat.getBytes(StandardCharsets.UTF_8))).code());
     }

@@ -262,9 +262,9 @@ public final class CascadeEvaluation {
                     escalations++;
                     Escalation received = Wire.decode(payload, Escalation.class, EscalationWorker.MAX_ESCALATION_BYTES);
                     ContextStore.Context context = contexts.apply(id, received.samples(), large.contextSize(),
-                            large.levelShift());
-                    double score = LargeModel.withShift(large.score(List.<double[][]>of(context.rows()))[0],
-                            context.shift());
+                            large.view());
+                    double score = LargeModel.withTracked(large.score(List.<double[][]>of(context.rows()))[0],
+                            context.tracked());
                     Verdict v = EscalationWorker.verdict(received, score, large.version(), context.heldThroughSeq(),
                             System.currentTimeMillis());
                     int i = (int) (received.windowId() - first);
