@@ -2,10 +2,20 @@ package dev.tandem.hub.escalation;
 
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.testing.Signals;
+import dev.tandem.hub.tiny.LevelShiftFitTest;
+import dev.tandem.hub.tiny.SyntheticLine;
+import dev.tandem.hub.tiny.TinyFitConfig;
+import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.tiny.TinyScorer;
+import dev.tandem.shared.wire.Sample;
+
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContextStoreTest {
     private final ContextStore store = new ContextStore();
@@ -62,5 +72,30 @@ class ContextStoreTest {
         assertEquals(-1, c.heldThroughSeq());
         assertEquals(7, c.rows().length);
         assertEquals(64, store.heldCount(dev));
+    }
+
+    @Test
+    void trackedView_onEverySample_scoresAsTheEdgeDoes_andKeepsItsReferenceAcrossAGap() {
+        double[][] rows = LevelShiftFitTest.quietLine(11, 700);
+        double[][] shifted = SyntheticLine.levelShift(rows, 3, 500, 700, -2.0);
+        TinyModel view = TinyModelFitter.fit(java.util.Arrays.copyOf(rows, 400), TinyFitConfig.defaults(), "view");
+        TinyScorer edge = view.scorer();
+        int w = view.windowSize();
+        for (int t = 400 - w + 1; t < 600; t++) {
+            ContextStore.Context c = store.apply(dev, List.of(new Sample(t, t, shifted[t])), 16, view);
+            if (t >= 400) {
+                double expected = edge.score(SyntheticLine.slice(shifted, t - w + 1, w));
+                assertEquals(expected, c.tracked(), 1e-12, "sample " + t);
+            } else {
+                assertTrue(Double.isNaN(c.tracked()), "fewer than a window held yet");
+            }
+        }
+        assertTrue(store.apply(dev, List.of(new Sample(600, 600, shifted[600])), 16, view).tracked() >= 1.0);
+        // a gap: the escalation after it starts the history over, the level is judged against the old reference
+        List<Sample> after = new java.util.ArrayList<>();
+        for (int t = 650; t < 666; t++) {
+            after.add(new Sample(t, t, shifted[t]));
+        }
+        assertTrue(store.apply(dev, after, 16, view).tracked() >= 1.0, "still shifted after the gap");
     }
 }
