@@ -38,6 +38,8 @@ public final class ContextStore {
         TinyModel view;
         TinyScorer scorer;
         double tracked = Double.NaN;
+        /** Whether the scorer has scored a window since it was created or reset. */
+        boolean scoring;
 
         Held(int channels) {
             this.channels = channels;
@@ -88,7 +90,7 @@ public final class ContextStore {
         for (Sample s : samples) {
             h.samples.addLast(s);
         }
-        track(h, heldThrough, view);
+        track(h, heldThrough, view, !h.scoring);
         while (h.samples.size() > contextSize) {
             h.samples.removeFirst();
         }
@@ -101,20 +103,25 @@ public final class ContextStore {
         return new Context(rows, through, h.tracked);
     }
 
-    private static void track(Held h, long heldThrough, TinyModel view) {
+    private static void track(Held h, long heldThrough, TinyModel view, boolean restarted) {
         if (view == null || view.channels() != h.channels) {
             h.view = null;
             h.scorer = null;
             h.tracked = Double.NaN;
             return;
         }
+        boolean fresh = restarted;
         if (h.view != view) {
             h.view = view;
             h.scorer = view.scorer();
+            fresh = true;
         }
         List<Sample> all = new ArrayList<>(h.samples);
         int w = view.windowSize();
-        for (int i = w - 1; i < all.size(); i++) {
+        // a (re)started scorer starts at the escalated (newest) window, as the edge's scorer started at
+        // the first window it scored; after that every window ending at a new sample, in order
+        int firstEnd = fresh ? all.size() - 1 : w - 1;
+        for (int i = Math.max(w - 1, firstEnd); i < all.size(); i++) {
             if (all.get(i).seq() <= heldThrough) {
                 continue; // scored when it arrived (this is a redelivery or an overlap)
             }
@@ -123,6 +130,7 @@ public final class ContextStore {
                 window[k] = all.get(i + 1 - w + k).values();
             }
             h.tracked = h.scorer.score(window);
+            h.scoring = true;
         }
     }
 

@@ -65,8 +65,8 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
      *                      commissioning scores, in (0.5, 1]
      */
     public record LevelShiftFit(double fastRate, double referenceRate, double quantile) {
-        /** Fast average over about 5 samples, reference over about 50, limit at the 99.5% quantile. */
-        public static final LevelShiftFit DEFAULT = new LevelShiftFit(0.2, 0.02, 0.995);
+        /** Fast average over about 8 samples, reference over about 70, limit at the 99.5% quantile. */
+        public static final LevelShiftFit DEFAULT = new LevelShiftFit(0.13, 0.015, 0.995);
 
         public LevelShiftFit {
             if (!(fastRate > 0 && fastRate <= 1) || !(referenceRate >= 0 && referenceRate < fastRate)) {
