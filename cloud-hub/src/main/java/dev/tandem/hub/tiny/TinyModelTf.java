@@ -23,7 +23,9 @@ import java.util.List;
  * T2 and Q, and raw / scoreScale are all computed in the graph. This is what a user would reach
  * for instead of the pure-Java {@link TinyScorer}; the benchmark runs both side by side.
  *
- * <p>Stateless: the model's smoothing is ignored (this is the unsmoothed score). Thread-safe;
+ * <p>Stateless: the model's smoothing and its level-shift stage (both state carried from window to
+ * window) are not part of it: this is the unsmoothed window statistic, what a fresh
+ * {@link TinyScorer} returns for its first window. Thread-safe;
  * {@link #close} frees the native graph and session, after which {@link #score} throws
  * {@link IllegalStateException}.
  */

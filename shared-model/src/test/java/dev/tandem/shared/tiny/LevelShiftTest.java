@@ -125,6 +125,21 @@ class LevelShiftTest {
     }
 
     @Test
+    void artifactWithABadStage_isArtifactInvalid() {
+        TinyModel base = TinyModelFixtures.identityModel("bad", 2, 4);
+        TinyModel m = new TinyModel(TinyModel.FORMAT, "bad", 2, 4, base.features(), base.center(), base.scale(),
+                base.components(), base.eigenvalues(), base.t2Limit(), base.qLimit(), 1, 0, base.policy(), stage(1, 1));
+        String json = new String(TinyModelCodec.encode(m), StandardCharsets.UTF_8);
+        String badWeight = json.replace("\"weight\":[1.0,1.0]", "\"weight\":[1.0,2.0]");
+        String badChannels = json.replace("\"weight\":[1.0,1.0]", "\"weight\":[1.0]");
+        assertTrue(!badWeight.equals(json) && !badChannels.equals(json), json);
+        for (String bad : new String[]{badWeight, badChannels}) {
+            assertEquals(ErrorCode.ARTIFACT_INVALID, assertThrows(TandemException.class,
+                    () -> TinyModelCodec.decode(bad.getBytes(StandardCharsets.UTF_8))).code());
+        }
+    }
+
+    @Test
     void firstFormat_isAcceptedWithoutStage_andRefusedWithOne() {
         TinyModel base = TinyModelFixtures.identityModel("v1", 2, 4);
         TinyModel v1 = new TinyModel(TinyModel.FORMAT_1, "v1", 2, 4, base.features(), base.center(), base.scale(),
