@@ -232,13 +232,13 @@ public final class EscalationWorker implements AutoCloseable {
         LargeModel large = group.get(0).models().large();
         List<double[][]> rows = new ArrayList<>(group.size());
         long[] held = new long[group.size()];
-        double[] shifts = new double[group.size()];
+        double[] tracked = new double[group.size()];
         for (int i = 0; i < group.size(); i++) {
             ContextStore.Context c = contexts.apply(id, group.get(i).escalation().samples(), large.contextSize(),
                     large.view());
             rows.add(c.rows());
             held[i] = c.heldThroughSeq();
-            shifts[i] = c.tracked();
+            tracked[i] = c.tracked();
         }
         double[] scores;
         try {
@@ -262,7 +262,7 @@ public final class EscalationWorker implements AutoCloseable {
         }
         for (int i = 0; i < scores.length; i++) {
             if (!Double.isNaN(scores[i])) {
-                scores[i] = LargeModel.withTracked(scores[i], shifts[i]);
+                scores[i] = LargeModel.withTracked(scores[i], tracked[i]);
             }
         }
         return new Scored(id, group, large, scores, held);

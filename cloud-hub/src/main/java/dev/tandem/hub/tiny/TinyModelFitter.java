@@ -43,9 +43,14 @@ import java.util.Objects;
  *       (in-sample scores understate them: the model has fitted their noise). scoreScale = the
  *       {@code thresholdQuantile} of those scores, so that the edge threshold 1.0 flags about
  *       1 - thresholdQuantile of normal windows; without folds, of the in-sample raw scores;</li>
+ *   <li>level-shift stage (with {@code config.levelShift()}, see {@link #levelShift}): per channel center, spread and
+ *       the scale of its fast - reference deviation on the commissioning rows, the drift weight of the level
+ *       features, channels whose level swings by itself left out ({@link #CYCLE_LIMIT}: none left, no stage); its
+ *       limit is the {@code levelShift().quantile()} of its forward-chaining out-of-sample scores (each calibration
+ *       block scored by a stage fitted on the rows before it);</li>
  *   <li>policy: with an {@code escalationBudget}, see {@link #budgetBand}: lower = the {@code 1 - escalationBudget}
- *       quantile of the calibrated calibration scores, threshold 1.0, upper = 1 / lower; else [lower, 1.0, upper)
- *       from the config.</li>
+ *       quantile of the calibrated calibration scores (the larger of the window statistic's and the level-shift
+ *       stage's), threshold 1.0, upper = 1 / lower; else [lower, 1.0, upper) from the config.</li>
  * </ol>
  * Deterministic: the same rows and config give an identical model.
  */
@@ -194,8 +199,9 @@ public final class TinyModelFitter {
     /**
      * A channel whose fast - reference deviation varies more than this many times what white noise of
      * the same variance would give is not watched for level shifts: its level moves by itself faster
-     * than the reference follows (a load cycle, a control loop). Measured: SKAB's channels 0.8-2.6
-     * (its flow, where a closing valve shows, 0.8-1.1), the simulator's load-cycled channels 2.4-3.0.
+     * than the reference follows (a load cycle, a control loop). Measured with the default rates: SKAB
+     * valve1's channels 0.8-3.4 (its flow, where a closing valve shows, 0.8-1.3), the simulator's
+     * load-cycled channels 3.0-3.7.
      */
     static final double CYCLE_LIMIT = 2.0;
 
@@ -204,18 +210,15 @@ public final class TinyModelFitter {
         return Math.sqrt(a / (2 - a) + b / (2 - b) - 2 * a * b / (a + b - a * b));
     }
 
-    /** Per channel, how far its level is trusted: 1 / sqrt(1 + max(0, R^p - R0^p)) with the drift inflation's R, p, R0. */
+    /** Per channel, how far its level is trusted: 1 / sqrt(1 + the drift excess), see {@link #driftExcess}. */
     static double[] levelWeights(double[][] rows, TinyFitConfig config, int channels) {
         double[] out = new double[channels];
         Arrays.fill(out, 1.0);
-        if (config.driftWindow() == 0 || config.driftPower() == 0) {
-            return out;
-        }
-        int m = Math.max(3, Math.min(config.driftWindow(), rows.length / 4));
-        double[] ratio = config.coupledDrift() ? coupledWanderRatio(rows, m) : wanderRatio(rows, m);
-        for (int c = 0; c < channels; c++) {
-            out[c] = 1 / Math.sqrt(1 + Math.max(0, Math.pow(ratio[c], config.driftPower())
-                    - Math.pow(config.driftTolerance(), config.driftPower())));
+        double[] excess = driftExcess(rows, config);
+        if (excess != null) {
+            for (int c = 0; c < channels; c++) {
+                out[c] = 1 / Math.sqrt(1 + excess[c]);
+            }
         }
         return out;
     }
@@ -342,19 +345,34 @@ public final class TinyModelFitter {
     static double[] driftInflation(double[][] rows, TinyFitConfig config, int channels) {
         List<Feature> features = config.features();
         double[] out = new double[WindowFeatures.dimension(features, channels)];
-        if (config.driftWindow() == 0 || config.driftPower() == 0) {
+        double[] excess = driftExcess(rows, config);
+        if (excess == null) {
             return out;
         }
-        int m = Math.max(3, Math.min(config.driftWindow(), rows.length / 4));
-        double[] ratio = config.coupledDrift() ? coupledWanderRatio(rows, m) : wanderRatio(rows, m);
         for (int f = 0; f < features.size(); f++) {
             if (!isLevel(features.get(f))) {
                 continue;
             }
-            for (int c = 0; c < channels; c++) {
-                out[f * channels + c] = Math.max(0, Math.pow(ratio[c], config.driftPower())
-                        - Math.pow(config.driftTolerance(), config.driftPower()));
-            }
+            System.arraycopy(excess, 0, out, f * channels, channels);
+        }
+        return out;
+    }
+
+    /**
+     * Per channel, how far its level wandered beyond the tolerance during commissioning:
+     * max(0, R^p - R0^p) with R the wander ratio at the drift window's scale; null with the drift
+     * treatment off. The window features' level variance is inflated by it, the level-shift stage's
+     * channel weight is 1 / sqrt(1 + it).
+     */
+    private static double[] driftExcess(double[][] rows, TinyFitConfig config) {
+        if (config.driftWindow() == 0 || config.driftPower() == 0) {
+            return null;
+        }
+        int m = Math.max(3, Math.min(config.driftWindow(), rows.length / 4));
+        double[] ratio = config.coupledDrift() ? coupledWanderRatio(rows, m) : wanderRatio(rows, m);
+        double[] out = new double[ratio.length];
+        for (int c = 0; c < ratio.length; c++) {
+            out[c] = Math.max(0, Math.pow(ratio[c], config.driftPower()) - Math.pow(config.driftTolerance(), config.driftPower()));
         }
         return out;
     }

@@ -50,8 +50,9 @@ import java.util.Objects;
  *       </ul></li>
  *   <li><b>Escalations</b> are answered as the hub's verdict worker answers them: the payload is
  *       encoded ({@link Wire#encode}; these bytes are the uplink) and decoded, its samples extend the
- *       device's history in a {@link ContextStore}, the large model scores the context (batch of
- *       one), and the hub's {@link Verdict} ({@link EscalationWorker#verdict}, heldThroughSeq from the store) goes back
+ *       device's history in a {@link ContextStore} (which also runs the hub's tracked view of the
+ *       device over them), the large model scores the context (batch of one) and the score is
+ *       {@link LargeModel#withTracked}, and the hub's {@link Verdict} ({@link EscalationWorker#verdict}, heldThroughSeq from the store) goes back
  *       to the detector before the next sample arrives (a verdict within one sampling period), so
  *       that the next escalation only carries the samples the hub does not hold.</li>
  * </ol>
