@@ -2,6 +2,7 @@ package dev.tandem.edge;
 
 import dev.tandem.edge.detect.WindowDecision;
 import dev.tandem.shared.policy.Decision;
+import dev.tandem.shared.tiny.LevelShift;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.topic.Topics.Kind;
 import dev.tandem.shared.wire.Alarm;
@@ -39,6 +40,42 @@ class DetectionTest extends AgentTestSupport {
     private static Verdict verdict(Escalation e, boolean anomaly, long heldThroughSeq) {
         return new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), anomaly, anomaly ? 9.5 : 0.1,
                 "hub-test", heldThroughSeq, System.currentTimeMillis());
+    }
+
+    @Test
+    void levelShiftStage_raisesTheAlarm_andHoldsItUntilTheLevelComesBack(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
+        // the window statistic scaled out of the way (scoreScale 1e6): only the level-shift stage speaks
+        TinyModel base = TestModels.standard("ls");
+        LevelShift stage = new LevelShift(0.2, 0.02, base.center(), base.scale(), new double[]{0.3, 0.3},
+                new double[]{1, 1}, 1.0);
+        TinyModel shifting = new TinyModel(TinyModel.FORMAT, "ls", 2, TestModels.WINDOW, base.features(), base.center(),
+                base.scale(), base.components(), base.eigenvalues(), base.t2Limit(), base.qLimit(), 1e6, 0,
+                TestModels.POLICY, stage);
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, shifting), true);
+        EdgeAgent agent = deploy(vertx, config().build());
+        TestHub.await(agent.modelsLoaded());
+        double[] normal = TestModels.row(shifting, TestModels.NORMAL);
+        double[] low = {normal[0], normal[1] - 3 * 2}; // channel 1 three spreads down, for good
+        hub.readings(site, device, 20, 10, normal);
+        waitUntil(() -> decided() == 17, "windows 4..20 decided");
+        assertTrue(decisions.stream().noneMatch(WindowDecision::finalAnomaly));
+        decisions.clear();
+
+        hub.readings(site, device, 200, 10, low);
+        waitUntil(() -> decided() == 200, "200 shifted windows decided");
+        Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Source.EDGE, alarm.source());
+        long flagged = decisions.stream().filter(WindowDecision::finalAnomaly).count();
+        assertTrue(flagged >= 195, "held through the shift (the reference holds during the alarm): " + flagged);
+        assertTrue(lastDecision().finalAnomaly(), "still flagged after 200 samples at the new level");
+        decisions.clear();
+
+        hub.readings(site, device, 50, 10, normal);
+        waitUntil(() -> decided() == 50, "50 windows back at the old level decided");
+        assertFalse(lastDecision().finalAnomaly(), "the level came back: normal again");
+        long escalated = agent.metrics().snapshot().escalations();
+        assertTrue(escalated > 0 && escalated < 25, "only the ramps into and out of the shift are uncertain: " + escalated);
     }
 
     @Test
