@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
                 "  cloud         every window is escalated and the hub's large model decides;",
                 "  collaborative the tiny model decides what it is sure of and escalates its uncertain band.",
                 "Per device, the commissioning rows fit both models as the hub does; every later row is scored",
-                "by the edge runtime (the window ending at a row decides that row). Prints a table and JSON.",
+                "by the edge runtime (the window ending at a row decides that row). Prints a table, and the JSON",
+                "report (to FILE with --report, else after the table).",
                 "SKAB protocol: the first 400 rows of each labelled file commission its device, the rest is",
                 "scored point-wise and micro-averaged; files without labels are not scored."})
 final class EvalCommand implements Callable<Integer> {
@@ -39,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--path", paramLabel = "DIR", description = "The SKAB folder (required with --dataset skab).")
     Path path;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON report to FILE.")
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report to FILE (instead of printing it).")
     Path report;
 
     @Option(names = "--plots", paramLabel = "DIR",
@@ -99,10 +100,11 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println("dataset: " + which + " (" + source + ")");
         EvalReport.print(result, published, System.out);
         Map<String, Object> json = EvalReport.json(which, source, usedSeed, result, published);
-        System.out.println(EvalReport.toJson(json));
         if (report != null) {
             EvalReport.write(json, report);
             System.out.println("report written to " + report);
+        } else {
+            System.out.println(EvalReport.toJson(json));
         }
         if (plots != null) {
             List<Path> files = EvalPlots.write(result, plots);
