@@ -23,14 +23,17 @@ import java.util.concurrent.Callable;
         description = {
                 "Detection quality of edge, cloud and collaborative decisions side by side.",
                 "Three modes in one run, through the real code path:",
-                "  edge          the tiny model decides every window, nothing is escalated;",
-                "  cloud         every window is escalated and the hub's large model decides;",
-                "  collaborative the tiny model decides what it is sure of and escalates its uncertain band.",
-                "Per device, the commissioning rows fit both models as the hub does; every later row is scored",
-                "by the edge runtime (the window ending at a row decides that row). Prints a table, and the JSON",
-                "report (to FILE with --report, else after the table).",
-                "SKAB protocol: the first 400 rows of each labelled file commission its device, the rest is",
-                "scored point-wise and micro-averaged; files without labels are not scored."})
+                "  edge           the tiny model decides every window, nothing escalated;",
+                "  cloud          every window is escalated, the hub's large model decides;",
+                "  collaborative  the tiny model decides what it is sure of and escalates",
+                "                 its uncertain band.",
+                "Per device, the commissioning rows fit both models as the hub does; every",
+                "later row is scored by the edge runtime (the window ending at a row decides",
+                "that row). Prints a table, and the JSON report (to FILE with --report, else",
+                "after the table).",
+                "SKAB protocol: the first 400 rows of each labelled file commission its",
+                "device, the rest is scored point-wise and micro-averaged; files without",
+                "labels are not scored."})
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--dataset", required = true, paramLabel = "skab|sim",
             description = "skab: a folder (searched recursively) of SKAB-format CSV files, one device per file; "
