@@ -50,7 +50,8 @@ import java.util.Random;
  *       burst, drift or a broken correlation between channels;</li>
  *   <li><i>quiet</i>: the mean squared sample-to-sample step over the newest {@code quietWindow}
  *       samples against its commissioning low quantile: a stuck sensor. Skipped for channels
- *       that are often flat in commissioning (quantised or constant).</li>
+ *       that are often flat in commissioning or repeat their value in at least
+ *       {@link #MIN_REPEAT_SHARE} of its steps (quantised or constant).</li>
  * </ul>
  * Each of the 2 x channels tests gets an equal share of the false-alarm budget
  * 1 - {@code calibrationQuantile}; its limit comes from a log-normal fit to the commissioning
@@ -72,6 +73,12 @@ public final class LargeModel implements AutoCloseable {
     public static final int MIN_CONTEXTS = 16;
     /** A channel whose low quantile of step energy is below this fraction of its median never flags "quiet". */
     private static final double MIN_QUIET_FRACTION = 0.05;
+    /**
+     * A channel that repeats its previous value in at least this share of its commissioning steps is
+     * quantised: a run of equal samples is normal for it, so it never flags "quiet" (SKAB's pressure,
+     * flow and thermocouple repeat 3-64% of the time; a continuous sensor never does).
+     */
+    static final double MIN_REPEAT_SHARE = 0.01;
     /** Each ratio is capped, so a perfectly flat channel gives a large but finite score. */
     private static final double MAX_RATIO = 100;
     private static final int NOISE_POOL = 1 << 16;
@@ -307,7 +314,8 @@ public final class LargeModel implements AutoCloseable {
                 stepColumn[i] = steps[i][c];
             }
             double lo = CommissioningRows.quantile(stepColumn, 1 - p);
-            if (lo > MIN_QUIET_FRACTION * CommissioningRows.quantile(stepColumn, 0.5)) {
+            if (lo > MIN_QUIET_FRACTION * CommissioningRows.quantile(stepColumn, 0.5)
+                    && repeatShare(contexts, n, c) < MIN_REPEAT_SHARE) {
                 double[] stepFit = logNormalFit(stepColumn);
                 quiet[c] = Math.min(Math.exp(stepFit[0] - z * stepFit[1]), lo);
             }
@@ -456,6 +464,21 @@ public final class LargeModel implements AutoCloseable {
             }
         }
         return worst;
+    }
+
+    /** Share of the steps x[t] - x[t-1] of channel c, over the first n contexts, that are exactly 0. */
+    private double repeatShare(float[] contexts, int n, int c) {
+        long repeats = 0, steps = 0;
+        for (int b = 0; b < n; b++) {
+            for (int t = 1; t < contextSize; t++) {
+                int base = b * inputSize + t * channels + c;
+                if (contexts[base] == contexts[base - channels]) {
+                    repeats++;
+                }
+                steps++;
+            }
+        }
+        return steps == 0 ? 0 : (double) repeats / steps;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.tandem.hub.large;
 
+import dev.tandem.hub.tiny.LevelShiftFitTest;
 import dev.tandem.hub.tiny.SyntheticLine;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
@@ -89,6 +90,25 @@ class LargeModelTest {
             for (double v : s) {
                 assertTrue(v > 1.0 && v > 3 * median, what);
             }
+        }
+    }
+
+    @Test
+    void quantisedChannel_repeatingItsValue_isNotAStuckSensor_whileAContinuousOneStillIs() {
+        // a rig at constant operation: white noise around fixed levels, channel 3 quantised to integers
+        // (it repeats its value in about half of its steps, as SKAB's flow and pressure do)
+        double[][] rows = LevelShiftFitTest.quietLine(21, 1000);
+        try (LargeModel q = LargeModel.train(Arrays.copyOf(rows, 400), LargeModelConfig.defaults(), "large-q")) {
+            int w = q.contextSize();
+            double[][] flat = SyntheticLine.copy(rows);
+            double[][] stuck = SyntheticLine.copy(rows);
+            for (int t = 700 - 10; t < 700; t++) {
+                flat[t][3] = 32;                 // a run of ten equal values: ordinary for the quantised channel
+                stuck[t][1] = stuck[690 - 1][1]; // the continuous channel frozen for ten samples
+            }
+            double[] s = q.score(List.of(SyntheticLine.slice(flat, 700 - w, w), SyntheticLine.slice(stuck, 700 - w, w)));
+            assertTrue(s[0] < 1.0, "a quantised channel repeating its value is normal: " + s[0]);
+            assertTrue(s[1] > 1.0, "a continuous channel stuck still flags: " + s[1]);
         }
     }
 
