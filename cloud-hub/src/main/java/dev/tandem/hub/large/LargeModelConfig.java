@@ -92,8 +92,11 @@ public record LargeModelConfig(int contextSize, int focus, int quietWindow, int 
      * 25% held out.
      */
     public static LargeModelConfig defaults() {
-        return new LargeModelConfig(12, 42);
+        return new LargeModelConfig(DEFAULT_CONTEXT, 42);
     }
+
+    /** The defaults' context size. */
+    public static final int DEFAULT_CONTEXT = 12;
 
     public LargeModelConfig withSteps(int newSteps) {
         return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, newSteps, batchSize, learningRate,

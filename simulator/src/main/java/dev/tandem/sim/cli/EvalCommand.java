@@ -35,6 +35,9 @@ import java.util.concurrent.Callable;
                 "device, the rest is scored point-wise and micro-averaged; files without",
                 "labels are not scored."})
 final class EvalCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    FitOptions fit;
+
     @Option(names = "--dataset", required = true, paramLabel = "skab|sim",
             description = "skab: a folder (searched recursively) of SKAB-format CSV files, one device per file; "
                     + "sim: the simulator's scenario with every anomaly kind (deterministic by --seed).")
@@ -63,6 +66,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        CascadeEvaluation.Settings settings = new CascadeEvaluation.Settings(fit.tiny(), fit.large()); // bad flags fail first
         String which = dataset.toLowerCase(Locale.ROOT);
         List<EvalStream> streams;
         List<PublishedDetectors.Row> published = List.of();
@@ -98,7 +102,7 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab or sim, got " + dataset);
         }
         ProgressLine progress = new ProgressLine();
-        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, CascadeEvaluation.Settings.hubDefaults(), progress);
+        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, progress);
         progress.done();
         System.out.println("dataset: " + which + " (" + source + ")");
         EvalReport.print(result, published, System.out);

@@ -18,6 +18,9 @@ final class HubCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOptions run;
 
+    @picocli.CommandLine.Mixin
+    FitOptions fit;
+
     @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
     String instanceId;
 
@@ -38,7 +41,9 @@ final class HubCommand implements Callable<Integer> {
         HubConfig config = HubConfig.defaults(run.broker)
                 .withInstanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
                 .withBatching(batchMax, Duration.ofMillis(lingerMs))
-                .withSharedSubscription(!noShared);
+                .withSharedSubscription(!noShared)
+                .withTinyFit(fit.tiny())
+                .withLarge(fit.large());
         if (dataDir != null) {
             config = config.withDataDir(dataDir);
         }

@@ -191,5 +191,19 @@ class CascadeEvaluationTest {
         assertTrue(root.path("modes").has("collaborative"));
         assertEquals(2, Files.list(plots).filter(p -> p.toString().endsWith(".png")).count());
         assertEquals(2, TandemCli.execute("eval", "--dataset", "nope"));
+        assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--escalation-budget", "0.7"));
+        assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--context", "1"));
+    }
+
+    @Test
+    void evalCommand_fitOptions_reachTheModels(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("eval.json");
+        int code = TandemCli.execute("eval", "--dataset", "sim", "--devices", "1", "--samples", "400", "--seed", "5",
+                "--context", "20", "--escalation-budget", "0.1", "--no-level-shift", "--report", report.toString());
+        assertEquals(0, code);
+        JsonNode models = Wire.mapper().readTree(Files.readString(report)).path("models");
+        assertEquals(20, models.path("largeContext").asInt());
+        assertTrue(models.path("tinyFit").asText().contains("escalationBudget=0.1"), models.toString());
+        assertTrue(models.path("tinyFit").asText().contains("levelShift=null"), models.toString());
     }
 }

@@ -1,0 +1,34 @@
+package dev.tandem.sim.cli;
+
+import dev.tandem.hub.large.LargeModelConfig;
+import dev.tandem.hub.tiny.TinyFitConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * How the hub fits a device's models, for the commands that fit them ({@code hub}, {@code eval}): a
+ * picocli mixin over {@link TinyFitConfig#defaults()} and {@link LargeModelConfig#defaults()}. A value
+ * out of range is refused by those configs with INVALID_CONFIG.
+ */
+final class FitOptions {
+    @Option(names = "--escalation-budget", paramLabel = "SHARE", defaultValue = "" + TinyFitConfig.DEFAULT_ESCALATION_BUDGET,
+            description = "Share of normal windows the tiny model's uncertain band should escalate, in [0, 0.5); "
+                    + "0: a fixed band (default: ${DEFAULT-VALUE}).")
+    double escalationBudget;
+
+    @Option(names = "--context", paramLabel = "N", defaultValue = "" + LargeModelConfig.DEFAULT_CONTEXT,
+            description = "Samples of history the hub's large model judges, at most what an escalation carries "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int context;
+
+    @Option(names = "--no-level-shift", description = "Fit tiny models without their level-shift stage.")
+    boolean noLevelShift;
+
+    TinyFitConfig tiny() {
+        TinyFitConfig c = TinyFitConfig.defaults().withEscalationBudget(escalationBudget);
+        return noLevelShift ? c.withLevelShift(null) : c;
+    }
+
+    LargeModelConfig large() {
+        return new LargeModelConfig(context, LargeModelConfig.defaults().seed());
+    }
+}
