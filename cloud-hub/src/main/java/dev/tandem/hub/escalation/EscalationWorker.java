@@ -261,9 +261,7 @@ public final class EscalationWorker implements AutoCloseable {
             }
         }
         for (int i = 0; i < scores.length; i++) {
-            if (!Double.isNaN(scores[i])) {
-                scores[i] = LargeModel.withTracked(scores[i], tracked[i]);
-            }
+            scores[i] = LargeModel.withTracked(scores[i], tracked[i]); // a refused (NaN) score stays NaN
         }
         return new Scored(id, group, large, scores, held);
     }

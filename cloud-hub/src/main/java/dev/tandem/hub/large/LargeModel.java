@@ -8,7 +8,6 @@ import dev.tandem.hub.tiny.CommissioningRows;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
 import dev.tandem.shared.tiny.TinyModel;
-import dev.tandem.shared.tiny.TinyScorer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
@@ -653,9 +652,7 @@ public final class LargeModel implements AutoCloseable {
             return autoencoder;
         }
         double[][] window = Arrays.copyOfRange(context, context.length - pca.windowSize(), context.length);
-        TinyScorer scorer = pca.scorer();
-        scorer.score(window);
-        double r = scorer.lastRaw();
+        double r = pca.scorer().windowScore(window);
         if (!Double.isFinite(r)) {
             return autoencoder;
         }

@@ -199,7 +199,7 @@ public final class TinyModelFitter {
     /**
      * A channel whose fast - reference deviation varies more than this many times what white noise of
      * the same variance would give is not watched for level shifts: its level moves by itself faster
-     * than the reference follows (a load cycle, a control loop). Measured with the default rates: SKAB
+     * than the reference follows (a load cycle, a control loop). Measured (numpy, default rates): SKAB
      * valve1's channels 0.8-3.4 (its flow, where a closing valve shows, 0.8-1.3), the simulator's
      * load-cycled channels 3.0-3.7.
      */

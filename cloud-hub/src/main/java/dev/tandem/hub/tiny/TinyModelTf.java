@@ -24,8 +24,8 @@ import java.util.List;
  * for instead of the pure-Java {@link TinyScorer}; the benchmark runs both side by side.
  *
  * <p>Stateless: the model's smoothing and its level-shift stage (both state carried from window to
- * window) are not part of it: this is the unsmoothed window statistic, what a fresh
- * {@link TinyScorer} returns for its first window. Thread-safe;
+ * window) are not part of it: this is the unsmoothed window statistic,
+ * {@link TinyScorer#windowScore}. Thread-safe;
  * {@link #close} frees the native graph and session, after which {@link #score} throws
  * {@link IllegalStateException}.
  */

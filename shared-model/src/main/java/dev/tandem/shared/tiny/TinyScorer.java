@@ -61,12 +61,7 @@ public final class TinyScorer {
 
     /** Scores a window given as rows [sample][channel] (exactly windowSize rows). */
     public double score(double[][] rows) {
-        if (rows.length != model.windowSize() || rows[0].length != model.channels()) {
-            throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "window shape " + rows.length + "x" + rows[0].length
-                    + " does not match model " + model.windowSize() + "x" + model.channels());
-        }
-        WindowFeatures.extract(rows, model.features(), x);
-        double s = smooth(calibrated(rawFromFeatures(x)));
+        double s = smooth(calibrated(windowRaw(rows)));
         if (shift == null) {
             return s;
         }
@@ -74,6 +69,24 @@ public final class TinyScorer {
             shift.start(rows, 0, rows.length);
         }
         return withShift(s, rows[rows.length - 1]);
+    }
+
+    /**
+     * The window statistic alone, calibrated but unsmoothed, of rows [sample][channel] (exactly
+     * windowSize rows), leaving this scorer's state (smoothing, level-shift stage, {@link #lastRaw})
+     * as it was: what one window says on its own.
+     */
+    public double windowScore(double[][] rows) {
+        return windowRaw(rows) / model.scoreScale();
+    }
+
+    private double windowRaw(double[][] rows) {
+        if (rows.length != model.windowSize() || rows[0].length != model.channels()) {
+            throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "window shape " + rows.length + "x" + rows[0].length
+                    + " does not match model " + model.windowSize() + "x" + model.channels());
+        }
+        WindowFeatures.extract(rows, model.features(), x);
+        return rawFromFeatures(x);
     }
 
     private double withShift(double windowScore, double[] newestRow) {

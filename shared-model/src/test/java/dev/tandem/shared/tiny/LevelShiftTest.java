@@ -122,6 +122,11 @@ class LevelShiftTest {
         }
         assertTrue(last >= 1, "the level shift dominates a window statistic scaled out of the way: " + last);
         assertTrue(scorer.lastShift() >= 1);
+        // the window statistic alone, without touching the scorer's state
+        double raw = scorer.lastRaw();
+        assertEquals(raw, scorer.windowScore(rows), 1e-15);
+        assertEquals(raw, scorer.lastRaw(), 0.0);
+        assertTrue(scorer.windowScore(rows) < 1e-3, "the window statistic itself is scaled out of the way");
     }
 
     @Test
