@@ -3,8 +3,8 @@ package dev.tandem.hub;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.shared.config.BrokerAddress;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 
 import java.nio.file.Path;
 import java.time.Duration;

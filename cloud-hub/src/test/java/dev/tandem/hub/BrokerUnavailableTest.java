@@ -8,7 +8,7 @@ import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.DeviceStatus;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Wire;
 import org.junit.jupiter.api.Test;
 

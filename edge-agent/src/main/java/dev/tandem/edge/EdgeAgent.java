@@ -13,13 +13,13 @@ import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.wire.DeviceStatus;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.ModelState;
 import dev.tandem.shared.wire.ReadingBatch;
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Verdict;
 import dev.tandem.shared.wire.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -270,7 +270,7 @@ public final class EdgeAgent extends VerticleBase {
 
     private void onReadings(Device d, ReadingBatch batch) {
         if (!batch.site().equals(config.site()) || !batch.device().equals(d.id)) {
-            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "reading on the topic of " + config.site() + "/" + d.id
+            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "reading on the topic of " + config.site() + "/" + d.id
                     + " names " + batch.site() + "/" + batch.device());
         }
         d.detector.checkChannels(batch.samples().get(0).channels());
@@ -304,7 +304,7 @@ public final class EdgeAgent extends VerticleBase {
 
     private void onAssignment(Device d, ModelAssignment a) {
         if (!a.site().equals(config.site()) || !a.device().equals(d.id)) {
-            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "model assignment on the topic of " + config.site() + "/"
+            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "model assignment on the topic of " + config.site() + "/"
                     + d.id + " names " + a.site() + "/" + a.device());
         }
         String version = a.manifest().version();
@@ -320,7 +320,7 @@ public final class EdgeAgent extends VerticleBase {
             log.warn("{} (model {} for device {} rejected; keeping {})", oneLine(e), version, d.id,
                     current == null ? "no model" : "model " + current.version());
             metrics.error(e.code());
-            publishModelState(d, version, ModelState.State.REJECTED, oneLine(e));
+            publishModelState(d, ModelState.rejected(config.site(), d.id, version, e.code(), oneLine(e)));
             return;
         }
         d.detector.install(model, a.contextSize());
@@ -328,7 +328,7 @@ public final class EdgeAgent extends VerticleBase {
         modelVersions.put(d.id, model.version());
         states.put(d.id, DeviceStatus.State.DETECTING);
         metrics.modelActivated();
-        publishModelState(d, version, ModelState.State.ACTIVE, null);
+        publishModelState(d, ModelState.active(config.site(), d.id, version));
         status.publish(d.id);
         log.info("device {}: model {} active ({} parameters, window {}, context {}){}", d.id, model.version(),
                 model.parameterCount(), model.windowSize(), d.detector.contextSize(),
@@ -338,14 +338,13 @@ public final class EdgeAgent extends VerticleBase {
         }
     }
 
-    private void publishModelState(Device d, String version, ModelState.State state, String reason) {
-        outbox.offer(Topics.of(config.site(), d.id, Topics.Kind.MODEL_STATE),
-                Wire.encode(ModelState.of(config.site(), d.id, version, state, reason)), false);
+    private void publishModelState(Device d, ModelState state) {
+        outbox.offer(Topics.of(config.site(), d.id, Topics.Kind.MODEL_STATE), Wire.encode(state), false);
     }
 
     private void onVerdict(Device d, Verdict v) {
         if (!v.site().equals(config.site()) || !v.device().equals(d.id)) {
-            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "verdict on the topic of " + config.site() + "/" + d.id
+            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "verdict on the topic of " + config.site() + "/" + d.id
                     + " names " + v.site() + "/" + v.device());
         }
         switch (d.detector.onVerdict(v)) {

@@ -1,7 +1,7 @@
 package dev.tandem.edge;
 
 import dev.tandem.shared.wire.Alarm;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,7 +2,7 @@ package dev.tandem.edge;
 
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.topic.Topics.Kind;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ReadingBatch;
 import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.wire.Verdict;
@@ -57,10 +57,10 @@ class BadInputTest extends AgentTestSupport {
                 new BadInput("reading with Infinity", Kind.READINGS, ErrorCode.NON_FINITE_VALUE,
                         (site, dev) -> utf8("{\"v\":1,\"site\":\"" + site + "\",\"device\":\"" + dev
                                 + "\",\"samples\":[{\"seq\":1000,\"ts\":0,\"values\":[10,Infinity]}]}")),
-                new BadInput("reading naming another device than its topic", Kind.READINGS, ErrorCode.UNKNOWN_DEVICE,
+                new BadInput("reading naming another device than its topic", Kind.READINGS, ErrorCode.DEVICE_MISMATCH,
                         (site, dev) -> Wire.encode(ReadingBatch.of(site, "pump-9",
                                 List.of(new Sample(1000, 0, new double[]{10, 20}))))),
-                new BadInput("reading naming another site", Kind.READINGS, ErrorCode.UNKNOWN_DEVICE,
+                new BadInput("reading naming another site", Kind.READINGS, ErrorCode.DEVICE_MISMATCH,
                         (site, dev) -> Wire.encode(ReadingBatch.of("elsewhere", dev,
                                 List.of(new Sample(1000, 0, new double[]{10, 20}))))),
                 new BadInput("reading with a channel too many", Kind.READINGS, ErrorCode.CHANNEL_MISMATCH,
@@ -68,7 +68,7 @@ class BadInputTest extends AgentTestSupport {
                                 List.of(new Sample(1000, 0, new double[]{10, 20, 30}))))),
                 new BadInput("verdict that is not JSON", Kind.VERDICTS, ErrorCode.MALFORMED_PAYLOAD,
                         (site, dev) -> utf8("verdict!")),
-                new BadInput("verdict for another device", Kind.VERDICTS, ErrorCode.UNKNOWN_DEVICE,
+                new BadInput("verdict for another device", Kind.VERDICTS, ErrorCode.DEVICE_MISMATCH,
                         (site, dev) -> Wire.encode(new Verdict(Verdict.VERSION, "x", site, "pump-9", 1, true, 1, "h", -1, 0))),
                 new BadInput("model assignment of an unknown schema version", Kind.MODEL, ErrorCode.UNKNOWN_SCHEMA_VERSION,
                         (site, dev) -> utf8(new String(Wire.encode(TestModels.assignment(site, dev,

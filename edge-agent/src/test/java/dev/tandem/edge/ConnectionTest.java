@@ -6,7 +6,7 @@ import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.topic.Topics.Kind;
 import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.wire.DeviceStatus;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;

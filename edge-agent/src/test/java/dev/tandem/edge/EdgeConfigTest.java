@@ -1,8 +1,8 @@
 package dev.tandem.edge;
 
 import dev.tandem.shared.config.BrokerAddress;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 

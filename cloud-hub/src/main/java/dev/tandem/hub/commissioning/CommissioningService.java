@@ -13,10 +13,10 @@ import dev.tandem.shared.tiny.TinyModelCodec;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.ArtifactManifest;
 import dev.tandem.shared.wire.Commissioning;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +97,7 @@ public final class CommissioningService implements AutoCloseable {
             Topics.DeviceTopic t = Topics.parse(topic);
             Commissioning c = Wire.decode(payload, Commissioning.class);
             if (!t.site().equals(c.site()) || !t.device().equals(c.device())) {
-                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "commissioning set of " + c.site() + "/"
+                throw new TandemException(ErrorCode.DEVICE_MISMATCH, "commissioning set of " + c.site() + "/"
                         + c.device() + " arrived on " + topic);
             }
             metrics.commissioningReceived();

@@ -2,8 +2,8 @@ package dev.tandem.hub.commissioning;
 
 import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.wire.Commissioning;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 
 import java.io.IOException;

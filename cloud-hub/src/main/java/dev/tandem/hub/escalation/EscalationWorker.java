@@ -8,9 +8,9 @@ import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.shared.topic.Topics;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Verdict;
 import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
@@ -206,7 +206,7 @@ public final class EscalationWorker implements AutoCloseable {
             }
             Escalation e = Wire.decode(in.payload(), Escalation.class, MAX_ESCALATION_BYTES);
             if (!topic.site().equals(e.site()) || !topic.device().equals(e.device())) {
-                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "escalation " + e.id() + " for "
+                throw new TandemException(ErrorCode.DEVICE_MISMATCH, "escalation " + e.id() + " for "
                         + e.site() + "/" + e.device() + " arrived on " + in.topic());
             }
             DeviceId id = new DeviceId(e.site(), e.device());

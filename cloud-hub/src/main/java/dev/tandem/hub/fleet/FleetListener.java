@@ -3,9 +3,9 @@ package dev.tandem.hub.fleet;
 import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.DeviceStatus;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ModelState;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ public final class FleetListener {
 
     private static void same(Topics.DeviceTopic t, String site, String device, String topic) {
         if (!t.site().equals(site) || !t.device().equals(device)) {
-            throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "message about " + site + "/" + device
+            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "message about " + site + "/" + device
                     + " arrived on " + topic);
         }
     }

@@ -1,8 +1,8 @@
 package dev.tandem.hub.large;
 
 import dev.tandem.shared.wire.Checks;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.hub.tf.TfGraph;
 import dev.tandem.hub.tiny.CommissioningRows;
 import dev.tandem.hub.tiny.TinyFitConfig;

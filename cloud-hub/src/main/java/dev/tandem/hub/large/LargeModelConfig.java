@@ -1,7 +1,7 @@
 package dev.tandem.hub.large;
 
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 
 /**
  * Training settings of the large model (a dense denoising autoencoder over the raw context).

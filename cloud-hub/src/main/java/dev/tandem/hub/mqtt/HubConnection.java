@@ -3,7 +3,7 @@ package dev.tandem.hub.mqtt;
 import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.topic.Topics;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;

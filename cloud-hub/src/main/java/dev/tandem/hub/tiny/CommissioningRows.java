@@ -1,7 +1,7 @@
 package dev.tandem.hub.tiny;
 
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 
 import java.util.Arrays;
 

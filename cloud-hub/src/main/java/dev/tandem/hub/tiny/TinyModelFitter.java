@@ -7,8 +7,8 @@ import dev.tandem.shared.tiny.TinyScorer;
 import dev.tandem.shared.window.Feature;
 import dev.tandem.shared.window.WindowFeatures;
 import dev.tandem.shared.wire.Checks;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 
 import java.util.Arrays;
 import java.util.List;

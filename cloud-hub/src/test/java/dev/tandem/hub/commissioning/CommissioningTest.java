@@ -13,7 +13,7 @@ import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Commissioning;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.Sample;
@@ -101,7 +101,7 @@ class CommissioningTest {
             assertEquals("m6", a.device());
             assertTrue(TestWait.until(Duration.ofSeconds(5), () -> hub.metrics().errorCount(ErrorCode.INVALID_FIELD) == 1));
             assertEquals(1, hub.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD));
-            assertEquals(1, hub.metrics().errorCount(ErrorCode.UNEXPECTED_TOPIC));
+            assertEquals(1, hub.metrics().errorCount(ErrorCode.DEVICE_MISMATCH));
             assertEquals(1, hub.metrics().errorCount(ErrorCode.UNKNOWN_SCHEMA_VERSION));
             assertEquals(1, hub.metrics().snapshot().devicesWithModel());
         }

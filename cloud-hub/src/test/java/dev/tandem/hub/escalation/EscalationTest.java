@@ -8,7 +8,7 @@ import dev.tandem.hub.testing.TestClient;
 import dev.tandem.hub.testing.TestWait;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.Sample;
@@ -178,7 +178,7 @@ class EscalationTest {
                 new Case("NaN score", topic, bytes(valid.replace("\"edgeScore\":0.8", "\"edgeScore\":NaN")), ErrorCode.NON_FINITE_VALUE),
                 new Case("NaN reading", topic, bytes(valid.replaceFirst("\"values\":\\[[-0-9.E]+", "\"values\":[NaN")), ErrorCode.NON_FINITE_VALUE),
                 new Case("infinite reading", topic, bytes(valid.replaceFirst("\"values\":\\[[-0-9.E]+", "\"values\":[Infinity")), ErrorCode.NON_FINITE_VALUE),
-                new Case("payload of another device", Topics.of(site, "m9", Topics.Kind.ESCALATIONS), bytes(valid), ErrorCode.UNEXPECTED_TOPIC),
+                new Case("payload of another device", Topics.of(site, "m9", Topics.Kind.ESCALATIONS), bytes(valid), ErrorCode.DEVICE_MISMATCH),
                 new Case("topic outside the scheme", "tandem/v1/bad site!/" + name + "/escalations", bytes(valid), ErrorCode.UNEXPECTED_TOPIC),
                 new Case("unknown device", Topics.of(site, "ghost", Topics.Kind.ESCALATIONS),
                         Wire.encode(Signals.normalEscalation(site, "ghost", 500, contextSize)), ErrorCode.UNKNOWN_DEVICE),

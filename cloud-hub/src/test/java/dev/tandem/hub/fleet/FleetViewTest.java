@@ -8,7 +8,7 @@ import dev.tandem.hub.testing.TestWait;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.DeviceStatus;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ModelState;
 import dev.tandem.shared.wire.Wire;
 import org.junit.jupiter.api.Test;
@@ -31,10 +31,10 @@ class FleetViewTest {
             device.publish(Topics.of(site, "m1", Topics.Kind.STATUS), Wire.encode(new DeviceStatus(DeviceStatus.VERSION,
                     site, "m1", DeviceStatus.State.COMMISSIONING, null, 0, 0, 0, 1)), true);
             device.publish(Topics.of(site, "m1", Topics.Kind.MODEL_STATE),
-                    Wire.encode(ModelState.of(site, "m1", "tiny-abc", ModelState.State.ACTIVE, null)));
+                    Wire.encode(ModelState.active(site, "m1", "tiny-abc")));
             device.publish(Topics.of(site, "m1", Topics.Kind.STATUS), "garbage".getBytes(StandardCharsets.UTF_8));
             device.publish(Topics.of(site, "m2", Topics.Kind.MODEL_STATE),
-                    Wire.encode(ModelState.of(site, "m1", "tiny-abc", ModelState.State.ACTIVE, null)));
+                    Wire.encode(ModelState.active(site, "m1", "tiny-abc")));
             device.publish(Topics.of(site, "m1", Topics.Kind.STATUS), Wire.encode(DeviceStatus.offline(site, "m1")));
 
             assertTrue(TestWait.until(Duration.ofSeconds(5),
@@ -44,7 +44,7 @@ class FleetViewTest {
             assertEquals(ModelState.State.ACTIVE, v.modelState());
             assertTrue(v.lastSeen() != null);
             assertEquals(1, hub.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD));
-            assertEquals(1, hub.metrics().errorCount(ErrorCode.UNEXPECTED_TOPIC));
+            assertEquals(1, hub.metrics().errorCount(ErrorCode.DEVICE_MISMATCH));
             assertEquals(3, hub.metrics().snapshot().fleetUpdates());
         }
     }

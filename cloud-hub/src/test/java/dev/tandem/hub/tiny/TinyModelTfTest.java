@@ -3,8 +3,8 @@ package dev.tandem.hub.tiny;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
 import dev.tandem.shared.window.Feature;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.tandem.edge.commissioning;
 
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ModelAssignment;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 
 /**
  * Checks a {@link ModelAssignment} before anything runs it: the artifact's bytes must match the

@@ -1,7 +1,7 @@
 package dev.tandem.shared.policy;
 
 import dev.tandem.shared.wire.Checks;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 
 /**
  * Turns a calibrated score into a decision: below {@code lower} NORMAL, at or above {@code upper}

@@ -2,8 +2,8 @@ package dev.tandem.shared.tiny;
 
 import dev.tandem.shared.policy.EscalationPolicy;
 import dev.tandem.shared.wire.Checks;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.window.Feature;
 import dev.tandem.shared.window.WindowFeatures;
 

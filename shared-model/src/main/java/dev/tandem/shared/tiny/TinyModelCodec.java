@@ -1,8 +1,8 @@
 package dev.tandem.shared.tiny;
 
 import dev.tandem.shared.wire.ArtifactManifest;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.tandem.shared.tiny;
 
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.window.SlidingWindow;
 import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.window.WindowFeatures;

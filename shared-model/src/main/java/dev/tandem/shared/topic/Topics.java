@@ -1,8 +1,8 @@
 package dev.tandem.shared.topic;
 
 import dev.tandem.shared.wire.Checks;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 
 import java.util.Arrays;
 

@@ -1,8 +1,8 @@
 package dev.tandem.shared.window;
 
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.tandem.shared.wire;
 
+import dev.tandem.shared.error.TandemException;
+
 /** An anomaly raised for a window ({@code alarms}). */
 public record Alarm(int v, String site, String device, long windowId, long ts, double score, Source source,
                     String modelVersion) {

@@ -1,5 +1,7 @@
 package dev.tandem.shared.wire;
 
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.error.ErrorCode;
 import java.util.Locale;
 import java.util.regex.Pattern;
 

@@ -1,5 +1,7 @@
 package dev.tandem.shared.wire;
 
+import dev.tandem.shared.error.TandemException;
+
 /** A device's state ({@code status}, retained; the MQTT last will publishes OFFLINE). */
 public record DeviceStatus(int v, String site, String device, State state, String modelVersion, long windows,
                            long alarms, long escalations, long ts) {

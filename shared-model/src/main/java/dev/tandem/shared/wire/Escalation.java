@@ -1,5 +1,6 @@
 package dev.tandem.shared.wire;
 
+import dev.tandem.shared.error.TandemException;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.tandem.shared.wire;
 
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.error.ErrorCode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

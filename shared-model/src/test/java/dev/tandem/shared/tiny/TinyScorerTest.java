@@ -1,9 +1,9 @@
 package dev.tandem.shared.tiny;
 
 import dev.tandem.shared.policy.EscalationPolicy;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.window.SlidingWindow;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.tandem.shared.wire;
 
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.tiny.TinyModelFixtures;
 import dev.tandem.shared.tiny.TinyModelCodec;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,7 @@ class WireRoundTripTest {
                 new Verdict(Verdict.VERSION, "press-1-8-x", "plant-a", "press-1", 8, true, 2.5, "large-1", 8, 43),
                 new Alarm(Alarm.VERSION, "plant-a", "press-1", 8, 44, 3.0, Alarm.Source.HUB, "m-1"),
                 ModelAssignment.of("plant-a", "press-1", ArtifactManifest.of("m-1", "tandem-tiny-pca/1", artifact), artifact, 64),
-                ModelState.of("plant-a", "press-1", "m-1", ModelState.State.ACTIVE, null),
+                ModelState.active("plant-a", "press-1", "m-1"),
                 new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.DETECTING, "m-1", 10, 1, 2, 45));
     }
 

@@ -2,8 +2,8 @@ package dev.tandem.sim.broker;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import dev.tandem.shared.config.BrokerAddress;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

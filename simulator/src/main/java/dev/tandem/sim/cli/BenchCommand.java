@@ -1,8 +1,8 @@
 package dev.tandem.sim.cli;
 
 import dev.tandem.shared.config.BrokerAddress;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.bench.PipelineBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

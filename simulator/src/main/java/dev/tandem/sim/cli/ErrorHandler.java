@@ -1,6 +1,6 @@
 package dev.tandem.sim.cli;
 
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import picocli.CommandLine;
 
 /** Prints a bad configuration or flag as one line with its stable code, not a stack trace. */

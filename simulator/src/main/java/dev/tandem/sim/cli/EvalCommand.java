@@ -1,7 +1,7 @@
 package dev.tandem.sim.cli;
 
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.eval.CascadeEvaluation;
 import dev.tandem.sim.eval.EvalPlots;
 import dev.tandem.sim.eval.EvalReport;

@@ -2,8 +2,8 @@ package dev.tandem.sim.demo;
 
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.wire.Checks;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.tandem.sim.eval;
 
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.tandem.sim.eval;
 
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.factory.AnomalyEpisode;
 import dev.tandem.sim.factory.AnomalyKind;
 import dev.tandem.sim.factory.FactoryLine;

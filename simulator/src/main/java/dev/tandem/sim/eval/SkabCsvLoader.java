@@ -1,7 +1,7 @@
 package dev.tandem.sim.eval;
 
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.tandem.sim.eval;
 
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package dev.tandem.sim.publish;
 
 import dev.tandem.shared.topic.Topics;
-import dev.tandem.shared.wire.ErrorCode;
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ReadingBatch;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.GroundTruth;

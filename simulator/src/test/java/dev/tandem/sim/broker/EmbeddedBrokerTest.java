@@ -2,8 +2,8 @@ package dev.tandem.sim.broker;
 
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.testing.MosquittoBroker;
-import dev.tandem.shared.wire.ErrorCode;
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.broker.MqttProbe.Conn;
 import dev.tandem.sim.broker.MqttProbe.Receiver;
 import dev.tandem.sim.broker.MqttProbe.Run;

@@ -1,6 +1,6 @@
 package dev.tandem.sim.eval;
 
-import dev.tandem.shared.wire.TandemException;
+import dev.tandem.shared.error.TandemException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.tandem.shared.wire;
+package dev.tandem.shared.error;
 
 /** An error at a boundary, carrying its stable {@link ErrorCode}. */
 public class TandemException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.tandem.shared.wire;
+package dev.tandem.shared.error;
 
 /**
  * Stable error codes for everything rejected at a boundary. The names are the codes: they are
@@ -17,6 +17,8 @@ public enum ErrorCode {
     NON_FINITE_VALUE,
     /** The message names a device this component does not serve. */
     UNKNOWN_DEVICE,
+    /** The payload names another site or device than the topic it arrived on. */
+    DEVICE_MISMATCH,
     /** The topic does not follow the topic scheme. */
     UNEXPECTED_TOPIC,
     /** A reading has a different number of channels than the device's window. */
@@ -28,5 +30,7 @@ public enum ErrorCode {
     /** The MQTT broker cannot be reached. */
     BROKER_UNAVAILABLE,
     /** A configuration value or command-line flag is invalid. */
-    INVALID_CONFIG
+    INVALID_CONFIG,
+    /** Something failed that no input should be able to cause (a bug): logged with its stack trace. */
+    INTERNAL_ERROR
 }
