@@ -32,5 +32,15 @@ public enum ErrorCode {
     /** A configuration value or command-line flag is invalid. */
     INVALID_CONFIG,
     /** Something failed that no input should be able to cause (a bug): logged with its stack trace. */
-    INTERNAL_ERROR
+    INTERNAL_ERROR,
+    /** A model assignment carries no signed manifest. */
+    MODEL_UNSIGNED,
+    /** A signature does not verify against the key it names (tampered, forged or truncated). */
+    SIGNATURE_INVALID,
+    /** A manifest or key announcement is signed by a key this component does not trust. */
+    UNKNOWN_SIGNING_KEY,
+    /** A signed manifest is for another site, device or device class than the one it reached. */
+    MANIFEST_MISMATCH,
+    /** A signed manifest's generation is not above the one the device has already accepted (a replay). */
+    STALE_GENERATION
 }
