@@ -7,14 +7,20 @@ import java.util.regex.Pattern;
 
 /** Constructor validation shared by the wire records. */
 public final class Checks {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /**
+     * Ids (sites, devices, identities, key ids) reach topics, file names and tables: letters, digits,
+     * '_', '.', '-', starting with a letter or digit (so never "." or "..", never a hidden file, never an
+     * MQTT wildcard or separator), at most 64 characters.
+     */
+    public static final String ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
+    private static final Pattern ID = Pattern.compile(ID_PATTERN);
 
     private Checks() {
     }
 
     public static String id(String what, String value) {
         if (value == null || !ID.matcher(value).matches()) {
-            throw TandemException.invalid(what + " must match [A-Za-z0-9_.-]{1,64}, got " + quote(value));
+            throw TandemException.invalid(what + " must match " + ID_PATTERN + ", got " + quote(value));
         }
         return value;
     }

@@ -28,6 +28,17 @@ class TopicsTest {
     }
 
     @Test
+    void ids_thatCouldEscapeAPathOrMatchAWildcard_areRefused() {
+        for (String bad : new String[]{"..", ".", ".hidden", "-x", "a/b", "+", "#", "a b", "x".repeat(65), ""}) {
+            assertEquals(ErrorCode.INVALID_FIELD,
+                    assertThrows(TandemException.class, () -> Topics.of(bad, "d", Topics.Kind.READINGS)).code(), bad);
+            assertEquals(ErrorCode.UNEXPECTED_TOPIC,
+                    assertThrows(TandemException.class, () -> Topics.parse("tandem/v1/" + bad + "/d/readings")).code(), bad);
+        }
+        assertEquals("tandem/v1/plant.2/m_1-a/readings", Topics.of("plant.2", "m_1-a", Topics.Kind.READINGS));
+    }
+
+    @Test
     void brokerAddress_parsesUrls_andRefusesNonsense() {
         assertEquals(new BrokerAddress("127.0.0.1", 1884), BrokerAddress.parse("tcp://127.0.0.1:1884"));
         assertEquals(1883, BrokerAddress.parse("mqtt://localhost").port());

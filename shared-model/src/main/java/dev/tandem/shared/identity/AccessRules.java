@@ -1,0 +1,57 @@
+package dev.tandem.shared.identity;
+
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.topic.Topics.Kind;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The topic table, as permissions: the one place that says who may publish and subscribe where.
+ * Both brokers' configurations are generated from it (mosquitto's dynamic-security roles, the
+ * embedded HiveMQ's authorizer). Everything not listed is denied.
+ *
+ * <table>
+ *   <caption>per device d of site s: {@code tandem/v1/s/d/...}</caption>
+ *   <tr><th>role</th><th>publishes</th><th>subscribes</th></tr>
+ *   <tr><td>SENSOR</td><td>readings</td><td>nothing</td></tr>
+ *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state</td><td>readings, model, verdicts</td></tr>
+ *   <tr><td>HUB</td><td>verdicts, model (every device of its site)</td><td>escalations (shared group or plain),
+ *       commissioning, status, model/state (every device of its site)</td></tr>
+ * </table>
+ */
+public final class AccessRules {
+    /** What an agent publishes for each of its devices. */
+    public static final List<Kind> AGENT_PUBLISHES = List.of(Kind.ALARMS, Kind.ESCALATIONS, Kind.STATUS,
+            Kind.COMMISSIONING, Kind.MODEL_STATE);
+    /** What an agent subscribes to for each of its devices. */
+    public static final List<Kind> AGENT_SUBSCRIBES = List.of(Kind.READINGS, Kind.MODEL, Kind.VERDICTS);
+    /** What a hub publishes to any device of its site. */
+    public static final List<Kind> HUB_PUBLISHES = List.of(Kind.VERDICTS, Kind.MODEL);
+    /** What a hub reads from every device of its site (escalations besides, shared or plain). */
+    public static final List<Kind> HUB_SUBSCRIBES = List.of(Kind.COMMISSIONING, Kind.STATUS, Kind.MODEL_STATE);
+
+    private AccessRules() {
+    }
+
+    public static List<Permission> of(Identity id) {
+        List<Permission> out = new ArrayList<>();
+        switch (id.role()) {
+            case SENSOR -> id.devices().forEach(d -> out.add(Permission.publish(Topics.of(id.site(), d, Kind.READINGS))));
+            case AGENT -> {
+                for (String d : id.devices()) {
+                    AGENT_PUBLISHES.forEach(k -> out.add(Permission.publish(Topics.of(id.site(), d, k))));
+                    AGENT_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.of(id.site(), d, k))));
+                }
+            }
+            case HUB -> {
+                HUB_PUBLISHES.forEach(k -> out.add(Permission.publish(Topics.allDevices(id.site(), k))));
+                String escalations = Topics.allDevices(id.site(), Kind.ESCALATIONS);
+                out.add(Permission.subscribeShared(escalations));
+                out.add(Permission.subscribe(escalations));
+                HUB_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
+            }
+        }
+        return List.copyOf(out);
+    }
+}

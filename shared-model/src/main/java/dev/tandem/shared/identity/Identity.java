@@ -1,0 +1,67 @@
+package dev.tandem.shared.identity;
+
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.wire.Checks;
+
+import java.util.List;
+
+/**
+ * One broker identity: its role, its site and its name, and for sensors and agents the devices it
+ * speaks for. The username is {@code site/name}, so that no identity can act under another site;
+ * the MQTT client id is pinned to the username.
+ */
+public record Identity(Role role, String site, String name, List<String> devices) {
+    /** A site serves at most this many devices per identity (bounds what a file or request can ask for). */
+    public static final int MAX_DEVICES = 10_000;
+
+    public Identity {
+        if (role == null) {
+            throw TandemException.invalid("role is required");
+        }
+        Checks.id("site", site);
+        Checks.id("name", name);
+        devices = devices == null ? List.of() : List.copyOf(devices);
+        if (role == Role.HUB && !devices.isEmpty()) {
+            throw TandemException.invalid("a hub identity names no devices (it serves the whole site)");
+        }
+        if (role != Role.HUB && devices.isEmpty()) {
+            throw TandemException.invalid(role + " identity " + name + " must name at least one device");
+        }
+        if (devices.size() > MAX_DEVICES) {
+            throw TandemException.invalid(name + " names " + devices.size() + " devices, at most " + MAX_DEVICES);
+        }
+        if (devices.stream().distinct().count() != devices.size()) {
+            throw TandemException.invalid(name + " names a device twice");
+        }
+        for (String d : devices) {
+            Checks.id("device", d);
+        }
+    }
+
+    public static Identity hub(String site, String name) {
+        return new Identity(Role.HUB, site, name, List.of());
+    }
+
+    public static Identity agent(String site, String name, List<String> devices) {
+        return new Identity(Role.AGENT, site, name, devices);
+    }
+
+    public static Identity sensor(String site, String name, List<String> devices) {
+        return new Identity(Role.SENSOR, site, name, devices);
+    }
+
+    /** {@code site/name}: the MQTT username and client id. */
+    public String username() {
+        return site + "/" + name;
+    }
+
+    /** The site and name of a username, or {@link dev.tandem.shared.error.ErrorCode#INVALID_FIELD}. */
+    public static String[] splitUsername(String username) {
+        int slash = username == null ? -1 : username.indexOf('/');
+        if (slash < 0 || username.indexOf('/', slash + 1) >= 0) {
+            throw TandemException.invalid("a username is site/name, got " + (username == null ? "none" : "'"
+                    + (username.length() > 80 ? username.substring(0, 80) : username) + "'"));
+        }
+        return new String[]{Checks.id("site", username.substring(0, slash)), Checks.id("name", username.substring(slash + 1))};
+    }
+}

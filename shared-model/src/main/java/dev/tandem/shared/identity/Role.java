@@ -1,0 +1,11 @@
+package dev.tandem.shared.identity;
+
+/** Who connects to the broker. What each may do is {@link AccessRules}. */
+public enum Role {
+    /** A sensor publisher (one per site or line; the simulator plays it): publishes its devices' readings. */
+    SENSOR,
+    /** An edge agent (one per box, serving one or more devices): detects, escalates, reports for its devices. */
+    AGENT,
+    /** A hub instance (each its own username): answers escalations, fits and assigns models. */
+    HUB
+}
