@@ -51,6 +51,9 @@ public final class AccessRules {
                 out.add(Permission.subscribe(escalations));
                 HUB_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
             }
+            case ADMIN -> {
+                // the broker's own control topics only (mosquitto: granted by its dynamic-security role)
+            }
         }
         return List.copyOf(out);
     }

@@ -21,10 +21,11 @@ public record Identity(Role role, String site, String name, List<String> devices
         Checks.id("site", site);
         Checks.id("name", name);
         devices = devices == null ? List.of() : List.copyOf(devices);
-        if (role == Role.HUB && !devices.isEmpty()) {
-            throw TandemException.invalid("a hub identity names no devices (it serves the whole site)");
+        boolean siteWide = role == Role.HUB || role == Role.ADMIN;
+        if (siteWide && !devices.isEmpty()) {
+            throw TandemException.invalid("a " + role + " identity names no devices (it serves the whole site)");
         }
-        if (role != Role.HUB && devices.isEmpty()) {
+        if (!siteWide && devices.isEmpty()) {
             throw TandemException.invalid(role + " identity " + name + " must name at least one device");
         }
         if (devices.size() > MAX_DEVICES) {
@@ -40,6 +41,10 @@ public record Identity(Role role, String site, String name, List<String> devices
 
     public static Identity hub(String site, String name) {
         return new Identity(Role.HUB, site, name, List.of());
+    }
+
+    public static Identity admin(String site) {
+        return new Identity(Role.ADMIN, site, "broker-admin", List.of());
     }
 
     public static Identity agent(String site, String name, List<String> devices) {

@@ -7,5 +7,10 @@ public enum Role {
     /** An edge agent (one per box, serving one or more devices): detects, escalates, reports for its devices. */
     AGENT,
     /** A hub instance (each its own username): answers escalations, fits and assigns models. */
-    HUB
+    HUB,
+    /**
+     * The broker's administrator: only mosquitto's dynamic-security control topic (to revoke or add
+     * an identity while the broker runs). No Tandem component logs in with it.
+     */
+    ADMIN
 }

@@ -1,0 +1,104 @@
+package dev.tandem.sim.provision;
+
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.identity.Credentials;
+import dev.tandem.shared.identity.Identity;
+import dev.tandem.shared.identity.PasswordHash;
+import dev.tandem.shared.signing.HubKey;
+import dev.tandem.shared.wire.Wire;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Provisions a site: for each identity a random password (its hash in the {@link SiteRegistry}, the
+ * password itself only in that identity's credentials file), the hub's signing key and the public
+ * key agents pin, the TLS CA and broker certificate, and both brokers' configuration (mosquitto's
+ * dynamic-security file and listener configuration; the embedded HiveMQ reads the registry).
+ * {@link #add} and {@link #revoke} change an existing site without touching the other identities.
+ */
+public final class Provisioner {
+    /** Broker ports the generated mosquitto configuration listens on. */
+    public static final int TLS_PORT = 8883;
+    public static final int PLAIN_PORT = 1883;
+
+    private Provisioner() {
+    }
+
+    /** What a new site holds. */
+    public record Plan(String site, List<Identity> identities, List<String> tlsHosts) {
+        public Plan {
+            identities = List.copyOf(identities);
+            tlsHosts = List.copyOf(tlsHosts);
+        }
+    }
+
+    /** Creates the site; {@link ErrorCode#INVALID_CONFIG} if the directory already holds one. */
+    public static SiteRegistry create(SiteLayout layout, Plan plan) {
+        if (Files.exists(layout.registry())) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, layout.registry()
+                    + " exists: that site is provisioned (use --add or --revoke to change it)");
+        }
+        List<Identity> all = new ArrayList<>(plan.identities());
+        all.add(Identity.admin(plan.site()));
+        SiteRegistry site = addAll(layout, SiteRegistry.empty(plan.site()), all);
+        HubKey key = HubKey.generate();
+        key.save(layout.hubKey());
+        key.publicKey().save(layout.hubPublicKey());
+        TlsMaterial.create(layout.tls(), plan.site(), plan.tlsHosts());
+        writeBrokerConfig(layout, site);
+        return site;
+    }
+
+    /** Adds identities to a provisioned site: new credentials for them, the others' unchanged. */
+    public static SiteRegistry add(SiteLayout layout, List<Identity> identities) {
+        SiteRegistry site = addAll(layout, SiteRegistry.load(layout.registry()), identities);
+        writeBrokerConfig(layout, site);
+        return site;
+    }
+
+    /** Removes an identity: its credentials no longer log in (a running broker: see the README). */
+    public static SiteRegistry revoke(SiteLayout layout, String name) {
+        SiteRegistry site = SiteRegistry.load(layout.registry()).without(name);
+        site.save(layout.registry());
+        writeBrokerConfig(layout, site);
+        try {
+            Files.deleteIfExists(layout.credentials(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return site;
+    }
+
+    private static SiteRegistry addAll(SiteLayout layout, SiteRegistry site, List<Identity> identities) {
+        for (Identity id : identities) {
+            if (!id.site().equals(site.site())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, id.username() + " is not of site " + site.site());
+            }
+            if (site.accounts().stream().anyMatch(a -> a.identity().name().equals(id.name()))) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "site " + site.site() + " already has "
+                        + id.name() + " (revoke it first to issue new credentials)");
+            }
+            String password = PasswordHash.randomPassword();
+            try {
+                site = site.with(new SiteRegistry.Account(id, PasswordHash.of(password)));
+            } catch (TandemException e) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, e.getMessage());
+            }
+            SecretFiles.writeAtomically(layout.credentials(id.name()), Wire.encode(Credentials.of(id, password)), true);
+        }
+        site.save(layout.registry());
+        return site;
+    }
+
+    private static void writeBrokerConfig(SiteLayout layout, SiteRegistry site) {
+        SecretFiles.writeAtomically(layout.dynsec(), DynsecConfig.json(site), true);
+        SecretFiles.writeAtomically(layout.mosquittoConf(), MosquittoSiteConfig.text(layout.dynsec(), layout.tls(),
+                TLS_PORT, PLAIN_PORT).getBytes(StandardCharsets.UTF_8), false);
+    }
+}

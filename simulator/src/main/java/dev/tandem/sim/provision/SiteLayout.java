@@ -1,0 +1,41 @@
+package dev.tandem.sim.provision;
+
+import java.nio.file.Path;
+
+/** Where {@code ./tandem provision} puts a site's files, below one directory. */
+public record SiteLayout(Path root) {
+    public Path registry() {
+        return root.resolve("site.json");
+    }
+
+    /** An identity's credentials (owner-only). */
+    public Path credentials(String name) {
+        return root.resolve("credentials").resolve(name + ".json");
+    }
+
+    /** The hub's signing key, shared by every hub instance of the site (owner-only). */
+    public Path hubKey() {
+        return root.resolve("hub.key");
+    }
+
+    /** The hub's public key, pinned on every agent. */
+    public Path hubPublicKey() {
+        return root.resolve("hub.pub");
+    }
+
+    public Path tls() {
+        return root.resolve("tls");
+    }
+
+    public Path caCertificate() {
+        return tls().resolve(TlsMaterial.CA);
+    }
+
+    public Path dynsec() {
+        return root.resolve("mosquitto").resolve("dynsec.json");
+    }
+
+    public Path mosquittoConf() {
+        return root.resolve("mosquitto").resolve("mosquitto.conf");
+    }
+}

@@ -1,0 +1,172 @@
+package dev.tandem.sim.provision;
+
+import dev.tandem.shared.identity.Credentials;
+import dev.tandem.shared.identity.Identity;
+import dev.tandem.shared.testing.MosquittoBroker;
+import dev.tandem.shared.topic.Topics;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A provisioned site on a real mosquitto with the generated dynamic-security file and TLS listener:
+ * each identity may do what the topic table says and nothing else.
+ */
+class ProvisionedMosquittoTest {
+    private static final String SITE = "plant";
+    private static final int REFUSED = 0x87;
+    @TempDir
+    static Path dir;
+    static SiteLayout layout;
+    static MosquittoBroker broker;
+    static int tlsPort;
+
+    @BeforeAll
+    static void provisionAndStart() {
+        layout = new SiteLayout(dir.resolve("site"));
+        Provisioner.create(layout, new Provisioner.Plan(SITE, List.of(
+                Identity.agent(SITE, "box-1", List.of("m1", "m2")),
+                Identity.agent(SITE, "box-2", List.of("m3")),
+                Identity.sensor(SITE, "line-1", List.of("m1", "m2", "m3")),
+                Identity.hub(SITE, "hub-1"),
+                Identity.hub(SITE, "hub-2")), List.of("localhost", "127.0.0.1")));
+        broker = startBroker();
+    }
+
+    static MosquittoBroker startBroker() {
+        tlsPort = MosquittoBroker.freePort();
+        return MosquittoBroker.start(MosquittoBroker.freePort(), List.of(
+                "user root", // the tests run as root; a real broker runs as 'mosquitto' (see the generated config)
+                "allow_anonymous false",
+                "plugin " + MosquittoSiteConfig.DYNSEC_PLUGIN,
+                "plugin_opt_config_file " + layout.dynsec(),
+                "listener " + tlsPort + " 127.0.0.1",
+                "cafile " + layout.caCertificate(),
+                "certfile " + layout.tls().resolve(TlsMaterial.SERVER_CERT),
+                "keyfile " + layout.tls().resolve(TlsMaterial.SERVER_KEY)));
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    static Credentials creds(String name) {
+        return Credentials.load(layout.credentials(name));
+    }
+
+    static String topic(String device, Topics.Kind kind) {
+        return Topics.of(SITE, device, kind);
+    }
+
+    @Test
+    void anonymousWrongPasswordAndForeignClientId_areRefusedAtConnect() {
+        Credentials box1 = creds("box-1");
+        assertThrows(MqttException.class, () -> Probe.connect(broker.url(), "anon", null, null, null));
+        assertThrows(MqttException.class, () -> Probe.connect(broker.url(), box1.username(), box1.username(), "wrong", null));
+        assertThrows(MqttException.class, () -> Probe.connect(broker.url(), "plant/box-2", box1.username(),
+                box1.password(), null));
+    }
+
+    @Test
+    void agent_speaksForItsDevicesOnly_andTheHubHearsIt() throws Exception {
+        Credentials c = creds("box-1");
+        try (Probe hub = Probe.as(broker.url(), creds("hub-1"), null)) {
+            assertArrayEquals(new int[]{1}, hub.subscribe("$share/hub/" + Topics.allDevices(SITE, Topics.Kind.ESCALATIONS)));
+            // each forged publish on its own connection (the client id is pinned: a second one takes the session over)
+            assertEquals(REFUSED, Probe.publishOnce(broker.url(), c, topic("m3", Topics.Kind.ESCALATIONS), "forged"),
+                    "another agent's device");
+            assertEquals(REFUSED, Probe.publishOnce(broker.url(), c, topic("m1", Topics.Kind.VERDICTS), "forged"),
+                    "only the hub issues verdicts");
+            assertEquals(REFUSED, Probe.publishOnce(broker.url(), c, topic("m1", Topics.Kind.MODEL), "forged"),
+                    "only the hub assigns models");
+            assertEquals(REFUSED, Probe.publishOnce(broker.url(), c,
+                    Topics.of("other-site", "m1", Topics.Kind.ESCALATIONS), "forged"));
+            Probe.publishOnce(broker.url(), c, topic("m1", Topics.Kind.ESCALATIONS), "mine");
+
+            assertEquals(topic("m1", Topics.Kind.ESCALATIONS) + " mine", hub.next(Duration.ofSeconds(5)));
+            assertNull(hub.next(Duration.ofMillis(300)), "nothing forged arrived");
+        }
+    }
+
+    @Test
+    void agent_cannotSubscribeToOthersTopics_norJoinTheHubsGroup() throws Exception {
+        try (Probe box1 = Probe.as(broker.url(), creds("box-1"), null)) {
+            int[] codes = box1.subscribe(
+                    topic("m1", Topics.Kind.VERDICTS),
+                    topic("m3", Topics.Kind.VERDICTS),
+                    topic("m3", Topics.Kind.READINGS),
+                    Topics.allDevices(SITE, Topics.Kind.VERDICTS),
+                    "$share/hub/" + Topics.allDevices(SITE, Topics.Kind.ESCALATIONS),
+                    "#");
+            assertEquals(1, codes[0], "its own verdicts");
+            for (int i = 1; i < codes.length; i++) {
+                assertTrue(codes[i] >= 0x80, "filter " + i + " granted: " + codes[i]);
+            }
+        }
+    }
+
+    @Test
+    void sensor_publishesReadingsOnly_andTheAgentReadsThemOverTls() throws Exception {
+        String tls = "ssl://127.0.0.1:" + tlsPort;
+        assertEquals(REFUSED, Probe.publishOnce(broker.url(), creds("line-1"), topic("m1", Topics.Kind.ALARMS), "x"));
+        try (Probe box1 = Probe.as(tls, creds("box-1"), layout.caCertificate());
+             Probe line = Probe.as(tls, creds("line-1"), layout.caCertificate())) {
+            assertArrayEquals(new int[]{1}, box1.subscribe(topic("m1", Topics.Kind.READINGS)));
+            line.publish(topic("m1", Topics.Kind.READINGS), "r1");
+            assertEquals(topic("m1", Topics.Kind.READINGS) + " r1", box1.next(Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void tlsListener_refusesClientsThatDoNotTrustTheSiteCa(@TempDir Path other) throws Exception {
+        SiteLayout foreign = new SiteLayout(other);
+        TlsMaterial.create(foreign.tls(), "elsewhere", List.of("127.0.0.1"));
+        assertThrows(MqttException.class, () -> Probe.as("ssl://127.0.0.1:" + tlsPort, creds("box-1"),
+                foreign.caCertificate()));
+    }
+
+    @Test
+    void twoHubs_splitTheSharedGroup() throws Exception {
+        String group = "$share/hub/" + Topics.allDevices(SITE, Topics.Kind.ESCALATIONS);
+        try (Probe h1 = Probe.as(broker.url(), creds("hub-1"), null);
+             Probe h2 = Probe.as(broker.url(), creds("hub-2"), null);
+             Probe box2 = Probe.as(broker.url(), creds("box-2"), null)) {
+            h1.subscribe(group);
+            h2.subscribe(group);
+            for (int i = 0; i < 10; i++) {
+                box2.publish(topic("m3", Topics.Kind.ESCALATIONS), "e" + i);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (h1.received.size() + h2.received.size() < 10 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(10, h1.received.size() + h2.received.size());
+            assertTrue(h1.received.size() > 0 && h2.received.size() > 0);
+        }
+    }
+
+    @Test
+    void provisionedFiles_keepSecretsOwnerOnly() throws Exception {
+        for (Path secret : List.of(layout.credentials("box-1"), layout.hubKey(), layout.dynsec(),
+                layout.tls().resolve(TlsMaterial.SERVER_KEY), layout.tls().resolve(TlsMaterial.CA_KEY))) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(secret)), secret.toString());
+        }
+        String registry = Files.readString(layout.registry());
+        assertTrue(!registry.contains(creds("box-1").password()), "the registry holds hashes only");
+    }
+}
