@@ -1,7 +1,6 @@
 package dev.tandem.edge.uplink;
 
 import dev.tandem.shared.testing.MosquittoBroker;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import dev.tandem.edge.TestWait;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Checkpoint;
