@@ -1,26 +1,17 @@
 package dev.tandem.edge;
 
-import dev.tandem.edge.commissioning.AssignmentVerifier;
-import dev.tandem.edge.commissioning.Commissioner;
 import dev.tandem.edge.detect.DeviceDetector;
+import dev.tandem.edge.detect.Timers;
+import dev.tandem.edge.detect.VertxTimers;
 import dev.tandem.edge.detect.WindowDecision;
 import dev.tandem.edge.status.StatusReporter;
-import dev.tandem.edge.uplink.Backoff;
 import dev.tandem.edge.uplink.BrokerLink;
 import dev.tandem.edge.uplink.Outbox;
-import dev.tandem.shared.tiny.TinyModel;
-import dev.tandem.shared.topic.Topics;
-import dev.tandem.shared.wire.Alarm;
-import dev.tandem.shared.wire.Commissioning;
-import dev.tandem.shared.wire.DeviceStatus;
 import dev.tandem.shared.error.ErrorCode;
-import dev.tandem.shared.wire.Escalation;
-import dev.tandem.shared.wire.ModelAssignment;
-import dev.tandem.shared.wire.ModelState;
-import dev.tandem.shared.wire.ReadingBatch;
-import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.error.TandemException;
-import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.retry.Backoff;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.DeviceStatus;
 import dev.tandem.shared.wire.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.DecoderException;
@@ -35,11 +26,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -57,10 +48,13 @@ import java.util.function.Consumer;
  * there, each failure logged and counted as {@code BROKER_UNAVAILABLE}; subscriptions renewed on every
  * reconnection; by default a persistent session, so that the broker queues the QoS 1 readings and
  * verdicts of a short outage, see {@link EdgeConfig#persistentSession()}) and subscribes, for each device, to
- * {@code readings} (QoS 1), {@code model} (the retained assignment) and {@code verdicts}. Each reading
- * sample goes into the device's window; a device without a model first collects its commissioning
- * samples and sends them to the hub once; with a model, every window is scored inline and decided
- * (see {@link DeviceDetector}). Alarms, escalations, commissioning sets and model states are QoS 1
+ * {@code readings} (QoS 1), {@code model} (the retained assignment) and {@code verdicts}. The
+ * {@link InboundRouter} hands each message to its device, an {@link EdgeDevice} (detector,
+ * commissioning, model version, state). Each reading sample goes into the device's window; a device
+ * without a model first collects its commissioning samples and sends them to the hub once; with a
+ * model, every window is scored inline and decided (see {@link DeviceDetector}, whose verdict
+ * timeouts run on Vert.x timers). Model assignments are answered RECEIVED, then ACTIVE or REJECTED
+ * (see {@link ModelAssignments}). Alarms, escalations, commissioning sets and model states are QoS 1
  * publishes through the {@link Outbox}; statuses are retained (see {@link StatusReporter}).
  *
  * <p><b>Last wills.</b> MQTT allows one will per connection. The main connection's will is the
@@ -72,7 +66,8 @@ import java.util.function.Consumer;
  * <p>Bad input (malformed, oversized, unknown schema version, non-finite values, a device this agent
  * does not serve or a payload naming another device than its topic, a channel count that does not
  * match) is logged once as {@code [CODE] message}, counted in {@code tandem.edge.errors{code}} and
- * dropped; nothing else is affected.
+ * dropped; nothing else is affected. A failure in handling a message that no input should cause is
+ * counted as {@code INTERNAL_ERROR}.
  *
  * <p>The public accessors are safe from any thread; decision listeners are called on the event loop
  * and must not block.
@@ -87,13 +82,12 @@ public final class EdgeAgent extends VerticleBase {
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final List<Consumer<WindowDecision>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, String> modelVersions = new ConcurrentHashMap<>();
-    private final Map<String, DeviceStatus.State> states = new ConcurrentHashMap<>();
     private final Promise<Void> ready = Promise.promise();
     private final Promise<Void> modelsLoaded = Promise.promise();
-    private final Map<String, Device> devices = new LinkedHashMap<>();
+    private final Outbox outbox;
+    private final Map<String, EdgeDevice> devices;
+    private final InboundRouter router;
     private final List<BrokerLink> willLinks = new ArrayList<>();
-    private Outbox outbox;
     private BrokerLink link;
     private StatusReporter status;
     private volatile boolean connected;
@@ -110,7 +104,13 @@ public final class EdgeAgent extends VerticleBase {
         }
         this.config = config;
         this.metrics = registry == null ? new EdgeMetrics(config.clientId()) : new EdgeMetrics(registry, config.clientId());
-        config.devices().forEach(d -> states.put(d, DeviceStatus.State.COMMISSIONING));
+        this.outbox = new Outbox(config.outboxCapacity(), config.inflightWindow(), metrics::outboxDropped);
+        Timers timers = new VertxTimers(() -> vertx);
+        Map<String, EdgeDevice> byId = new LinkedHashMap<>();
+        config.devices().forEach(d -> byId.put(d, new EdgeDevice(config, d, timers, metrics, outbox, this::decided)));
+        this.devices = Collections.unmodifiableMap(byId);
+        this.router = new InboundRouter(config.site(), devices, config.maxReadingBytes(),
+                new ModelAssignments(config.site(), metrics, this::activated), metrics);
     }
 
     public EdgeConfig edgeConfig() {
@@ -129,16 +129,20 @@ public final class EdgeAgent extends VerticleBase {
 
     /** The version of the model a device runs, if it has one. */
     public Optional<String> modelVersion(String device) {
-        return Optional.ofNullable(modelVersions.get(device));
+        return Optional.ofNullable(device(device).modelVersion());
     }
 
     /** A device's state (COMMISSIONING until it has a model, then DETECTING; OFFLINE after stop). */
     public DeviceStatus.State state(String device) {
-        DeviceStatus.State s = states.get(device);
-        if (s == null) {
-            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "this agent does not serve device '" + device + "'");
+        return device(device).state();
+    }
+
+    private EdgeDevice device(String id) {
+        EdgeDevice d = devices.get(id);
+        if (d == null) {
+            throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "this agent does not serve device '" + id + "'");
         }
-        return s;
+        return d;
     }
 
     /** Completes the first time the agent is connected and its subscriptions are acknowledged. */
@@ -157,16 +161,14 @@ public final class EdgeAgent extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        outbox = new Outbox(config.outboxCapacity(), config.inflightWindow(), metrics::outboxDropped);
         metrics.outboxSize(() -> outbox.size());
         Map<String, Integer> subscriptions = new LinkedHashMap<>();
         for (String d : config.devices()) {
-            devices.put(d, new Device(d));
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.READINGS), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.MODEL), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.VERDICTS), 1);
         }
-        status = new StatusReporter(vertx, config.site(), config.devices(), this::statusOf,
+        status = new StatusReporter(vertx, config.site(), config.devices(), d -> devices.get(d).status(),
                 (topic, payload) -> link.publishAtMostOnce(topic, payload, true));
         link = new BrokerLink(vertx, config.broker(), config.clientId(), will(config.devices().get(0)), subscriptions,
                 config.inflightWindow(), MAX_MQTT_PACKET, config.persistentSession(),
@@ -189,9 +191,8 @@ public final class EdgeAgent extends VerticleBase {
         Promise<Void> drained = Promise.promise();
         awaitDrained(System.currentTimeMillis() + STOP_DRAIN_MILLIS, drained);
         return drained.future().compose(v -> {
-            config.devices().forEach(d -> states.put(d, DeviceStatus.State.OFFLINE));
+            devices.values().forEach(EdgeDevice::stop);
             status.publishOffline();
-            devices.values().forEach(d -> d.detector.close());
             List<Future<Void>> stops = new ArrayList<>();
             stops.add(link.stop());
             willLinks.forEach(l -> stops.add(l.stop()));
@@ -218,140 +219,10 @@ public final class EdgeAgent extends VerticleBase {
                 Wire.encode(DeviceStatus.offline(config.site(), device)));
     }
 
-    private DeviceStatus statusOf(String device) {
-        Device d = devices.get(device);
-        DeviceDetector det = d.detector;
-        return new DeviceStatus(DeviceStatus.VERSION, config.site(), device, states.get(device),
-                modelVersions.get(device), det.windows(), det.alarms(), det.escalations(), System.currentTimeMillis());
-    }
-
-    // ---- incoming messages ------------------------------------------------------------------
-
-    private void route(MqttPublishMessage m) {
-        String topic = m.topicName();
-        try {
-            Topics.DeviceTopic t = Topics.parse(topic);
-            Device d = devices.get(t.device());
-            if (d == null || !t.site().equals(config.site())) {
-                throw new TandemException(ErrorCode.UNKNOWN_DEVICE,
-                        "this agent does not serve device '" + t.device() + "' of site '" + t.site() + "'");
-            }
-            byte[] payload = m.payload().getBytes();
-            switch (t.kind()) {
-                case READINGS -> onReadings(d, Wire.decode(payload, ReadingBatch.class, config.maxReadingBytes()));
-                case MODEL -> {
-                    if (payload.length == 0) {
-                        log.debug("device {}: retained assignment cleared; keeping the current model", d.id);
-                        return;
-                    }
-                    onAssignment(d, Wire.decode(payload, ModelAssignment.class));
-                }
-                case VERDICTS -> onVerdict(d, Wire.decode(payload, Verdict.class));
-                default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "the agent does not consume " + t.kind());
-            }
-        } catch (TandemException e) {
-            reject(e, topic);
-        } catch (RuntimeException e) {
-            log.error("[{}] unexpected failure handling a message on {}: {}", ErrorCode.MALFORMED_PAYLOAD, topic, e, e);
-            metrics.error(ErrorCode.MALFORMED_PAYLOAD);
-        }
-    }
-
-    private void reject(TandemException e, String topic) {
-        log.warn("{} (message on {} dropped)", oneLine(e), topic);
-        metrics.error(e.code());
-    }
-
-    /** {@code [CODE] message} on one line (parser messages may span several). */
-    static String oneLine(TandemException e) {
-        String m = e.toString();
-        return m.indexOf('\n') < 0 ? m : m.replaceAll("\\s*\\R\\s*", " ");
-    }
-
-    private void onReadings(Device d, ReadingBatch batch) {
-        if (!batch.site().equals(config.site()) || !batch.device().equals(d.id)) {
-            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "reading on the topic of " + config.site() + "/" + d.id
-                    + " names " + batch.site() + "/" + batch.device());
-        }
-        d.detector.checkChannels(batch.samples().get(0).channels());
-        for (Sample s : batch.samples()) {
-            if (!d.detector.add(s)) {
-                metrics.duplicate();
-                continue;
-            }
-            metrics.reading();
-            List<Sample> commissioningSet = d.commissioner.offer(s);
-            if (commissioningSet != null) {
-                sendCommissioning(d, commissioningSet);
-            }
-            d.detector.scoreNewest();
-        }
-    }
-
-    private void sendCommissioning(Device d, List<Sample> samples) {
-        byte[] payload = Wire.encode(Commissioning.of(config.site(), d.id, samples));
-        if (payload.length > Wire.MAX_PAYLOAD_BYTES) {
-            log.warn("[{}] device {}: commissioning set of {} samples is {} bytes, over the {} byte limit; the hub "
-                            + "will refuse it (lower commissioningSamples)", ErrorCode.OVERSIZED_PAYLOAD, d.id,
-                    samples.size(), payload.length, Wire.MAX_PAYLOAD_BYTES);
-            metrics.error(ErrorCode.OVERSIZED_PAYLOAD);
-        }
-        outbox.offer(Topics.of(config.site(), d.id, Topics.Kind.COMMISSIONING), payload, false);
-        metrics.commissioning();
-        log.info("device {}: commissioning set of {} samples (seq {}..{}) sent to the hub", d.id, samples.size(),
-                samples.get(0).seq(), samples.get(samples.size() - 1).seq());
-    }
-
-    private void onAssignment(Device d, ModelAssignment a) {
-        if (!a.site().equals(config.site()) || !a.device().equals(d.id)) {
-            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "model assignment on the topic of " + config.site() + "/"
-                    + d.id + " names " + a.site() + "/" + a.device());
-        }
-        String version = a.manifest().version();
-        TinyModel current = d.detector.model();
-        if (current != null && current.version().equals(version)) {
-            log.debug("device {}: model {} already active", d.id, version);
-            return;
-        }
-        TinyModel model;
-        try {
-            model = AssignmentVerifier.verify(a, d.detector.channels());
-        } catch (TandemException e) {
-            log.warn("{} (model {} for device {} rejected; keeping {})", oneLine(e), version, d.id,
-                    current == null ? "no model" : "model " + current.version());
-            metrics.error(e.code());
-            publishModelState(d, ModelState.rejected(config.site(), d.id, version, e.code(), oneLine(e)));
-            return;
-        }
-        d.detector.install(model, a.contextSize());
-        d.commissioner.complete();
-        modelVersions.put(d.id, model.version());
-        states.put(d.id, DeviceStatus.State.DETECTING);
-        metrics.modelActivated();
-        publishModelState(d, ModelState.active(config.site(), d.id, version));
-        status.publish(d.id);
-        log.info("device {}: model {} active ({} parameters, window {}, context {}){}", d.id, model.version(),
-                model.parameterCount(), model.windowSize(), d.detector.contextSize(),
-                current == null ? "" : ", replacing " + current.version());
-        if (modelVersions.size() == devices.size()) {
+    private void activated(EdgeDevice d) {
+        status.publish(d.id());
+        if (devices.values().stream().allMatch(x -> x.modelVersion() != null)) {
             modelsLoaded.tryComplete();
-        }
-    }
-
-    private void publishModelState(Device d, ModelState state) {
-        outbox.offer(Topics.of(config.site(), d.id, Topics.Kind.MODEL_STATE), Wire.encode(state), false);
-    }
-
-    private void onVerdict(Device d, Verdict v) {
-        if (!v.site().equals(config.site()) || !v.device().equals(d.id)) {
-            throw new TandemException(ErrorCode.DEVICE_MISMATCH, "verdict on the topic of " + config.site() + "/" + d.id
-                    + " names " + v.site() + "/" + v.device());
-        }
-        switch (d.detector.onVerdict(v)) {
-            case APPLIED -> {
-            }
-            case LATE -> log.debug("device {}: verdict {} came after its timeout; the edge decision stood", d.id, v.id());
-            case UNKNOWN -> log.warn("device {}: verdict {} matches no escalation of this agent; ignored", d.id, v.id());
         }
     }
 
@@ -362,37 +233,6 @@ public final class EdgeAgent extends VerticleBase {
             } catch (RuntimeException e) {
                 log.warn("a decision listener failed on {}: {}", decision, e.toString());
             }
-        }
-    }
-
-    // ---- per device ---------------------------------------------------------------------------
-
-    private final class Device implements DeviceDetector.Output {
-        final String id;
-        final DeviceDetector detector;
-        final Commissioner commissioner;
-
-        Device(String id) {
-            this.id = id;
-            this.detector = new DeviceDetector(vertx, config.site(), id, config.verdictTimeout().toMillis(), metrics, this);
-            this.detector.coverUncertainWindows(config.verdictCover());
-            this.commissioner = new Commissioner(config.commissioningSamples());
-        }
-
-        @Override
-        public void alarm(Alarm alarm) {
-            log.debug("device {}: alarm {} window {} score {}", id, alarm.source(), alarm.windowId(), alarm.score());
-            outbox.offer(Topics.of(config.site(), id, Topics.Kind.ALARMS), Wire.encode(alarm), false);
-        }
-
-        @Override
-        public void escalate(Escalation escalation) {
-            outbox.offer(Topics.of(config.site(), id, Topics.Kind.ESCALATIONS), Wire.encode(escalation), false);
-        }
-
-        @Override
-        public void decided(WindowDecision decision) {
-            EdgeAgent.this.decided(decision);
         }
     }
 
@@ -435,7 +275,7 @@ public final class EdgeAgent extends VerticleBase {
 
         @Override
         public void message(MqttPublishMessage message) {
-            route(message);
+            router.route(message.topicName(), message.payload().getBytes());
         }
 
         @Override

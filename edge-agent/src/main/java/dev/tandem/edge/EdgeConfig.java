@@ -50,6 +50,9 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
     public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(5);
     public static final int DEFAULT_INFLIGHT_WINDOW = 128;
     public static final int DEFAULT_MAX_READING_BYTES = 256 * 1024;
+    public static final boolean DEFAULT_PERSISTENT_SESSION = true;
+    /** The model's default: the windows overlapping the judged one. */
+    public static final int DEFAULT_VERDICT_COVER = -1;
     /** A commissioning message must fit in one payload ({@link Wire#MAX_PAYLOAD_BYTES}). */
     public static final int MAX_COMMISSIONING_SAMPLES = 5_000;
 
@@ -144,8 +147,8 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private Duration reconnectMax = DEFAULT_RECONNECT_MAX;
         private int inflightWindow = DEFAULT_INFLIGHT_WINDOW;
         private int maxReadingBytes = DEFAULT_MAX_READING_BYTES;
-        private boolean persistentSession = true;
-        private int verdictCover = -1;
+        private boolean persistentSession = DEFAULT_PERSISTENT_SESSION;
+        private int verdictCover = DEFAULT_VERDICT_COVER;
 
         private Builder(BrokerAddress broker, String site, List<String> devices) {
             this.broker = broker;

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 /** One real mosquitto per test class, a unique site per test (retained messages outlive tests). */
 @ExtendWith(VertxExtension.class)
 abstract class AgentTestSupport {
     static MosquittoBroker broker;
 
+    Vertx vertx;
     String site;
     final String device = "pump-1";
     final List<WindowDecision> decisions = new CopyOnWriteArrayList<>();
@@ -38,8 +40,14 @@ abstract class AgentTestSupport {
     }
 
     @BeforeEach
-    void newSite() {
+    void newSite(Vertx vertx) {
+        this.vertx = vertx;
         site = "t" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Waits, bounded by {@link TestHub#WAIT}, until the agent's state satisfies {@code condition}. */
+    void waitUntil(BooleanSupplier condition, String what) {
+        TestWait.until(vertx, condition, TestHub.WAIT, what);
     }
 
     @AfterEach

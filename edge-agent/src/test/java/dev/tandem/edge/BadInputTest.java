@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
-import static dev.tandem.edge.TestHub.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class BadInputTest extends AgentTestSupport {

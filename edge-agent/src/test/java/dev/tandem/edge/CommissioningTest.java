@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
-import static dev.tandem.edge.TestHub.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,6 +52,9 @@ class CommissioningTest extends AgentTestSupport {
         TinyModel fitted = TestModels.fit("v1", c.samples());
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, fitted), true);
 
+        ModelState received = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
+        assertEquals(ModelState.State.RECEIVED, received.state());
+        assertEquals("v1", received.version());
         ModelState active = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
         assertEquals(ModelState.State.ACTIVE, active.state());
         assertEquals("v1", active.version());
@@ -85,6 +87,7 @@ class CommissioningTest extends AgentTestSupport {
 
         TinyModel m = TestModels.standard("v1");
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, m), true);
+        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         assertEquals(ModelState.State.ACTIVE, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         hub.readings(site, device, 50, 5, TestModels.row(m, TestModels.NORMAL));
         waitUntil(() -> agent.metrics().snapshot().readings() == 60, "60 readings processed");
@@ -112,12 +115,15 @@ class CommissioningTest extends AgentTestSupport {
         TinyModel v1 = TestModels.standard("v1");
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, v1), true);
         EdgeAgent agent = deploy(vertx, config().build());
+        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         assertEquals(ModelState.State.ACTIVE, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
 
         hub.publish(topic(Kind.MODEL), TestModels.tampered(site, device, TestModels.standard("v2")), true);
+        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         ModelState rejected = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
         assertEquals(ModelState.State.REJECTED, rejected.state());
         assertEquals("v2", rejected.version());
+        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, rejected.code());
         assertTrue(rejected.reason().contains("ARTIFACT_HASH_MISMATCH"), rejected.reason());
         assertEquals(1, agent.metrics().errors(ErrorCode.ARTIFACT_HASH_MISMATCH));
         assertEquals("v1", agent.modelVersion(device).orElseThrow());
@@ -135,8 +141,10 @@ class CommissioningTest extends AgentTestSupport {
         TestHub hub = hub(vertx).subscribe(topic(Kind.MODEL_STATE), topic(Kind.COMMISSIONING));
         EdgeAgent agent = deploy(vertx, config().commissioningSamples(10).build());
         hub.publish(topic(Kind.MODEL), TestModels.undecodable(site, device, "v9"), true);
+        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         ModelState rejected = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
         assertEquals(ModelState.State.REJECTED, rejected.state());
+        assertEquals(ErrorCode.ARTIFACT_INVALID, rejected.code());
         assertTrue(rejected.reason().contains("ARTIFACT_INVALID"), rejected.reason());
         assertEquals(1, agent.metrics().errors(ErrorCode.ARTIFACT_INVALID));
         assertFalse(agent.modelVersion(device).isPresent());

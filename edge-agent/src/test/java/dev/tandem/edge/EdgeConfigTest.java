@@ -26,6 +26,18 @@ class EdgeConfigTest {
         assertEquals(c, c.toBuilder().build());
     }
 
+    @Test
+    void toBuilder_keepsEveryValue() {
+        EdgeConfig c = EdgeConfig.builder(BROKER, "plant1", List.of("a", "b")).clientId("edge-x")
+                .commissioningSamples(50).verdictTimeout(Duration.ofMillis(700)).outboxCapacity(9)
+                .statusInterval(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(20))
+                .inflightWindow(3).maxReadingBytes(1024).persistentSession(false).verdictCover(0).build();
+        assertEquals(c, c.toBuilder().build());
+        EdgeConfig changed = c.toBuilder().commissioningSamples(5).build();
+        assertEquals(5, changed.commissioningSamples());
+        assertEquals(c, changed.toBuilder().commissioningSamples(50).build(), "nothing else changed");
+    }
+
     private static void invalid(Executable e) {
         assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, e).code());
     }

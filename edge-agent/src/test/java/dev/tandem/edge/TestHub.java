@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -30,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Plays the hub (and the sensors) in tests through a plain vertx-mqtt client on the real broker:
  * publishes readings and model assignments, records what the agent publishes, and optionally
- * answers escalations with verdicts. Blocking helpers, every wait bounded; call them from the test
- * thread, never from an event loop.
+ * answers escalations with verdicts. Blocking helpers, every wait bounded (on the future, the queue
+ * or the ack count, never by sleeping); call them from the test thread, never from an event loop.
  */
 final class TestHub implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(10);
@@ -41,8 +40,8 @@ final class TestHub implements AutoCloseable {
     private final Map<String, List<byte[]>> history = new ConcurrentHashMap<>();
     private final Map<String, Long> nextSeq = new ConcurrentHashMap<>();
     private final AtomicLong published = new AtomicLong();
-    private final AtomicLong acked = new AtomicLong();
-    private final AtomicLong subacks = new AtomicLong();
+    private final Count acked = new Count();
+    private final Count subacks = new Count();
     private volatile Function<Escalation, Verdict> answerer;
 
     private TestHub(MqttClient client) {
@@ -56,8 +55,8 @@ final class TestHub implements AutoCloseable {
                 .setMaxMessageSize(8 * 1024 * 1024));
         TestHub hub = new TestHub(c);
         c.publishHandler(m -> hub.onMessage(m.topicName(), m.payload().getBytes()));
-        c.publishCompletionHandler(id -> hub.acked.incrementAndGet());
-        c.subscribeCompletionHandler(ack -> hub.subacks.incrementAndGet());
+        c.publishCompletionHandler(id -> hub.acked.increment());
+        c.subscribeCompletionHandler(ack -> hub.subacks.increment());
         await(c.connect(broker.port(), broker.host()));
         return hub;
     }
@@ -81,7 +80,7 @@ final class TestHub implements AutoCloseable {
         for (String f : filters) {
             long before = subacks.get();
             await(client.subscribe(f, 1));
-            waitUntil(() -> subacks.get() > before, "SUBACK for " + f);
+            subacks.awaitAtLeast(before + 1, WAIT, "SUBACK for " + f);
         }
         return this;
     }
@@ -100,7 +99,7 @@ final class TestHub implements AutoCloseable {
     void publishRaw(String topic, byte[] payload, boolean retain) {
         long target = published.incrementAndGet();
         await(client.publish(topic, Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, retain));
-        waitUntil(() -> acked.get() >= target, "PUBACK of a publish on " + topic);
+        acked.awaitAtLeast(target, WAIT, "PUBACK of a publish on " + topic);
     }
 
     /** Publishes one reading batch of the given rows, with this hub's running seq for the device; returns the last seq. */
@@ -189,21 +188,32 @@ final class TestHub implements AutoCloseable {
         }
     }
 
-    static void waitUntil(BooleanSupplier condition, String what) {
-        waitUntil(condition, WAIT, what);
-    }
+    /** A count a test thread waits on, bounded, woken by every increment (an MQTT ack on the event loop). */
+    static final class Count {
+        private long value;
 
-    static void waitUntil(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
+        synchronized void increment() {
+            value++;
+            notifyAll();
+        }
+
+        synchronized long get() {
+            return value;
+        }
+
+        synchronized void awaitAtLeast(long target, Duration timeout, String what) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (value < target) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    fail("timed out after " + timeout + " waiting for " + what);
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
             }
         }
     }

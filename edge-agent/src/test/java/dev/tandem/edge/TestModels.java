@@ -20,24 +20,24 @@ import java.util.List;
  *
  * <p>Policy: NORMAL below 1, UNCERTAIN from 1 to 6 (the edge alone says anomaly from 2), ANOMALY from 6.
  */
-final class TestModels {
-    static final EscalationPolicy POLICY = new EscalationPolicy(1.0, 2.0, 6.0);
+public final class TestModels {
+    public static final EscalationPolicy POLICY = new EscalationPolicy(1.0, 2.0, 6.0);
     /** z of a clearly normal sample (score 0). */
-    static final double NORMAL = 0.0;
+    public static final double NORMAL = 0.0;
     /** z of an uncertain sample the edge alone calls normal (score 1.44). */
-    static final double UNCERTAIN_LOW = 1.2;
+    public static final double UNCERTAIN_LOW = 1.2;
     /** z of an uncertain sample the edge alone calls anomalous (score 4). */
-    static final double UNCERTAIN_HIGH = 2.0;
+    public static final double UNCERTAIN_HIGH = 2.0;
     /** z of an obvious anomaly (score 16). */
-    static final double ANOMALY = 4.0;
+    public static final double ANOMALY = 4.0;
 
-    static final int WINDOW = 4;
-    static final int CONTEXT = 16;
+    public static final int WINDOW = 4;
+    public static final int CONTEXT = 16;
 
     private TestModels() {
     }
 
-    static TinyModel model(String version, double[] center, double[] scale) {
+    public static TinyModel model(String version, double[] center, double[] scale) {
         int d = center.length;
         double[][] identity = new double[d][d];
         for (int i = 0; i < d; i++) {
@@ -50,12 +50,12 @@ final class TestModels {
     }
 
     /** Two channels centred at 10 and 20 with scales 1 and 2. */
-    static TinyModel standard(String version) {
+    public static TinyModel standard(String version) {
         return model(version, new double[]{10, 20}, new double[]{1, 2});
     }
 
     /** The model a hub would fit on commissioning samples: per-channel mean and standard deviation. */
-    static TinyModel fit(String version, List<Sample> samples) {
+    public static TinyModel fit(String version, List<Sample> samples) {
         int c = samples.get(0).channels();
         double[] mean = new double[c];
         double[] sd = new double[c];
@@ -77,7 +77,7 @@ final class TestModels {
     }
 
     /** A sample row whose window scores z^2 under {@code m} (every channel at z standard deviations). */
-    static double[] row(TinyModel m, double z) {
+    public static double[] row(TinyModel m, double z) {
         double[] c = m.center();
         double[] s = m.scale();
         double[] r = new double[c.length];
@@ -87,13 +87,13 @@ final class TestModels {
         return r;
     }
 
-    static ModelAssignment assignment(String site, String device, TinyModel m) {
+    public static ModelAssignment assignment(String site, String device, TinyModel m) {
         byte[] bytes = TinyModelCodec.encode(m);
         return ModelAssignment.of(site, device, TinyModelCodec.manifest(m, bytes), bytes, CONTEXT);
     }
 
     /** The manifest of {@code m} but the bytes of a model that was altered afterwards: sha256 mismatch. */
-    static ModelAssignment tampered(String site, String device, TinyModel m) {
+    public static ModelAssignment tampered(String site, String device, TinyModel m) {
         byte[] genuine = TinyModelCodec.encode(m);
         ArtifactManifest manifest = TinyModelCodec.manifest(m, genuine);
         double[] scale = m.scale();
@@ -104,7 +104,7 @@ final class TestModels {
     }
 
     /** Bytes that match their manifest but are not a tiny model. */
-    static ModelAssignment undecodable(String site, String device, String version) {
+    public static ModelAssignment undecodable(String site, String device, String version) {
         byte[] junk = "{\"this\":\"is not a model\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return ModelAssignment.of(site, device, ArtifactManifest.of(version, TinyModel.FORMAT, junk), junk, CONTEXT);
     }

@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import static dev.tandem.edge.TestHub.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -109,7 +108,7 @@ class ThroughputProbe {
         long before = consumed.getAsLong();
         long t0 = System.nanoTime();
         publishAll(vertx, broker, topic, payloads);
-        waitUntil(() -> consumed.getAsLong() >= target, Duration.ofMinutes(2), "all consumed");
+        TestWait.until(vertx, () -> consumed.getAsLong() >= target, Duration.ofMinutes(2), "all consumed");
         return (target - before) / ((System.nanoTime() - t0) / 1e9);
     }
 
@@ -131,7 +130,7 @@ class ThroughputProbe {
                 sub.publishHandler(m -> plain.incrementAndGet());
                 TestHub.await(sub.connect(broker.address().port(), "127.0.0.1"));
                 TestHub.await(sub.subscribe(topic, 1));
-                waitUntil(() -> subacks.get() == 1, "suback");
+                TestWait.until(vertx, () -> subacks.get() == 1, TestHub.WAIT, "suback");
                 measure(vertx, broker, topic, warm, plain::get, MESSAGES); // warm-up (JIT), not reported
                 double plainRate = measure(vertx, broker, topic, warm, plain::get, 2L * MESSAGES);
                 TestHub.await(sub.disconnect());

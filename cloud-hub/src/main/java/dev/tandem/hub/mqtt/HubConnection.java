@@ -4,6 +4,7 @@ import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.retry.Backoff;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -65,7 +66,7 @@ public final class HubConnection implements AutoCloseable {
     private volatile int receiveMaximum = INFLIGHT_CAP;
     private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile boolean closed;
-    private long backoffMs = MIN_BACKOFF_MS;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
 
     public HubConnection(BrokerAddress broker, String clientId, HubMetrics metrics) {
         this.broker = broker;
@@ -154,7 +155,7 @@ public final class HubConnection implements AutoCloseable {
                     inflight = new Semaphore(Math.max(1, Math.min(INFLIGHT_CAP, receiveMaximum)));
                     LOG.info("hub {} connected to {} (broker receive maximum {})", clientId, broker, receiveMaximum);
                     synchronized (HubConnection.this) {
-                        backoffMs = MIN_BACKOFF_MS;
+                        backoff.reset();
                     }
                 }
 
@@ -174,8 +175,7 @@ public final class HubConnection implements AutoCloseable {
         }
         long delay;
         synchronized (this) {
-            delay = backoffMs;
-            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            delay = backoff.nextDelayMillis();
         }
         metrics.error(ErrorCode.BROKER_UNAVAILABLE,
                 "cannot connect to " + broker + " (" + e.getMessage() + "); retrying in " + delay + " ms");

@@ -12,7 +12,6 @@ import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Verdict;
 import dev.tandem.shared.window.SlidingWindow;
-import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +32,9 @@ import java.util.SplittableRandom;
  * {@link Escalation} carrying the raw samples the hub does not hold yet, and waits for its
  * {@link Verdict} (alarm {@link Alarm.Source#HUB} if anomalous) or for the timeout, after which the
  * edge's own call stands (alarm {@link Alarm.Source#EDGE_TIMEOUT} if anomalous).
+ *
+ * <p>Needs no Vert.x: the verdict timeouts run on the {@link Timers} it is given ({@link VertxTimers}
+ * in the agent, {@link ManualTimers} in the evaluation and in unit tests).
  *
  * <p>Not thread-safe: one per device, on the agent's event loop (timers included).
  */
@@ -56,10 +58,10 @@ public final class DeviceDetector {
     public enum VerdictOutcome { APPLIED, LATE, UNKNOWN }
 
     private record Pending(String id, long windowId, long ts, double score, boolean edgeSaysAnomaly,
-                           String modelVersion, long timerId) {
+                           String modelVersion, Timers.Handle timer) {
     }
 
-    private final Vertx vertx;
+    private final Timers timers;
     private final String site;
     private final String device;
     private final long verdictTimeoutMillis;
@@ -82,9 +84,13 @@ public final class DeviceDetector {
     private long alarms;
     private long escalations;
 
-    public DeviceDetector(Vertx vertx, String site, String device, long verdictTimeoutMillis, EdgeMetrics metrics,
+    /**
+     * @param timers               where the verdict timeouts run (their tasks must run on the detector's thread)
+     * @param verdictTimeoutMillis how long an escalated window waits for its verdict
+     */
+    public DeviceDetector(Timers timers, String site, String device, long verdictTimeoutMillis, EdgeMetrics metrics,
                           Output output) {
-        this.vertx = vertx;
+        this.timers = timers;
         this.site = site;
         this.device = device;
         this.verdictTimeoutMillis = verdictTimeoutMillis;
@@ -143,12 +149,11 @@ public final class DeviceDetector {
         Decision decision = policy.decide(score);
         boolean edgeSays = policy.edgeSaysAnomaly(score);
         switch (decision) {
-            case NORMAL -> output.decided(new WindowDecision(site, device, newest.seq(), newest.ts(), score,
-                    Decision.NORMAL, edgeSays, false, null, false, false));
+            case NORMAL -> output.decided(WindowDecision.normal(site, device, newest.seq(), newest.ts(), score,
+                    edgeSays));
             case ANOMALY -> {
                 raise(newest.seq(), newest.ts(), score, Alarm.Source.EDGE, model.version());
-                output.decided(new WindowDecision(site, device, newest.seq(), newest.ts(), score, Decision.ANOMALY,
-                        edgeSays, true, Alarm.Source.EDGE, false, false));
+                output.decided(WindowDecision.edgeAnomaly(site, device, newest.seq(), newest.ts(), score, edgeSays));
             }
             case UNCERTAIN -> {
                 if (lastVerdict != null && newest.seq() > lastVerdict.windowId()
@@ -173,8 +178,8 @@ public final class DeviceDetector {
         if (anomaly) {
             raise(newest.seq(), newest.ts(), lastVerdict.score(), Alarm.Source.HUB, model.version());
         }
-        output.decided(new WindowDecision(site, device, newest.seq(), newest.ts(), score, Decision.UNCERTAIN,
-                edgeSays, anomaly, anomaly ? Alarm.Source.HUB : null, false, false));
+        output.decided(WindowDecision.coveredByVerdict(site, device, newest.seq(), newest.ts(), score, edgeSays,
+                anomaly));
     }
 
     /**
@@ -200,7 +205,7 @@ public final class DeviceDetector {
         }
         Escalation e = new Escalation(Escalation.VERSION, id, site, device, newest.seq(), model.windowSize(),
                 contextSize, model.version(), score, samples, System.currentTimeMillis());
-        long timer = vertx.setTimer(verdictTimeoutMillis, t -> timeout(id));
+        Timers.Handle timer = timers.schedule(verdictTimeoutMillis, () -> timeout(id));
         pending.put(id, new Pending(id, newest.seq(), newest.ts(), score, edgeSays, model.version(), timer));
         escalations++;
         metrics.escalation();
@@ -222,9 +227,8 @@ public final class DeviceDetector {
         if (p.edgeSaysAnomaly()) {
             raise(p.windowId(), p.ts(), p.score(), Alarm.Source.EDGE_TIMEOUT, p.modelVersion());
         }
-        output.decided(new WindowDecision(site, device, p.windowId(), p.ts(), p.score(), Decision.UNCERTAIN,
-                p.edgeSaysAnomaly(), p.edgeSaysAnomaly(), p.edgeSaysAnomaly() ? Alarm.Source.EDGE_TIMEOUT : null,
-                true, true));
+        output.decided(WindowDecision.verdictTimedOut(site, device, p.windowId(), p.ts(), p.score(),
+                p.edgeSaysAnomaly()));
     }
 
     /**
@@ -243,15 +247,15 @@ public final class DeviceDetector {
             metrics.unknownVerdict();
             return VerdictOutcome.UNKNOWN;
         }
-        vertx.cancelTimer(p.timerId());
+        p.timer().cancel();
         heldThroughSeq = v.heldThroughSeq();
         lastVerdict = v;
         metrics.verdict();
         if (v.anomaly()) {
             raise(p.windowId(), p.ts(), v.score(), Alarm.Source.HUB, p.modelVersion());
         }
-        output.decided(new WindowDecision(site, device, p.windowId(), p.ts(), p.score(), Decision.UNCERTAIN,
-                p.edgeSaysAnomaly(), v.anomaly(), v.anomaly() ? Alarm.Source.HUB : null, false, true));
+        output.decided(WindowDecision.answeredByVerdict(site, device, p.windowId(), p.ts(), p.score(),
+                p.edgeSaysAnomaly(), v.anomaly()));
         return VerdictOutcome.APPLIED;
     }
 
@@ -322,7 +326,7 @@ public final class DeviceDetector {
 
     /** Cancels the verdict timers (the agent is stopping). */
     public void close() {
-        pending.values().forEach(p -> vertx.cancelTimer(p.timerId()));
+        pending.values().forEach(p -> p.timer().cancel());
         pending.clear();
     }
 }

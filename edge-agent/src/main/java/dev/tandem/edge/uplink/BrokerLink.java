@@ -1,6 +1,7 @@
 package dev.tandem.edge.uplink;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.retry.Backoff;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,22 +1,21 @@
 package dev.tandem.edge.uplink;
 
 import dev.tandem.shared.testing.MosquittoBroker;
-import io.netty.handler.codec.mqtt.MqttQoS;
-import io.vertx.core.Context;
-import io.vertx.core.Promise;
+import dev.tandem.edge.TestWait;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,54 +42,51 @@ class OutboxTest {
     }
 
     @Test
-    void drain_throughARealBroker_deliversEverythingInOrder_neverPastTheWindow(Vertx vertx) throws Exception {
+    void drain_throughARealBroker_deliversEverythingInOrder_neverPastTheWindow(Vertx vertx) {
         int n = 3000;
         int window = 8;
         try (MosquittoBroker broker = MosquittoBroker.start()) {
             List<String> received = new CopyOnWriteArrayList<>();
+            VertxTestContext subscribed = new VertxTestContext();
+            VertxTestContext delivered = new VertxTestContext();
+            Checkpoint message = delivered.checkpoint(n); // strict: a duplicate would fail it
             MqttClient subscriber = MqttClient.create(vertx, new MqttClientOptions().setClientId("sub"));
-            AtomicLong subacks = new AtomicLong();
-            subscriber.subscribeCompletionHandler(a -> subacks.incrementAndGet());
-            subscriber.publishHandler(m -> received.add(m.payload().toString(StandardCharsets.UTF_8)));
+            subscriber.subscribeCompletionHandler(a -> subscribed.completeNow());
+            subscriber.publishHandler(m -> {
+                received.add(m.payload().toString(StandardCharsets.UTF_8));
+                message.flag();
+            });
             subscriber.connect(broker.address().port(), "127.0.0.1")
                     .compose(c -> subscriber.subscribe("outbox/test", 1))
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (subacks.get() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+                    .onFailure(subscribed::failNow);
+            TestWait.await(subscribed, Duration.ofSeconds(10), "the subscriber's SUBACK");
 
-            Context ctx = vertx.getOrCreateContext();
             AtomicInteger maxInFlight = new AtomicInteger();
             AtomicInteger drops = new AtomicInteger();
-            Promise<Outbox> sent = Promise.promise();
-            ctx.runOnContext(v -> {
+            VertxTestContext attached = new VertxTestContext();
+            Outbox[] outbox = new Outbox[1];
+            vertx.getOrCreateContext().runOnContext(v -> {
                 // the publisher's client allows exactly the window: one publish too many would fail
                 MqttClient publisher = MqttClient.create(vertx, new MqttClientOptions().setClientId("pub")
                         .setMaxInflightQueue(window));
-                Outbox outbox = new Outbox(n, window, drops::incrementAndGet);
-                IntStream.range(0, n).forEach(i -> outbox.offer("outbox/test", utf8(Integer.toString(i)), false));
-                assertEquals(n, outbox.size(), "held until a connection is attached");
+                Outbox o = new Outbox(n, window, drops::incrementAndGet);
+                IntStream.range(0, n).forEach(i -> o.offer("outbox/test", utf8(Integer.toString(i)), false));
+                attached.verify(() -> assertEquals(n, o.size(), "held until a connection is attached"));
+                outbox[0] = o;
                 publisher.connect(broker.address().port(), "127.0.0.1").onSuccess(c -> {
-                    outbox.attach(publisher);
-                    vertx.setPeriodic(1, id -> maxInFlight.accumulateAndGet(outbox.inFlight(), Math::max));
-                    sent.complete(outbox);
-                });
+                    o.attach(publisher);
+                    vertx.setPeriodic(1, id -> maxInFlight.accumulateAndGet(o.inFlight(), Math::max));
+                    attached.completeNow();
+                }).onFailure(attached::failNow);
             });
-            Outbox outbox = sent.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (received.size() < n && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(n, received.size());
+            TestWait.await(attached, Duration.ofSeconds(10), "the outbox attached to a connected publisher");
+
+            TestWait.await(delivered, Duration.ofSeconds(20), n + " messages delivered");
             assertEquals(IntStream.range(0, n).mapToObj(Integer::toString).toList(), received);
             assertEquals(0, drops.get());
             assertTrue(maxInFlight.get() <= window, "in flight: " + maxInFlight.get());
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (outbox.acked() < n && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(n, outbox.acked());
+            TestWait.until(vertx, () -> outbox[0].acked() == n, Duration.ofSeconds(5), "every PUBACK");
+            assertEquals(n, outbox[0].acked());
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.tandem.sim.eval;
 
+import dev.tandem.edge.EdgeConfig;
 import dev.tandem.edge.EdgeMetrics;
 import dev.tandem.edge.detect.DeviceDetector;
+import dev.tandem.edge.detect.ManualTimers;
 import dev.tandem.edge.detect.WindowDecision;
 import dev.tandem.hub.commissioning.ModelVersions;
 import dev.tandem.hub.escalation.ContextStore;
@@ -21,7 +23,6 @@ import dev.tandem.shared.wire.ReadingBatch;
 import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.wire.Verdict;
 import dev.tandem.shared.wire.Wire;
-import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,7 +64,6 @@ import java.util.Objects;
 public final class CascadeEvaluation {
     /** Site id of the evaluated devices. */
     public static final String SITE = "eval";
-    private static final long VERDICT_TIMEOUT_MILLIS = 3_600_000;
 
     /** How a window is decided. */
     public enum Mode {
@@ -130,14 +130,9 @@ public final class CascadeEvaluation {
     /** Runs the three modes on every stream. */
     public static Result run(List<EvalStream> streams, Settings settings, Progress progress) {
         long t0 = System.nanoTime();
-        Vertx vertx = Vertx.vertx();
         List<DeviceResult> devices = new ArrayList<>(streams.size());
-        try {
-            for (int i = 0; i < streams.size(); i++) {
-                devices.add(device(streams.get(i), settings, vertx, i, streams.size(), progress));
-            }
-        } finally {
-            vertx.close();
+        for (int i = 0; i < streams.size(); i++) {
+            devices.add(device(streams.get(i), settings, i, streams.size(), progress));
         }
         Map<Mode, ModeTotals> totals = new EnumMap<>(Mode.class);
         for (Mode mode : Mode.values()) {
@@ -170,7 +165,7 @@ public final class CascadeEvaluation {
         return new ModeTotals(mode, Confusion.sum(parts), windows, escalations, verdicts, uplink, raw, delays);
     }
 
-    private static DeviceResult device(EvalStream s, Settings settings, Vertx vertx, int index, int count,
+    private static DeviceResult device(EvalStream s, Settings settings, int index, int count,
                                        Progress progress) {
         progress.update(index, count, s.deviceId(), "commissioning");
         Commissioning c = Commissioning.of(SITE, s.deviceId(), s.commissioning());
@@ -190,7 +185,7 @@ public final class CascadeEvaluation {
             for (Mode mode : Mode.values()) {
                 progress.update(index, count, s.deviceId(), mode.key());
                 double[] scores = new double[s.test().size()];
-                runs.put(mode, run(s, tiny, large, mode, vertx, scores));
+                runs.put(mode, run(s, tiny, large, mode, scores));
                 if (tinyScores == null) {
                     tinyScores = scores;
                 }
@@ -210,8 +205,7 @@ public final class CascadeEvaluation {
         };
     }
 
-    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel large, Mode mode, Vertx vertx,
-                               double[] tinyScores) {
+    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel large, Mode mode, double[] tinyScores) {
         int n = s.test().size();
         long first = s.firstTestSeq();
         boolean[] decisions = new boolean[n];
@@ -241,7 +235,9 @@ public final class CascadeEvaluation {
                 }
             }
         };
-        DeviceDetector detector = new DeviceDetector(vertx, SITE, s.deviceId(), VERDICT_TIMEOUT_MILLIS,
+        // a verdict comes back before the next sample; the clock is never advanced, so no timeout fires
+        DeviceDetector detector = new DeviceDetector(new ManualTimers(), SITE, s.deviceId(),
+                EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis(),
                 new EdgeMetrics("eval-" + s.deviceId()), output);
         for (Sample sample : s.commissioning()) {
             detector.add(sample);

@@ -1,11 +1,14 @@
-package dev.tandem.edge.uplink;
+package dev.tandem.shared.retry;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential reconnect delay: starts at {@code min}, doubles per failed attempt up to {@code max},
- * with up to 20% random jitter so that a fleet does not reconnect in lock-step. Not thread-safe.
+ * Exponential reconnect delay, shared by the edge agent and the hub: starts at {@code min}, doubles
+ * per failed attempt up to {@code max}, with up to 20% random jitter (subtracted, so no delay
+ * exceeds {@code max}) so that a fleet does not reconnect in lock-step after a broker restart.
+ *
+ * <p>Not thread-safe: callers on several threads synchronise around it.
  */
 public final class Backoff {
     private final long minMillis;
@@ -18,7 +21,7 @@ public final class Backoff {
         this.next = minMillis;
     }
 
-    /** The delay before the next attempt (milliseconds); the one after it is longer. */
+    /** The delay before the next attempt (milliseconds, 1..max); the one after it is longer until max. */
     public long nextDelayMillis() {
         long base = next;
         next = Math.min(maxMillis, next * 2);

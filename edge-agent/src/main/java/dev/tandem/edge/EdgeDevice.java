@@ -1,0 +1,163 @@
+package dev.tandem.edge;
+
+import dev.tandem.edge.commissioning.Commissioner;
+import dev.tandem.edge.detect.DeviceDetector;
+import dev.tandem.edge.detect.Timers;
+import dev.tandem.edge.detect.WindowDecision;
+import dev.tandem.edge.uplink.Outbox;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.DeviceStatus;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.ReadingBatch;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One device of the agent at run time: its {@link DeviceDetector}, its {@link Commissioner}, the
+ * version of the model it runs and its state. Its QoS 1 messages (alarms, escalations, the
+ * commissioning set, model states) go out through the agent's {@link Outbox}.
+ *
+ * <p>Used on the agent's event loop; {@link #state()}, {@link #modelVersion()} and {@link #status()}
+ * are safe from any thread.
+ */
+final class EdgeDevice implements DeviceDetector.Output {
+    private static final Logger log = LoggerFactory.getLogger(EdgeDevice.class);
+
+    private final String site;
+    private final String id;
+    private final DeviceDetector detector;
+    private final Commissioner commissioner;
+    private final EdgeMetrics metrics;
+    private final Outbox outbox;
+    private final Consumer<WindowDecision> decisions;
+    private volatile DeviceStatus.State state = DeviceStatus.State.COMMISSIONING;
+    private volatile String modelVersion;
+
+    /**
+     * @param timers    where its verdict timeouts run
+     * @param decisions receives every final window decision
+     */
+    EdgeDevice(EdgeConfig config, String id, Timers timers, EdgeMetrics metrics, Outbox outbox,
+               Consumer<WindowDecision> decisions) {
+        this.site = config.site();
+        this.id = id;
+        this.metrics = metrics;
+        this.outbox = outbox;
+        this.decisions = decisions;
+        this.detector = new DeviceDetector(timers, site, id, config.verdictTimeout().toMillis(), metrics, this);
+        this.detector.coverUncertainWindows(config.verdictCover());
+        this.commissioner = new Commissioner(config.commissioningSamples());
+    }
+
+    String id() {
+        return id;
+    }
+
+    DeviceDetector detector() {
+        return detector;
+    }
+
+    /** COMMISSIONING until it has a model, then DETECTING; OFFLINE after the agent stopped. */
+    DeviceStatus.State state() {
+        return state;
+    }
+
+    /** The version of the model it runs, or null. */
+    String modelVersion() {
+        return modelVersion;
+    }
+
+    DeviceStatus status() {
+        return new DeviceStatus(DeviceStatus.VERSION, site, id, state, modelVersion, detector.windows(),
+                detector.alarms(), detector.escalations(), System.currentTimeMillis());
+    }
+
+    /** Each new sample goes into the window, the commissioning set while it is collected, and is scored. */
+    void onReadings(ReadingBatch batch) {
+        detector.checkChannels(batch.samples().get(0).channels());
+        for (Sample s : batch.samples()) {
+            if (!detector.add(s)) {
+                metrics.duplicate();
+                continue;
+            }
+            metrics.reading();
+            List<Sample> commissioningSet = commissioner.offer(s);
+            if (commissioningSet != null) {
+                sendCommissioning(commissioningSet);
+            }
+            detector.scoreNewest();
+        }
+    }
+
+    void onVerdict(Verdict v) {
+        switch (detector.onVerdict(v)) {
+            case APPLIED -> {
+            }
+            case LATE -> log.debug("device {}: verdict {} came after its timeout; the edge decision stood", id, v.id());
+            case UNKNOWN -> log.warn("device {}: verdict {} matches no escalation of this agent; ignored", id, v.id());
+        }
+    }
+
+    /** Runs {@code model} from now on (hot swap); commissioning, if still going, is over. */
+    void activate(TinyModel model, int contextSize) {
+        detector.install(model, contextSize);
+        commissioner.complete();
+        modelVersion = model.version();
+        state = DeviceStatus.State.DETECTING;
+    }
+
+    /** The agent stops: OFFLINE, no verdict timeout fires any more. */
+    void stop() {
+        state = DeviceStatus.State.OFFLINE;
+        detector.close();
+    }
+
+    /** Queues one QoS 1 message on this device's topic of {@code kind}. */
+    void publish(Topics.Kind kind, Object message) {
+        publish(kind, Wire.encode(message));
+    }
+
+    private void publish(Topics.Kind kind, byte[] payload) {
+        outbox.offer(Topics.of(site, id, kind), payload, false);
+    }
+
+    private void sendCommissioning(List<Sample> samples) {
+        byte[] payload = Wire.encode(Commissioning.of(site, id, samples));
+        if (payload.length > Wire.MAX_PAYLOAD_BYTES) {
+            log.warn("[{}] device {}: commissioning set of {} samples is {} bytes, over the {} byte limit; the hub "
+                            + "will refuse it (lower commissioningSamples)", ErrorCode.OVERSIZED_PAYLOAD, id,
+                    samples.size(), payload.length, Wire.MAX_PAYLOAD_BYTES);
+            metrics.error(ErrorCode.OVERSIZED_PAYLOAD);
+        }
+        publish(Topics.Kind.COMMISSIONING, payload);
+        metrics.commissioning();
+        log.info("device {}: commissioning set of {} samples (seq {}..{}) sent to the hub", id, samples.size(),
+                samples.get(0).seq(), samples.get(samples.size() - 1).seq());
+    }
+
+    @Override
+    public void alarm(Alarm alarm) {
+        log.debug("device {}: alarm {} window {} score {}", id, alarm.source(), alarm.windowId(), alarm.score());
+        publish(Topics.Kind.ALARMS, alarm);
+    }
+
+    @Override
+    public void escalate(Escalation escalation) {
+        publish(Topics.Kind.ESCALATIONS, escalation);
+    }
+
+    @Override
+    public void decided(WindowDecision decision) {
+        decisions.accept(decision);
+    }
+}
