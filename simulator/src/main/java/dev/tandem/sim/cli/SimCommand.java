@@ -43,9 +43,9 @@ final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FactoryLine line = new FactoryLine(SimConfig.defaults(seed, devices).withCommissioningSamples(commissioning));
-        PublisherConfig pc = PublisherConfig.defaults(site, run.broker).withRatePerDevice(rate).withQos(qos)
-                .withSamplesPerDevice(samples);
+        FactoryLine line = new FactoryLine(SimConfig.builder(seed, devices).commissioningSamples(commissioning).build());
+        PublisherConfig pc = PublisherConfig.builder(site, run.broker).ratePerDevice(rate).qos(qos)
+                .samplesPerDevice(samples).build();
         Vertx vertx = Vertx.vertx();
         try {
             SensorPublisher publisher = new SensorPublisher(vertx, line, pc);

@@ -164,7 +164,7 @@ class EmbeddedBrokerTest {
             MqttProperties connack = connected.getResponseProperties();
             int receiveMaximum = connack.getReceiveMaximum() == null ? 65535 : connack.getReceiveMaximum();
             assertEquals(65535, receiveMaximum, "server receive maximum");
-            assertEquals(EmbeddedBroker.Options.DEFAULT_MAX_PACKET_SIZE, connack.getMaximumPacketSize(), "maximum packet size");
+            assertEquals(EmbeddedBrokerOptions.DEFAULT_MAX_PACKET_SIZE, connack.getMaximumPacketSize(), "maximum packet size");
 
             List<IMqttToken> tokens = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -251,9 +251,9 @@ class EmbeddedBrokerTest {
 
     @Test
     void invalidOptions_areRefusedWithInvalidConfig() {
-        TandemException e = assertThrows(TandemException.class, () -> EmbeddedBroker.Options.defaults().withPort(70000));
+        TandemException e = assertThrows(TandemException.class, () -> EmbeddedBrokerOptions.builder().port(70000).build());
         assertEquals(ErrorCode.INVALID_CONFIG, e.code());
-        e = assertThrows(TandemException.class, () -> EmbeddedBroker.Options.defaults().withMaxQueueSize(0));
+        e = assertThrows(TandemException.class, () -> EmbeddedBrokerOptions.builder().maxQueueSize(0).build());
         assertEquals(ErrorCode.INVALID_CONFIG, e.code());
     }
 
