@@ -31,6 +31,8 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
     public static final double DEFAULT_RATE_PER_DEVICE = 10.0;
     public static final int DEFAULT_MAX_INFLIGHT = 1000;
     public static final int DEFAULT_QOS = 1;
+    /** {@code samplesPerDevice} 0: publish until stopped. */
+    public static final long UNTIL_STOPPED = 0;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -91,7 +93,7 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
         private String clientId;
         private int qos = DEFAULT_QOS;
         private double ratePerDevice = DEFAULT_RATE_PER_DEVICE;
-        private long samplesPerDevice;
+        private long samplesPerDevice = UNTIL_STOPPED;
         private int maxInflight = DEFAULT_MAX_INFLIGHT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;

@@ -77,8 +77,8 @@ class SensorPublisherTest {
         Map<String, List<Sample>> received = subscribe(site, 3 * perDevice);
 
         FactoryLine line = new FactoryLine(sim);
-        SensorPublisher publisher = new SensorPublisher(vertx, line, PublisherConfig.defaults(site, mosquitto.address())
-                .asFastAsPossible(true).withSamplesPerDevice(perDevice).withMaxInflight(500));
+        SensorPublisher publisher = new SensorPublisher(vertx, line, PublisherConfig.builder(site, mosquitto.address())
+                .asFastAsPossible().samplesPerDevice(perDevice).maxInflight(500).build());
         await(publisher.start());
         await(publisher.completion());
         awaitCount(received, 3 * perDevice);
@@ -107,7 +107,7 @@ class SensorPublisherTest {
         String site = site();
         Map<String, List<Sample>> received = subscribe(site, 2 * 40);
         SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 2)),
-                PublisherConfig.defaults(site, mosquitto.address()).withRatePerDevice(40).withSamplesPerDevice(40));
+                PublisherConfig.builder(site, mosquitto.address()).ratePerDevice(40).samplesPerDevice(40).build());
         long t0 = System.nanoTime();
         await(publisher.start());
         await(publisher.completion());
@@ -125,7 +125,7 @@ class SensorPublisherTest {
         Map<String, List<Sample>> received = subscribe(site, Integer.MAX_VALUE);
         FactoryLine line = new FactoryLine(SimConfig.defaults(5, 4));
         SensorPublisher publisher = new SensorPublisher(vertx, line,
-                PublisherConfig.defaults(site, mosquitto.address()).withRatePerDevice(200));
+                PublisherConfig.builder(site, mosquitto.address()).ratePerDevice(200).build());
         await(publisher.start());
         Thread.sleep(500);
         await(publisher.stop());
@@ -146,8 +146,8 @@ class SensorPublisherTest {
             String site = site();
             Map<String, List<Sample>> received = subscribe(site, 600);
             SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(qos, 3)),
-                    PublisherConfig.defaults(site, mosquitto.address()).withQos(qos).asFastAsPossible(true)
-                            .withSamplesPerDevice(200));
+                    PublisherConfig.builder(site, mosquitto.address()).qos(qos).asFastAsPossible()
+                            .samplesPerDevice(200).build());
             await(publisher.start());
             await(publisher.completion());
             assertEquals(600, publisher.published(), "QoS " + qos);
@@ -160,7 +160,7 @@ class SensorPublisherTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         BrokerAddress nowhere = new BrokerAddress("127.0.0.1", MosquittoBroker.freePort());
         SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 1)),
-                PublisherConfig.defaults(site(), nowhere).withConnectTimeout(Duration.ofSeconds(2)), registry);
+                PublisherConfig.builder(site(), nowhere).connectTimeout(Duration.ofSeconds(2)).build(), registry);
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(publisher.start()));
         TandemException cause = assertInstanceOf(TandemException.class, e.getCause());
         assertEquals(ErrorCode.BROKER_UNAVAILABLE, cause.code());
@@ -176,7 +176,7 @@ class SensorPublisherTest {
         SensorPublisher publisher;
         try {
             publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 2)),
-                    PublisherConfig.defaults(site(), doomed.address()).withRatePerDevice(100));
+                    PublisherConfig.builder(site(), doomed.address()).ratePerDevice(100).build());
             await(publisher.start());
             Thread.sleep(200);
         } finally {
@@ -191,8 +191,8 @@ class SensorPublisherTest {
     @Test
     void invalidConfig_isRefusedWithInvalidConfig() {
         PublisherConfig ok = PublisherConfig.defaults("site-1", mosquitto.address());
-        for (Runnable bad : List.<Runnable>of(() -> ok.withQos(3), () -> ok.withRatePerDevice(0),
-                () -> ok.withSamplesPerDevice(-1), () -> ok.withMaxInflight(0),
+        for (Runnable bad : List.<Runnable>of(() -> ok.toBuilder().qos(3).build(), () -> ok.toBuilder().ratePerDevice(0).build(),
+                () -> ok.toBuilder().samplesPerDevice(-1).build(), () -> ok.toBuilder().maxInflight(0).build(),
                 () -> PublisherConfig.defaults("bad/site", mosquitto.address()))) {
             assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, bad::run).code());
         }
