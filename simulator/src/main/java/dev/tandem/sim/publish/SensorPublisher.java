@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client (MQTT 3.1.1).
  *
  * <p>Paced at {@link PublisherConfig#ratePerDevice()} samples/s per device (devices staggered over
- * the period), or as fast as the in-flight window allows. The window is the client's
- * {@code maxInflightQueue}: vertx-mqtt fails a publish past it instead of blocking, so the publisher
- * keeps count and publishes the next sample when an acknowledgement frees a slot. A device whose
+ * the period, see {@link DeviceSchedule}), or as fast as the in-flight window allows. The window is
+ * the client's {@code maxInflightQueue}, kept by a {@link WindowedPublisher}: the publisher
+ * publishes the next sample when an acknowledgement frees a slot. A device whose
  * samples fall behind (slow broker) catches up later: samples are generated when they are sent,
  * nothing piles up in memory.
  *
