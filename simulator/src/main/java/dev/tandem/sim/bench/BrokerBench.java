@@ -194,8 +194,8 @@ final class BrokerBench {
     }
 
     private SensorPublisher fastPublisher(FactoryLine line, String site, long samples) {
-        return new SensorPublisher(vertx, line, PublisherConfig.defaults(site, broker)
-                .withRatePerDevice(PublisherConfig.AS_FAST_AS_POSSIBLE).withSamplesPerDevice(samples));
+        return new SensorPublisher(vertx, line, PublisherConfig.builder(site, broker)
+                .asFastAsPossible().samplesPerDevice(samples).build());
     }
 
     static <T> T await(Future<T> f, long seconds) throws Exception {

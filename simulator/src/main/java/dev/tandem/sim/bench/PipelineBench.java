@@ -22,6 +22,13 @@ public final class PipelineBench {
     public record Report(String machine, InferenceBench.Result inference, List<BrokerBench.Result> brokers) {
     }
 
+    /** Readings per flow unless told otherwise. */
+    public static final int DEFAULT_READINGS = 50_000;
+    /** Escalations per flow unless told otherwise. */
+    public static final int DEFAULT_ESCALATIONS = 20_000;
+    /** Measuring time per inference runtime unless told otherwise, seconds. */
+    public static final int DEFAULT_INFERENCE_SECONDS = 3;
+
     /** {@code brokers}: "embedded" or a broker URL each. */
     public record Options(List<String> brokers, int readings, int escalations, double inferenceSeconds, long seed,
                           Path report, boolean sharedOnEmbedded) {

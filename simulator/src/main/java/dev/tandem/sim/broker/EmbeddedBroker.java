@@ -8,25 +8,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * HiveMQ Community Edition, embedded in this JVM, configured so that it loses nothing
  * (see shared/notes/brokers.md): in-memory persistence, a server receive-maximum of 65535, a large
- * per-client queue, anonymous usage statistics off, a bounded packet size. Listens on loopback only.
+ * per-client queue, anonymous usage statistics off, a bounded packet size ({@link EmbeddedBrokerOptions}
+ * holds the settings and writes the HiveMQ config). Listens on loopback only. This class is the lifecycle:
+ * start, stop, restart.
  *
  * <pre>{@code
  * try (EmbeddedBroker broker = new EmbeddedBroker().start()) {
@@ -54,66 +50,7 @@ import java.util.stream.Stream;
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
 
-    /**
-     * Broker settings.
-     *
-     * @param host             address to bind, loopback by default
-     * @param port             TCP port; 0 picks a free port at each start
-     * @param maxQueueSize     messages queued per client (offline or slower than its publishers)
-     *                         before HiveMQ drops; large by default because a drop is silent
-     * @param maxPacketSize    largest MQTT packet accepted, bytes
-     * @param receiveMaximum   unacknowledged QoS 1/2 publishes a client may have in flight to the broker
-     * @param startTimeout     bound on {@link #start()}
-     * @param stopTimeout      bound on {@link #stop()}
-     */
-    public record Options(String host, int port, long maxQueueSize, int maxPacketSize, int receiveMaximum,
-                          Duration startTimeout, Duration stopTimeout) {
-        public static final long DEFAULT_MAX_QUEUE_SIZE = 1_000_000L;
-        public static final int DEFAULT_MAX_PACKET_SIZE = 2 * 1024 * 1024;
-
-        public Options {
-            Objects.requireNonNull(host, "host");
-            if (port < 0 || port > 65535) {
-                throw invalid("port must be in [0, 65535], got " + port);
-            }
-            if (maxQueueSize < 1) {
-                throw invalid("maxQueueSize must be >= 1, got " + maxQueueSize);
-            }
-            if (maxPacketSize < 1024) {
-                throw invalid("maxPacketSize must be >= 1024 bytes, got " + maxPacketSize);
-            }
-            if (receiveMaximum < 1 || receiveMaximum > 65535) {
-                throw invalid("receiveMaximum must be in [1, 65535], got " + receiveMaximum);
-            }
-            if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()
-                    || stopTimeout == null || stopTimeout.isNegative() || stopTimeout.isZero()) {
-                throw invalid("start and stop timeouts must be positive");
-            }
-        }
-
-        public static Options defaults() {
-            return new Options("127.0.0.1", 0, DEFAULT_MAX_QUEUE_SIZE, DEFAULT_MAX_PACKET_SIZE, 65535,
-                    Duration.ofSeconds(60), Duration.ofSeconds(30));
-        }
-
-        public Options withPort(int port) {
-            return new Options(host, port, maxQueueSize, maxPacketSize, receiveMaximum, startTimeout, stopTimeout);
-        }
-
-        public Options withMaxQueueSize(long maxQueueSize) {
-            return new Options(host, port, maxQueueSize, maxPacketSize, receiveMaximum, startTimeout, stopTimeout);
-        }
-
-        public Options withMaxPacketSize(int maxPacketSize) {
-            return new Options(host, port, maxQueueSize, maxPacketSize, receiveMaximum, startTimeout, stopTimeout);
-        }
-
-        private static TandemException invalid(String message) {
-            return new TandemException(ErrorCode.INVALID_CONFIG, "EmbeddedBroker: " + message);
-        }
-    }
-
-    private final Options options;
+    private final EmbeddedBrokerOptions options;
     private EmbeddedHiveMQ hivemq;
     private Path workDir;
     private BrokerAddress address;
@@ -122,19 +59,19 @@ public final class EmbeddedBroker implements AutoCloseable {
     private Thread exitCleanup;
 
     public EmbeddedBroker() {
-        this(Options.defaults());
+        this(EmbeddedBrokerOptions.defaults());
     }
 
-    public EmbeddedBroker(Options options) {
+    public EmbeddedBroker(EmbeddedBrokerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
     }
 
     /** A broker with default options on {@code port} (0 = a free port). */
     public static EmbeddedBroker onPort(int port) {
-        return new EmbeddedBroker(Options.defaults().withPort(port));
+        return new EmbeddedBroker(EmbeddedBrokerOptions.builder().port(port).build());
     }
 
-    public Options options() {
+    public EmbeddedBrokerOptions options() {
         return options;
     }
 
@@ -147,16 +84,16 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException("embedded broker already running on " + address);
         }
         long t0 = System.nanoTime();
-        int port = options.port() == 0 ? freePort(options.host()) : options.port();
+        int port = options.port() == 0 ? LocalResources.freePort(options.host()) : options.port();
         if (options.port() != 0) {
-            requireFree(options.host(), port);
+            LocalResources.requireFree(options.host(), port);
         }
         try {
             workDir = Files.createTempDirectory("tandem-hivemq");
             Path conf = Files.createDirectories(workDir.resolve("conf"));
             Path data = Files.createDirectories(workDir.resolve("data"));
             Path ext = Files.createDirectories(workDir.resolve("ext"));
-            Files.writeString(conf.resolve("config.xml"), configXml(options, port));
+            Files.writeString(conf.resolve("config.xml"), options.configXml(port));
             hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
@@ -165,7 +102,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .build();
             hivemq.start().get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
             address = new BrokerAddress(options.host(), port);
-            awaitListening(address, Duration.ofSeconds(5));
+            LocalResources.awaitListening(address, Duration.ofSeconds(5));
         } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
             String why = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : e.toString();
             cleanUpAfterFailure();
@@ -178,7 +115,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         lastStart = Duration.ofNanos(System.nanoTime() - t0);
         Path dir = workDir;
-        exitCleanup = new Thread(() -> deleteQuietly(dir), "tandem-hivemq-cleanup");
+        exitCleanup = new Thread(() -> LocalResources.deleteQuietly(dir), "tandem-hivemq-cleanup");
         Runtime.getRuntime().addShutdownHook(exitCleanup);
         LOG.info("embedded broker (HiveMQ CE) listening on {} in {} ms", address.url(), lastStart.toMillis());
         return this;
@@ -225,7 +162,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    deleteQuietly(dir);
+                    LocalResources.deleteQuietly(dir);
                     Duration took = Duration.ofNanos(System.nanoTime() - t0);
                     synchronized (this) {
                         lastStop = took;
@@ -234,7 +171,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 })
                 .whenComplete((v, e) -> {
                     if (e != null) {
-                        deleteQuietly(dir);
+                        LocalResources.deleteQuietly(dir);
                     }
                 });
     }
@@ -279,54 +216,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         return workDir;
     }
 
-    /**
-     * The HiveMQ {@code config.xml} for these options (schema: config.xsd in the HiveMQ CE jar).
-     * Every value that loses messages by default is set explicitly.
-     */
-    static String configXml(Options options, int port) {
-        return """
-                <?xml version="1.0"?>
-                <hivemq xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="config.xsd">
-                    <listeners>
-                        <tcp-listener>
-                            <port>%d</port>
-                            <bind-address>%s</bind-address>
-                            <name>tandem</name>
-                        </tcp-listener>
-                    </listeners>
-                    <mqtt>
-                        <queued-messages>
-                            <!-- default 1000 with 'discard': QoS 1 messages dropped silently while publishers get PUBACK -->
-                            <max-queue-size>%d</max-queue-size>
-                            <!-- if a queue ever fills, keep the newest readings (a live detector wants those) -->
-                            <strategy>discard-oldest</strategy>
-                        </queued-messages>
-                        <receive-maximum>
-                            <!-- default 10: MQTT 5 clients (Paho) fail past 10 unacknowledged publishes -->
-                            <server-receive-maximum>%d</server-receive-maximum>
-                        </receive-maximum>
-                        <packets>
-                            <max-packet-size>%d</max-packet-size>
-                        </packets>
-                        <shared-subscriptions>
-                            <enabled>true</enabled>
-                        </shared-subscriptions>
-                        <retained-messages>
-                            <enabled>true</enabled>
-                        </retained-messages>
-                    </mqtt>
-                    <persistence>
-                        <!-- file persistence costs >10x CPU per message and GBs of disk -->
-                        <mode>in-memory</mode>
-                    </persistence>
-                    <anonymous-usage-statistics>
-                        <enabled>false</enabled>
-                    </anonymous-usage-statistics>
-                </hivemq>
-                """.formatted(port, options.host(), options.maxQueueSize(), options.receiveMaximum(),
-                options.maxPacketSize());
-    }
-
     private void removeExitCleanup() {
         if (exitCleanup != null) {
             try {
@@ -345,7 +234,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         hivemq = null;
         workDir = null;
         if (h == null) {
-            deleteQuietly(dir);
+            LocalResources.deleteQuietly(dir);
             return;
         }
         h.stop().whenCompleteAsync((v, e) -> {
@@ -354,63 +243,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             } catch (Exception ce) {
                 LOG.debug("closing HiveMQ after a failed start: {}", ce.toString());
             }
-            deleteQuietly(dir);
+            LocalResources.deleteQuietly(dir);
         });
-    }
-
-    private static void awaitListening(BrokerAddress address, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(address.host(), address.port()), 200);
-                return;
-            } catch (IOException e) {
-                last = e;
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        throw new IOException("not listening on " + address + " within " + timeout, last);
-    }
-
-    private static void requireFree(String host, int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 1);
-        } catch (IOException e) {
-            throw new TandemException(ErrorCode.BROKER_UNAVAILABLE,
-                    "embedded broker cannot listen on " + host + ":" + port + ": port already in use (" + e.getMessage() + ")", e);
-        }
-    }
-
-    private static int freePort(String host) {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no free port on " + host + ": " + e, e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("could not delete {}: {}", p, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            LOG.debug("could not clean {}: {}", dir, e.toString());
-        }
     }
 }

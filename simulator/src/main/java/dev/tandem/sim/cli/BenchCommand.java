@@ -5,7 +5,9 @@ import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.bench.PipelineBench;
 import picocli.CommandLine;
+import dev.tandem.sim.factory.SimConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -39,17 +41,20 @@ final class BenchCommand implements Runnable {
         @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
         Path report;
 
-        @Option(names = "--readings", paramLabel = "N", defaultValue = "50000", description = "Readings per flow (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--readings", paramLabel = "N", defaultValue = "" + PipelineBench.DEFAULT_READINGS,
+                description = "Readings per flow (default: ${DEFAULT-VALUE}).")
         int readings;
 
-        @Option(names = "--escalations", paramLabel = "N", defaultValue = "20000", description = "Escalations per flow (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--escalations", paramLabel = "N", defaultValue = "" + PipelineBench.DEFAULT_ESCALATIONS,
+                description = "Escalations per flow (default: ${DEFAULT-VALUE}).")
         int escalations;
 
-        @Option(names = "--inference-seconds", paramLabel = "S", defaultValue = "3", description = "Measuring time per runtime (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--inference-seconds", paramLabel = "S", defaultValue = "" + PipelineBench.DEFAULT_INFERENCE_SECONDS,
+                description = "Measuring time per runtime (default: ${DEFAULT-VALUE}).")
         double inferenceSeconds;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
-        long seed;
+        @Mixin
+        FleetOptions.Seed seed = new FleetOptions.Seed(SimConfig.DEFAULT_SEED);
 
         @Option(names = "--shared-on-embedded", description = {
                 "Use the $share/hub subscription on the embedded broker too. By default the single in-process hub",
@@ -67,7 +72,7 @@ final class BenchCommand implements Runnable {
             if (readings < 1000 || escalations < 100 || inferenceSeconds <= 0) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--readings >= 1000, --escalations >= 100, --inference-seconds > 0");
             }
-            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed, report, sharedOnEmbedded), System.out);
+            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report, sharedOnEmbedded), System.out);
             return 0;
         }
     }

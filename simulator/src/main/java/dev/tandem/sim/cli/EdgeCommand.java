@@ -5,6 +5,7 @@ import dev.tandem.edge.EdgeConfig;
 import dev.tandem.edge.EdgeMetrics;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -17,23 +18,25 @@ import java.util.concurrent.TimeUnit;
                 "Runs one edge agent for one or more devices against a broker.",
                 "It reads the devices' readings topics, commissions each device with the hub, then scores every window with the tiny model, raises alarms at once and escalates the uncertain windows to the hub."})
 final class EdgeCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin
+    @Mixin
     RunOptions run;
 
-    @Option(names = "--site", defaultValue = "plant", description = "Site id (default: ${DEFAULT-VALUE}).")
-    String site;
+    @Mixin
+    FleetOptions.Site siteOption = new FleetOptions.Site(FleetOptions.PLANT_SITE);
 
     @Option(names = "--device", required = true, paramLabel = "ID", description = "A device this agent serves (repeat for several).")
     List<String> devices;
 
-    @Option(names = "--commissioning", paramLabel = "N", defaultValue = "400", description = "Readings sent to the hub before the first model (default: ${DEFAULT-VALUE}).")
-    int commissioning;
+    @Mixin
+    FleetOptions.Commissioning commissioningOption = new FleetOptions.Commissioning(EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES);
 
-    @Option(names = "--verdict-timeout", paramLabel = "MS", defaultValue = "2000", description = "How long to wait for the hub's verdict (default: ${DEFAULT-VALUE}).")
-    long verdictTimeoutMs;
+    @Option(names = "--verdict-timeout", paramLabel = "MS", description = "How long to wait for the hub's verdict (default: ${DEFAULT-VALUE}).")
+    long verdictTimeoutMs = EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis();
 
     @Override
     public Integer call() throws Exception {
+        String site = siteOption.value;
+        int commissioning = commissioningOption.value;
         EdgeConfig config = EdgeConfig.builder(run.broker, site, devices)
                 .commissioningSamples(commissioning)
                 .verdictTimeout(Duration.ofMillis(verdictTimeoutMs))

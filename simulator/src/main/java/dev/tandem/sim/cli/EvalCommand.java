@@ -10,7 +10,9 @@ import dev.tandem.sim.eval.PublishedDetectors;
 import dev.tandem.sim.eval.SimScenario;
 import dev.tandem.sim.eval.SkabDataset;
 import dev.tandem.sim.eval.SkabFile;
+import dev.tandem.sim.factory.SimConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -33,9 +35,9 @@ import java.util.concurrent.Callable;
                 "after the table).",
                 "SKAB protocol: the first 400 rows of each labelled file commission its",
                 "device, the rest is scored point-wise and micro-averaged; files without",
-                "labels are not scored."})
+                "labels are not scored. --seed, --devices and --samples apply to --dataset sim."})
 final class EvalCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin
+    @Mixin
     FitOptions fit;
 
     @Option(names = "--dataset", required = true, paramLabel = "skab|sim",
@@ -53,12 +55,11 @@ final class EvalCommand implements Callable<Integer> {
             description = "Write one PNG per device to DIR: signals, scores, thresholds, labels and decisions.")
     Path plots;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    FleetOptions.Seed seedOption = new FleetOptions.Seed(SimConfig.DEFAULT_SEED);
 
-    @Option(names = "--devices", defaultValue = "" + SimScenario.DEFAULT_DEVICES,
-            description = "Simulated machines (sim only; default: ${DEFAULT-VALUE}).")
-    int devices;
+    @Mixin
+    FleetOptions.Devices devicesOption = new FleetOptions.Devices(SimScenario.DEFAULT_DEVICES);
 
     @Option(names = "--samples", defaultValue = "" + SimScenario.DEFAULT_TEST_SAMPLES,
             description = "Test samples per simulated machine after its commissioning (sim only; default: ${DEFAULT-VALUE}).")
@@ -68,6 +69,8 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         CascadeEvaluation.Settings settings = new CascadeEvaluation.Settings(fit.tiny(), fit.large()); // bad flags fail first
         String which = dataset.toLowerCase(Locale.ROOT);
+        long seed = seedOption.value;
+        int devices = devicesOption.value;
         List<EvalStream> streams;
         List<PublishedDetectors.Row> published = List.of();
         String source;
@@ -87,9 +90,7 @@ final class EvalCommand implements Callable<Integer> {
                 }
                 streams = labelled.stream().map(EvalStream::fromSkab).toList();
                 source = path.toString();
-                if (path.toAbsolutePath().normalize().toString().replace('\\', '/').endsWith("valve1")) {
-                    published = PublishedDetectors.VALVE1;
-                }
+                published = PublishedDetectors.forDataset(labelled);
             }
             case "sim" -> {
                 if (devices < 1 || devices > 100 || samples < 100) {

@@ -30,11 +30,12 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--no-shared-subscription", description = "Subscribe to escalations directly instead of through $share/hub (one instance only).")
     boolean noShared;
 
-    @Option(names = "--batch-max", paramLabel = "N", defaultValue = "64", description = "Most escalations scored together (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-max", paramLabel = "N", defaultValue = "" + HubConfig.DEFAULT_BATCH_MAX,
+            description = "Most escalations scored together (default: ${DEFAULT-VALUE}).")
     int batchMax;
 
-    @Option(names = "--batch-linger-ms", paramLabel = "MS", defaultValue = "2", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
-    long lingerMs;
+    @Option(names = "--batch-linger-ms", paramLabel = "MS", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
+    long lingerMs = HubConfig.DEFAULT_BATCH_LINGER.toMillis();
 
     @Override
     public Integer call() throws Exception {

@@ -6,6 +6,7 @@ import dev.tandem.sim.publish.PublisherConfig;
 import dev.tandem.sim.publish.SensorPublisher;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -17,40 +18,32 @@ import java.util.concurrent.TimeUnit;
                 "Runs the factory-line simulator against a broker.",
                 "Machines with vibration, current, temperature, pressure and flow sensors publish their readings as real sensors would, with injected anomalies (spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed."})
 final class SimCommand implements Callable<Integer> {
-    @picocli.CommandLine.Mixin
+    @Mixin
     RunOptions run;
 
-    @Option(names = "--site", defaultValue = "plant", description = "Site id (default: ${DEFAULT-VALUE}).")
-    String site;
+    @Mixin
+    FleetOptions fleet = new FleetOptions(FleetOptions.PLANT_SITE, SimConfig.DEFAULT_DEVICES, SimConfig.DEFAULT_SEED,
+            PublisherConfig.DEFAULT_RATE_PER_DEVICE, SimConfig.DEFAULT_COMMISSIONING_SAMPLES);
 
-    @Option(names = "--devices", paramLabel = "N", defaultValue = "10", description = "Machines machine-01..machine-NN (default: ${DEFAULT-VALUE}).")
-    int devices;
-
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--rate", paramLabel = "HZ", defaultValue = "10", description = "Readings per second per machine (default: ${DEFAULT-VALUE}).")
-    double rate;
-
-    @Option(names = "--samples", paramLabel = "N", defaultValue = "0", description = "Readings per machine, then stop; 0 = until stopped (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "" + PublisherConfig.UNTIL_STOPPED,
+            description = "Readings per machine, then stop; 0 = until stopped (default: ${DEFAULT-VALUE}).")
     long samples;
 
-    @Option(names = "--commissioning", paramLabel = "N", defaultValue = "400", description = "Leading readings kept free of anomalies (default: ${DEFAULT-VALUE}).")
-    int commissioning;
-
-    @Option(names = "--qos", defaultValue = "1", description = "MQTT QoS of the readings (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--qos", defaultValue = "" + PublisherConfig.DEFAULT_QOS, description = "MQTT QoS of the readings (default: ${DEFAULT-VALUE}).")
     int qos;
 
     @Override
     public Integer call() throws Exception {
-        FactoryLine line = new FactoryLine(SimConfig.defaults(seed, devices).withCommissioningSamples(commissioning));
-        PublisherConfig pc = PublisherConfig.defaults(site, run.broker).withRatePerDevice(rate).withQos(qos)
-                .withSamplesPerDevice(samples);
+        FactoryLine line = new FactoryLine(SimConfig.builder(fleet.seed(), fleet.devices())
+                .commissioningSamples(fleet.commissioning()).build());
+        PublisherConfig pc = PublisherConfig.builder(fleet.site(), run.broker).ratePerDevice(fleet.rate()).qos(qos)
+                .samplesPerDevice(samples).build();
         Vertx vertx = Vertx.vertx();
         try {
             SensorPublisher publisher = new SensorPublisher(vertx, line, pc);
             publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            System.out.printf("sim: %d machines on site %s publishing %.0f readings/s each to %s%n", devices, site, rate, run.broker);
+            System.out.printf("sim: %d machines on site %s publishing %.0f readings/s each to %s%n", fleet.devices(),
+                    fleet.site(), fleet.rate(), run.broker);
             UntilStopped.run(System.out, Duration.ofSeconds(5), run.runFor(),
                     () -> String.format("sim: published %d | failed %d | anomalous %d",
                             publisher.published(), publisher.failed(), line.groundTruth().anomalous()),

@@ -76,8 +76,8 @@ public final class Demo {
                         + " (start one, or leave --broker out to use the embedded broker)");
             }
 
-            SimConfig sim = SimConfig.defaults(config.seed(), config.devices())
-                    .withCommissioningSamples(config.commissioningSamples());
+            SimConfig sim = SimConfig.builder(config.seed(), config.devices())
+                    .commissioningSamples(config.commissioningSamples()).build();
             FactoryLine line = new FactoryLine(sim);
             scoreboard = new Scoreboard(line.groundTruth());
 
@@ -99,8 +99,8 @@ public final class Demo {
             out.printf("edge: %d agents connected (one per machine, site '%s'); each commissions on its first %d readings%n",
                     agents.size(), config.site(), config.commissioningSamples());
 
-            publisher = new SensorPublisher(vertx, line, PublisherConfig.defaults(config.site(), broker)
-                    .withRatePerDevice(config.ratePerDevice()));
+            publisher = new SensorPublisher(vertx, line, PublisherConfig.builder(config.site(), broker)
+                    .ratePerDevice(config.ratePerDevice()).build());
             publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             startNanos = System.nanoTime();
             out.printf("sim: %d machines publishing %.0f readings/s each (seed %d)%s%n", config.devices(),

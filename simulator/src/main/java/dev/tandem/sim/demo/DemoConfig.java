@@ -1,9 +1,11 @@
 package dev.tandem.sim.demo;
 
+import dev.tandem.edge.EdgeConfig;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.sim.factory.SimConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +13,16 @@ import java.time.Duration;
 /**
  * What {@code ./tandem demo} runs: {@code broker} null means the embedded broker;
  * {@code duration} zero means until Ctrl-C; {@code report} null means no JSON file.
+ * Build one with {@link #builder()}.
  */
 public record DemoConfig(int devices, Duration duration, BrokerAddress broker, long seed, Path report,
                          double ratePerDevice, int commissioningSamples, Duration statusInterval, String site,
                          Duration verdictTimeout) {
+    public static final double DEFAULT_RATE_PER_DEVICE = 25;
+    public static final int DEFAULT_COMMISSIONING_SAMPLES = 300;
+    public static final String DEFAULT_SITE = "demo";
+    public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
+
     public DemoConfig {
         if (devices < 1 || devices > 500) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--devices must be 1..500, got " + devices);
@@ -38,6 +46,97 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
             Checks.id("site", site);
         } catch (TandemException e) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--site: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A builder with every default filled in: {@value SimConfig#DEFAULT_DEVICES} machines at
+     * {@value #DEFAULT_RATE_PER_DEVICE} readings/s, seed {@value SimConfig#DEFAULT_SEED}, the embedded
+     * broker, until Ctrl-C, no report.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().devices(devices).duration(duration).broker(broker).seed(seed).report(report)
+                .ratePerDevice(ratePerDevice).commissioningSamples(commissioningSamples).statusInterval(statusInterval)
+                .site(site).verdictTimeout(verdictTimeout);
+    }
+
+    /** Mutable builder of a {@link DemoConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private int devices = SimConfig.DEFAULT_DEVICES;
+        private Duration duration = Duration.ZERO;
+        private BrokerAddress broker;
+        private long seed = SimConfig.DEFAULT_SEED;
+        private Path report;
+        private double ratePerDevice = DEFAULT_RATE_PER_DEVICE;
+        private int commissioningSamples = DEFAULT_COMMISSIONING_SAMPLES;
+        private Duration statusInterval = DEFAULT_STATUS_INTERVAL;
+        private String site = DEFAULT_SITE;
+        private Duration verdictTimeout = EdgeConfig.DEFAULT_VERDICT_TIMEOUT;
+
+        private Builder() {
+        }
+
+        public Builder devices(int n) {
+            this.devices = n;
+            return this;
+        }
+
+        /** Zero: until Ctrl-C. */
+        public Builder duration(Duration d) {
+            this.duration = d;
+            return this;
+        }
+
+        /** Null: the embedded broker. */
+        public Builder broker(BrokerAddress broker) {
+            this.broker = broker;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Null: no JSON report. */
+        public Builder report(Path file) {
+            this.report = file;
+            return this;
+        }
+
+        public Builder ratePerDevice(double readingsPerSecond) {
+            this.ratePerDevice = readingsPerSecond;
+            return this;
+        }
+
+        public Builder commissioningSamples(int n) {
+            this.commissioningSamples = n;
+            return this;
+        }
+
+        public Builder statusInterval(Duration d) {
+            this.statusInterval = d;
+            return this;
+        }
+
+        public Builder site(String site) {
+            this.site = site;
+            return this;
+        }
+
+        public Builder verdictTimeout(Duration d) {
+            this.verdictTimeout = d;
+            return this;
+        }
+
+        public DemoConfig build() {
+            return new DemoConfig(devices, duration, broker, seed, report, ratePerDevice, commissioningSamples,
+                    statusInterval, site, verdictTimeout);
         }
     }
 }

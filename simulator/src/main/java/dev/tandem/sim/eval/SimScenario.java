@@ -31,7 +31,7 @@ public final class SimScenario {
 
     /** The simulator config of the scenario: defaults (every kind, 15% anomalous) for the seed. */
     public static SimConfig config(long seed, int devices) {
-        return SimConfig.defaults(seed, devices).withKinds(EnumSet.allOf(AnomalyKind.class));
+        return SimConfig.builder(seed, devices).kinds(EnumSet.allOf(AnomalyKind.class)).build();
     }
 
     /** One stream per machine: commissioning + {@code testSamples} test samples, labelled, with episodes by kind. */

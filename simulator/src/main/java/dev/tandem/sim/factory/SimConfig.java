@@ -30,6 +30,10 @@ public record SimConfig(long seed, int devices, int commissioningSamples, Durati
     public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");
     public static final double DEFAULT_ANOMALY_RATE = 0.15;
     public static final int MAX_DEVICES = 9_999;
+    /** The seed the commands simulate with unless told otherwise. */
+    public static final long DEFAULT_SEED = 42;
+    /** The machines a simulated line has unless told otherwise ({@code sim}, {@code demo}). */
+    public static final int DEFAULT_DEVICES = 10;
 
     public SimConfig {
         if (devices < 1 || devices > MAX_DEVICES) {
@@ -53,36 +57,78 @@ public record SimConfig(long seed, int devices, int commissioningSamples, Durati
 
     /** Defaults for everything but the seed and the number of machines. */
     public static SimConfig defaults(long seed, int devices) {
-        return new SimConfig(seed, devices, DEFAULT_COMMISSIONING_SAMPLES, DEFAULT_SAMPLE_PERIOD, DEFAULT_START,
-                DEFAULT_ANOMALY_RATE, EnumSet.allOf(AnomalyKind.class));
+        return builder(seed, devices).build();
     }
 
-    public SimConfig withSeed(long seed) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    /** A builder with every default filled in but the seed and the number of machines. */
+    public static Builder builder(long seed, int devices) {
+        return new Builder(seed, devices);
     }
 
-    public SimConfig withDevices(int devices) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(seed, devices).commissioningSamples(commissioningSamples).samplePeriod(samplePeriod)
+                .start(start).anomalyRate(anomalyRate).kinds(kinds);
     }
 
-    public SimConfig withCommissioningSamples(int commissioningSamples) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
-    }
+    /** Mutable builder of a {@link SimConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private long seed;
+        private int devices;
+        private int commissioningSamples = DEFAULT_COMMISSIONING_SAMPLES;
+        private Duration samplePeriod = DEFAULT_SAMPLE_PERIOD;
+        private Instant start = DEFAULT_START;
+        private double anomalyRate = DEFAULT_ANOMALY_RATE;
+        private Set<AnomalyKind> kinds = EnumSet.allOf(AnomalyKind.class);
 
-    public SimConfig withSamplePeriod(Duration samplePeriod) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
-    }
+        private Builder(long seed, int devices) {
+            this.seed = seed;
+            this.devices = devices;
+        }
 
-    public SimConfig withStart(Instant start) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
-    }
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
 
-    public SimConfig withAnomalyRate(double anomalyRate) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
-    }
+        public Builder devices(int devices) {
+            this.devices = devices;
+            return this;
+        }
 
-    public SimConfig withKinds(Set<AnomalyKind> kinds) {
-        return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+        public Builder commissioningSamples(int n) {
+            this.commissioningSamples = n;
+            return this;
+        }
+
+        public Builder samplePeriod(Duration period) {
+            this.samplePeriod = period;
+            return this;
+        }
+
+        public Builder start(Instant start) {
+            this.start = start;
+            return this;
+        }
+
+        public Builder anomalyRate(double rate) {
+            this.anomalyRate = rate;
+            return this;
+        }
+
+        public Builder kinds(Set<AnomalyKind> kinds) {
+            this.kinds = kinds;
+            return this;
+        }
+
+        /** A line without anomalies: rate 0, no kinds. */
+        public Builder healthy() {
+            return anomalyRate(0).kinds(Set.of());
+        }
+
+        public SimConfig build() {
+            return new SimConfig(seed, devices, commissioningSamples, samplePeriod, start, anomalyRate, kinds);
+        }
     }
 
     /** Device id of machine {@code index} (0-based): {@code machine-01}, {@code machine-02}, ... */

@@ -30,6 +30,11 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
     public static final double AS_FAST_AS_POSSIBLE = Double.POSITIVE_INFINITY;
     public static final double DEFAULT_RATE_PER_DEVICE = 10.0;
     public static final int DEFAULT_MAX_INFLIGHT = 1000;
+    public static final int DEFAULT_QOS = 1;
+    /** {@code samplesPerDevice} 0: publish until stopped. */
+    public static final long UNTIL_STOPPED = 0;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     public PublisherConfig {
         try {
@@ -59,44 +64,91 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
 
     /** QoS 1, {@value #DEFAULT_RATE_PER_DEVICE} samples/s per device, until stopped. */
     public static PublisherConfig defaults(String site, BrokerAddress broker) {
-        return new PublisherConfig(site, broker, "tandem-sim-" + site + "-" + UUID.randomUUID().toString().substring(0, 8),
-                1, DEFAULT_RATE_PER_DEVICE, 0, DEFAULT_MAX_INFLIGHT, Duration.ofSeconds(10), Duration.ofSeconds(10));
+        return builder(site, broker).build();
+    }
+
+    /**
+     * A builder with every default filled in: QoS {@value #DEFAULT_QOS}, {@value #DEFAULT_RATE_PER_DEVICE}
+     * samples/s per device, until stopped, a client id {@code tandem-sim-{site}-{random}}.
+     */
+    public static Builder builder(String site, BrokerAddress broker) {
+        return new Builder(site, broker);
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(site, broker).clientId(clientId).qos(qos).ratePerDevice(ratePerDevice)
+                .samplesPerDevice(samplesPerDevice).maxInflight(maxInflight).connectTimeout(connectTimeout)
+                .drainTimeout(drainTimeout);
     }
 
     public boolean asFastAsPossible() {
         return Double.isInfinite(ratePerDevice);
     }
 
-    public PublisherConfig withQos(int qos) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
-    }
+    /** Mutable builder of a {@link PublisherConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private final String site;
+        private final BrokerAddress broker;
+        private String clientId;
+        private int qos = DEFAULT_QOS;
+        private double ratePerDevice = DEFAULT_RATE_PER_DEVICE;
+        private long samplesPerDevice = UNTIL_STOPPED;
+        private int maxInflight = DEFAULT_MAX_INFLIGHT;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
 
-    public PublisherConfig withRatePerDevice(double ratePerDevice) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
-    }
+        private Builder(String site, BrokerAddress broker) {
+            this.site = site;
+            this.broker = broker;
+        }
 
-    public PublisherConfig asFastAsPossible(boolean fast) {
-        return withRatePerDevice(fast ? AS_FAST_AS_POSSIBLE : DEFAULT_RATE_PER_DEVICE);
-    }
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
 
-    public PublisherConfig withSamplesPerDevice(long samplesPerDevice) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
-    }
+        public Builder qos(int qos) {
+            this.qos = qos;
+            return this;
+        }
 
-    public PublisherConfig withMaxInflight(int maxInflight) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
-    }
+        public Builder ratePerDevice(double samplesPerSecond) {
+            this.ratePerDevice = samplesPerSecond;
+            return this;
+        }
 
-    public PublisherConfig withClientId(String clientId) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
-    }
+        /** As fast as the in-flight window allows ({@link #AS_FAST_AS_POSSIBLE}). */
+        public Builder asFastAsPossible() {
+            return ratePerDevice(AS_FAST_AS_POSSIBLE);
+        }
 
-    public PublisherConfig withConnectTimeout(Duration connectTimeout) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
-    }
+        public Builder samplesPerDevice(long n) {
+            this.samplesPerDevice = n;
+            return this;
+        }
 
-    public PublisherConfig withDrainTimeout(Duration drainTimeout) {
-        return new PublisherConfig(site, broker, clientId, qos, ratePerDevice, samplesPerDevice, maxInflight, connectTimeout, drainTimeout);
+        public Builder maxInflight(int n) {
+            this.maxInflight = n;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration d) {
+            this.drainTimeout = d;
+            return this;
+        }
+
+        public PublisherConfig build() {
+            String id = clientId != null ? clientId
+                    : "tandem-sim-" + site + "-" + UUID.randomUUID().toString().substring(0, 8);
+            return new PublisherConfig(site, broker, id, qos, ratePerDevice, samplesPerDevice, maxInflight,
+                    connectTimeout, drainTimeout);
+        }
     }
 
     private static TandemException invalid(String message) {

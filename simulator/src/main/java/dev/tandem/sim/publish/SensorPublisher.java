@@ -1,6 +1,5 @@
 package dev.tandem.sim.publish;
 
-import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ReadingBatch;
 import dev.tandem.shared.error.TandemException;
@@ -8,7 +7,7 @@ import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.GroundTruth;
 import dev.tandem.sim.factory.LabeledSample;
-import dev.tandem.sim.factory.MachineSimulator;
+import dev.tandem.sim.publish.DeviceSchedule.Device;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,19 +17,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -39,9 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client (MQTT 3.1.1).
  *
  * <p>Paced at {@link PublisherConfig#ratePerDevice()} samples/s per device (devices staggered over
- * the period), or as fast as the in-flight window allows. The window is the client's
- * {@code maxInflightQueue}: vertx-mqtt fails a publish past it instead of blocking, so the publisher
- * keeps count and publishes the next sample when an acknowledgement frees a slot. A device whose
+ * the period, see {@link DeviceSchedule}), or as fast as the in-flight window allows. The window is
+ * the client's {@code maxInflightQueue}, kept by a {@link WindowedPublisher}: the publisher
+ * publishes the next sample when an acknowledgement frees a slot. A device whose
  * samples fall behind (slow broker) catches up later: samples are generated when they are sent,
  * nothing piles up in memory.
  *
@@ -57,15 +52,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SensorPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(SensorPublisher.class);
-    /** Longest pause between two pacing ticks. */
-    private static final long MAX_TICK_MS = 20;
 
     private final Vertx vertx;
     private final FactoryLine line;
     private final PublisherConfig config;
     private final MqttQoS qos;
-    private final List<Device> devices = new ArrayList<>();
-    private final Map<String, Device> byId = new HashMap<>();
+    private final DeviceSchedule devices;
 
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -78,13 +70,9 @@ public final class SensorPublisher {
     private Context context;
 
     // event-loop confined state
-    private MqttClient client;
-    private final Map<Integer, Pending> pending = new HashMap<>();
-    private final Set<Integer> earlyAcks = new HashSet<>();
-    private int inFlight;
+    private WindowedPublisher<Pending> mqtt;
     private long startNanos;
     private long timerId = -1;
-    private int nextDevice;
     private boolean pumpScheduled;
     private long drainDeadline = -1;
     private boolean started;
@@ -93,20 +81,6 @@ public final class SensorPublisher {
     private Promise<Void> drained;
 
     private record Pending(Device device, LabeledSample sample) {
-    }
-
-    private static final class Device {
-        final MachineSimulator machine;
-        final String topic;
-        final int index;
-        final AtomicLong published = new AtomicLong();
-        long sent;
-
-        Device(MachineSimulator machine, String topic, int index) {
-            this.machine = machine;
-            this.topic = topic;
-            this.index = index;
-        }
     }
 
     public SensorPublisher(Vertx vertx, FactoryLine line, PublisherConfig config) {
@@ -119,12 +93,7 @@ public final class SensorPublisher {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.qos = MqttQoS.valueOf(config.qos());
-        int i = 0;
-        for (String id : line.deviceIds()) {
-            Device d = new Device(line.machine(id), Topics.of(config.site(), id, Topics.Kind.READINGS), i++);
-            devices.add(d);
-            byId.put(id, d);
-        }
+        this.devices = new DeviceSchedule(line, config);
         this.publishedCounter = Counter.builder("tandem.sim.published").tag("site", config.site()).register(registry);
         this.failedCounter = Counter.builder("tandem.sim.failed").tag("site", config.site()).register(registry);
     }
@@ -189,7 +158,7 @@ public final class SensorPublisher {
 
     /** Samples acknowledged by the broker for one device. */
     public long published(String device) {
-        Device d = byId.get(device);
+        Device d = devices.device(device);
         if (d == null) {
             throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "no device '" + device + "' on this publisher");
         }
@@ -210,38 +179,49 @@ public final class SensorPublisher {
                 .setMaxInflightQueue(config.maxInflight())
                 .setKeepAliveInterval(30);
         options.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
-        client = MqttClient.create(vertx, options);
-        client.publishCompletionHandler(this::onAck);
-        client.closeHandler(v -> onClosed());
-        client.exceptionHandler(e -> LOG.debug("publisher connection: {}", e.toString()));
-        long timeout = vertx.setTimer(config.connectTimeout().toMillis() + 1000,
-                t -> connected.tryFail(brokerUnavailable("no CONNACK from " + config.broker().url()
-                        + " within " + config.connectTimeout().toMillis() + " ms")));
-        client.connect(config.broker().port(), config.broker().host())
+        mqtt = new WindowedPublisher<>(vertx, options, qos, new WindowedPublisher.Events<>() {
+            @Override
+            public void acknowledged(Pending p) {
+                SensorPublisher.this.acknowledged(p);
+            }
+
+            @Override
+            public void failed(Pending p, Throwable e) {
+                countFailed(1);
+                LOG.debug("publish of {} seq {} failed: {}", p.device().machine.deviceId(), p.sample().seq(), e.toString());
+                checkDone();
+            }
+        });
+        mqtt.client().closeHandler(v -> onClosed());
+        mqtt.client().exceptionHandler(e -> LOG.debug("publisher connection: {}", e.toString()));
+        mqtt.connect(config.broker(), config.connectTimeout().plusSeconds(1))
                 .onSuccess(ack -> {
-                    vertx.cancelTimer(timeout);
                     if (stopping) { // stopped while connecting
                         connected.tryComplete();
                         disconnect();
                     } else if (connected.tryComplete()) {
-                        started = true;
-                        startNanos = System.nanoTime();
-                        LOG.info("publishing {} devices of site {} to {} at {} (QoS {})", devices.size(), config.site(),
-                                config.broker().url(), config.asFastAsPossible() ? "full speed"
-                                        : config.ratePerDevice() + " samples/s per device", config.qos());
-                        if (!config.asFastAsPossible()) {
-                            long tick = Math.max(1, Math.min(MAX_TICK_MS, Math.round(1000 / (config.ratePerDevice() * devices.size()))));
-                            timerId = vertx.setPeriodic(tick, t -> pump());
-                        }
-                        pump();
+                        startPublishing();
                     }
                 })
                 .onFailure(e -> {
-                    vertx.cancelTimer(timeout);
-                    connected.tryFail(brokerUnavailable("cannot connect to " + config.broker().url() + ": " + e.getMessage()));
+                    connected.tryFail(brokerUnavailable(e instanceof TimeoutException
+                            ? "no CONNACK from " + config.broker().url() + " within " + config.connectTimeout().toMillis() + " ms"
+                            : "cannot connect to " + config.broker().url() + ": " + e.getMessage()));
                     closed = true;
                     completion.tryFail(new TandemException(ErrorCode.BROKER_UNAVAILABLE, "never connected"));
                 });
+    }
+
+    private void startPublishing() {
+        started = true;
+        startNanos = System.nanoTime();
+        LOG.info("publishing {} devices of site {} to {} at {} (QoS {})", devices.size(), config.site(),
+                config.broker().url(), config.asFastAsPossible() ? "full speed"
+                        : config.ratePerDevice() + " samples/s per device", config.qos());
+        if (!config.asFastAsPossible()) {
+            timerId = vertx.setPeriodic(devices.tickMillis(), t -> pump());
+        }
+        pump();
     }
 
     /** Pumps once after the current event (acks come in bursts; QoS 0 writes may complete inline). */
@@ -261,66 +241,24 @@ public final class SensorPublisher {
             return;
         }
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
-        int idle = 0;
-        while (inFlight < config.maxInflight() && idle < devices.size()) {
-            Device d = devices.get(nextDevice);
-            nextDevice = (nextDevice + 1) % devices.size();
-            if (d.sent < due(d, elapsed)) {
-                publish(d);
-                idle = 0;
-            } else {
-                idle++;
+        while (mqtt.hasRoom()) {
+            Device d = devices.nextDue(elapsed);
+            if (d == null) {
+                break;
             }
+            publish(d);
         }
         checkDone();
-    }
-
-    /** How many samples of a device should have been sent by now. */
-    private long due(Device d, double elapsedSeconds) {
-        long limit = config.samplesPerDevice() == 0 ? Long.MAX_VALUE : config.samplesPerDevice();
-        if (config.asFastAsPossible()) {
-            return limit;
-        }
-        double offset = (double) d.index / devices.size(); // devices staggered over one period
-        double slots = elapsedSeconds * config.ratePerDevice() - offset;
-        return slots < 0 ? 0 : Math.min(limit, (long) Math.floor(slots) + 1);
     }
 
     private void publish(Device d) {
         LabeledSample sample = d.machine.next();
         d.sent++;
         Buffer payload = Buffer.buffer(Wire.encode(ReadingBatch.of(config.site(), d.machine.deviceId(), List.of(sample.sample()))));
-        inFlight++;
-        client.publish(d.topic, payload, qos, false, false)
-                .onSuccess(packetId -> {
-                    if (qos == MqttQoS.AT_MOST_ONCE) {
-                        acknowledged(new Pending(d, sample));
-                    } else if (earlyAcks.remove(packetId)) {
-                        acknowledged(new Pending(d, sample));
-                    } else {
-                        pending.put(packetId, new Pending(d, sample));
-                    }
-                })
-                .onFailure(e -> {
-                    inFlight--;
-                    failed.incrementAndGet();
-                    failedCounter.increment();
-                    LOG.debug("publish of {} seq {} failed: {}", d.machine.deviceId(), sample.seq(), e.toString());
-                    checkDone();
-                });
-    }
-
-    private void onAck(int packetId) {
-        Pending p = pending.remove(packetId);
-        if (p == null) {
-            earlyAcks.add(packetId); // acknowledgement overtook the write completion
-            return;
-        }
-        acknowledged(p);
+        mqtt.publish(d.topic, payload, new Pending(d, sample));
     }
 
     private void acknowledged(Pending p) {
-        inFlight--;
         line.groundTruth().record(p.device().machine.deviceId(), p.sample());
         p.device().published.incrementAndGet();
         published.incrementAndGet();
@@ -335,13 +273,8 @@ public final class SensorPublisher {
     }
 
     private void checkDone() {
-        if (config.samplesPerDevice() == 0 || inFlight > 0 || stopping || closed) {
+        if (mqtt.inFlight() > 0 || stopping || closed || !devices.allSent()) {
             return;
-        }
-        for (Device d : devices) {
-            if (d.sent < config.samplesPerDevice()) {
-                return;
-            }
         }
         LOG.info("published {} samples per device for {} devices ({} failed)", config.samplesPerDevice(),
                 devices.size(), failed.get());
@@ -358,14 +291,14 @@ public final class SensorPublisher {
             vertx.cancelTimer(timerId);
             timerId = -1;
         }
-        if (closed || client == null) {
+        if (closed || mqtt == null) {
             completion.tryComplete();
             drained.tryComplete();
             return drained.future();
         }
         drainDeadline = vertx.setTimer(Math.max(1, config.drainTimeout().toMillis()), t -> {
-            if (inFlight > 0) {
-                LOG.warn("stopping with {} samples still unacknowledged after {} ms", inFlight, config.drainTimeout().toMillis());
+            if (mqtt.inFlight() > 0) {
+                LOG.warn("stopping with {} samples still unacknowledged after {} ms", mqtt.inFlight(), config.drainTimeout().toMillis());
             }
             disconnect();
         });
@@ -374,7 +307,7 @@ public final class SensorPublisher {
     }
 
     private void checkDrained() {
-        if (inFlight <= 0) {
+        if (mqtt.inFlight() <= 0) {
             if (drainDeadline >= 0) {
                 vertx.cancelTimer(drainDeadline);
             }
@@ -388,8 +321,7 @@ public final class SensorPublisher {
         }
         closed = true;
         countLostInFlight();
-        Future<Void> f = client.isConnected() ? client.disconnect() : Future.succeededFuture();
-        f.onComplete(ar -> {
+        mqtt.disconnect().onComplete(ar -> {
             completion.tryComplete();
             drained.tryComplete();
         });
@@ -414,14 +346,16 @@ public final class SensorPublisher {
     }
 
     private int countLostInFlight() {
-        int lost = Math.max(0, inFlight);
+        int lost = mqtt.abandonInFlight();
         if (lost > 0) {
-            failed.addAndGet(lost);
-            failedCounter.increment(lost);
+            countFailed(lost);
         }
-        inFlight = 0;
-        pending.clear();
         return lost;
+    }
+
+    private void countFailed(int n) {
+        failed.addAndGet(n);
+        failedCounter.increment(n);
     }
 
     private TandemException brokerUnavailable(String message) {

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -114,10 +115,11 @@ class EmbeddedBrokerTest {
         String base = "shared/" + System.nanoTime();
         String filter = "$share/g/" + base + "/+";
         int count = 2_000;
-        Receiver a = Receiver.subscribe(vertx, broker.address(), "share-a-" + System.nanoTime(), filter, count);
-        Receiver b = Receiver.subscribe(vertx, broker.address(), "share-b-" + System.nanoTime(), filter, count);
+        CountDownLatch group = new CountDownLatch(count);
+        Receiver a = Receiver.member(vertx, broker.address(), "share-a-" + System.nanoTime(), filter, group);
+        Receiver b = Receiver.member(vertx, broker.address(), "share-b-" + System.nanoTime(), filter, group);
         // HiveMQ CE caches a group's member list for 1 s (SHARED_SUBSCRIBER_CACHE_TIME_TO_LIVE_MSEC).
-        Thread.sleep(1_200);
+        MqttProbe.pause(vertx, Duration.ofMillis(1_200));
         // HiveMQ CE wakes the group's members (in random order) only when the shared queue goes from
         // empty to one message; with a backlog, only the member already consuming polls again and an
         // idle member starves (seen: 4000/0). So the split holds while consumers keep up with the flow:
@@ -125,11 +127,8 @@ class EmbeddedBrokerTest {
         Conn publisher = MqttProbe.connect(vertx, broker.address(), "share-pub-" + System.nanoTime(), true, 1);
         try {
             MqttProbe.await(MqttProbe.flood(publisher, base + "/x", count, 1));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (a.received.get() + b.received.get() < count && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(200); // a duplicate would show up now
+            group.await(20, TimeUnit.SECONDS); // bounded; the counts below say what came
+            MqttProbe.pause(vertx, Duration.ofMillis(200)); // a duplicate would show up now
             BitSet both = (BitSet) a.seen.clone();
             both.and(b.seen);
             BitSet union = (BitSet) a.seen.clone();
@@ -164,7 +163,7 @@ class EmbeddedBrokerTest {
             MqttProperties connack = connected.getResponseProperties();
             int receiveMaximum = connack.getReceiveMaximum() == null ? 65535 : connack.getReceiveMaximum();
             assertEquals(65535, receiveMaximum, "server receive maximum");
-            assertEquals(EmbeddedBroker.Options.DEFAULT_MAX_PACKET_SIZE, connack.getMaximumPacketSize(), "maximum packet size");
+            assertEquals(EmbeddedBrokerOptions.DEFAULT_MAX_PACKET_SIZE, connack.getMaximumPacketSize(), "maximum packet size");
 
             List<IMqttToken> tokens = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -251,9 +250,9 @@ class EmbeddedBrokerTest {
 
     @Test
     void invalidOptions_areRefusedWithInvalidConfig() {
-        TandemException e = assertThrows(TandemException.class, () -> EmbeddedBroker.Options.defaults().withPort(70000));
+        TandemException e = assertThrows(TandemException.class, () -> EmbeddedBrokerOptions.builder().port(70000).build());
         assertEquals(ErrorCode.INVALID_CONFIG, e.code());
-        e = assertThrows(TandemException.class, () -> EmbeddedBroker.Options.defaults().withMaxQueueSize(0));
+        e = assertThrows(TandemException.class, () -> EmbeddedBrokerOptions.builder().maxQueueSize(0).build());
         assertEquals(ErrorCode.INVALID_CONFIG, e.code());
     }
 

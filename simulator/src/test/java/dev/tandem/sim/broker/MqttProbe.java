@@ -65,6 +65,11 @@ final class MqttProbe {
         }
     }
 
+    /** Lets {@code d} pass on a Vert.x timer: a fixed wait the broker's behaviour needs, not a poll. */
+    static void pause(Vertx vertx, Duration d) {
+        await(vertx.timer(d.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
     /** Counts numbered messages on a subscription: which arrived, how many twice. */
     static final class Receiver {
         Conn conn;
@@ -73,14 +78,14 @@ final class MqttProbe {
         final AtomicInteger duplicates = new AtomicInteger();
         private final CountDownLatch done;
 
-        private Receiver(Conn conn, int expected) {
+        private Receiver(Conn conn, CountDownLatch done) {
             this.conn = conn;
-            this.done = new CountDownLatch(expected);
+            this.done = done;
         }
 
         /** Reconnects a persistent session, counting from the very first message after CONNACK. */
         static Receiver resume(Vertx vertx, BrokerAddress broker, String clientId, int expected) {
-            Receiver r = new Receiver(null, expected);
+            Receiver r = new Receiver(null, new CountDownLatch(expected));
             r.conn = connect(vertx, broker, clientId, false, 1000, c -> c.publishHandler(r::count));
             return r;
         }
@@ -104,12 +109,20 @@ final class MqttProbe {
 
         static Receiver subscribe(Vertx vertx, BrokerAddress broker, String clientId, boolean cleanSession,
                                   String filter, int expected) {
-            return attach(connect(vertx, broker, clientId, cleanSession, 1000), filter, expected);
+            return attach(connect(vertx, broker, clientId, cleanSession, 1000), filter, new CountDownLatch(expected));
         }
 
-        /** Counts what {@code conn} receives and subscribes it to {@code filter}. */
-        static Receiver attach(Conn conn, String filter, int expected) {
-            Receiver r = new Receiver(conn, expected);
+        /**
+         * A member of a shared subscription: counts down {@code group}, the latch of every member, once
+         * per distinct message it receives.
+         */
+        static Receiver member(Vertx vertx, BrokerAddress broker, String clientId, String filter, CountDownLatch group) {
+            return attach(connect(vertx, broker, clientId, true, 1000), filter, group);
+        }
+
+        /** Counts what {@code conn} receives (counting down {@code done}) and subscribes it to {@code filter}. */
+        static Receiver attach(Conn conn, String filter, CountDownLatch done) {
+            Receiver r = new Receiver(conn, done);
             conn.client().publishHandler(r::count);
             Promise<Void> subscribed = Promise.promise();
             conn.context().runOnContext(v -> {
@@ -185,7 +198,7 @@ final class MqttProbe {
             long elapsed = System.nanoTime() - t0;
             await(acked);
             if (!all) {
-                Thread.sleep(500); // stragglers, before reporting the count
+                pause(vertx, Duration.ofMillis(500)); // stragglers, before reporting the count
             }
             return new Run(name, count, elapsed, receiver.received.get(), receiver.duplicates.get());
         } finally {

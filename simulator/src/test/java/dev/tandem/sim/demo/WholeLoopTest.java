@@ -24,8 +24,9 @@ class WholeLoopTest {
     private static final int DEVICES = 4;
 
     private static DemoConfig config(dev.tandem.shared.config.BrokerAddress broker, String site, Path report) {
-        return new DemoConfig(DEVICES, Duration.ofSeconds(35), broker, 42, report, 100, 300,
-                Duration.ofSeconds(5), site, Duration.ofSeconds(3));
+        return DemoConfig.builder().devices(DEVICES).duration(Duration.ofSeconds(35)).broker(broker).seed(42)
+                .report(report).ratePerDevice(100).commissioningSamples(300).statusInterval(Duration.ofSeconds(5))
+                .site(site).verdictTimeout(Duration.ofSeconds(3)).build();
     }
 
     @Test

@@ -154,7 +154,7 @@ class CascadeEvaluationTest {
 
     /** A healthy machine: fitted on its commissioning, then {@code n} normal samples: {escalated share, flagged share}. */
     private static double[] normalRun(long seed, int n) {
-        SimConfig config = SimConfig.defaults(seed, 1).withAnomalyRate(0).withKinds(java.util.Set.of());
+        SimConfig config = SimConfig.builder(seed, 1).healthy().build();
         MachineSimulator machine = new FactoryLine(config).machines().get(0);
         int com = config.commissioningSamples();
         double[][] rows = new double[com][];

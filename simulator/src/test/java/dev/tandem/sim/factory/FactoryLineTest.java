@@ -84,7 +84,7 @@ class FactoryLineTest {
     @Test
     void seqStartsAtZero_andTimestampsFollowThePeriod() {
         Instant start = Instant.parse("2024-06-01T12:00:00Z");
-        SimConfig config = SimConfig.defaults(3, 2).withSamplePeriod(Duration.ofMillis(250)).withStart(start);
+        SimConfig config = SimConfig.builder(3, 2).samplePeriod(Duration.ofMillis(250)).start(start).build();
         MachineSimulator m = new FactoryLine(config).machine("machine-02");
         for (int i = 0; i < 100; i++) {
             LabeledSample s = m.next();
@@ -98,7 +98,7 @@ class FactoryLineTest {
     @Test
     void noAnomaly_duringCommissioning() {
         for (int commissioning : new int[]{0, 400, 1000}) {
-            SimConfig config = SimConfig.defaults(11, 5).withCommissioningSamples(commissioning).withAnomalyRate(0.5);
+            SimConfig config = SimConfig.builder(11, 5).commissioningSamples(commissioning).anomalyRate(0.5).build();
             FactoryLine line = new FactoryLine(config);
             for (MachineSimulator m : line.machines()) {
                 long firstAnomaly = -1;
@@ -154,7 +154,7 @@ class FactoryLineTest {
     @Test
     void anomalousFraction_followsTheConfiguredRate() {
         for (double rate : new double[]{0.10, 0.20}) {
-            FactoryLine line = new FactoryLine(SimConfig.defaults(5, 10).withAnomalyRate(rate));
+            FactoryLine line = new FactoryLine(SimConfig.builder(5, 10).anomalyRate(rate).build());
             long anomalous = 0;
             long post = 0;
             for (MachineSimulator m : line.machines()) {
@@ -168,13 +168,13 @@ class FactoryLineTest {
             double fraction = (double) anomalous / post;
             assertTrue(fraction > rate * 0.6 && fraction < rate * 1.5, "rate " + rate + " gave " + fraction);
         }
-        FactoryLine healthy = new FactoryLine(SimConfig.defaults(5, 3).withAnomalyRate(0).withKinds(Set.of()));
+        FactoryLine healthy = new FactoryLine(SimConfig.builder(5, 3).healthy().build());
         healthy.machines().forEach(m -> assertTrue(take(m, 3000).stream().noneMatch(LabeledSample::anomalous)));
     }
 
     @Test
     void onlyEnabledKinds_areInjected() {
-        FactoryLine line = new FactoryLine(SimConfig.defaults(9, 4).withKinds(Set.of(AnomalyKind.SPIKE, AnomalyKind.STUCK_SENSOR)));
+        FactoryLine line = new FactoryLine(SimConfig.builder(9, 4).kinds(Set.of(AnomalyKind.SPIKE, AnomalyKind.STUCK_SENSOR)).build());
         Set<AnomalyKind> seen = EnumSet.noneOf(AnomalyKind.class);
         line.machines().forEach(m -> take(m, 6000).stream().filter(LabeledSample::anomalous).forEach(s -> seen.add(s.kind())));
         assertEquals(EnumSet.of(AnomalyKind.SPIKE, AnomalyKind.STUCK_SENSOR), seen);
@@ -182,7 +182,7 @@ class FactoryLineTest {
 
     @Test
     void values_areFiniteAndPlausible() {
-        FactoryLine line = new FactoryLine(SimConfig.defaults(77, 10).withAnomalyRate(0.3));
+        FactoryLine line = new FactoryLine(SimConfig.builder(77, 10).anomalyRate(0.3).build());
         for (MachineSimulator m : line.machines()) {
             for (LabeledSample s : take(m, 5000)) {
                 for (SensorChannel c : SensorChannel.values()) {
@@ -203,7 +203,7 @@ class FactoryLineTest {
 
     @Test
     void healthyDynamics_currentVibrationAndPumpFollowLoad_temperatureLagsCurrent() {
-        SimConfig config = SimConfig.defaults(13, 3).withAnomalyRate(0).withKinds(Set.of());
+        SimConfig config = SimConfig.builder(13, 3).healthy().build();
         for (MachineSimulator m : new FactoryLine(config).machines()) {
             List<LabeledSample> samples = take(m, 4000);
             double[] cur = channel(samples, CUR);
@@ -223,7 +223,7 @@ class FactoryLineTest {
     @Test
     void anomalies_leaveTheHealthySignalUntouchedOutsideEpisodes() {
         SimConfig faulty = SimConfig.defaults(21, 2);
-        SimConfig healthy = faulty.withAnomalyRate(0).withKinds(Set.of());
+        SimConfig healthy = faulty.toBuilder().healthy().build();
         FactoryLine a = new FactoryLine(faulty);
         FactoryLine b = new FactoryLine(healthy);
         for (String d : a.deviceIds()) {
@@ -239,9 +239,9 @@ class FactoryLineTest {
 
     @Test
     void magnitudes_mixSubtleAndObvious() {
-        SimConfig faulty = SimConfig.defaults(8, 6).withKinds(Set.of(AnomalyKind.LEVEL_SHIFT, AnomalyKind.SPIKE));
+        SimConfig faulty = SimConfig.builder(8, 6).kinds(Set.of(AnomalyKind.LEVEL_SHIFT, AnomalyKind.SPIKE)).build();
         FactoryLine a = new FactoryLine(faulty);
-        FactoryLine b = new FactoryLine(faulty.withAnomalyRate(0).withKinds(Set.of()));
+        FactoryLine b = new FactoryLine(faulty.toBuilder().healthy().build());
         int subtle = 0;
         int obvious = 0;
         for (String d : a.deviceIds()) {
@@ -269,7 +269,7 @@ class FactoryLineTest {
 
     @Test
     void stuckSensor_freezesOneChannelAtItsValue() {
-        FactoryLine line = new FactoryLine(SimConfig.defaults(4, 3).withKinds(Set.of(AnomalyKind.STUCK_SENSOR)));
+        FactoryLine line = new FactoryLine(SimConfig.builder(4, 3).kinds(Set.of(AnomalyKind.STUCK_SENSOR)).build());
         int episodes = 0;
         for (MachineSimulator m : line.machines()) {
             List<LabeledSample> samples = take(m, 5000);
@@ -297,9 +297,9 @@ class FactoryLineTest {
 
     @Test
     void degradation_growsOverItsDuration() {
-        SimConfig faulty = SimConfig.defaults(31, 6).withKinds(Set.of(AnomalyKind.DEGRADATION));
+        SimConfig faulty = SimConfig.builder(31, 6).kinds(Set.of(AnomalyKind.DEGRADATION)).build();
         FactoryLine a = new FactoryLine(faulty);
-        FactoryLine b = new FactoryLine(faulty.withAnomalyRate(0).withKinds(Set.of()));
+        FactoryLine b = new FactoryLine(faulty.toBuilder().healthy().build());
         int growing = 0;
         int total = 0;
         for (String d : a.deviceIds()) {
@@ -324,12 +324,12 @@ class FactoryLineTest {
     void invalidConfig_isRefusedWithInvalidConfig() {
         SimConfig ok = SimConfig.defaults(1, 1);
         for (Runnable bad : List.<Runnable>of(
-                () -> ok.withDevices(0),
-                () -> ok.withCommissioningSamples(-1),
-                () -> ok.withSamplePeriod(Duration.ZERO),
-                () -> ok.withAnomalyRate(0.9),
-                () -> ok.withAnomalyRate(Double.NaN),
-                () -> ok.withKinds(Set.of()))) {
+                () -> ok.toBuilder().devices(0).build(),
+                () -> ok.toBuilder().commissioningSamples(-1).build(),
+                () -> ok.toBuilder().samplePeriod(Duration.ZERO).build(),
+                () -> ok.toBuilder().anomalyRate(0.9).build(),
+                () -> ok.toBuilder().anomalyRate(Double.NaN).build(),
+                () -> ok.toBuilder().kinds(Set.of()).build())) {
             TandemException e = assertThrows(TandemException.class, bad::run);
             assertEquals(ErrorCode.INVALID_CONFIG, e.code());
         }

@@ -21,22 +21,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(VertxExtension.class)
 class SensorPublisherTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -74,18 +78,18 @@ class SensorPublisherTest {
         String site = site();
         SimConfig sim = SimConfig.defaults(99, 3);
         int perDevice = 2_000;
-        Map<String, List<Sample>> received = subscribe(site, 3 * perDevice);
+        Received received = subscribe(site);
 
         FactoryLine line = new FactoryLine(sim);
-        SensorPublisher publisher = new SensorPublisher(vertx, line, PublisherConfig.defaults(site, mosquitto.address())
-                .asFastAsPossible(true).withSamplesPerDevice(perDevice).withMaxInflight(500));
+        SensorPublisher publisher = new SensorPublisher(vertx, line, PublisherConfig.builder(site, mosquitto.address())
+                .asFastAsPossible().samplesPerDevice(perDevice).maxInflight(500).build());
         await(publisher.start());
         await(publisher.completion());
-        awaitCount(received, 3 * perDevice);
+        received.awaitTotal(3 * perDevice);
 
         FactoryLine reference = new FactoryLine(sim);
         for (String device : line.deviceIds()) {
-            List<Sample> got = received.get(device);
+            List<Sample> got = received.of(device);
             assertEquals(perDevice, got.size(), device);
             for (int i = 0; i < perDevice; i++) {
                 LabeledSample expected = reference.machine(device).next();
@@ -105,53 +109,57 @@ class SensorPublisherTest {
     @Test
     void paced_publishesAtTheConfiguredRatePerDevice() throws Exception {
         String site = site();
-        Map<String, List<Sample>> received = subscribe(site, 2 * 40);
+        Received received = subscribe(site);
         SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 2)),
-                PublisherConfig.defaults(site, mosquitto.address()).withRatePerDevice(40).withSamplesPerDevice(40));
+                PublisherConfig.builder(site, mosquitto.address()).ratePerDevice(40).samplesPerDevice(40).build());
         long t0 = System.nanoTime();
         await(publisher.start());
         await(publisher.completion());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        awaitCount(received, 80);
+        received.awaitTotal(80);
         // 40 samples at 40/s: the last one is due after ~1 s, not at once and not much later
         assertTrue(seconds > 0.8 && seconds < 3.0, "took " + seconds + " s");
-        assertEquals(40, received.get("machine-01").size());
-        assertEquals(40, received.get("machine-02").size());
+        assertEquals(40, received.of("machine-01").size());
+        assertEquals(40, received.of("machine-02").size());
     }
 
     @Test
-    void untilStopped_stopDrainsInFlight_thenNothingMoreIsPublished() throws Exception {
+    void untilStopped_stopDrainsInFlight_thenNothingMoreIsPublished(VertxTestContext quiet) throws Exception {
         String site = site();
-        Map<String, List<Sample>> received = subscribe(site, Integer.MAX_VALUE);
+        Received received = subscribe(site);
         FactoryLine line = new FactoryLine(SimConfig.defaults(5, 4));
         SensorPublisher publisher = new SensorPublisher(vertx, line,
-                PublisherConfig.defaults(site, mosquitto.address()).withRatePerDevice(200));
+                PublisherConfig.builder(site, mosquitto.address()).ratePerDevice(200).build());
         await(publisher.start());
-        Thread.sleep(500);
+        await(received.atLeast(101)); // running: then stop it
         await(publisher.stop());
         assertTrue(publisher.completion().succeeded(), "stopping completes a publisher that runs until stopped");
         long published = publisher.published();
         assertTrue(published > 100, "published " + published);
         assertEquals(0, publisher.failed());
-        awaitCount(received, (int) published);
-        Thread.sleep(200);
-        assertEquals(published, total(received), "nothing after stop");
+        received.awaitTotal(published);
         assertEquals(published, line.groundTruth().recorded());
         await(publisher.stop()); // idempotent
+        // nothing after stop: a stray sample would show up within this 200 ms window
+        vertx.setTimer(200, t -> quiet.verify(() -> {
+            assertEquals(published, received.total(), "nothing after stop");
+            quiet.completeNow();
+        }));
+        assertTrue(quiet.awaitCompletion(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "quiet window elapsed");
     }
 
     @Test
     void qos0AndQos2_publishEverySample() throws Exception {
         for (int qos : new int[]{0, 2}) {
             String site = site();
-            Map<String, List<Sample>> received = subscribe(site, 600);
+            Received received = subscribe(site);
             SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(qos, 3)),
-                    PublisherConfig.defaults(site, mosquitto.address()).withQos(qos).asFastAsPossible(true)
-                            .withSamplesPerDevice(200));
+                    PublisherConfig.builder(site, mosquitto.address()).qos(qos).asFastAsPossible()
+                            .samplesPerDevice(200).build());
             await(publisher.start());
             await(publisher.completion());
             assertEquals(600, publisher.published(), "QoS " + qos);
-            awaitCount(received, 600);
+            received.awaitTotal(600);
         }
     }
 
@@ -160,7 +168,7 @@ class SensorPublisherTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         BrokerAddress nowhere = new BrokerAddress("127.0.0.1", MosquittoBroker.freePort());
         SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 1)),
-                PublisherConfig.defaults(site(), nowhere).withConnectTimeout(Duration.ofSeconds(2)), registry);
+                PublisherConfig.builder(site(), nowhere).connectTimeout(Duration.ofSeconds(2)).build(), registry);
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(publisher.start()));
         TandemException cause = assertInstanceOf(TandemException.class, e.getCause());
         assertEquals(ErrorCode.BROKER_UNAVAILABLE, cause.code());
@@ -175,10 +183,12 @@ class SensorPublisherTest {
         MosquittoBroker doomed = MosquittoBroker.start();
         SensorPublisher publisher;
         try {
+            String site = site();
+            Received received = subscribe(site, doomed.address());
             publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 2)),
-                    PublisherConfig.defaults(site(), doomed.address()).withRatePerDevice(100));
+                    PublisherConfig.builder(site, doomed.address()).ratePerDevice(100).build());
             await(publisher.start());
-            Thread.sleep(200);
+            await(received.atLeast(10)); // publishing, the first acknowledgements in
         } finally {
             doomed.close();
         }
@@ -191,8 +201,8 @@ class SensorPublisherTest {
     @Test
     void invalidConfig_isRefusedWithInvalidConfig() {
         PublisherConfig ok = PublisherConfig.defaults("site-1", mosquitto.address());
-        for (Runnable bad : List.<Runnable>of(() -> ok.withQos(3), () -> ok.withRatePerDevice(0),
-                () -> ok.withSamplesPerDevice(-1), () -> ok.withMaxInflight(0),
+        for (Runnable bad : List.<Runnable>of(() -> ok.toBuilder().qos(3).build(), () -> ok.toBuilder().ratePerDevice(0).build(),
+                () -> ok.toBuilder().samplesPerDevice(-1).build(), () -> ok.toBuilder().maxInflight(0).build(),
                 () -> PublisherConfig.defaults("bad/site", mosquitto.address()))) {
             assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, bad::run).code());
         }
@@ -204,36 +214,73 @@ class SensorPublisherTest {
         return "pubtest-" + Long.toHexString(System.nanoTime());
     }
 
+    /** A plain subscriber on every device's readings of the site (on the test broker). */
+    private Received subscribe(String site) {
+        return subscribe(site, mosquitto.address());
+    }
+
     /** A plain subscriber on every device's readings of the site, decoding and keeping samples per device. */
-    private Map<String, List<Sample>> subscribe(String site, int expected) {
-        Map<String, List<Sample>> received = new ConcurrentHashMap<>();
+    private Received subscribe(String site, BrokerAddress broker) {
+        Received received = new Received();
         MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("sub-" + site).setMaxInflightQueue(1000));
-        AtomicInteger count = new AtomicInteger();
         client.publishHandler(m -> {
             ReadingBatch batch = Wire.decode(m.payload().getBytes(), ReadingBatch.class);
             assertEquals(Topics.of(site, batch.device(), Topics.Kind.READINGS), m.topicName());
-            received.computeIfAbsent(batch.device(), d -> new CopyOnWriteArrayList<>()).addAll(batch.samples());
-            count.incrementAndGet();
+            received.add(batch);
         });
         Promise<Void> subscribed = Promise.promise();
         client.subscribeCompletionHandler(ack -> subscribed.tryComplete());
-        await(client.connect(mosquitto.address().port(), mosquitto.address().host())
+        await(client.connect(broker.port(), broker.host())
                 .compose(ack -> client.subscribe(Topics.allDevices(site, Topics.Kind.READINGS), 1))
                 .compose(id -> subscribed.future()));
         subscribers.add(client);
         return received;
     }
 
-    private static long total(Map<String, List<Sample>> received) {
-        return received.values().stream().mapToLong(List::size).sum();
-    }
+    /** What a subscriber received, per device; waits complete as the samples arrive (no polling). */
+    private static final class Received {
+        private final Map<String, List<Sample>> byDevice = new ConcurrentHashMap<>();
+        private final Map<Long, Promise<Void>> waits = new HashMap<>();
+        private long total;
 
-    private static void awaitCount(Map<String, List<Sample>> received, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (total(received) < expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        synchronized void add(ReadingBatch batch) {
+            byDevice.computeIfAbsent(batch.device(), d -> new CopyOnWriteArrayList<>()).addAll(batch.samples());
+            total += batch.samples().size();
+            waits.forEach((n, p) -> {
+                if (total >= n) {
+                    p.tryComplete();
+                }
+            });
         }
-        assertEquals(expected, total(received), "samples received");
+
+        /** Completes once at least {@code n} samples have arrived. */
+        synchronized Future<Void> atLeast(long n) {
+            Promise<Void> p = waits.computeIfAbsent(n, k -> Promise.promise());
+            if (total >= n) {
+                p.tryComplete();
+            }
+            return p.future();
+        }
+
+        /** Waits (bounded) for {@code n} samples, then checks no more came. */
+        void awaitTotal(long n) {
+            try {
+                get(atLeast(n));
+            } catch (ExecutionException | InterruptedException e) {
+                throw new AssertionError(e);
+            } catch (AssertionError timedOut) {
+                // reported below with the count
+            }
+            assertEquals(n, total(), "samples received");
+        }
+
+        synchronized long total() {
+            return total;
+        }
+
+        List<Sample> of(String device) {
+            return byDevice.get(device);
+        }
     }
 
     private static <T> T get(Future<T> f) throws ExecutionException, InterruptedException {
