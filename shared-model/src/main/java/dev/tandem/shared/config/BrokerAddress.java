@@ -6,8 +6,16 @@ import dev.tandem.shared.error.TandemException;
 import java.net.URI;
 import java.net.URISyntaxException;
 
-/** Where the MQTT broker listens: {@code tcp://host:port}. */
-public record BrokerAddress(String host, int port) {
+/**
+ * Where the MQTT broker listens, and whether over TLS: {@code tcp://host:port} or
+ * {@code mqtt://host:port} (plain, port 1883 by default), {@code ssl://host:port} or
+ * {@code mqtts://host:port} (TLS, port 8883 by default).
+ */
+public record BrokerAddress(String host, int port, boolean tls) {
+    public static final int DEFAULT_PORT = 1883;
+    public static final int DEFAULT_TLS_PORT = 8883;
+    private static final String FORMS = "tcp://host:port, mqtt://host:port, ssl://host:port or mqtts://host:port";
+
     public BrokerAddress {
         if (host == null || host.isBlank()) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "broker host is required");
@@ -17,24 +25,31 @@ public record BrokerAddress(String host, int port) {
         }
     }
 
-    /** Parses {@code tcp://host:port} (also {@code mqtt://}); the port defaults to 1883. */
+    /** A plain (not TLS) address. */
+    public BrokerAddress(String host, int port) {
+        this(host, port, false);
+    }
+
     public static BrokerAddress parse(String url) {
         try {
             URI uri = new URI(url == null ? "" : url.trim());
             String scheme = uri.getScheme();
-            if (scheme == null || !(scheme.equals("tcp") || scheme.equals("mqtt")) || uri.getHost() == null) {
-                throw new TandemException(ErrorCode.INVALID_CONFIG,
-                        "broker URL must look like tcp://host:port, got '" + url + "'");
+            boolean tls = "ssl".equals(scheme) || "mqtts".equals(scheme);
+            if (scheme == null || !(tls || scheme.equals("tcp") || scheme.equals("mqtt")) || uri.getHost() == null
+                    || (uri.getPath() != null && !uri.getPath().isEmpty())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "broker URL must look like " + FORMS + ", got '"
+                        + url + "'");
             }
-            return new BrokerAddress(uri.getHost(), uri.getPort() == -1 ? 1883 : uri.getPort());
+            int port = uri.getPort() == -1 ? (tls ? DEFAULT_TLS_PORT : DEFAULT_PORT) : uri.getPort();
+            return new BrokerAddress(uri.getHost(), port, tls);
         } catch (URISyntaxException e) {
-            throw new TandemException(ErrorCode.INVALID_CONFIG, "broker URL must look like tcp://host:port, got '" + url + "'");
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "broker URL must look like " + FORMS + ", got '" + url + "'");
         }
     }
 
-    /** {@code tcp://host:port}, as Paho wants it. */
+    /** {@code tcp://host:port} or {@code ssl://host:port}, as Paho wants it. */
     public String url() {
-        return "tcp://" + host + ":" + port;
+        return (tls ? "ssl://" : "tcp://") + host + ":" + port;
     }
 
     @Override

@@ -42,7 +42,11 @@ class TopicsTest {
     void brokerAddress_parsesUrls_andRefusesNonsense() {
         assertEquals(new BrokerAddress("127.0.0.1", 1884), BrokerAddress.parse("tcp://127.0.0.1:1884"));
         assertEquals(1883, BrokerAddress.parse("mqtt://localhost").port());
-        for (String bad : new String[]{"127.0.0.1:1883", "http://x:1", "tcp://:1", "", null}) {
+        assertEquals(new BrokerAddress("broker.plant", 8883, true), BrokerAddress.parse("mqtts://broker.plant"));
+        assertEquals("ssl://127.0.0.1:9883", BrokerAddress.parse("ssl://127.0.0.1:9883").url());
+        assertEquals("tcp://127.0.0.1:1883", BrokerAddress.parse("mqtt://127.0.0.1").url());
+        for (String bad : new String[]{"127.0.0.1:1883", "http://x:1", "tcp://:1", "", null, "tcp://x:1/path",
+                "mqtts://x:70000"}) {
             assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, () -> BrokerAddress.parse(bad)).code());
         }
     }

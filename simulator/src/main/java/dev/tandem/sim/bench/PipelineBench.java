@@ -3,6 +3,7 @@ package dev.tandem.sim.bench;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
+import dev.tandem.sim.broker.EmbeddedBrokerOptions;
 import io.vertx.core.Vertx;
 
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class PipelineBench {
                 BrokerAddress address;
                 String label;
                 if (spec.equals("embedded")) {
-                    embedded = new EmbeddedBroker().start();
+                    embedded = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
                     address = embedded.address();
                     label = "embedded HiveMQ CE";
                 } else {

@@ -1,6 +1,14 @@
 package dev.tandem.sim.broker;
 
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
+import dev.tandem.sim.broker.security.AnonymousConnectCheck;
+import dev.tandem.sim.broker.security.BrokerSecurity;
+import dev.tandem.sim.broker.security.RegistryWatcher;
+import dev.tandem.sim.provision.SiteLayout;
+import dev.tandem.sim.provision.SiteRegistry;
+import dev.tandem.sim.provision.TlsMaterial;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -12,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  * start, stop, restart.
  *
  * <pre>{@code
- * try (EmbeddedBroker broker = new EmbeddedBroker().start()) {
+ * try (EmbeddedBroker broker = new EmbeddedBroker(EmbeddedBrokerOptions.secured(siteDir)).start()) {
  *     connect(broker.url());
  * }
  * }</pre>
@@ -57,18 +66,17 @@ public final class EmbeddedBroker implements AutoCloseable {
     private Duration lastStart = Duration.ZERO;
     private Duration lastStop = Duration.ZERO;
     private Thread exitCleanup;
-
-    public EmbeddedBroker() {
-        this(EmbeddedBrokerOptions.defaults());
-    }
+    private BrokerSecurity security;
+    private RegistryWatcher watcher;
+    private int tlsPort = EmbeddedBrokerOptions.NO_TLS;
 
     public EmbeddedBroker(EmbeddedBrokerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** A broker with default options on {@code port} (0 = a free port). */
-    public static EmbeddedBroker onPort(int port) {
-        return new EmbeddedBroker(EmbeddedBrokerOptions.builder().port(port).build());
+    /** An anonymous broker (tests of the broker itself) with default options on {@code port} (0 = a free port). */
+    public static EmbeddedBroker anonymousOnPort(int port) {
+        return new EmbeddedBroker(EmbeddedBrokerOptions.builder().insecure(true).port(port).build());
     }
 
     public EmbeddedBrokerOptions options() {
@@ -93,17 +101,42 @@ public final class EmbeddedBroker implements AutoCloseable {
             Path conf = Files.createDirectories(workDir.resolve("conf"));
             Path data = Files.createDirectories(workDir.resolve("data"));
             Path ext = Files.createDirectories(workDir.resolve("ext"));
-            Files.writeString(conf.resolve("config.xml"), options.configXml(port));
-            hivemq = EmbeddedHiveMQ.builder()
+            SiteLayout site = options.site() == null ? null : new SiteLayout(options.site());
+            tlsPort = options.tlsPort() == 0 ? LocalResources.freePort(options.host()) : options.tlsPort();
+            String keystore = "";
+            String keystorePassword = "";
+            if (tlsPort > 0) {
+                keystore = site.tls().resolve(TlsMaterial.KEYSTORE).toAbsolutePath().toString();
+                keystorePassword = Files.readString(site.tls().resolve(TlsMaterial.KEYSTORE_PASSWORD)).trim();
+            }
+            Files.writeString(conf.resolve("config.xml"), options.configXml(port, tlsPort, keystore, keystorePassword));
+            EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(data)
                     .withExtensionsFolder(ext)
-                    .withoutLoggingBootstrap()
-                    .build();
+                    .withoutLoggingBootstrap();
+            if (site != null) {
+                security = new BrokerSecurity(SiteRegistry.load(site.registry()));
+                builder.withEmbeddedExtension(EmbeddedExtension.builder().withId("tandem-security")
+                        .withName("Tandem identities and topic table").withVersion("1").withPriority(1000)
+                        .withStartPriority(1000).withExtensionMain(security).build());
+            }
+            hivemq = builder.build();
             hivemq.start().get(options.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
             address = new BrokerAddress(options.host(), port);
             LocalResources.awaitListening(address, Duration.ofSeconds(5));
+            if (site != null) {
+                requireSecured();
+                watcher = RegistryWatcher.start(site.registry(), security);
+            } else {
+                LOG.warn("embedded broker on {} accepts ANONYMOUS clients (insecure): anyone who reaches it owns the "
+                        + "fleet", address.url());
+            }
         } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+            if (e instanceof TandemException t && t.code() == ErrorCode.INVALID_CONFIG) {
+                cleanUpAfterFailure();
+                throw t;
+            }
             String why = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : e.toString();
             cleanUpAfterFailure();
             throw new TandemException(ErrorCode.BROKER_UNAVAILABLE,
@@ -119,6 +152,34 @@ public final class EmbeddedBroker implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(exitCleanup);
         LOG.info("embedded broker (HiveMQ CE) listening on {} in {} ms", address.url(), lastStart.toMillis());
         return this;
+    }
+
+    /**
+     * HiveMQ lets everyone in when an extension fails to start: the broker runs only if the security
+     * extension says it started and an anonymous CONNECT is refused.
+     */
+    private void requireSecured() throws IOException {
+        if (!security.started()) {
+            throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "the broker's security extension did not start: "
+                    + "refusing to run an open broker");
+        }
+        if (!AnonymousConnectCheck.refused(address.host(), address.port())) {
+            throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "self-test failed: an anonymous client was "
+                    + "accepted; refusing to run an open broker");
+        }
+    }
+
+    /** The security extension (refusal counts, revocation), if the broker serves a provisioned site. */
+    public synchronized Optional<BrokerSecurity> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /** {@code ssl://host:port} of the TLS listener; IllegalStateException if there is none. */
+    public synchronized String tlsUrl() {
+        if (tlsPort <= 0) {
+            throw new IllegalStateException("the embedded broker has no TLS listener");
+        }
+        return new BrokerAddress(address().host(), tlsPort, true).url();
     }
 
     /**
@@ -148,6 +209,11 @@ public final class EmbeddedBroker implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         hivemq = null;
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
+        security = null;
         Path dir = workDir;
         workDir = null;
         BrokerAddress was = address;

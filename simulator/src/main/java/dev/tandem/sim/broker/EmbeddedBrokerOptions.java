@@ -3,6 +3,7 @@ package dev.tandem.sim.broker;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,9 +19,17 @@ import java.util.Objects;
  * @param receiveMaximum   unacknowledged QoS 1/2 publishes a client may have in flight to the broker
  * @param startTimeout     bound on {@link EmbeddedBroker#start()}
  * @param stopTimeout      bound on {@link EmbeddedBroker#stop()}
+ * @param site             a provisioned site directory ({@code ./tandem provision}): only its identities log in,
+ *                         each only where the topic table lets it; null only with {@code insecure}
+ * @param insecure         anonymous clients may do anything (tests of the broker itself, {@code --insecure}); a
+ *                         warning is logged at every start
+ * @param tlsPort          a TLS listener with the site's certificate: -1 none, 0 a free port at each start
  */
 public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, int maxPacketSize, int receiveMaximum,
-                                    Duration startTimeout, Duration stopTimeout) {
+                                    Duration startTimeout, Duration stopTimeout, Path site, boolean insecure,
+                                    int tlsPort) {
+    /** No TLS listener. */
+    public static final int NO_TLS = -1;
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final long DEFAULT_MAX_QUEUE_SIZE = 1_000_000L;
     public static final int DEFAULT_MAX_PACKET_SIZE = 2 * 1024 * 1024;
@@ -47,13 +56,29 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
                 || stopTimeout == null || stopTimeout.isNegative() || stopTimeout.isZero()) {
             throw invalid("start and stop timeouts must be positive");
         }
+        if ((site == null) != insecure) {
+            throw invalid(site == null ? "a provisioned site is required (nothing is anonymous by default); "
+                    + "insecure(true) allows anonymous clients" : "a secured site cannot also be insecure");
+        }
+        if (tlsPort < NO_TLS || tlsPort > 65535) {
+            throw invalid("tlsPort must be -1 (none), 0 (free) or a port, got " + tlsPort);
+        }
+        if (tlsPort != NO_TLS && site == null) {
+            throw invalid("a TLS listener needs a provisioned site (its certificate)");
+        }
     }
 
-    public static EmbeddedBrokerOptions defaults() {
-        return builder().build();
+    /** Defaults for a provisioned site: only its identities, loopback, a free port at each start, no TLS. */
+    public static EmbeddedBrokerOptions secured(Path site) {
+        return builder().site(site).build();
     }
 
-    /** A builder with every default filled in: loopback, a free port at each start. */
+    /** Defaults with anonymous clients allowed (tests of the broker's own behaviour, {@code --insecure}). */
+    public static EmbeddedBrokerOptions anonymous() {
+        return builder().insecure(true).build();
+    }
+
+    /** A builder with every default filled in: loopback, a free port at each start; set a site or insecure. */
     public static Builder builder() {
         return new Builder();
     }
@@ -61,14 +86,30 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
     /** A builder starting from these options. */
     public Builder toBuilder() {
         return new Builder().host(host).port(port).maxQueueSize(maxQueueSize).maxPacketSize(maxPacketSize)
-                .receiveMaximum(receiveMaximum).startTimeout(startTimeout).stopTimeout(stopTimeout);
+                .receiveMaximum(receiveMaximum).startTimeout(startTimeout).stopTimeout(stopTimeout).site(site)
+                .insecure(insecure).tlsPort(tlsPort);
     }
 
     /**
      * The HiveMQ {@code config.xml} for these options, listening on {@code port} (schema: config.xsd
      * in the HiveMQ CE jar). Every value that loses messages by default is set explicitly.
      */
-    String configXml(int port) {
+    String configXml(int port, int boundTlsPort, String keystore, String keystorePassword) {
+        String tls = boundTlsPort < 0 ? "" : """
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <name>tandem-tls</name>
+                            <tls>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                                <client-authentication-mode>NONE</client-authentication-mode>
+                            </tls>
+                        </tls-tcp-listener>
+                """.formatted(boundTlsPort, host, keystore, keystorePassword, keystorePassword);
         return """
                 <?xml version="1.0"?>
                 <hivemq xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="config.xsd">
@@ -78,7 +119,7 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
                             <bind-address>%s</bind-address>
                             <name>tandem</name>
                         </tcp-listener>
-                    </listeners>
+                %s    </listeners>
                     <mqtt>
                         <queued-messages>
                             <!-- default 1000 with 'discard': QoS 1 messages dropped silently while publishers get PUBACK -->
@@ -108,7 +149,7 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, host, maxQueueSize, receiveMaximum, maxPacketSize);
+                """.formatted(port, host, tls, maxQueueSize, receiveMaximum, maxPacketSize);
     }
 
     private static TandemException invalid(String message) {
@@ -124,6 +165,9 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
         private int receiveMaximum = DEFAULT_RECEIVE_MAXIMUM;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Path site;
+        private boolean insecure;
+        private int tlsPort = NO_TLS;
 
         private Builder() {
         }
@@ -164,9 +208,27 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
             return this;
         }
 
+        /** A provisioned site directory: its identities only. */
+        public Builder site(Path dir) {
+            this.site = dir;
+            return this;
+        }
+
+        /** Anonymous clients may do anything. */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /** -1: no TLS listener; 0: a free port at each start. */
+        public Builder tlsPort(int port) {
+            this.tlsPort = port;
+            return this;
+        }
+
         public EmbeddedBrokerOptions build() {
             return new EmbeddedBrokerOptions(host, port, maxQueueSize, maxPacketSize, receiveMaximum, startTimeout,
-                    stopTimeout);
+                    stopTimeout, site, insecure, tlsPort);
         }
     }
 }

@@ -12,6 +12,7 @@ import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
+import dev.tandem.sim.broker.EmbeddedBrokerOptions;
 import dev.tandem.sim.eval.Confusion;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.SimConfig;
@@ -136,7 +137,7 @@ public final class Demo {
             out.printf("broker: using %s%n", config.broker());
             return config.broker();
         }
-        embedded = new EmbeddedBroker().start();
+        embedded = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
         out.printf("broker: embedded HiveMQ CE on %s (started in %d ms)%n", embedded.url(),
                 embedded.lastStartDuration().toMillis());
         return embedded.address();

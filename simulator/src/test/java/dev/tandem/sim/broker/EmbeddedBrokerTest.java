@@ -50,7 +50,7 @@ class EmbeddedBrokerTest {
     @BeforeAll
     static void startBroker() {
         vertx = Vertx.vertx();
-        broker = new EmbeddedBroker().start();
+        broker = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
         LOG.info("embedded broker started in {} ms", broker.lastStartDuration().toMillis());
     }
 
@@ -203,7 +203,7 @@ class EmbeddedBrokerTest {
     @Test
     void restart_onANewPort_isClean_andTheOldPortIsReleased() throws Exception {
         int firstPort = MosquittoBroker.freePort();
-        EmbeddedBroker one = EmbeddedBroker.onPort(firstPort).start();
+        EmbeddedBroker one = EmbeddedBroker.anonymousOnPort(firstPort).start();
         Path firstDir = one.workDir();
         long startMs = one.lastStartDuration().toMillis();
         assertEquals("tcp://127.0.0.1:" + firstPort, one.url());
@@ -217,7 +217,7 @@ class EmbeddedBrokerTest {
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
         int secondPort = MosquittoBroker.freePort();
         assertNotEquals(firstPort, secondPort);
-        EmbeddedBroker two = EmbeddedBroker.onPort(secondPort).start();
+        EmbeddedBroker two = EmbeddedBroker.anonymousOnPort(secondPort).start();
         assertEquals(10, MqttProbe.throughput(vertx, "second", two.address(), "restart/b", 10, 10).received());
         LOG.info("embedded broker start {} ms / stop {} ms; restarted on a new port in {} ms",
                 startMs, stopMs, two.lastStartDuration().toMillis());
@@ -225,7 +225,7 @@ class EmbeddedBrokerTest {
         stopping.add(two.stopAsync());
 
         // the same object starts again at once after stopAsync, on a fresh free port (port 0)
-        EmbeddedBroker again = new EmbeddedBroker().start();
+        EmbeddedBroker again = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
         int p1 = again.port();
         stopping.add(again.stopAsync());
         again.start();
@@ -241,7 +241,7 @@ class EmbeddedBrokerTest {
     @Test
     void portAlreadyTaken_failsWithBrokerUnavailable_andLeavesNothingRunning() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            EmbeddedBroker clash = EmbeddedBroker.onPort(taken.getLocalPort());
+            EmbeddedBroker clash = EmbeddedBroker.anonymousOnPort(taken.getLocalPort());
             TandemException e = assertThrows(TandemException.class, clash::start);
             assertEquals(ErrorCode.BROKER_UNAVAILABLE, e.code());
             assertFalse(clash.isRunning());
