@@ -35,11 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 /**
  * The hub's commissioning and verdicts (a real {@link CloudHub} on a real Mosquitto) and the
  * evaluation's path ({@link CascadeEvaluation#fit}, {@link CascadeEvaluation#judge}) are one path:
- * with non-default fit options they name the models alike and score the same escalations alike.
+ * with non-default fit options they fit the same tiny model, name both models alike and score the
+ * same escalations alike (bit-equal with the same large model).
  */
 class OnePathTest {
     private static final Duration VERDICT_TIMEOUT = Duration.ofSeconds(10);
     private static final String SITE = CascadeEvaluation.SITE;
+    /** Relative: how far scores of two large models trained alike may be apart (TF, see below). */
+    private static final double SCORE_TOLERANCE = 0.1;
 
     /** Level-shift stage off, a 6% escalation budget, a shorter large-model training: none of them the defaults. */
     private static final FitSettings SETTINGS = new FitSettings(
@@ -73,6 +76,14 @@ class OnePathTest {
                 assertNotNull(v, "verdict for " + e.id());
                 hubVerdicts.add(v);
             }
+            // the evaluation's verdict path with the hub's own large model: the very same scores
+            VerdictScorer scorer = new VerdictScorer();
+            for (int i = 0; i < escalations.size(); i++) {
+                Verdict eval = CascadeEvaluation.judge(scorer, new DeviceId(SITE, device), hubLarge,
+                        Wire.decode(Wire.encode(escalations.get(i)), Escalation.class));
+                assertEquals(hubVerdicts.get(i).score(), eval.score(), 0.0, "score of escalation " + i);
+                assertEquals(hubVerdicts.get(i).heldThroughSeq(), eval.heldThroughSeq());
+            }
         }
 
         FittedDevice fitted = CascadeEvaluation.fit(stream, SETTINGS);
@@ -81,17 +92,27 @@ class OnePathTest {
             assertEquals(fitted.tiny().version(), hubTiny.version());
             VerdictScorer scorer = new VerdictScorer();
             DeviceId id = new DeviceId(SITE, device);
+            double worst = 0;
+            int exact = 0;
             for (int i = 0; i < escalations.size(); i++) {
                 Escalation received = Wire.decode(Wire.encode(escalations.get(i)), Escalation.class);
                 Verdict eval = CascadeEvaluation.judge(scorer, id, large, received);
                 Verdict fromHub = hubVerdicts.get(i);
                 assertEquals(large.version(), fromHub.hubModelVersion());
                 assertEquals(eval.heldThroughSeq(), fromHub.heldThroughSeq(), "heldThroughSeq of escalation " + i);
-                // bit-equal: the two trainings run one after the other (TF's kernels are reproducible
-                // then; trainings sharing the thread pools at once are not, see LargeModelTest)
-                assertEquals(eval.score(), fromHub.score(), 0.0, "score of escalation " + i);
+                // The evaluation's own large model, trained alike (same rows, settings, seeds, tiny
+                // model) in another TF Session: not bit-equal in general, TF's native kernels do not
+                // promise bit-equal training across Sessions of one process (see LargeModelTest).
+                // Measured: bit-equal when this class runs alone, up to ~2% apart after other test
+                // classes used TF in the JVM.
+                assertEquals(eval.score(), fromHub.score(), SCORE_TOLERANCE * Math.abs(eval.score()),
+                        "score of escalation " + i);
                 assertEquals(eval.anomaly(), fromHub.anomaly(), "verdict of escalation " + i);
+                worst = Math.max(worst, Math.abs(eval.score() - fromHub.score()) / Math.abs(eval.score()));
+                exact += eval.score() == fromHub.score() ? 1 : 0;
             }
+            System.out.printf("one path: %d of %d verdict scores bit-equal, worst relative difference %.2g%n",
+                    exact, escalations.size(), worst);
         }
     }
 
