@@ -1,5 +1,6 @@
 package dev.tandem.hub;
 
+import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.shared.config.BrokerAddress;
@@ -63,18 +64,26 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         }
     }
 
-    /** The settings named in the design; fit threads and connect timeout take their defaults. */
-    public HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger, TinyFitConfig tinyFit,
-                     LargeModelConfig large, Path dataDir, boolean sharedSubscription) {
-        this(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription, defaultFitThreads(),
-                DEFAULT_CONNECT_TIMEOUT);
-    }
-
     /** Every default, a random instance id, no data directory. */
     public static HubConfig defaults(BrokerAddress broker) {
-        return new HubConfig(broker, randomInstanceId(), DEFAULT_BATCH_MAX, DEFAULT_BATCH_LINGER,
-                TinyFitConfig.defaults(), LargeModelConfig.defaults(), null, true, defaultFitThreads(),
-                DEFAULT_CONNECT_TIMEOUT);
+        return builder(broker).build();
+    }
+
+    /** A builder with every default filled in (a random instance id, no data directory). */
+    public static Builder builder(BrokerAddress broker) {
+        return new Builder(broker);
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
+                .dataDir(dataDir).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
+                .connectTimeout(connectTimeout);
+    }
+
+    /** How this hub fits its devices' models. */
+    public FitSettings fitSettings() {
+        return new FitSettings(tinyFit, large);
     }
 
     /** At most 2, and one core left for the verdict worker. */
@@ -88,36 +97,77 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         return HexFormat.of().formatHex(b);
     }
 
-    public HubConfig withInstanceId(String id) {
-        return new HubConfig(broker, id, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription, fitThreads, connectTimeout);
-    }
+    /** Mutable builder of a {@link HubConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private final BrokerAddress broker;
+        private String instanceId = randomInstanceId();
+        private int batchMax = DEFAULT_BATCH_MAX;
+        private Duration batchLinger = DEFAULT_BATCH_LINGER;
+        private TinyFitConfig tinyFit = TinyFitConfig.defaults();
+        private LargeModelConfig large = LargeModelConfig.defaults();
+        private Path dataDir;
+        private boolean sharedSubscription = true;
+        private int fitThreads = defaultFitThreads();
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
-    public HubConfig withBatching(int max, Duration linger) {
-        return new HubConfig(broker, instanceId, max, linger, tinyFit, large, dataDir, sharedSubscription, fitThreads, connectTimeout);
-    }
+        private Builder(BrokerAddress broker) {
+            this.broker = broker;
+        }
 
-    public HubConfig withTinyFit(TinyFitConfig c) {
-        return new HubConfig(broker, instanceId, batchMax, batchLinger, c, large, dataDir, sharedSubscription, fitThreads, connectTimeout);
-    }
+        public Builder instanceId(String instanceId) {
+            this.instanceId = instanceId;
+            return this;
+        }
 
-    public HubConfig withLarge(LargeModelConfig c) {
-        return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, c, dataDir, sharedSubscription, fitThreads, connectTimeout);
-    }
+        /** Most escalations scored together and how long to wait for more once one is queued. */
+        public Builder batching(int batchMax, Duration batchLinger) {
+            this.batchMax = batchMax;
+            this.batchLinger = batchLinger;
+            return this;
+        }
 
-    public HubConfig withDataDir(Path dir) {
-        return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dir, sharedSubscription, fitThreads, connectTimeout);
-    }
+        public Builder tinyFit(TinyFitConfig tinyFit) {
+            this.tinyFit = tinyFit;
+            return this;
+        }
 
-    public HubConfig withSharedSubscription(boolean shared) {
-        return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, shared, fitThreads, connectTimeout);
-    }
+        public Builder large(LargeModelConfig large) {
+            this.large = large;
+            return this;
+        }
 
-    public HubConfig withFitThreads(int n) {
-        return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription, n, connectTimeout);
-    }
+        /** Both model configs at once. */
+        public Builder fit(FitSettings settings) {
+            this.tinyFit = settings.tiny();
+            this.large = settings.large();
+            return this;
+        }
 
-    public HubConfig withConnectTimeout(Duration t) {
-        return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription, fitThreads, t);
+        /** Where commissioning sets are kept (null: not kept). */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder sharedSubscription(boolean sharedSubscription) {
+            this.sharedSubscription = sharedSubscription;
+            return this;
+        }
+
+        public Builder fitThreads(int fitThreads) {
+            this.fitThreads = fitThreads;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public HubConfig build() {
+            return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription,
+                    fitThreads, connectTimeout);
+        }
     }
 
     private static TandemException invalid(String message) {

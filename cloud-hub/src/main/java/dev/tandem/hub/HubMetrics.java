@@ -81,6 +81,20 @@ public final class HubMetrics {
         error(e.code(), e.getMessage());
     }
 
+    /**
+     * Counts a failure of {@code what} (e.g. "cannot fit the models of site/m1"): a
+     * {@link TandemException} with its own code, anything else as {@link ErrorCode#INTERNAL_ERROR},
+     * logged once with its stack trace (no input should cause one).
+     */
+    public void failed(String what, RuntimeException e) {
+        if (e instanceof TandemException t) {
+            error(t.code(), what + ": " + t.getMessage());
+        } else {
+            errors.get(ErrorCode.INTERNAL_ERROR).increment();
+            LOG.error("[{}] {}", ErrorCode.INTERNAL_ERROR, what, e);
+        }
+    }
+
     public void escalationReceived() {
         escalationsReceived.increment();
     }

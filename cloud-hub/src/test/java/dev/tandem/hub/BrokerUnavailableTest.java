@@ -25,7 +25,7 @@ class BrokerUnavailableTest {
         int port = MosquittoBroker.freePort();
         BrokerAddress address = new BrokerAddress("127.0.0.1", port);
         long t0 = System.nanoTime();
-        try (CloudHub hub = CloudHub.start(HubConfig.defaults(address).withConnectTimeout(Duration.ofSeconds(1)))) {
+        try (CloudHub hub = CloudHub.start(HubConfig.builder(address).connectTimeout(Duration.ofSeconds(1)).build())) {
             assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "start must not hang");
             assertFalse(hub.isConnected());
             assertTrue(hub.metrics().errorCount(ErrorCode.BROKER_UNAVAILABLE) >= 1);

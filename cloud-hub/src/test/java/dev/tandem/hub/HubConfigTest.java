@@ -28,16 +28,16 @@ class HubConfigTest {
 
     @Test
     void config_withInvalidValues_isRefusedAsInvalidConfig() {
-        invalid(() -> defaults.withBatching(0, Duration.ofMillis(2)));
-        invalid(() -> defaults.withBatching(10_000, Duration.ofMillis(2)));
-        invalid(() -> defaults.withBatching(64, Duration.ofMillis(-1)));
-        invalid(() -> defaults.withBatching(64, Duration.ofSeconds(5)));
-        invalid(() -> defaults.withInstanceId("has space"));
-        invalid(() -> defaults.withInstanceId(""));
-        invalid(() -> defaults.withFitThreads(0));
-        invalid(() -> defaults.withConnectTimeout(Duration.ZERO));
-        invalid(() -> defaults.withTinyFit(null));
-        invalid(() -> defaults.withLarge(null));
+        invalid(() -> defaults.toBuilder().batching(0, Duration.ofMillis(2)).build());
+        invalid(() -> defaults.toBuilder().batching(10_000, Duration.ofMillis(2)).build());
+        invalid(() -> defaults.toBuilder().batching(64, Duration.ofMillis(-1)).build());
+        invalid(() -> defaults.toBuilder().batching(64, Duration.ofSeconds(5)).build());
+        invalid(() -> defaults.toBuilder().instanceId("has space").build());
+        invalid(() -> defaults.toBuilder().instanceId("").build());
+        invalid(() -> defaults.toBuilder().fitThreads(0).build());
+        invalid(() -> defaults.toBuilder().connectTimeout(Duration.ZERO).build());
+        invalid(() -> defaults.toBuilder().tinyFit(null).build());
+        invalid(() -> defaults.toBuilder().large(null).build());
         invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
                 Duration.ofSeconds(1)));
     }

@@ -7,7 +7,9 @@ import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
-import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.hub.fit.DeviceFitter;
+import dev.tandem.hub.fit.FitSettings;
+import dev.tandem.hub.fit.FittedDevice;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
 import dev.tandem.shared.topic.Topics;
@@ -15,7 +17,6 @@ import dev.tandem.shared.wire.ArtifactManifest;
 import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ModelAssignment;
-import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ public final class CommissioningService implements AutoCloseable {
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(10);
 
     private final HubConfig config;
+    private final FitSettings settings;
     private final FleetRegistry fleet;
     private final HubConnection connection;
     private final HubMetrics metrics;
@@ -68,6 +70,7 @@ public final class CommissioningService implements AutoCloseable {
     public CommissioningService(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
                                 Executor control, Consumer<LargeModel> retire) {
         this.config = config;
+        this.settings = config.fitSettings();
         this.fleet = fleet;
         this.connection = connection;
         this.metrics = metrics;
@@ -84,21 +87,20 @@ public final class CommissioningService implements AutoCloseable {
     }
 
     /** Paho callback: hands the payload to the control thread and returns. */
-    public void offer(String topic, byte[] payload, long arrivedNanos) {
+    public void offer(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
         control.execute(() -> handle(topic, payload));
     }
 
-    private void handle(String topic, byte[] payload) {
+    private void handle(Topics.DeviceTopic t, byte[] payload) {
         if (payload.length == 0) {
-            LOG.debug("empty message on {} (a retained message cleared): ignored", topic);
+            LOG.debug("empty message on {} (a retained message cleared): ignored", t);
             return;
         }
         try {
-            Topics.DeviceTopic t = Topics.parse(topic);
             Commissioning c = Wire.decode(payload, Commissioning.class);
             if (!t.site().equals(c.site()) || !t.device().equals(c.device())) {
                 throw new TandemException(ErrorCode.DEVICE_MISMATCH, "commissioning set of " + c.site() + "/"
-                        + c.device() + " arrived on " + topic);
+                        + c.device() + " arrived on " + Topics.of(t.site(), t.device(), t.kind()));
             }
             metrics.commissioningReceived();
             LOG.info("commissioning set of {}/{}: {} samples x {} channels", c.site(), c.device(),
@@ -145,28 +147,15 @@ public final class CommissioningService implements AutoCloseable {
             }
         }
         long t0 = System.nanoTime();
-        String fingerprint = ModelVersions.fingerprint(c, config.tinyFit(), config.large());
-        double[][] rows = rows(c.samples());
-        TinyModel tiny;
-        LargeModel large;
+        FittedDevice fitted;
         try {
-            tiny = TinyModelFitter.fit(rows, config.tinyFit(), ModelVersions.tiny(fingerprint));
-        } catch (TandemException e) {
-            metrics.error(e.code(), "cannot fit the tiny model of " + id + ": " + e.getMessage());
-            return;
+            fitted = DeviceFitter.fit(c, settings);
         } catch (RuntimeException e) {
-            metrics.error(ErrorCode.INVALID_FIELD, "cannot fit the tiny model of " + id + ": " + e);
+            metrics.failed("cannot fit the models of " + id, e);
             return;
         }
-        try {
-            large = LargeModel.train(rows, config.large(), ModelVersions.large(fingerprint));
-        } catch (TandemException e) {
-            metrics.error(e.code(), "cannot train the large model of " + id + ": " + e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            metrics.error(ErrorCode.INVALID_FIELD, "cannot train the large model of " + id + ": " + e);
-            return;
-        }
+        TinyModel tiny = fitted.tiny();
+        LargeModel large = fitted.large();
         synchronized (this) {
             if (closed || generations.get(id) != generation) {
                 large.close();
@@ -181,14 +170,6 @@ public final class CommissioningService implements AutoCloseable {
                 tiny.parameterCount(), large.version(), large.parameterCount(), large.contextSize(),
                 TimeUnit.NANOSECONDS.toMillis(nanos));
         publish(id);
-    }
-
-    private static double[][] rows(List<Sample> samples) {
-        double[][] rows = new double[samples.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = samples.get(i).values();
-        }
-        return rows;
     }
 
     /** Publishes a device's current tiny model, retained; remembered for the next connect if it cannot go now. */

@@ -7,6 +7,7 @@ import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.verdict.VerdictScorer;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.Escalation;
@@ -31,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  * Turns escalations into verdicts. Paho's callback only enqueues the raw payload (so the broker
  * gets its ack at once and no backlog builds there); one worker thread drains up to
  * {@code batchMax} of them, waiting at most {@code batchLinger} for more once it has one, decodes
- * and checks them, groups them by device, scores each group with the device's large model in one
- * call and publishes one {@link Verdict} per escalation (QoS 1).
+ * and checks them, groups them by device, judges each group with the device's large model in one
+ * call ({@link VerdictScorer}) and publishes one {@link Verdict} per escalation (QoS 1).
  */
 public final class EscalationWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EscalationWorker.class);
@@ -40,38 +41,10 @@ public final class EscalationWorker implements AutoCloseable {
     public static final int MAX_ESCALATION_BYTES = 256 * 1024;
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(5);
 
-    private record Inbound(String topic, byte[] payload, long arrivedNanos) {
+    private record Inbound(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
     }
 
-    private static final class Pending {
-        final Escalation escalation;
-        final DeviceId device;
-        final DeviceModels models;
-        final long arrivedNanos;
-        boolean refused;
-
-        Pending(Escalation escalation, DeviceId device, DeviceModels models, long arrivedNanos) {
-            this.escalation = escalation;
-            this.device = device;
-            this.models = models;
-            this.arrivedNanos = arrivedNanos;
-        }
-
-        Escalation escalation() {
-            return escalation;
-        }
-
-        DeviceId device() {
-            return device;
-        }
-
-        DeviceModels models() {
-            return models;
-        }
-
-        long arrivedNanos() {
-            return arrivedNanos;
-        }
+    private record Pending(Escalation escalation, DeviceId device, DeviceModels models, long arrivedNanos) {
     }
 
     private final int batchMax;
@@ -81,7 +54,7 @@ public final class EscalationWorker implements AutoCloseable {
     private final HubMetrics metrics;
     private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
-    private final ContextStore contexts = new ContextStore();
+    private final VerdictScorer scorer = new VerdictScorer();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -102,7 +75,7 @@ public final class EscalationWorker implements AutoCloseable {
     }
 
     /** Paho callback: hands the payload over and returns. */
-    public void offer(String topic, byte[] payload, long arrivedNanos) {
+    public void offer(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
         metrics.escalationReceived();
         queue.add(new Inbound(topic, payload, arrivedNanos));
     }
@@ -195,19 +168,19 @@ public final class EscalationWorker implements AutoCloseable {
         metrics.batchPhases(t1 - t0, t2 - t1, System.nanoTime() - t2);
     }
 
-    private record Scored(DeviceId id, List<Pending> group, LargeModel large, double[] scores, long[] held) {
+    private record Scored(DeviceId id, List<Pending> group, LargeModel large, List<VerdictScorer.Judgement> judgements) {
     }
 
     private Pending check(Inbound in) {
         try {
-            Topics.DeviceTopic topic = Topics.parse(in.topic());
+            Topics.DeviceTopic topic = in.topic();
             if (topic.kind() != Topics.Kind.ESCALATIONS) {
-                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not an escalation topic: " + in.topic());
+                throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not an escalation topic: " + topic);
             }
             Escalation e = Wire.decode(in.payload(), Escalation.class, MAX_ESCALATION_BYTES);
             if (!topic.site().equals(e.site()) || !topic.device().equals(e.device())) {
                 throw new TandemException(ErrorCode.DEVICE_MISMATCH, "escalation " + e.id() + " for "
-                        + e.site() + "/" + e.device() + " arrived on " + in.topic());
+                        + e.site() + "/" + e.device() + " arrived on " + Topics.of(topic.site(), topic.device(), topic.kind()));
             }
             DeviceId id = new DeviceId(e.site(), e.device());
             Optional<DeviceModels> models = fleet.models(id);
@@ -230,81 +203,38 @@ public final class EscalationWorker implements AutoCloseable {
     private Scored score(DeviceId id, List<Pending> group) {
         // one model per group: the one the first escalation found (a replacement is retired, not closed, meanwhile)
         LargeModel large = group.get(0).models().large();
-        List<double[][]> rows = new ArrayList<>(group.size());
-        long[] held = new long[group.size()];
-        double[] tracked = new double[group.size()];
-        for (int i = 0; i < group.size(); i++) {
-            ContextStore.Context c = contexts.apply(id, group.get(i).escalation().samples(), large.contextSize(),
-                    large.view());
-            rows.add(c.rows());
-            held[i] = c.heldThroughSeq();
-            tracked[i] = c.tracked();
+        List<Escalation> escalations = new ArrayList<>(group.size());
+        for (Pending p : group) {
+            escalations.add(p.escalation());
         }
-        double[] scores;
-        try {
-            scores = large.score(rows);
-        } catch (RuntimeException ex) {
-            if (group.size() == 1) {
-                refused(id, large, group.get(0), ex);
-                contexts.forget(id);
-                return null;
-            }
-            // one bad context must not cost the others their verdicts: score them one by one
-            scores = new double[group.size()];
-            for (int i = 0; i < group.size(); i++) {
-                try {
-                    scores[i] = large.score(List.<double[][]>of(rows.get(i)))[0];
-                } catch (RuntimeException single) {
-                    refused(id, large, group.get(i), single);
-                    scores[i] = Double.NaN;
-                }
+        List<VerdictScorer.Judgement> judgements = scorer.judge(id, large, escalations);
+        for (VerdictScorer.Judgement j : judgements) {
+            if (j.refused()) {
+                metrics.failed("large model " + safeVersion(large) + " of " + id + " cannot score escalation "
+                        + j.escalation().id(), j.refusal());
             }
         }
-        for (int i = 0; i < scores.length; i++) {
-            scores[i] = LargeModel.withTracked(scores[i], tracked[i]); // a refused (NaN) score stays NaN
-        }
-        return new Scored(id, group, large, scores, held);
-    }
-
-    private void refused(DeviceId id, LargeModel large, Pending p, RuntimeException ex) {
-        p.refused = true;
-        String what = "large model " + safeVersion(large) + " of " + id + " cannot score escalation "
-                + p.escalation().id() + ": ";
-        if (ex instanceof TandemException t) {
-            metrics.error(t.code(), what + t.getMessage());
-        } else {
-            metrics.error(ErrorCode.INVALID_FIELD, what + ex);
-        }
-    }
-
-    /**
-     * The hub's answer to an escalation: the large model's calibrated score, anomaly at 1.0 and above
-     * (its calibration puts the threshold there). The one place the verdict rule lives.
-     */
-    public static Verdict verdict(Escalation e, double score, String hubModelVersion, long heldThroughSeq, long now) {
-        return new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), score >= 1.0, score,
-                hubModelVersion, heldThroughSeq, now);
+        return new Scored(id, group, large, judgements);
     }
 
     private void publish(Scored s) {
         DeviceId id = s.id();
         List<Pending> group = s.group();
         LargeModel large = s.large();
-        double[] scores = s.scores();
-        long[] held = s.held();
         long now = System.currentTimeMillis();
         for (int i = 0; i < group.size(); i++) {
             Pending p = group.get(i);
+            VerdictScorer.Judgement j = s.judgements().get(i);
             Escalation e = p.escalation();
-            if (p.refused) {
+            if (j.refused()) {
                 continue;
             }
-            if (!Double.isFinite(scores[i])) {
+            if (!Double.isFinite(j.score())) {
                 metrics.error(ErrorCode.NON_FINITE_VALUE, "large model " + large.version() + " scored escalation "
-                        + e.id() + " of " + id + " as " + scores[i] + "; no verdict");
+                        + e.id() + " of " + id + " as " + j.score() + "; no verdict");
                 continue;
             }
-            Verdict v = verdict(e, scores[i], large.version(), held[i], now);
+            Verdict v = j.verdict(large.version(), now);
             boolean handed = connection.publish(Topics.of(e.site(), e.device(), Topics.Kind.VERDICTS), Wire.encode(v),
                     1, false, PUBLISH_WAIT, failure -> {
                         if (failure != null) {

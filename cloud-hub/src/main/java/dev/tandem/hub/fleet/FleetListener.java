@@ -29,30 +29,29 @@ public final class FleetListener {
     }
 
     /** Paho callback: hands the payload to the control thread and returns. */
-    public void offer(String topic, byte[] payload, long arrivedNanos) {
+    public void offer(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
         Instant at = Instant.now();
         control.execute(() -> handle(topic, payload, at));
     }
 
-    private void handle(String topic, byte[] payload, Instant at) {
+    private void handle(Topics.DeviceTopic t, byte[] payload, Instant at) {
         if (payload.length == 0) {
-            LOG.debug("empty message on {} (a retained message cleared): ignored", topic);
+            LOG.debug("empty message on {} (a retained message cleared): ignored", t);
             return;
         }
         try {
-            Topics.DeviceTopic t = Topics.parse(topic);
             switch (t.kind()) {
                 case STATUS -> {
                     DeviceStatus s = Wire.decode(payload, DeviceStatus.class, MAX_BYTES);
-                    same(t, s.site(), s.device(), topic);
+                    same(t, s.site(), s.device());
                     fleet.onStatus(s, at);
                 }
                 case MODEL_STATE -> {
                     ModelState s = Wire.decode(payload, ModelState.class, MAX_BYTES);
-                    same(t, s.site(), s.device(), topic);
+                    same(t, s.site(), s.device());
                     fleet.onModelState(s, at);
                 }
-                default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a fleet topic: " + topic);
+                default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a fleet topic: " + t);
             }
             metrics.fleetUpdate();
         } catch (TandemException e) {
@@ -60,10 +59,10 @@ public final class FleetListener {
         }
     }
 
-    private static void same(Topics.DeviceTopic t, String site, String device, String topic) {
+    private static void same(Topics.DeviceTopic t, String site, String device) {
         if (!t.site().equals(site) || !t.device().equals(device)) {
             throw new TandemException(ErrorCode.DEVICE_MISMATCH, "message about " + site + "/" + device
-                    + " arrived on " + topic);
+                    + " arrived on " + Topics.of(t.site(), t.device(), t.kind()));
         }
     }
 }

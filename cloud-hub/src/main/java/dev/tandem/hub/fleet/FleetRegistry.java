@@ -55,7 +55,8 @@ public final class FleetRegistry {
     public void onModelState(ModelState s, Instant at) {
         DeviceId id = new DeviceId(s.site(), s.device());
         views.compute(id, (k, v) -> new DeviceView(id, v == null ? null : v.state(),
-                s.state() == ModelState.State.REJECTED && v != null ? v.modelVersion() : s.version(),
+                // the running version changes only when a model goes ACTIVE (RECEIVED and REJECTED leave it)
+                s.state() != ModelState.State.ACTIVE && v != null ? v.modelVersion() : s.version(),
                 s.state(), v == null ? null : v.assignedVersion(), at));
     }
 

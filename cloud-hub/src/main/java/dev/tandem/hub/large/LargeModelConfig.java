@@ -70,22 +70,12 @@ public record LargeModelConfig(int contextSize, int focus, int quietWindow, int 
         }
     }
 
-    /** Without drift treatment (kept for callers of the first skeleton). */
-    public LargeModelConfig(int contextSize, int focus, int quietWindow, int hidden, int bottleneck, int steps,
-                            int batchSize, double learningRate, double inputNoise, double calibrationQuantile,
-                            double holdoutFraction, long seed) {
-        this(contextSize, focus, quietWindow, hidden, bottleneck, steps, batchSize, learningRate, inputNoise,
-                calibrationQuantile, holdoutFraction, seed, 0, 1.0);
-    }
-
-    /** The defaults with another context size and seed (kept for callers of the first skeleton). */
-    public LargeModelConfig(int contextSize, long seed) {
-        this(contextSize, Math.min(16, contextSize), Math.min(10, contextSize), 64, 16, 1000, 64, 2e-3, 0.3, 0.995, 0.25,
-                seed, 60, 1.25);
-    }
-
     /** The defaults' context size. */
     public static final int DEFAULT_CONTEXT = 12;
+    /** The focus of the defaults, at most the context size. */
+    public static final int DEFAULT_FOCUS = 16;
+    /** The quiet window of the defaults, at most the context size. */
+    public static final int DEFAULT_QUIET_WINDOW = 10;
 
     /**
      * Context 12 (each run of uncertain windows first sends the hub the device's context, so the
@@ -95,22 +85,130 @@ public record LargeModelConfig(int contextSize, int focus, int quietWindow, int 
      * 25% held out.
      */
     public static LargeModelConfig defaults() {
-        return new LargeModelConfig(DEFAULT_CONTEXT, 42);
+        return builder().build();
     }
 
-    public LargeModelConfig withSteps(int newSteps) {
-        return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, newSteps, batchSize, learningRate,
-                inputNoise, calibrationQuantile, holdoutFraction, seed, driftWindow, driftTolerance);
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public LargeModelConfig withSeed(long newSeed) {
-        return new LargeModelConfig(contextSize, focus, quietWindow, hidden, bottleneck, steps, batchSize, learningRate,
-                inputNoise, calibrationQuantile, holdoutFraction, newSeed, driftWindow, driftTolerance);
+    /** A builder starting from this configuration (focus and quiet window as set here). */
+    public Builder toBuilder() {
+        return new Builder().contextSize(contextSize).focus(focus).quietWindow(quietWindow).hidden(hidden)
+                .bottleneck(bottleneck).steps(steps).batchSize(batchSize).learningRate(learningRate)
+                .inputNoise(inputNoise).calibrationQuantile(calibrationQuantile).holdoutFraction(holdoutFraction)
+                .seed(seed).driftWindow(driftWindow).driftTolerance(driftTolerance);
     }
 
-    public LargeModelConfig withLayers(int newHidden, int newBottleneck) {
-        return new LargeModelConfig(contextSize, focus, quietWindow, newHidden, newBottleneck, steps, batchSize, learningRate,
-                inputNoise, calibrationQuantile, holdoutFraction, seed, driftWindow, driftTolerance);
+    /** Mutable builder of a {@link LargeModelConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private int contextSize = DEFAULT_CONTEXT;
+        private int hidden = 64;
+        private int bottleneck = 16;
+        private int steps = 1000;
+        private int batchSize = 64;
+        private double learningRate = 2e-3;
+        private double inputNoise = 0.3;
+        private double calibrationQuantile = 0.995;
+        private double holdoutFraction = 0.25;
+        private long seed = 42;
+        private int driftWindow = 60;
+        private double driftTolerance = 1.25;
+        /** null: min(DEFAULT_FOCUS, contextSize). */
+        private Integer focus;
+        /** null: min(DEFAULT_QUIET_WINDOW, contextSize). */
+        private Integer quietWindow;
+
+        private Builder() {
+        }
+
+        /** Samples of history per verdict; focus and quiet window, unless set, follow it (see {@link #focus}, {@link #quietWindow}). */
+        public Builder contextSize(int contextSize) {
+            this.contextSize = contextSize;
+            return this;
+        }
+
+        public Builder hidden(int hidden) {
+            this.hidden = hidden;
+            return this;
+        }
+
+        public Builder bottleneck(int bottleneck) {
+            this.bottleneck = bottleneck;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder learningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder inputNoise(double inputNoise) {
+            this.inputNoise = inputNoise;
+            return this;
+        }
+
+        public Builder calibrationQuantile(double calibrationQuantile) {
+            this.calibrationQuantile = calibrationQuantile;
+            return this;
+        }
+
+        public Builder holdoutFraction(double holdoutFraction) {
+            this.holdoutFraction = holdoutFraction;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder driftWindow(int driftWindow) {
+            this.driftWindow = driftWindow;
+            return this;
+        }
+
+        public Builder driftTolerance(double driftTolerance) {
+            this.driftTolerance = driftTolerance;
+            return this;
+        }
+
+        /** The newest samples scored (default: min(16, contextSize)). */
+        public Builder focus(int focus) {
+            this.focus = focus;
+            return this;
+        }
+
+        /** The newest samples checked for a stuck sensor (default: min(10, contextSize)). */
+        public Builder quietWindow(int quietWindow) {
+            this.quietWindow = quietWindow;
+            return this;
+        }
+
+        /** Both hidden layers' width and the code's. */
+        public Builder layers(int hidden, int bottleneck) {
+            this.hidden = hidden;
+            this.bottleneck = bottleneck;
+            return this;
+        }
+
+        public LargeModelConfig build() {
+            return new LargeModelConfig(contextSize, focus == null ? Math.min(DEFAULT_FOCUS, contextSize) : focus,
+                    quietWindow == null ? Math.min(DEFAULT_QUIET_WINDOW, contextSize) : quietWindow, hidden, bottleneck,
+                    steps, batchSize, learningRate, inputNoise, calibrationQuantile, holdoutFraction, seed, driftWindow,
+                    driftTolerance);
+        }
     }
 
     private static TandemException invalid(String message) {

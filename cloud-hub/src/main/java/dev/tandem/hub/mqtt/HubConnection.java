@@ -4,6 +4,7 @@ import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.retry.Backoff;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -46,10 +47,13 @@ public final class HubConnection implements AutoCloseable {
     private static final long MIN_BACKOFF_MS = 250;
     private static final long MAX_BACKOFF_MS = 10_000;
 
-    /** Receives one message; runs on Paho's callback thread, so it must only hand the payload over. */
+    /**
+     * Receives one message on its topic, parsed once here; runs on Paho's callback thread, so it must
+     * only hand the payload over.
+     */
     @FunctionalInterface
     public interface Handler {
-        void onMessage(String topic, byte[] payload, long arrivedNanos);
+        void onMessage(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos);
     }
 
     private record Route(String filter, int qos, Topics.Kind kind, Handler handler) {
@@ -288,15 +292,13 @@ public final class HubConnection implements AutoCloseable {
         }
     }
 
-    private Handler route(String topic) {
-        Route best = null;
+    private Handler route(Topics.Kind kind) {
         for (Route r : routes) {
-            if (topic.endsWith("/" + r.kind().suffix())
-                    && (best == null || r.kind().suffix().length() > best.kind().suffix().length())) {
-                best = r;
+            if (r.kind() == kind) {
+                return r.handler();
             }
         }
-        return best == null ? null : best.handler();
+        return null;
     }
 
     @Override
@@ -342,12 +344,15 @@ public final class HubConnection implements AutoCloseable {
         public void messageArrived(String topic, MqttMessage message) {
             long now = System.nanoTime();
             try {
-                Handler h = route(topic);
+                Topics.DeviceTopic parsed = Topics.parse(topic);
+                Handler h = route(parsed.kind());
                 if (h == null) {
                     metrics.error(ErrorCode.UNEXPECTED_TOPIC, "message on unsubscribed topic '" + topic + "'");
                     return;
                 }
-                h.onMessage(topic, message.getPayload(), now);
+                h.onMessage(parsed, message.getPayload(), now);
+            } catch (TandemException e) {
+                metrics.error(e);
             } catch (RuntimeException e) {
                 // never let an exception reach Paho: it would drop the connection
                 LOG.error("handler failed on {}", topic, e);

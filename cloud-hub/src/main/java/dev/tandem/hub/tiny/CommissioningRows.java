@@ -3,9 +3,7 @@ package dev.tandem.hub.tiny;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 
-import java.util.Arrays;
-
-/** Checks and statistics shared by the hub's model fitters (tiny and large). */
+/** The checks every fit of the hub (tiny and large model) makes on a device's commissioning rows. */
 public final class CommissioningRows {
     private CommissioningRows() {
     }
@@ -33,15 +31,5 @@ public final class CommissioningRows {
             }
         }
         return channels;
-    }
-
-    /** Empirical quantile with linear interpolation between order statistics (R type 7). */
-    public static double quantile(double[] values, double p) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        double h = (s.length - 1) * p;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, s.length - 1);
-        return s[lo] + (h - lo) * (s[hi] - s[lo]);
     }
 }

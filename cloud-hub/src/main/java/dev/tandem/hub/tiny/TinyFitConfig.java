@@ -125,105 +125,155 @@ public record TinyFitConfig(int windowSize, List<Feature> features, double varia
     }
 
     /**
-     * The first skeleton's settings: no shrinkage, no drift treatment, in-sample calibration and
-     * a fixed band (kept for its callers).
-     */
-    public TinyFitConfig(int windowSize, List<Feature> features, double varianceFraction, double limitQuantile,
-                         double thresholdQuantile, double smoothing, double lower, double upper) {
-        this(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile, smoothing, lower, upper,
-                0.0, 0, 1.0, 0.0, 0, 0.0, false, false, null);
-    }
-
-    /** The defaults with another window size (kept for callers of the first skeleton). */
-    public TinyFitConfig(int windowSize) {
-        this(windowSize, DEFAULT_FEATURES, 1.0, 0.99, 0.99, 0.9, 0.6, 2.0, 0.0, 60, 1.25, 6.0, 4,
-                DEFAULT_ESCALATION_BUDGET, false, false, LevelShiftFit.DEFAULT);
-    }
-
-    /**
      * Window 10, MEAN/STD, 99% variance of the regularised covariance (no shrinkage; drift-robust
      * levels at a 60-sample scale, tolerance 1.25, power 6), 99% limits, threshold at the 99% quantile of forward-chaining
      * out-of-sample smoothed scores (4 blocks), score smoothing 0.9, band from a 4% escalation budget, and
      * the level-shift stage {@link LevelShiftFit#DEFAULT}.
      */
     public static TinyFitConfig defaults() {
-        return new TinyFitConfig(10);
+        return builder().build();
     }
 
-    public TinyFitConfig withWindowSize(int newWindowSize) {
-        return new TinyFitConfig(newWindowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public TinyFitConfig withFeatures(List<Feature> newFeatures) {
-        return new TinyFitConfig(windowSize, newFeatures, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().windowSize(windowSize).features(features).varianceFraction(varianceFraction).
+                limitQuantile(limitQuantile).thresholdQuantile(thresholdQuantile).smoothing(smoothing).
+                lower(lower).upper(upper).shrinkage(shrinkage).driftWindow(driftWindow).
+                driftTolerance(driftTolerance).driftPower(driftPower).calibrationFolds(calibrationFolds).
+                escalationBudget(escalationBudget).crossFitted(crossFitted).coupledDrift(coupledDrift).
+                levelShift(levelShift);
     }
 
-    /** A fixed band [newLower, newUpper) instead of one derived from the escalation budget. */
-    public TinyFitConfig withBand(double newLower, double newUpper) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, newLower, newUpper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, 0.0, crossFitted, coupledDrift, levelShift);
-    }
+    /** Mutable builder of a {@link TinyFitConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private int windowSize = 10;
+        private List<Feature> features = DEFAULT_FEATURES;
+        private double varianceFraction = 1.0;
+        private double limitQuantile = 0.99;
+        private double thresholdQuantile = 0.99;
+        private double smoothing = 0.9;
+        private double lower = 0.6;
+        private double upper = 2.0;
+        private double shrinkage = 0.0;
+        private int driftWindow = 60;
+        private double driftTolerance = 1.25;
+        private double driftPower = 6.0;
+        private int calibrationFolds = 4;
+        private double escalationBudget = DEFAULT_ESCALATION_BUDGET;
+        private boolean crossFitted = false;
+        private boolean coupledDrift = false;
+        private LevelShiftFit levelShift = LevelShiftFit.DEFAULT;
 
-    /** The band derived from this escalation budget (0: the fixed band). */
-    public TinyFitConfig withEscalationBudget(double budget) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, budget, crossFitted, coupledDrift, levelShift);
-    }
+        private Builder() {
+        }
 
-    public TinyFitConfig withSmoothing(double newSmoothing) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                newSmoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
-    }
+        public Builder windowSize(int windowSize) {
+            this.windowSize = windowSize;
+            return this;
+        }
 
-    public TinyFitConfig withThresholdQuantile(double quantile) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, quantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
-    }
+        public Builder features(List<Feature> features) {
+            this.features = features;
+            return this;
+        }
 
-    public TinyFitConfig withShrinkage(double newShrinkage) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, newShrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
-    }
+        public Builder varianceFraction(double varianceFraction) {
+            this.varianceFraction = varianceFraction;
+            return this;
+        }
 
-    /** Drift-robust levels at this scale and power (window 0: off). */
-    public TinyFitConfig withDrift(int window, double tolerance, double power) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, window, tolerance, power, calibrationFolds, escalationBudget, crossFitted, coupledDrift, levelShift);
-    }
+        public Builder limitQuantile(double limitQuantile) {
+            this.limitQuantile = limitQuantile;
+            return this;
+        }
 
-    public TinyFitConfig withCalibrationFolds(int folds) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, folds, escalationBudget, crossFitted, coupledDrift, levelShift);
-    }
+        public Builder thresholdQuantile(double thresholdQuantile) {
+            this.thresholdQuantile = thresholdQuantile;
+            return this;
+        }
 
-    /**
-     * Calibration blocks scored by models fitted on all the other blocks (true) instead of only the
-     * blocks before them (false, forward-chaining).
-     */
-    public TinyFitConfig withCrossFitting(boolean crossFit) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
-                crossFit, coupledDrift, levelShift);
-    }
+        public Builder smoothing(double smoothing) {
+            this.smoothing = smoothing;
+            return this;
+        }
 
-    /**
-     * Drift measured on what the other channels do not explain (true, see
-     * TinyModelFitter.coupledWanderRatio: a level that follows the load cycle is not drift) or on the
-     * channel itself (false).
-     */
-    public TinyFitConfig withCoupledDrift(boolean coupled) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
-                crossFitted, coupled, levelShift);
-    }
+        public Builder lower(double lower) {
+            this.lower = lower;
+            return this;
+        }
 
-    /** With this level-shift stage (null: none). */
-    public TinyFitConfig withLevelShift(LevelShiftFit fit) {
-        return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile,
-                smoothing, lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
-                crossFitted, coupledDrift, fit);
+        public Builder upper(double upper) {
+            this.upper = upper;
+            return this;
+        }
+
+        public Builder shrinkage(double shrinkage) {
+            this.shrinkage = shrinkage;
+            return this;
+        }
+
+        public Builder driftWindow(int driftWindow) {
+            this.driftWindow = driftWindow;
+            return this;
+        }
+
+        public Builder driftTolerance(double driftTolerance) {
+            this.driftTolerance = driftTolerance;
+            return this;
+        }
+
+        public Builder driftPower(double driftPower) {
+            this.driftPower = driftPower;
+            return this;
+        }
+
+        public Builder calibrationFolds(int calibrationFolds) {
+            this.calibrationFolds = calibrationFolds;
+            return this;
+        }
+
+        /** The band derived from this escalation budget (0: the fixed band [lower, upper)). */
+        public Builder escalationBudget(double escalationBudget) {
+            this.escalationBudget = escalationBudget;
+            return this;
+        }
+
+        /** Calibration blocks scored by models fitted on all the other blocks (true) or only the blocks before them (false). */
+        public Builder crossFitted(boolean crossFitted) {
+            this.crossFitted = crossFitted;
+            return this;
+        }
+
+        /** Drift measured on what the other channels do not explain (true, see {@link dev.tandem.hub.stats.Wander#coupled}) or on the channel itself. */
+        public Builder coupledDrift(boolean coupledDrift) {
+            this.coupledDrift = coupledDrift;
+            return this;
+        }
+
+        /** The level-shift stage (null: none). */
+        public Builder levelShift(LevelShiftFit levelShift) {
+            this.levelShift = levelShift;
+            return this;
+        }
+
+        /** A fixed band [lower, upper) instead of one derived from the escalation budget (the budget set to 0). */
+        public Builder band(double lower, double upper) {
+            this.lower = lower;
+            this.upper = upper;
+            this.escalationBudget = 0.0;
+            return this;
+        }
+
+        public TinyFitConfig build() {
+            return new TinyFitConfig(windowSize, features, varianceFraction, limitQuantile, thresholdQuantile, smoothing,
+                    lower, upper, shrinkage, driftWindow, driftTolerance, driftPower, calibrationFolds, escalationBudget,
+                    crossFitted, coupledDrift, levelShift);
+        }
     }
 
     private static TandemException invalid(String message) {

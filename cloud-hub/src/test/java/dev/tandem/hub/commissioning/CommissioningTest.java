@@ -153,7 +153,7 @@ class CommissioningTest {
     void restartedHub_withDataDir_refitsItsDevices_andAnswersWithoutANewCommissioning(@TempDir Path dataDir)
             throws Exception {
         String site = Signals.site();
-        HubConfig config = Hubs.config(broker.address()).withDataDir(dataDir);
+        HubConfig config = Hubs.config(broker.address()).toBuilder().dataDir(dataDir).build();
         String version;
         try (CloudHub hub = CloudHub.start(config);
              TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))) {
@@ -163,7 +163,7 @@ class CommissioningTest {
         assertTrue(Files.isRegularFile(dataDir.resolve("commissioning").resolve(site).resolve("m1.json")));
         Files.writeString(dataDir.resolve("commissioning").resolve(site).resolve("broken.json"), "{nope");
 
-        try (CloudHub restarted = CloudHub.start(config.withInstanceId("restarted"));
+        try (CloudHub restarted = CloudHub.start(config.toBuilder().instanceId("restarted").build());
              TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.VERDICTS))) {
             restarted.restored().get(Hubs.FIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             DeviceModels m = restarted.fleet().models(new DeviceId(site, "m1")).orElseThrow();

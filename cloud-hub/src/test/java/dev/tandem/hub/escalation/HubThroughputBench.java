@@ -36,7 +36,7 @@ class HubThroughputBench {
         int delta = Integer.getInteger("hub.bench.delta", 10);
         String site = Signals.site();
         try (MosquittoBroker broker = MosquittoBroker.start()) {
-            HubConfig config = Hubs.config(broker.address()).withSharedSubscription(!Boolean.getBoolean("hub.bench.plain"));
+            HubConfig config = Hubs.config(broker.address()).toBuilder().sharedSubscription(!Boolean.getBoolean("hub.bench.plain")).build();
             try (CloudHub hub = CloudHub.start(config);
                  TestClient admin = TestClient.connect(broker.url())) {
                 for (int d = 0; d < DEVICES; d++) {

@@ -28,8 +28,8 @@ class SharedSubscriptionTest {
     void twoHubs_splitTheEscalations_andEveryOneIsAnsweredExactlyOnce() {
         String site = Signals.site();
         try (MosquittoBroker broker = MosquittoBroker.start();
-             CloudHub a = CloudHub.start(Hubs.config(broker.address()).withInstanceId("a"));
-             CloudHub b = CloudHub.start(Hubs.config(broker.address()).withInstanceId("b"));
+             CloudHub a = CloudHub.start(Hubs.config(broker.address()).toBuilder().instanceId("a").build());
+             CloudHub b = CloudHub.start(Hubs.config(broker.address()).toBuilder().instanceId("b").build());
              TestClient device = TestClient.connect(broker.url()).subscribe(Topics.allDevices(site, Topics.Kind.VERDICTS))) {
             Hubs.commission(device, site, "m1");
             DeviceId id = new DeviceId(site, "m1");

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LargeModelTest {
     /** The tests slice 64-sample contexts: the defaults' shape with that context. */
-    private static final LargeModelConfig CONTEXT_64 = new LargeModelConfig(64, 42);
+    private static final LargeModelConfig CONTEXT_64 = LargeModelConfig.builder().contextSize(64).build();
 
     private static final int CHANNELS = 5;
     private static final double[][] COMMISSIONING = SyntheticLine.rows(11, 0, 400, CHANNELS);
@@ -34,12 +34,17 @@ class LargeModelTest {
 
     @BeforeAll
     static void train() {
-        model = LargeModel.train(COMMISSIONING, CONTEXT_64, "large-1");
+        model = trainWithDefaultView(COMMISSIONING, CONTEXT_64, "large-1");
     }
 
     @AfterAll
     static void close() {
         model.close();
+    }
+
+    /** Trains with the default tiny model of the same rows as its PCA stage and view. */
+    private static LargeModel trainWithDefaultView(double[][] rows, LargeModelConfig config, String version) {
+        return LargeModel.train(rows, config, version, TinyModelFitter.fit(rows, TinyFitConfig.defaults(), version + "-pca"));
     }
 
     private static List<double[][]> contexts(double[][] rows, int from, int to) {
@@ -98,7 +103,7 @@ class LargeModelTest {
         // a rig at constant operation: white noise around fixed levels, channel 3 quantised to integers
         // (it repeats its value in about half of its steps, as SKAB's flow and pressure do)
         double[][] rows = LevelShiftFitTest.quietLine(21, 1000);
-        try (LargeModel q = LargeModel.train(Arrays.copyOf(rows, 400), LargeModelConfig.defaults(), "large-q")) {
+        try (LargeModel q = trainWithDefaultView(Arrays.copyOf(rows, 400), LargeModelConfig.defaults(), "large-q")) {
             int w = q.contextSize();
             double[][] flat = SyntheticLine.copy(rows);
             double[][] stuck = SyntheticLine.copy(rows);
@@ -179,18 +184,18 @@ class LargeModelTest {
     @Test
     void train_tooFewRows_isRefused() {
         assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
-                () -> LargeModel.train(SyntheticLine.slice(COMMISSIONING, 0, 90), CONTEXT_64, "v")).code());
+                () -> trainWithDefaultView(SyntheticLine.slice(COMMISSIONING, 0, 90), CONTEXT_64, "v")).code());
     }
 
     @Test
     void train_sameSeed_givesTheSameVerdicts_andScoreAfterCloseFailsCleanly() {
-        LargeModelConfig quick = CONTEXT_64.withSteps(200);
+        LargeModelConfig quick = CONTEXT_64.toBuilder().steps(200).build();
         List<double[][]> batch = contexts(LATER, 63, 200);
         double[] a;
-        try (LargeModel one = LargeModel.train(COMMISSIONING, quick, "a")) {
+        try (LargeModel one = trainWithDefaultView(COMMISSIONING, quick, "a")) {
             a = one.score(batch);
         }
-        LargeModel two = LargeModel.train(COMMISSIONING, quick, "b");
+        LargeModel two = trainWithDefaultView(COMMISSIONING, quick, "b");
         double[] b = two.score(batch);
         // Same seeds and batches. TF's native kernels do not promise bit-equal training once other
         // sessions share the process's thread pools (seen: up to ~10% apart on a score), so two hub
@@ -215,7 +220,7 @@ class LargeModelTest {
     @Test
     void train_takesWellUnderThreeSecondsPerDevice() {
         long started = System.nanoTime();
-        try (LargeModel m = LargeModel.train(SyntheticLine.rows(5, 0, 400, CHANNELS), CONTEXT_64, "t")) {
+        try (LargeModel m = trainWithDefaultView(SyntheticLine.rows(5, 0, 400, CHANNELS), CONTEXT_64, "t")) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             System.out.println("large model training, 400 rows x 5 channels: " + ms + " ms, " + m.parameterCount() + " parameters");
             assertTrue(ms < 6_000, ms + " ms");

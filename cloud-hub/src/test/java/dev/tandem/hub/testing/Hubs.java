@@ -23,7 +23,7 @@ public final class Hubs {
 
     /** Defaults with a shorter large-model training, so that a test fits in seconds. */
     public static HubConfig config(BrokerAddress broker) {
-        return HubConfig.defaults(broker).withLarge(LargeModelConfig.defaults().withSteps(300));
+        return HubConfig.builder(broker).large(LargeModelConfig.builder().steps(300).build()).build();
     }
 
     public static void commission(TestClient device, String site, String name) {

@@ -56,7 +56,7 @@ public class LevelShiftFitTest {
         // one quantisation step down on channel 3 (about 1.6 of its standard deviations) for 400 samples
         double[][] shifted = SyntheticLine.levelShift(rows, 3, SHIFT_FROM, SHIFT_TO, -1.0);
         TinyModel with = TinyModelFitter.fit(commissioning, TinyFitConfig.defaults(), "ls");
-        TinyModel without = TinyModelFitter.fit(commissioning, TinyFitConfig.defaults().withLevelShift(null), "no-ls");
+        TinyModel without = TinyModelFitter.fit(commissioning, TinyFitConfig.builder().levelShift(null).build(), "no-ls");
         assertNotNull(with.levelShift(), "quiet channels are watched for level shifts");
         assertNull(without.levelShift());
 
@@ -82,7 +82,7 @@ public class LevelShiftFitTest {
         TinyModel a = TinyModelFitter.fit(commissioning, TinyFitConfig.defaults(), "d");
         TinyModel b = TinyModelFitter.fit(commissioning, TinyFitConfig.defaults(), "d");
         assertEquals(a, b);
-        TinyModel without = TinyModelFitter.fit(commissioning, TinyFitConfig.defaults().withLevelShift(null), "d");
+        TinyModel without = TinyModelFitter.fit(commissioning, TinyFitConfig.builder().levelShift(null).build(), "d");
         assertEquals(without.parameterCount() + 4 * 5 + 1, a.parameterCount());
     }
 
@@ -97,6 +97,6 @@ public class LevelShiftFitTest {
             ref = 0.02 * x + 0.98 * ref;
             ss += (fast - ref) * (fast - ref);
         }
-        assertEquals(TinyModelFitter.noiseDeviation(0.2, 0.02), Math.sqrt(ss / n), 0.01);
+        assertEquals(LevelShiftFitter.noiseDeviation(0.2, 0.02), Math.sqrt(ss / n), 0.01);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.hub.tiny;
 
+import dev.tandem.hub.stats.SymmetricEigen;
 import dev.tandem.shared.policy.Decision;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
@@ -109,7 +110,7 @@ class TinyModelFitterTest {
     @Test
     void fit_edgeRuntimeScore_equalsReferenceComputation() {
         for (List<Feature> features : List.of(TinyFitConfig.DEFAULT_FEATURES, List.of(Feature.values()))) {
-            TinyModel m = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.defaults().withFeatures(features), "v1");
+            TinyModel m = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.builder().features(features).build(), "v1");
             Random r = new Random(3);
             for (int i = 0; i < 300; i++) {
                 double[][] window = SyntheticLine.slice(LATER, r.nextInt(LATER.length - 10), 10);
@@ -185,7 +186,7 @@ class TinyModelFitterTest {
 
     @Test
     void fit_bandComesFromConfig_aroundTheThreshold() {
-        TinyModel m = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.defaults().withBand(0.5, 3.0), "v2");
+        TinyModel m = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.builder().band(0.5, 3.0).build(), "v2");
         assertEquals(0.5, m.policy().lower());
         assertEquals(1.0, m.policy().threshold());
         assertEquals(3.0, m.policy().upper());
@@ -194,16 +195,22 @@ class TinyModelFitterTest {
         assertEquals("v2", d.version());
     }
 
+    /** The first skeleton's settings: no shrinkage, no drift treatment, in-sample calibration, a fixed band, no level-shift stage. */
+    private static TinyFitConfig.Builder firstSkeleton() {
+        return TinyFitConfig.builder().limitQuantile(0.99).thresholdQuantile(0.995).smoothing(0).band(0.6, 2.0)
+                .shrinkage(0).driftWindow(0).driftTolerance(1.0).driftPower(0).calibrationFolds(0).escalationBudget(0)
+                .crossFitted(false).coupledDrift(false).levelShift(null);
+    }
+
     @Test
     void fit_isDeterministic_andKeepsAtMostDMinusOneComponents() {
         // varianceFraction < 1 keeps at most d - 1 (1 keeps all d: a pure T2, as the defaults do)
-        TinyFitConfig partial = new TinyFitConfig(10, TinyFitConfig.DEFAULT_FEATURES, 0.99, 0.99, 0.995, 0, 0.6, 2.0);
+        TinyFitConfig partial = firstSkeleton().varianceFraction(0.99).build();
         TinyModel a = TinyModelFitter.fit(COMMISSIONING, partial, "v1");
         TinyModel b = TinyModelFitter.fit(SyntheticLine.copy(COMMISSIONING), partial, "v1");
         assertEquals(a, b);
         assertTrue(a.components().length >= 1 && a.components().length <= a.dimension() - 1);
-        TinyModel all = TinyModelFitter.fit(COMMISSIONING, new TinyFitConfig(10, TinyFitConfig.DEFAULT_FEATURES,
-                1.0, 0.99, 0.995, 0, 0.6, 2.0), "v1");
+        TinyModel all = TinyModelFitter.fit(COMMISSIONING, firstSkeleton().varianceFraction(1.0).build(), "v1");
         assertTrue(all.components().length > a.components().length);
         assertEquals(all.dimension(), all.components().length);
         assertEquals(TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.defaults(), "v1"),
@@ -213,7 +220,7 @@ class TinyModelFitterTest {
     @Test
     void fit_componentsAreOrthonormalEigenvectorsOfTheFeatureCovariance() {
         double[][] cov = {{4, 1, 0.5}, {1, 3, 0.2}, {0.5, 0.2, 1}};
-        TinyModelFitter.Eigen e = TinyModelFitter.Eigen.symmetric(cov);
+        SymmetricEigen e = SymmetricEigen.of(cov);
         for (int j = 0; j < 3; j++) {
             double[] v = e.vector(j);
             for (int i = 0; i < 3; i++) {
@@ -221,10 +228,10 @@ class TinyModelFitterTest {
                 for (int k = 0; k < 3; k++) {
                     av += cov[i][k] * v[k];
                 }
-                assertEquals(e.values[j] * v[i], av, 1e-12);
+                assertEquals(e.values()[j] * v[i], av, 1e-12);
             }
         }
-        assertTrue(e.values[0] >= e.values[1] && e.values[1] >= e.values[2]);
+        assertTrue(e.values()[0] >= e.values()[1] && e.values()[1] >= e.values()[2]);
     }
 
     @Test
@@ -240,6 +247,6 @@ class TinyModelFitterTest {
         assertEquals(ErrorCode.CHANNEL_MISMATCH, assertThrows(TandemException.class,
                 () -> TinyModelFitter.fit(ragged, TinyFitConfig.defaults(), "v1")).code());
         assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class,
-                () -> TinyFitConfig.defaults().withBand(1.2, 2.0)).code());
+                () -> TinyFitConfig.builder().band(1.2, 2.0).build()).code());
     }
 }

@@ -36,7 +36,7 @@ class TinyModelTfTest {
     @Test
     void score_equalsThePureJavaRuntime_withinFloat32Precision() {
         for (List<Feature> features : List.of(TinyFitConfig.DEFAULT_FEATURES, List.of(Feature.values()))) {
-            TinyModel model = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.defaults().withFeatures(features), "tf-1");
+            TinyModel model = TinyModelFitter.fit(COMMISSIONING, TinyFitConfig.builder().features(features).build(), "tf-1");
             Random r = new Random(9);
             try (TinyModelTf tf = new TinyModelTf(model)) {
                 for (int i = 0; i < 200; i++) {

@@ -105,8 +105,7 @@ class LevelShiftTest {
     @Test
     void modelWithStage_roundTrips_andScoresTheShift() {
         TinyModel base = TinyModelFixtures.identityModel("ls", 2, 4);
-        TinyModel m = new TinyModel(TinyModel.FORMAT, "ls", 2, 4, base.features(), base.center(), base.scale(),
-                base.components(), base.eigenvalues(), base.t2Limit(), base.qLimit(), 1e6, 0, base.policy(), stage(1, 1));
+        TinyModel m = TinyModelFixtures.builder(base).scoreScale(1e6).levelShift(stage(1, 1)).build();
         byte[] bytes = TinyModelCodec.encode(m);
         TinyModel back = TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(m, bytes), bytes);
         assertEquals(m, back);
@@ -132,8 +131,7 @@ class LevelShiftTest {
     @Test
     void artifactWithABadStage_isArtifactInvalid() {
         TinyModel base = TinyModelFixtures.identityModel("bad", 2, 4);
-        TinyModel m = new TinyModel(TinyModel.FORMAT, "bad", 2, 4, base.features(), base.center(), base.scale(),
-                base.components(), base.eigenvalues(), base.t2Limit(), base.qLimit(), 1, 0, base.policy(), stage(1, 1));
+        TinyModel m = TinyModelFixtures.builder(base).scoreScale(1).levelShift(stage(1, 1)).build();
         String json = new String(TinyModelCodec.encode(m), StandardCharsets.UTF_8);
         String badWeight = json.replace("\"weight\":[1.0,1.0]", "\"weight\":[1.0,2.0]");
         String badChannels = json.replace("\"weight\":[1.0,1.0]", "\"weight\":[1.0]");
@@ -147,14 +145,12 @@ class LevelShiftTest {
     @Test
     void firstFormat_isAcceptedWithoutStage_andRefusedWithOne() {
         TinyModel base = TinyModelFixtures.identityModel("v1", 2, 4);
-        TinyModel v1 = new TinyModel(TinyModel.FORMAT_1, "v1", 2, 4, base.features(), base.center(), base.scale(),
-                base.components(), base.eigenvalues(), base.t2Limit(), base.qLimit(), 1, 0, base.policy());
+        TinyModel v1 = TinyModelFixtures.builder(base).format(TinyModel.FORMAT_1).scoreScale(1).levelShift(null).build();
         assertNull(v1.levelShift());
         byte[] bytes = TinyModelCodec.encode(v1);
         assertEquals(v1, TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(v1, bytes), bytes));
-        TandemException e = assertThrows(TandemException.class, () -> new TinyModel(TinyModel.FORMAT_1, "v1", 2, 4,
-                base.features(), base.center(), base.scale(), base.components(), base.eigenvalues(), base.t2Limit(),
-                base.qLimit(), 1, 0, base.policy(), stage(1, 1)));
+        TandemException e = assertThrows(TandemException.class,
+                () -> TinyModelFixtures.builder(v1).levelShift(stage(1, 1)).build());
         assertEquals(ErrorCode.ARTIFACT_INVALID, e.code());
         String forged = new String(bytes, StandardCharsets.UTF_8);
         assertFalse(forged.contains("\"levelShift\":{"));

@@ -59,4 +59,126 @@ public final class TinyModelFixtures {
         return new TinyModel(TinyModel.FORMAT, "rand-" + seed, channels, windowSize, features, center, scale, comps, eig,
                 2.5, 3.5, 1.7, 0, new EscalationPolicy(0.6, 1, 2));
     }
+
+    /** A builder starting from {@code base}: change what a test is about, keep the rest. */
+    public static Builder builder(TinyModel base) {
+        return new Builder(base);
+    }
+
+    /** Builds a {@link TinyModel} by component name (its constructor validates). */
+    public static final class Builder {
+        private String format;
+        private String version;
+        private int channels;
+        private int windowSize;
+        private List<Feature> features;
+        private double[] center;
+        private double[] scale;
+        private double[][] components;
+        private double[] eigenvalues;
+        private double t2Limit;
+        private double qLimit;
+        private double scoreScale;
+        private double smoothing;
+        private EscalationPolicy policy;
+        private LevelShift levelShift;
+
+        private Builder(TinyModel base) {
+            this.format = base.format();
+            this.version = base.version();
+            this.channels = base.channels();
+            this.windowSize = base.windowSize();
+            this.features = base.features();
+            this.center = base.center();
+            this.scale = base.scale();
+            this.components = base.components();
+            this.eigenvalues = base.eigenvalues();
+            this.t2Limit = base.t2Limit();
+            this.qLimit = base.qLimit();
+            this.scoreScale = base.scoreScale();
+            this.smoothing = base.smoothing();
+            this.policy = base.policy();
+            this.levelShift = base.levelShift();
+        }
+
+        public Builder format(String format) {
+            this.format = format;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder channels(int channels) {
+            this.channels = channels;
+            return this;
+        }
+
+        public Builder windowSize(int windowSize) {
+            this.windowSize = windowSize;
+            return this;
+        }
+
+        public Builder features(List<Feature> features) {
+            this.features = features;
+            return this;
+        }
+
+        public Builder center(double[] center) {
+            this.center = center;
+            return this;
+        }
+
+        public Builder scale(double[] scale) {
+            this.scale = scale;
+            return this;
+        }
+
+        public Builder components(double[][] components) {
+            this.components = components;
+            return this;
+        }
+
+        public Builder eigenvalues(double[] eigenvalues) {
+            this.eigenvalues = eigenvalues;
+            return this;
+        }
+
+        public Builder t2Limit(double t2Limit) {
+            this.t2Limit = t2Limit;
+            return this;
+        }
+
+        public Builder qLimit(double qLimit) {
+            this.qLimit = qLimit;
+            return this;
+        }
+
+        public Builder scoreScale(double scoreScale) {
+            this.scoreScale = scoreScale;
+            return this;
+        }
+
+        public Builder smoothing(double smoothing) {
+            this.smoothing = smoothing;
+            return this;
+        }
+
+        public Builder policy(EscalationPolicy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        public Builder levelShift(LevelShift levelShift) {
+            this.levelShift = levelShift;
+            return this;
+        }
+
+        public TinyModel build() {
+            return new TinyModel(format, version, channels, windowSize, features, center, scale, components, eigenvalues,
+                    t2Limit, qLimit, scoreScale, smoothing, policy, levelShift);
+        }
+    }
 }

@@ -110,8 +110,8 @@ class TinyScorerTest {
     @Test
     void smoothing_blendsWithPreviousScore() {
         TinyModel base = TinyModelFixtures.identityModel("a", 1, 1);
-        TinyModel smooth = new TinyModel(TinyModel.FORMAT, "s", 1, 1, base.features(), base.center(), base.scale(),
-                base.components(), base.eigenvalues(), 1, 1, 1, 0.5, base.policy());
+        TinyModel smooth = TinyModelFixtures.builder(base).version("s").t2Limit(1).qLimit(1).scoreScale(1).smoothing(0.5)
+                .build();
         TinyScorer s = smooth.scorer();
         double first = s.score(new double[][]{{2}});
         double second = s.score(new double[][]{{0}});

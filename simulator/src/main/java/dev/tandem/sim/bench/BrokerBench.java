@@ -59,8 +59,8 @@ final class BrokerBench {
 
     Result run(int readings, int escalations) throws Exception {
         progress.printf("[%s] starting the hub (%s subscription to escalations)%n", label, shared ? "shared" : "plain");
-        try (CloudHub hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("bench-hub-" + run)
-                .withSharedSubscription(shared))) {
+        try (CloudHub hub = CloudHub.start(HubConfig.builder(broker).instanceId("bench-hub-" + run)
+                .sharedSubscription(shared).build())) {
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker);
             }

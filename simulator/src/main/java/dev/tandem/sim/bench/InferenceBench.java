@@ -1,7 +1,11 @@
 package dev.tandem.sim.bench;
 
-import dev.tandem.hub.tiny.TinyFitConfig;
-import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.hub.fit.DeviceFitter;
+import dev.tandem.hub.fit.FitSettings;
+import dev.tandem.hub.fit.FittedDevice;
+import dev.tandem.hub.large.LargeModel;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.Sample;
 import dev.tandem.hub.tiny.TinyModelTf;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyScorer;
@@ -33,11 +37,17 @@ final class InferenceBench {
         FactoryLine line = new FactoryLine(SimConfig.defaults(seed, 1));
         MachineSimulator machine = line.machine(line.deviceIds().get(0));
         int commissioning = line.config().commissioningSamples();
-        double[][] rows = new double[commissioning][];
+        List<Sample> samples = new ArrayList<>(commissioning);
         for (int i = 0; i < commissioning; i++) {
-            rows[i] = machine.next().sample().values();
+            samples.add(machine.next().sample());
         }
-        TinyModel model = TinyModelFitter.fit(rows, TinyFitConfig.defaults(), "bench");
+        // fitted as the hub fits a device (one fit path); only the tiny model is benchmarked here
+        TinyModel model;
+        FittedDevice fitted = DeviceFitter.fit(Commissioning.of("bench", line.deviceIds().get(0), samples),
+                FitSettings.defaults());
+        try (LargeModel unused = fitted.large()) {
+            model = fitted.tiny();
+        }
         int w = model.windowSize();
         List<double[][]> windows = new ArrayList<>();
         double[][] stream = new double[4096 + w][];

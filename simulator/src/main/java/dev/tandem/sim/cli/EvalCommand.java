@@ -2,6 +2,7 @@ package dev.tandem.sim.cli;
 
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.sim.eval.CascadeEvaluation;
 import dev.tandem.sim.eval.EvalPlots;
 import dev.tandem.sim.eval.EvalReport;
@@ -67,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CascadeEvaluation.Settings settings = new CascadeEvaluation.Settings(fit.tiny(), fit.large()); // bad flags fail first
+        FitSettings settings = fit.settings(); // bad flags fail first
         String which = dataset.toLowerCase(Locale.ROOT);
         long seed = seedOption.value;
         int devices = devicesOption.value;

@@ -1,5 +1,6 @@
 package dev.tandem.sim.cli;
 
+import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import picocli.CommandLine.Option;
@@ -23,12 +24,12 @@ final class FitOptions {
     @Option(names = "--no-level-shift", description = "Fit tiny models without their level-shift stage.")
     boolean noLevelShift;
 
-    TinyFitConfig tiny() {
-        TinyFitConfig c = TinyFitConfig.defaults().withEscalationBudget(escalationBudget);
-        return noLevelShift ? c.withLevelShift(null) : c;
-    }
-
-    LargeModelConfig large() {
-        return new LargeModelConfig(context, LargeModelConfig.defaults().seed());
+    /** The tiny and large model settings these options select. */
+    FitSettings settings() {
+        TinyFitConfig.Builder tiny = TinyFitConfig.builder().escalationBudget(escalationBudget);
+        if (noLevelShift) {
+            tiny.levelShift(null);
+        }
+        return new FitSettings(tiny.build(), LargeModelConfig.builder().contextSize(context).build());
     }
 }

@@ -39,15 +39,13 @@ final class HubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HubConfig config = HubConfig.defaults(run.broker)
-                .withInstanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
-                .withBatching(batchMax, Duration.ofMillis(lingerMs))
-                .withSharedSubscription(!noShared)
-                .withTinyFit(fit.tiny())
-                .withLarge(fit.large());
-        if (dataDir != null) {
-            config = config.withDataDir(dataDir);
-        }
+        HubConfig config = HubConfig.builder(run.broker)
+                .instanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
+                .batching(batchMax, Duration.ofMillis(lingerMs))
+                .sharedSubscription(!noShared)
+                .fit(fit.settings())
+                .dataDir(dataDir)
+                .build();
         CloudHub hub = CloudHub.start(config);
         System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
         try {

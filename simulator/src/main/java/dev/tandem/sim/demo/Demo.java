@@ -70,8 +70,8 @@ public final class Demo {
             out.printf("hub: starting (TensorFlow loads on first fit)%n");
             // One hub in-process: on the embedded broker it subscribes plainly (HiveMQ CE's QoS 1 shared
             // subscriptions stall once a backlog builds); behind an external broker through $share/hub.
-            hub = CloudHub.start(HubConfig.defaults(broker).withInstanceId("demo-hub")
-                    .withSharedSubscription(embedded == null));
+            hub = CloudHub.start(HubConfig.builder(broker).instanceId("demo-hub")
+                    .sharedSubscription(embedded == null).build());
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker
                         + " (start one, or leave --broker out to use the embedded broker)");

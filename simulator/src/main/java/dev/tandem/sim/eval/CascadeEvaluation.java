@@ -5,14 +5,14 @@ import dev.tandem.edge.EdgeMetrics;
 import dev.tandem.edge.detect.DeviceDetector;
 import dev.tandem.edge.detect.ManualTimers;
 import dev.tandem.edge.detect.WindowDecision;
-import dev.tandem.hub.commissioning.ModelVersions;
-import dev.tandem.hub.escalation.ContextStore;
 import dev.tandem.hub.escalation.EscalationWorker;
+import dev.tandem.hub.fit.DeviceFitter;
+import dev.tandem.hub.fit.FitSettings;
+import dev.tandem.hub.fit.FittedDevice;
+import dev.tandem.hub.fit.ModelVersions;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.large.LargeModel;
-import dev.tandem.hub.large.LargeModelConfig;
-import dev.tandem.hub.tiny.TinyFitConfig;
-import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.hub.verdict.VerdictScorer;
 import dev.tandem.shared.policy.EscalationPolicy;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
@@ -30,16 +30,14 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The three-mode evaluation through the real code path, device by device:
  * <ol>
  *   <li><b>Commissioning</b>, as the hub does on a {@link Commissioning} message: the device's
- *       commissioning samples fit its tiny model ({@link TinyModelFitter}) and train its large model
- *       ({@link LargeModel#train}), with the hub's default settings and versions
- *       ({@link ModelVersions}); the tiny model travels as the hub ships it (codec, manifest,
- *       verification) and is loaded from those bytes.</li>
+ *       commissioning samples fit its tiny and large models through the hub's {@link DeviceFitter}
+ *       (the same settings, versions from {@link ModelVersions}); the tiny model travels as the hub
+ *       ships it (codec, manifest, verification) and is loaded from those bytes.</li>
  *   <li><b>Detection</b> by the edge agent's own {@link DeviceDetector} (no broker: its output is
  *       wired straight to an in-process hub half): the commissioning samples are already in its
  *       window, then every test sample is added and the window ending at it is scored and decided.
@@ -50,12 +48,11 @@ import java.util.Objects;
  *         <li>{@code collaborative}: the model's own band (derived from its escalation budget).</li>
  *       </ul></li>
  *   <li><b>Escalations</b> are answered as the hub's verdict worker answers them: the payload is
- *       encoded ({@link Wire#encode}; these bytes are the uplink) and decoded, its samples extend the
- *       device's history in a {@link ContextStore} (which also runs the hub's tracked view of the
- *       device over them), the large model scores the context (batch of one) and the score is
- *       {@link LargeModel#withTracked}, and the hub's {@link Verdict} ({@link EscalationWorker#verdict}, heldThroughSeq from the store) goes back
- *       to the detector before the next sample arrives (a verdict within one sampling period), so
- *       that the next escalation only carries the samples the hub does not hold.</li>
+ *       encoded ({@link Wire#encode}; these bytes are the uplink) and decoded, and judged by the hub's
+ *       {@link VerdictScorer} (context store, tracked view, large model, verdict rule) as a group of
+ *       one; the hub's {@link Verdict} goes back to the detector before the next sample arrives (a
+ *       verdict within one sampling period), so that the next escalation only carries the samples
+ *       the hub does not hold.</li>
  * </ol>
  * Decisions are point-wise: the (final) decision of the window ending at a sample is that
  * sample's decision. rawUplinkBytes = the bytes of streaming every test reading to the cloud in
@@ -71,19 +68,6 @@ public final class CascadeEvaluation {
 
         public String key() {
             return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /** The hub's fitting settings used for every device (one configuration for all). */
-    public record Settings(TinyFitConfig tiny, LargeModelConfig large) {
-        public Settings {
-            Objects.requireNonNull(tiny, "tiny");
-            Objects.requireNonNull(large, "large");
-        }
-
-        /** What a hub started with its defaults fits on a Commissioning message. */
-        public static Settings hubDefaults() {
-            return new Settings(TinyFitConfig.defaults(), LargeModelConfig.defaults());
         }
     }
 
@@ -121,14 +105,14 @@ public final class CascadeEvaluation {
     }
 
     /** The whole run. */
-    public record Result(List<DeviceResult> devices, Map<Mode, ModeTotals> modes, Settings settings, long millis) {
+    public record Result(List<DeviceResult> devices, Map<Mode, ModeTotals> modes, FitSettings settings, long millis) {
     }
 
     private CascadeEvaluation() {
     }
 
     /** Runs the three modes on every stream. */
-    public static Result run(List<EvalStream> streams, Settings settings, Progress progress) {
+    public static Result run(List<EvalStream> streams, FitSettings settings, Progress progress) {
         long t0 = System.nanoTime();
         List<DeviceResult> devices = new ArrayList<>(streams.size());
         for (int i = 0; i < streams.size(); i++) {
@@ -165,21 +149,18 @@ public final class CascadeEvaluation {
         return new ModeTotals(mode, Confusion.sum(parts), windows, escalations, verdicts, uplink, raw, delays);
     }
 
-    private static DeviceResult device(EvalStream s, Settings settings, int index, int count,
+    private static DeviceResult device(EvalStream s, FitSettings settings, int index, int count,
                                        Progress progress) {
         progress.update(index, count, s.deviceId(), "commissioning");
-        Commissioning c = Commissioning.of(SITE, s.deviceId(), s.commissioning());
-        String fingerprint = ModelVersions.fingerprint(c, settings.tiny(), settings.large());
-        double[][] rows = s.commissioningRows();
-        TinyModel fitted = TinyModelFitter.fit(rows, settings.tiny(), ModelVersions.tiny(fingerprint));
-        // the edge loads the model from the bytes the hub ships, verified against their manifest
-        byte[] artifact = TinyModelCodec.encode(fitted);
-        TinyModel tiny = TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(fitted, artifact), artifact);
-        long raw = 0;
-        for (Sample sample : s.test()) {
-            raw += Wire.encode(ReadingBatch.of(SITE, s.deviceId(), List.of(sample))).length;
-        }
-        try (LargeModel large = LargeModel.train(rows, settings.large(), ModelVersions.large(fingerprint), settings.tiny())) {
+        FittedDevice fitted = fit(s, settings);
+        try (LargeModel large = fitted.large()) {
+            // the edge loads the model from the bytes the hub ships, verified against their manifest
+            byte[] artifact = TinyModelCodec.encode(fitted.tiny());
+            TinyModel tiny = TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(fitted.tiny(), artifact), artifact);
+            long raw = 0;
+            for (Sample sample : s.test()) {
+                raw += Wire.encode(ReadingBatch.of(SITE, s.deviceId(), List.of(sample))).length;
+            }
             Map<Mode, ModeRun> runs = new EnumMap<>(Mode.class);
             double[] tinyScores = null;
             for (Mode mode : Mode.values()) {
@@ -193,6 +174,23 @@ public final class CascadeEvaluation {
             return new DeviceResult(s, tiny, large.version(), large.parameterCount(), large.contextSize(), tinyScores,
                     raw, runs);
         }
+    }
+
+    /** A stream's device fitted as the hub fits it on the stream's commissioning set (the caller closes its large model). */
+    static FittedDevice fit(EvalStream s, FitSettings settings) {
+        return DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), s.commissioning()), settings);
+    }
+
+    /**
+     * The hub's verdict on one escalation (a group of one, as a verdict arrives before the next sample);
+     * a context the large model refuses fails the evaluation.
+     */
+    static Verdict judge(VerdictScorer scorer, DeviceId id, LargeModel large, Escalation received) {
+        VerdictScorer.Judgement j = scorer.judge(id, large, List.of(received)).get(0);
+        if (j.refused()) {
+            throw j.refusal();
+        }
+        return j.verdict(large.version(), System.currentTimeMillis());
     }
 
     /** The policy a mode installs the model with. */
@@ -246,7 +244,7 @@ public final class CascadeEvaluation {
             detector.coverUncertainWindows(0); // the cloud mode sends every window to the hub
         }
         detector.install(tiny.withPolicy(tiny.version(), policy(tiny, mode)), large.contextSize());
-        ContextStore contexts = new ContextStore();
+        VerdictScorer scorer = new VerdictScorer();
         DeviceId id = new DeviceId(SITE, s.deviceId());
         long uplink = 0, escalations = 0, verdicts = 0;
         try {
@@ -258,15 +256,10 @@ public final class CascadeEvaluation {
                     uplink += payload.length;
                     escalations++;
                     Escalation received = Wire.decode(payload, Escalation.class, EscalationWorker.MAX_ESCALATION_BYTES);
-                    ContextStore.Context context = contexts.apply(id, received.samples(), large.contextSize(),
-                            large.view());
-                    double score = LargeModel.withTracked(large.score(List.<double[][]>of(context.rows()))[0],
-                            context.tracked());
-                    Verdict v = EscalationWorker.verdict(received, score, large.version(), context.heldThroughSeq(),
-                            System.currentTimeMillis());
+                    Verdict v = judge(scorer, id, large, received);
                     int i = (int) (received.windowId() - first);
                     if (i >= 0 && i < n) {
-                        largeScores[i] = score;
+                        largeScores[i] = v.score();
                     }
                     if (detector.onVerdict(Wire.decode(Wire.encode(v), Verdict.class)) == DeviceDetector.VerdictOutcome.APPLIED) {
                         verdicts++;

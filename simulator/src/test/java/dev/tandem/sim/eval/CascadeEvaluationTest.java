@@ -1,5 +1,6 @@
 package dev.tandem.sim.eval;
 
+import dev.tandem.hub.fit.FitSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.hub.tiny.TinyModelFitter;
@@ -36,7 +37,7 @@ class CascadeEvaluationTest {
     @BeforeAll
     static void evaluate() {
         streams = SimScenario.streams(SEED, SimScenario.DEFAULT_DEVICES, SimScenario.DEFAULT_TEST_SAMPLES);
-        result = CascadeEvaluation.run(streams, CascadeEvaluation.Settings.hubDefaults(), CascadeEvaluation.Progress.NONE);
+        result = CascadeEvaluation.run(streams, FitSettings.defaults(), CascadeEvaluation.Progress.NONE);
     }
 
     private static CascadeEvaluation.ModeTotals mode(CascadeEvaluation.Mode m) {

@@ -1,7 +1,5 @@
-package dev.tandem.hub.commissioning;
+package dev.tandem.hub.fit;
 
-import dev.tandem.hub.large.LargeModelConfig;
-import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.wire.Hashing;
 import dev.tandem.shared.wire.Wire;
@@ -19,10 +17,10 @@ public final class ModelVersions {
     }
 
     /** The first 12 hex digits of sha256(samples JSON, tiny settings, large settings). */
-    public static String fingerprint(Commissioning c, TinyFitConfig tiny, LargeModelConfig large) {
+    public static String fingerprint(Commissioning c, FitSettings settings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(Wire.encode(c.samples()));
-        out.writeBytes(("|" + tiny + "|" + large).getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(("|" + settings.tiny() + "|" + settings.large()).getBytes(StandardCharsets.UTF_8));
         return Hashing.sha256Hex(out.toByteArray()).substring(0, 12);
     }
 

@@ -1,4 +1,4 @@
-package dev.tandem.hub.escalation;
+package dev.tandem.hub.verdict;
 
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.shared.tiny.TinyModel;
@@ -19,7 +19,7 @@ import java.util.Map;
  * <p>Per device it keeps the last {@code contextSize} samples, contiguous in sequence number. An
  * escalation whose first sample follows (or overlaps) what is held extends it; anything else
  * starts the device's history over from what the escalation carries. Not thread-safe: owned by
- * the verdict worker.
+ * a {@link VerdictScorer}.
  */
 public final class ContextStore {
     /**

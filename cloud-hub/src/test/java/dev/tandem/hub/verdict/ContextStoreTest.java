@@ -1,4 +1,4 @@
-package dev.tandem.hub.escalation;
+package dev.tandem.hub.verdict;
 
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.testing.Signals;

@@ -1,0 +1,47 @@
+package dev.tandem.hub.fit;
+
+import dev.tandem.hub.large.LargeModel;
+import dev.tandem.hub.tiny.TinyModelFitter;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.tiny.TinyModel;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.Sample;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one way a device's models are fitted on its commissioning set (the hub's commissioning, the
+ * evaluation, the benchmarks): versions from the samples and settings ({@link ModelVersions}), the
+ * tiny model fitted once, and the large model trained with that tiny model as its PCA stage and view.
+ * Deterministic: the same set and settings give the same versions and models.
+ */
+public final class DeviceFitter {
+    private DeviceFitter() {
+    }
+
+    /**
+     * Fits the device of {@code commissioning}.
+     *
+     * @throws TandemException for a set the models cannot be fitted on (INVALID_FIELD: too few samples,
+     *                         CHANNEL_MISMATCH, NON_FINITE_VALUE)
+     */
+    public static FittedDevice fit(Commissioning commissioning, FitSettings settings) {
+        Objects.requireNonNull(commissioning, "commissioning");
+        Objects.requireNonNull(settings, "settings");
+        String fingerprint = ModelVersions.fingerprint(commissioning, settings);
+        double[][] rows = rows(commissioning.samples());
+        TinyModel tiny = TinyModelFitter.fit(rows, settings.tiny(), ModelVersions.tiny(fingerprint));
+        LargeModel large = LargeModel.train(rows, settings.large(), ModelVersions.large(fingerprint), tiny);
+        return new FittedDevice(tiny, large, fingerprint);
+    }
+
+    /** The samples' values as rows [t][channel]. */
+    public static double[][] rows(List<Sample> samples) {
+        double[][] rows = new double[samples.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = samples.get(i).values();
+        }
+        return rows;
+    }
+}
