@@ -6,9 +6,11 @@ import dev.tandem.edge.detect.VertxTimers;
 import dev.tandem.edge.detect.WindowDecision;
 import dev.tandem.edge.status.StatusReporter;
 import dev.tandem.edge.uplink.BrokerLink;
+import dev.tandem.edge.trust.AcceptedModels;
 import dev.tandem.edge.uplink.Outbox;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.retry.Backoff;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.DeviceStatus;
@@ -110,7 +112,7 @@ public final class EdgeAgent extends VerticleBase {
         config.devices().forEach(d -> byId.put(d, new EdgeDevice(config, d, timers, metrics, outbox, this::decided)));
         this.devices = Collections.unmodifiableMap(byId);
         this.router = new InboundRouter(config.site(), devices, config.maxReadingBytes(),
-                new ModelAssignments(config.site(), metrics, this::activated), metrics);
+                new ModelAssignments(config, new AcceptedModels(config.stateDir()), metrics, this::activated), metrics);
     }
 
     public EdgeConfig edgeConfig() {
@@ -170,11 +172,14 @@ public final class EdgeAgent extends VerticleBase {
         }
         status = new StatusReporter(vertx, config.site(), config.devices(), d -> devices.get(d).status(),
                 (topic, payload) -> link.publishAtMostOnce(topic, payload, true));
-        link = new BrokerLink(vertx, config.broker(), config.clientId(), will(config.devices().get(0)), subscriptions,
-                config.inflightWindow(), MAX_MQTT_PACKET, config.persistentSession(),
+        link = new BrokerLink(vertx, config.broker(), config.login(), config.clientId(), will(config.devices().get(0)),
+                subscriptions, config.inflightWindow(), MAX_MQTT_PACKET, config.persistentSession(),
                 new Backoff(config.reconnectMin(), config.reconnectMax()), new MainListener());
         for (String d : config.devices().subList(1, config.devices().size())) {
-            willLinks.add(new BrokerLink(vertx, config.broker(), config.clientId() + "-will-" + d, will(d), Map.of(), 1,
+            // one last will per MQTT connection: a small connection per further device carries its will
+            String willId = config.login().isAnonymous() ? config.clientId() + "-will-" + d
+                    : config.clientId() + Identity.WILL_SEPARATOR + d;
+            willLinks.add(new BrokerLink(vertx, config.broker(), config.login(), willId, will(d), Map.of(), 1,
                     64 * 1024, false, new Backoff(config.reconnectMin(), config.reconnectMax()), new WillListener(d)));
         }
         log.info("edge agent {} starting: site {}, devices {}, broker {}", config.clientId(), config.site(),

@@ -1,11 +1,15 @@
 package dev.tandem.edge;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.shared.signing.TrustedKey;
+import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -36,11 +40,19 @@ import java.util.Objects;
  * @param verdictCover         uncertain windows right after a verdict that take it instead of a new escalation
  *                             (-1, the default: the windows overlapping the judged one, the model's windowSize - 1;
  *                             0: every uncertain window escalates)
+ * @param login                the agent's credentials and the site CA for {@code mqtts://} ({@link BrokerLogin#none()}:
+ *                             anonymous, only for a broker started insecure); with credentials the client id is the
+ *                             username, and the site must be the credentials' site
+ * @param hubKey               the hub's public key, pinned: the agent runs only models whose manifest it signed (required)
+ * @param deviceClass          what hardware the agent runs on (named at commissioning; the hub signs models per class)
+ * @param stateDir             where the agent keeps the manifest generation each device has accepted, so that an older
+ *                             assignment cannot come back after a restart (null: kept in memory only, with a warning)
  */
 public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
                          int commissioningSamples, Duration verdictTimeout, int outboxCapacity,
                          Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
-                         int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover) {
+                         int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover,
+                         BrokerLogin login, TrustedKey hubKey, String deviceClass, Path stateDir) {
 
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
     public static final Duration DEFAULT_VERDICT_TIMEOUT = Duration.ofSeconds(2);
@@ -69,10 +81,24 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             throw invalid("devices must be distinct, got " + devices);
         }
         devices.forEach(d -> id("device", d));
-        if (clientId == null || clientId.isBlank() || clientId.length() > 128 || clientId.contains("/")
+        if (login == null) {
+            throw invalid("login is required (BrokerLogin.none() for an anonymous client)");
+        }
+        login.checkFor(broker);
+        if (login.credentials() != null) {
+            if (!login.credentials().site().equals(site)) {
+                throw invalid("the credentials are of site " + login.credentials().site() + ", the agent serves " + site);
+            }
+            clientId = login.credentials().username();
+        } else if (clientId == null || clientId.isBlank() || clientId.length() > 128 || clientId.contains("/")
                 || clientId.contains("+") || clientId.contains("#")) {
             throw invalid("clientId must be 1..128 characters without / + #, got '" + clientId + "'");
         }
+        if (hubKey == null) {
+            throw invalid("the hub's public key is required (--hub-key FILE, hub.pub from ./tandem provision): "
+                    + "a device runs only models signed by its hub");
+        }
+        deviceClass = id("deviceClass", deviceClass == null ? Commissioning.DEFAULT_CLASS : deviceClass);
         if (commissioningSamples < 1 || commissioningSamples > MAX_COMMISSIONING_SAMPLES) {
             throw invalid("commissioningSamples must be 1.." + MAX_COMMISSIONING_SAMPLES + ", got " + commissioningSamples);
         }
@@ -102,9 +128,9 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         return new Builder(broker, site, devices);
     }
 
-    /** Shorthand for an agent of one device with every default. */
-    public static EdgeConfig of(BrokerAddress broker, String site, String device) {
-        return builder(broker, site, List.of(device)).build();
+    /** Shorthand for an anonymous agent of one device with every default, trusting {@code hubKey}. */
+    public static EdgeConfig of(BrokerAddress broker, String site, String device, TrustedKey hubKey) {
+        return builder(broker, site, List.of(device)).hubKey(hubKey).build();
     }
 
     /** A builder starting from this configuration. */
@@ -112,7 +138,8 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         return new Builder(broker, site, devices).clientId(clientId).commissioningSamples(commissioningSamples)
                 .verdictTimeout(verdictTimeout).outboxCapacity(outboxCapacity).statusInterval(statusInterval)
                 .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
-                .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover);
+                .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover)
+                .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir);
     }
 
     private static String id(String what, String value) {
@@ -149,6 +176,10 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private int maxReadingBytes = DEFAULT_MAX_READING_BYTES;
         private boolean persistentSession = DEFAULT_PERSISTENT_SESSION;
         private int verdictCover = DEFAULT_VERDICT_COVER;
+        private BrokerLogin login = BrokerLogin.none();
+        private TrustedKey hubKey;
+        private String deviceClass = Commissioning.DEFAULT_CLASS;
+        private Path stateDir;
 
         private Builder(BrokerAddress broker, String site, List<String> devices) {
             this.broker = broker;
@@ -207,6 +238,29 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             return this;
         }
 
+        /** Credentials and the site CA (default: anonymous, plain TCP). */
+        public Builder login(BrokerLogin login) {
+            this.login = login;
+            return this;
+        }
+
+        /** The hub's public key the agent pins (required). */
+        public Builder hubKey(TrustedKey key) {
+            this.hubKey = key;
+            return this;
+        }
+
+        public Builder deviceClass(String deviceClass) {
+            this.deviceClass = deviceClass;
+            return this;
+        }
+
+        /** Where accepted manifest generations are kept (null: memory only). */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
         public EdgeConfig build() {
             String id = clientId;
             if (id == null && site != null && devices != null && !devices.isEmpty()) {
@@ -214,7 +268,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             }
             return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
                     statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession,
-                    verdictCover);
+                    verdictCover, login, hubKey, deviceClass, stateDir);
         }
     }
 }

@@ -34,6 +34,7 @@ final class EdgeDevice implements DeviceDetector.Output {
     private static final Logger log = LoggerFactory.getLogger(EdgeDevice.class);
 
     private final String site;
+    private final String deviceClass;
     private final String id;
     private final DeviceDetector detector;
     private final Commissioner commissioner;
@@ -50,6 +51,7 @@ final class EdgeDevice implements DeviceDetector.Output {
     EdgeDevice(EdgeConfig config, String id, Timers timers, EdgeMetrics metrics, Outbox outbox,
                Consumer<WindowDecision> decisions) {
         this.site = config.site();
+        this.deviceClass = config.deviceClass();
         this.id = id;
         this.metrics = metrics;
         this.outbox = outbox;
@@ -132,7 +134,7 @@ final class EdgeDevice implements DeviceDetector.Output {
     }
 
     private void sendCommissioning(List<Sample> samples) {
-        byte[] payload = Wire.encode(Commissioning.of(site, id, samples));
+        byte[] payload = Wire.encode(Commissioning.of(site, id, deviceClass, samples));
         if (payload.length > Wire.MAX_PAYLOAD_BYTES) {
             log.warn("[{}] device {}: commissioning set of {} samples is {} bytes, over the {} byte limit; the hub "
                             + "will refuse it (lower commissioningSamples)", ErrorCode.OVERSIZED_PAYLOAD, id,

@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.edge.detect.WindowDecision;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
@@ -58,7 +59,7 @@ abstract class AgentTestSupport {
     }
 
     EdgeConfig.Builder config(String... devices) {
-        return EdgeConfig.builder(broker.address(), site, devices.length == 0 ? List.of(device) : List.of(devices));
+        return EdgeConfig.builder(broker.address(), site, devices.length == 0 ? List.of(device) : List.of(devices)).hubKey(TestKeys.hubPublicKey());
     }
 
     /** Deploys the agent and waits until it is connected and subscribed. */

@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.tiny.TinyModel;
@@ -25,7 +26,7 @@ class ConnectionTest extends AgentTestSupport {
     @Test
     void brokerAbsentAtStart_isRetriedWithBackoff_andTheAgentWorksOnceItAppears(Vertx vertx) {
         int port = MosquittoBroker.freePort();
-        EdgeConfig config = EdgeConfig.builder(new BrokerAddress("127.0.0.1", port), site, List.of(device))
+        EdgeConfig config = EdgeConfig.builder(new BrokerAddress("127.0.0.1", port), site, List.of(device)).hubKey(TestKeys.hubPublicKey())
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build();
         EdgeAgent agent = new EdgeAgent(config).onDecision(decisions::add);
         TestHub.await(vertx.deployVerticle(agent));
@@ -58,7 +59,7 @@ class ConnectionTest extends AgentTestSupport {
         CuttableProxy proxy = new CuttableProxy(vertx, broker.address());
         TestHub hub = hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, model), true);
-        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of(device))
+        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of(device)).hubKey(TestKeys.hubPublicKey())
                 .verdictTimeout(Duration.ofMillis(800))
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build();
         EdgeAgent agent = deploy(vertx, config);
@@ -97,7 +98,7 @@ class ConnectionTest extends AgentTestSupport {
         CuttableProxy proxy = new CuttableProxy(vertx, broker.address());
         TestHub hub = hub(vertx).subscribe(topic(Kind.ALARMS));
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, model), true);
-        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of(device))
+        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of(device)).hubKey(TestKeys.hubPublicKey())
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build();
         EdgeAgent agent = deploy(vertx, config);
         TestHub.await(agent.modelsLoaded());
@@ -122,7 +123,7 @@ class ConnectionTest extends AgentTestSupport {
             try {
                 hub.subscribe(topic(Kind.ALARMS));
                 hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, model), true);
-                EdgeConfig config = EdgeConfig.builder(lax.address(), site, List.of(device))
+                EdgeConfig config = EdgeConfig.builder(lax.address(), site, List.of(device)).hubKey(TestKeys.hubPublicKey())
                         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(100)).build();
                 EdgeAgent agent = new EdgeAgent(config);
                 TestHub.await(vertx.deployVerticle(agent));
@@ -148,7 +149,7 @@ class ConnectionTest extends AgentTestSupport {
     void connectionLoss_leavesEveryDeviceOffline_throughTheLastWills(Vertx vertx) {
         CuttableProxy proxy = new CuttableProxy(vertx, broker.address());
         TestHub hub = hub(vertx).subscribe(topic("a", Kind.STATUS), topic("b", Kind.STATUS), topic("c", Kind.STATUS));
-        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of("a", "b", "c"))
+        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of("a", "b", "c")).hubKey(TestKeys.hubPublicKey())
                 .reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).build();
         deploy(vertx, config);
         for (String d : List.of("a", "b", "c")) {

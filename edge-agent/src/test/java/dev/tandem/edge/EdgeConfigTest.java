@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -17,7 +18,7 @@ class EdgeConfigTest {
 
     @Test
     void defaults_areTheDocumentedOnes() {
-        EdgeConfig c = EdgeConfig.of(BROKER, "plant1", "press-4");
+        EdgeConfig c = EdgeConfig.of(BROKER, "plant1", "press-4", TestKeys.hubPublicKey());
         assertEquals(400, c.commissioningSamples());
         assertEquals(Duration.ofSeconds(2), c.verdictTimeout());
         assertEquals(10_000, c.outboxCapacity());
@@ -28,7 +29,7 @@ class EdgeConfigTest {
 
     @Test
     void toBuilder_keepsEveryValue() {
-        EdgeConfig c = EdgeConfig.builder(BROKER, "plant1", List.of("a", "b")).clientId("edge-x")
+        EdgeConfig c = EdgeConfig.builder(BROKER, "plant1", List.of("a", "b")).hubKey(TestKeys.hubPublicKey()).clientId("edge-x")
                 .commissioningSamples(50).verdictTimeout(Duration.ofMillis(700)).outboxCapacity(9)
                 .statusInterval(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(20))
                 .inflightWindow(3).maxReadingBytes(1024).persistentSession(false).verdictCover(0).build();
@@ -44,20 +45,20 @@ class EdgeConfigTest {
 
     @Test
     void invalidValues_areRefusedAsInvalidConfig() {
-        invalid(() -> EdgeConfig.builder(null, "s", List.of("d")).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "bad/site", List.of("d")).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of()).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d", "d")).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d+")).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).clientId("a/b").build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).commissioningSamples(0).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).commissioningSamples(1_000_000).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).verdictTimeout(Duration.ZERO).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).outboxCapacity(0).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).statusInterval(Duration.ofSeconds(-1)).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d"))
+        invalid(() -> EdgeConfig.builder(null, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "bad/site", List.of("d")).hubKey(TestKeys.hubPublicKey()).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of()).hubKey(TestKeys.hubPublicKey()).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d", "d")).hubKey(TestKeys.hubPublicKey()).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d+")).hubKey(TestKeys.hubPublicKey()).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).clientId("a/b").build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).commissioningSamples(0).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).commissioningSamples(1_000_000).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).verdictTimeout(Duration.ZERO).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).outboxCapacity(0).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).statusInterval(Duration.ofSeconds(-1)).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey())
                 .reconnectBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1)).build());
-        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).inflightWindow(0).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).inflightWindow(0).build());
         invalid(() -> new EdgeAgent(null));
     }
 }

@@ -1,5 +1,7 @@
 package dev.tandem.edge;
 
+import dev.tandem.shared.testing.TestKeys;
+import dev.tandem.edge.trust.AcceptedModels;
 import dev.tandem.edge.detect.ManualTimers;
 import dev.tandem.edge.detect.WindowDecision;
 import dev.tandem.edge.uplink.Outbox;
@@ -27,7 +29,7 @@ class InboundRouterTest {
     private static final String DEVICE = "pump-1";
 
     private final EdgeConfig config = EdgeConfig.builder(BrokerAddress.parse("tcp://127.0.0.1:1883"), SITE,
-            List.of(DEVICE)).build();
+            List.of(DEVICE)).hubKey(TestKeys.hubPublicKey()).build();
     private final EdgeMetrics metrics = new EdgeMetrics("router-test");
     private final Outbox outbox = new Outbox(100, 8, () -> { });
     private final List<WindowDecision> decisions = new ArrayList<>();
@@ -36,7 +38,7 @@ class InboundRouterTest {
             d -> onDecision.accept(d));
     private final List<String> activated = new ArrayList<>();
     private final InboundRouter router = new InboundRouter(SITE, Map.of(DEVICE, device), config.maxReadingBytes(),
-            new ModelAssignments(SITE, metrics, d -> activated.add(d.id())), metrics);
+            new ModelAssignments(config, new AcceptedModels(null), metrics, d -> activated.add(d.id())), metrics);
     private long seq;
 
     private void readings(TinyModel m, double z, int n) {

@@ -3,7 +3,11 @@ package dev.tandem.edge;
 import dev.tandem.shared.policy.EscalationPolicy;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
+import dev.tandem.shared.signing.ManifestSigner;
+import dev.tandem.shared.signing.ModelManifest;
+import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.shared.wire.ArtifactManifest;
+import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.window.Feature;
@@ -87,25 +91,26 @@ public final class TestModels {
         return r;
     }
 
+    /** {@code m} assigned by the tests' hub key, with a fresh generation. */
     public static ModelAssignment assignment(String site, String device, TinyModel m) {
-        byte[] bytes = TinyModelCodec.encode(m);
-        return ModelAssignment.of(site, device, TinyModelCodec.manifest(m, bytes), bytes, CONTEXT);
+        return TestKeys.assignment(site, device, m, CONTEXT);
     }
 
-    /** The manifest of {@code m} but the bytes of a model that was altered afterwards: sha256 mismatch. */
+    /** The hub's signed manifest of {@code m} but the bytes of a model that was altered afterwards: sha256 mismatch. */
     public static ModelAssignment tampered(String site, String device, TinyModel m) {
-        byte[] genuine = TinyModelCodec.encode(m);
-        ArtifactManifest manifest = TinyModelCodec.manifest(m, genuine);
+        ModelAssignment genuine = assignment(site, device, m);
         double[] scale = m.scale();
         scale[0] *= 1000; // an attacker desensitising channel 0
         byte[] altered = TinyModelCodec.encode(model(m.version(), m.center(), scale));
-        return new ModelAssignment(ModelAssignment.VERSION, site, device, manifest,
+        return new ModelAssignment(ModelAssignment.VERSION, site, device, genuine.manifest(),
                 Base64.getEncoder().encodeToString(altered), CONTEXT, System.currentTimeMillis());
     }
 
-    /** Bytes that match their manifest but are not a tiny model. */
+    /** Bytes that match their signed manifest but are not a tiny model. */
     public static ModelAssignment undecodable(String site, String device, String version) {
         byte[] junk = "{\"this\":\"is not a model\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return ModelAssignment.of(site, device, ArtifactManifest.of(version, TinyModel.FORMAT, junk), junk, CONTEXT);
+        ModelManifest m = ModelManifest.of(site, device, Commissioning.DEFAULT_CLASS, System.currentTimeMillis(),
+                ArtifactManifest.of(version, TinyModel.FORMAT, junk), null);
+        return ModelAssignment.of(site, device, new ManifestSigner(TestKeys.HUB).sign(m), junk, CONTEXT);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.shared.policy.EscalationPolicy;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.tiny.TinyModel;
@@ -137,7 +138,7 @@ class ThroughputProbe {
 
                 // the agent: decode, window, score every sample
                 hubPublishModel(vertx, broker, site, device);
-                EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), site, List.of(device)).build());
+                EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), site, List.of(device)).hubKey(TestKeys.hubPublicKey()).build());
                 TestHub.await(vertx.deployVerticle(agent));
                 TestHub.await(agent.modelsLoaded());
                 List<byte[]> again = payloads(site, device, perMessage);
@@ -158,9 +159,7 @@ class ThroughputProbe {
     private static void hubPublishModel(Vertx vertx, MosquittoBroker broker, String site, String device) {
         TestHub hub = TestHub.connect(vertx, broker.address());
         try {
-            byte[] bytes = dev.tandem.shared.tiny.TinyModelCodec.encode(model());
-            hub.publish(Topics.of(site, device, Topics.Kind.MODEL), dev.tandem.shared.wire.ModelAssignment.of(site, device,
-                    dev.tandem.shared.tiny.TinyModelCodec.manifest(model(), bytes), bytes, 64), true);
+            hub.publish(Topics.of(site, device, Topics.Kind.MODEL), TestKeys.assignment(site, device, model(), 64), true);
         } finally {
             hub.close();
         }

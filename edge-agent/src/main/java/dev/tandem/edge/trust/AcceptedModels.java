@@ -19,7 +19,9 @@ import java.util.Optional;
  * The highest manifest generation each device has accepted, on the device's disk, so that a
  * retained older assignment (or any replay) cannot come back after a restart. One small JSON file
  * per device, replaced atomically and synced before the model goes active. Without a directory
- * (tests, a diskless box) it remembers nothing across restarts and says so once.
+ * (tests, a diskless box) it remembers nothing across restarts and says so once. A file that
+ * cannot be read is an error (INVALID_CONFIG) rather than "nothing accepted": the device takes no
+ * new model until it is removed, so a damaged file cannot reopen the door to a replay.
  */
 public final class AcceptedModels {
     private static final Logger log = LoggerFactory.getLogger(AcceptedModels.class);
@@ -70,10 +72,14 @@ public final class AcceptedModels {
         }
     }
 
-    /** Records a new accepted generation, durably, before the model goes active. */
-    public void accept(String device, long generation, String version) {
+    /**
+     * Records a new accepted generation, durably, before the model goes active. A disk that cannot
+     * take it (full, read-only) does not stop the update: the agent keeps the generation in memory
+     * (replays stay refused until a restart) and this returns false, logged.
+     */
+    public boolean accept(String device, long generation, String version) {
         if (dir == null) {
-            return;
+            return false;
         }
         Accepted a = new Accepted(Accepted.VERSION, device, generation, version);
         Path file = file(device);
@@ -85,9 +91,11 @@ public final class AcceptedModels {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
         } catch (IOException e) {
-            throw new TandemException(ErrorCode.INVALID_CONFIG, "cannot record the accepted model of " + device
-                    + " in " + dir + ": " + e.getMessage());
+            log.warn("[{}] cannot record the accepted model of {} in {} ({}): kept in memory only",
+                    ErrorCode.INVALID_CONFIG, device, dir, e.toString());
+            return false;
         }
     }
 

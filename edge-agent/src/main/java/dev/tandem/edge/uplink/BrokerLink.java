@@ -8,7 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClientOptions;
+import dev.tandem.shared.identity.BrokerLogin;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.MqttSubAckMessage;
 
@@ -87,6 +89,16 @@ public final class BrokerLink {
     public BrokerLink(Vertx vertx, BrokerAddress broker, String clientId, Will will, Map<String, Integer> subscriptions,
                       int inflightWindow, int maxMessageBytes, boolean persistentSession, Backoff backoff,
                       Listener listener) {
+        this(vertx, broker, BrokerLogin.none(), clientId, will, subscriptions, inflightWindow, maxMessageBytes,
+                persistentSession, backoff, listener);
+    }
+
+    /**
+     * @param login credentials (the username; the client id is {@code clientId}) and the CA of a TLS broker
+     */
+    public BrokerLink(Vertx vertx, BrokerAddress broker, BrokerLogin login, String clientId, Will will,
+                      Map<String, Integer> subscriptions, int inflightWindow, int maxMessageBytes,
+                      boolean persistentSession, Backoff backoff, Listener listener) {
         this.vertx = vertx;
         this.persistentSession = persistentSession;
         this.broker = broker;
@@ -103,6 +115,14 @@ public final class BrokerLink {
         o.setTcpNoDelay(true);
         o.setConnectTimeout(5_000);
         o.setReconnectAttempts(0);
+        if (login.credentials() != null) {
+            o.setUsername(clientId).setPassword(login.credentials().password());
+        }
+        if (broker.tls()) {
+            o.setSsl(true);
+            o.setTrustOptions(new PemTrustOptions().addCertPath(login.caFile().toString()));
+            o.setHostnameVerificationAlgorithm("HTTPS");
+        }
         if (will != null) {
             o.setWillFlag(true).setWillTopic(will.topic()).setWillMessageBytes(Buffer.buffer(will.payload()))
                     .setWillQoS(1).setWillRetain(true);

@@ -34,6 +34,12 @@ public final class AccessRules {
     private AccessRules() {
     }
 
+    /** What an agent's will connection for one device may do: publish that device's status, nothing else. */
+    public static List<Permission> willOf(Identity agent, String device) {
+        agent.willUsername(device); // checks the agent serves the device
+        return List.of(Permission.publish(Topics.of(agent.site(), device, Kind.STATUS)));
+    }
+
     public static List<Permission> of(Identity id) {
         List<Permission> out = new ArrayList<>();
         switch (id.role()) {

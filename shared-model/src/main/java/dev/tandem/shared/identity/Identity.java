@@ -60,6 +60,21 @@ public record Identity(Role role, String site, String name, List<String> devices
         return site + "/" + name;
     }
 
+    /**
+     * The username of the extra connection an agent opens for the last will of one of its devices
+     * besides the first (MQTT has one will per connection): {@code site/name~device}. It may only
+     * publish that device's status.
+     */
+    public String willUsername(String device) {
+        if (role != Role.AGENT || !devices.contains(device)) {
+            throw TandemException.invalid(username() + " publishes no will for " + device);
+        }
+        return username() + WILL_SEPARATOR + device;
+    }
+
+    /** Separates an agent's username from the device of a will connection. */
+    public static final String WILL_SEPARATOR = "~";
+
     /** The site and name of a username, or {@link dev.tandem.shared.error.ErrorCode#INVALID_FIELD}. */
     public static String[] splitUsername(String username) {
         int slash = username == null ? -1 : username.indexOf('/');

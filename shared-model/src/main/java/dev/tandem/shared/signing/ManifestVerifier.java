@@ -38,6 +38,13 @@ public final class ManifestVerifier {
      * @return the manifest, once every check passed
      */
     public ModelManifest verify(Signed signed, Device device, long acceptedGeneration) {
+        ModelManifest m = verifyOrigin(signed, device);
+        checkGeneration(m, device, acceptedGeneration);
+        return m;
+    }
+
+    /** Every check but the generation: signed by the trusted key, for this device and class. */
+    public ModelManifest verifyOrigin(Signed signed, Device device) {
         if (signed == null) {
             throw new TandemException(ErrorCode.MODEL_UNSIGNED, "model assignment for " + device.device()
                     + " carries no signed manifest");
@@ -52,11 +59,15 @@ public final class ManifestVerifier {
             throw new TandemException(ErrorCode.MANIFEST_MISMATCH, "manifest " + m.version() + " is for device class "
                     + m.deviceClass() + ", " + device.device() + " is " + device.deviceClass());
         }
+        return m;
+    }
+
+    /** {@link ErrorCode#STALE_GENERATION} unless the manifest's generation is above {@code acceptedGeneration}. */
+    public static void checkGeneration(ModelManifest m, Device device, long acceptedGeneration) {
         if (m.generation() <= acceptedGeneration) {
             throw new TandemException(ErrorCode.STALE_GENERATION, "manifest " + m.version() + " has generation "
                     + m.generation() + ", " + device.device() + " has accepted " + acceptedGeneration);
         }
-        return m;
     }
 
     /** The verifier that trusts the key a rotation signed by the trusted key announces. */

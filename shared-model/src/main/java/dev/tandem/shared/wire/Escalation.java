@@ -24,10 +24,13 @@ public record Escalation(int v, String id, String site, String device, long wind
         Checks.id("device", device);
         Checks.nonBlank("modelVersion", modelVersion);
         Checks.finite("edgeScore", edgeScore);
+        if (contextSize > Limits.MAX_CONTEXT_SIZE) {
+            throw TandemException.invalid("contextSize " + contextSize + " exceeds the limit of " + Limits.MAX_CONTEXT_SIZE);
+        }
         if (windowSize < 1 || contextSize < windowSize) {
             throw TandemException.invalid("need 1 <= windowSize <= contextSize, got " + windowSize + ", " + contextSize);
         }
-        samples = Samples.consistent(samples);
+        samples = Samples.consistent(samples, Limits.MAX_CONTEXT_SIZE);
         if (samples.get(samples.size() - 1).seq() != windowId) {
             throw TandemException.invalid("samples must end at windowId " + windowId);
         }

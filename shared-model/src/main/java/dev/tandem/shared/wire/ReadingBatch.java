@@ -10,7 +10,7 @@ public record ReadingBatch(int v, String site, String device, List<Sample> sampl
         Checks.version("ReadingBatch", v, VERSION);
         Checks.id("site", site);
         Checks.id("device", device);
-        samples = Samples.consistent(samples);
+        samples = Samples.consistent(samples, Limits.MAX_BATCH_SAMPLES);
     }
 
     public static ReadingBatch of(String site, String device, List<Sample> samples) {

@@ -12,6 +12,9 @@ public record Sample(long seq, long ts, double[] values) {
         if (seq < 0) {
             throw TandemException.invalid("seq must be >= 0, got " + seq);
         }
+        if (values != null && values.length > Limits.MAX_CHANNELS) {
+            throw TandemException.invalid(values.length + " channels exceed the limit of " + Limits.MAX_CHANNELS);
+        }
         values = Checks.finite("values", values).clone();
     }
 

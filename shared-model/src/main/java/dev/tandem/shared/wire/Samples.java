@@ -9,8 +9,11 @@ final class Samples {
     private Samples() {
     }
 
-    /** Non-empty, one channel count, strictly increasing sequence numbers. */
-    static List<Sample> consistent(List<Sample> samples) {
+    /** Non-empty, at most {@code max}, one channel count, strictly increasing sequence numbers. */
+    static List<Sample> consistent(List<Sample> samples, int max) {
+        if (samples != null && samples.size() > max) {
+            throw TandemException.invalid(samples.size() + " samples exceed the limit of " + max);
+        }
         List<Sample> copy = Checks.nonEmpty("samples", samples);
         int channels = copy.get(0).channels();
         long previous = -1;

@@ -3,6 +3,9 @@ package dev.tandem.shared.wire;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.tiny.TinyModelFixtures;
+import dev.tandem.shared.signing.ManifestVerifier;
+import dev.tandem.shared.signing.ModelManifest;
+import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.shared.tiny.TinyModelCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +33,7 @@ class WireRoundTripTest {
                 new Escalation(Escalation.VERSION, "press-1-8-x", "plant-a", "press-1", 8, 2, 16, "m-1", 1.3, SAMPLES, 42),
                 new Verdict(Verdict.VERSION, "press-1-8-x", "plant-a", "press-1", 8, true, 2.5, "large-1", 8, 43),
                 new Alarm(Alarm.VERSION, "plant-a", "press-1", 8, 44, 3.0, Alarm.Source.HUB, "m-1"),
-                ModelAssignment.of("plant-a", "press-1", ArtifactManifest.of("m-1", "tandem-tiny-pca/1", artifact), artifact, 64),
+                TestKeys.assignment("plant-a", "press-1", TinyModelFixtures.identityModel("m-1", 3, 4), 64),
                 ModelState.active("plant-a", "press-1", "m-1"),
                 new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.DETECTING, "m-1", 10, 1, 2, 45));
     }
@@ -104,15 +107,35 @@ class WireRoundTripTest {
     }
 
     @Test
-    void modelAssignment_verifiesItsArtifact_andRefusesTampering() {
-        byte[] artifact = TinyModelCodec.encode(TinyModelFixtures.identityModel("m-2", 2, 3));
-        ModelAssignment ok = ModelAssignment.of("s", "d", ArtifactManifest.of("m-2", "tandem-tiny-pca/1", artifact), artifact, 8);
-        assertArrayEquals(artifact, ok.verifiedArtifact());
+    void modelAssignment_carriesASignedManifest_matchingItsArtifact() {
+        ModelAssignment a = TestKeys.assignment("s", "d", TinyModelFixtures.identityModel("m-2", 2, 3), 8);
+        ModelManifest m = new ManifestVerifier(TestKeys.hubPublicKey()).verify(a.manifest(),
+                new ManifestVerifier.Device("s", "d", Commissioning.DEFAULT_CLASS), 0);
+        m.artifact().verify(a.artifactBytes());
 
-        byte[] tampered = artifact.clone();
+        byte[] tampered = a.artifactBytes();
         tampered[tampered.length / 2] ^= 1;
-        ModelAssignment bad = ModelAssignment.of("s", "d", ok.manifest(), tampered, 8);
-        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, assertThrows(TandemException.class, bad::verifiedArtifact).code());
+        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, assertThrows(TandemException.class,
+                () -> m.artifact().verify(tampered)).code());
+    }
+
+    @Test
+    void counts_pastTheirDocumentedLimits_areRefusedAtDecode() {
+        String huge = "{\"v\":1,\"id\":\"e\",\"site\":\"s\",\"device\":\"d\",\"windowId\":1,\"windowSize\":1,"
+                + "\"contextSize\":2147483647,\"modelVersion\":\"m\",\"edgeScore\":1.0,"
+                + "\"samples\":[{\"seq\":1,\"ts\":1,\"values\":[1.0]}],\"sentAt\":0}";
+        TandemException e = assertThrows(TandemException.class,
+                () -> Wire.decode(huge.getBytes(StandardCharsets.UTF_8), Escalation.class));
+        assertEquals(ErrorCode.INVALID_FIELD, e.code());
+        assertTrue(e.getMessage().contains("contextSize"), e.getMessage());
+        double[] wide = new double[Limits.MAX_CHANNELS + 1];
+        assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class, () -> new Sample(1, 1, wide)).code());
+        List<Sample> many = new java.util.ArrayList<>();
+        for (int i = 0; i <= Limits.MAX_COMMISSIONING_SAMPLES; i++) {
+            many.add(new Sample(i, i, new double[]{1}));
+        }
+        assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
+                () -> Commissioning.of("s", "d", many)).code());
     }
 
     @Test

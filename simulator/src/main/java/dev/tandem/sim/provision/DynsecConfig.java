@@ -3,6 +3,7 @@ package dev.tandem.sim.provision;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.shared.identity.AccessRules;
+import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.identity.Permission;
 import dev.tandem.shared.identity.Role;
 import dev.tandem.shared.wire.Wire;
@@ -15,7 +16,9 @@ import dev.tandem.shared.wire.Wire;
  * holding exactly its {@link AccessRules}: {@code publishClientSend} per published topic,
  * {@code subscribeLiteral} (the filter as the client sends it, {@code $share/hub/...} for the hub's
  * shared group) and {@code publishClientReceive} per subscription. The ADMIN identity gets the
- * plugin's control topic only.
+ * plugin's control topic only. An agent serving several devices gets one extra client per device
+ * besides the first ({@code site/name~device}, same password) that may only publish that device's
+ * status: the connection that carries the device's last will.
  */
 public final class DynsecConfig {
     static final String CONTROL_TOPIC = "$CONTROL/dynamic-security/#";
@@ -34,29 +37,19 @@ public final class DynsecConfig {
         ArrayNode roles = root.putArray("roles");
         root.putArray("groups");
         for (SiteRegistry.Account a : site.accounts()) {
-            String name = a.username();
-            ObjectNode c = clients.addObject();
-            c.put("username", name);
-            c.put("clientid", name);
-            c.put("password", a.password().hash());
-            c.put("salt", a.password().salt());
-            c.put("iterations", a.password().iterations());
-            c.putArray("roles").addObject().put("rolename", name);
-            ObjectNode role = roles.addObject();
-            role.put("rolename", name);
-            ArrayNode acls = role.putArray("acls");
-            if (a.identity().role() == Role.ADMIN) {
+            Identity id = a.identity();
+            ArrayNode acls = client(clients, roles, id.username(), a);
+            if (id.role() == Role.ADMIN) {
                 acl(acls, "publishClientSend", CONTROL_TOPIC);
                 acl(acls, "publishClientReceive", CONTROL_TOPIC);
                 acl(acls, "subscribePattern", CONTROL_TOPIC);
                 continue;
             }
-            for (Permission p : AccessRules.of(a.identity())) {
-                if (p.activity() == Permission.Activity.PUBLISH) {
-                    acl(acls, "publishClientSend", p.topic());
-                } else {
-                    acl(acls, "subscribeLiteral", p.subscribeFilter());
-                    acl(acls, "publishClientReceive", p.topic());
+            permit(acls, AccessRules.of(id));
+            if (id.role() == Role.AGENT) {
+                // one will connection per device besides the first (one last will per MQTT connection)
+                for (String device : id.devices().subList(1, id.devices().size())) {
+                    permit(client(clients, roles, id.willUsername(device), a), AccessRules.willOf(id, device));
                 }
             }
         }
@@ -64,6 +57,31 @@ public final class DynsecConfig {
             return Wire.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client (client id pinned to its username) with a role of its own; returns the role's ACL list. */
+    private static ArrayNode client(ArrayNode clients, ArrayNode roles, String username, SiteRegistry.Account a) {
+        ObjectNode c = clients.addObject();
+        c.put("username", username);
+        c.put("clientid", username);
+        c.put("password", a.password().hash());
+        c.put("salt", a.password().salt());
+        c.put("iterations", a.password().iterations());
+        c.putArray("roles").addObject().put("rolename", username);
+        ObjectNode role = roles.addObject();
+        role.put("rolename", username);
+        return role.putArray("acls");
+    }
+
+    private static void permit(ArrayNode acls, java.util.List<Permission> permissions) {
+        for (Permission p : permissions) {
+            if (p.activity() == Permission.Activity.PUBLISH) {
+                acl(acls, "publishClientSend", p.topic());
+            } else {
+                acl(acls, "subscribeLiteral", p.subscribeFilter());
+                acl(acls, "publishClientReceive", p.topic());
+            }
         }
     }
 

@@ -19,6 +19,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.identity.Role;
 import dev.tandem.sim.provision.SiteRegistry;
 import org.slf4j.Logger;
@@ -91,7 +92,8 @@ public final class BrokerSecurity implements ExtensionMain {
     public void reload(SiteRegistry next) {
         registry.set(next);
         for (String clientId : clients.keySet()) {
-            if (next.account(clientId).isEmpty()) {
+            int will = clientId.indexOf(Identity.WILL_SEPARATOR);
+            if (next.account(will < 0 ? clientId : clientId.substring(0, will)).isEmpty()) {
                 clients.remove(clientId);
                 Services.clientService().disconnectClient(clientId);
                 LOG.info("{}: credentials revoked, disconnected", clientId);
@@ -102,7 +104,15 @@ public final class BrokerSecurity implements ExtensionMain {
     private void authenticate(SimpleAuthInput in, SimpleAuthOutput out) {
         String username = in.getConnectPacket().getUserName().orElse(null);
         Optional<ByteBuffer> password = in.getConnectPacket().getPassword();
-        SiteRegistry.Account account = username == null ? null : registry.get().account(username).orElse(null);
+        // an agent's will connection for one of its devices: site/name~device
+        int will = username == null ? -1 : username.indexOf(Identity.WILL_SEPARATOR);
+        String base = will < 0 ? username : username.substring(0, will);
+        String willDevice = will < 0 ? null : username.substring(will + 1);
+        SiteRegistry.Account account = base == null ? null : registry.get().account(base).orElse(null);
+        if (account != null && willDevice != null && (account.identity().role() != Role.AGENT
+                || !account.identity().devices().subList(1, account.identity().devices().size()).contains(willDevice))) {
+            account = null;
+        }
         if (account == null || account.identity().role() == Role.ADMIN || password.isEmpty()
                 || !account.password().matches(bytes(password.get()))) {
             refusals.get(Refusal.BAD_CREDENTIALS).incrementAndGet();
@@ -115,7 +125,8 @@ public final class BrokerSecurity implements ExtensionMain {
             out.failAuthentication(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "the client id must be the username");
             return;
         }
-        clients.put(clientId, ClientAccess.of(account.identity()));
+        clients.put(clientId, willDevice == null ? ClientAccess.of(account.identity())
+                : ClientAccess.will(account.identity(), willDevice));
         out.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
         out.authenticateSuccessfully();
     }

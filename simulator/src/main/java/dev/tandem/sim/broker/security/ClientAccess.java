@@ -16,10 +16,19 @@ import java.util.Set;
 record ClientAccess(Identity identity, Set<String> publishTopics, List<String> publishPatterns,
                     Set<String> subscribeFilters) {
     static ClientAccess of(Identity identity) {
+        return of(identity, AccessRules.of(identity));
+    }
+
+    /** The will connection of an agent for one of its devices. */
+    static ClientAccess will(Identity agent, String device) {
+        return of(agent, AccessRules.willOf(agent, device));
+    }
+
+    private static ClientAccess of(Identity identity, List<Permission> permissions) {
         Set<String> exact = new HashSet<>();
         List<String> patterns = new java.util.ArrayList<>();
         Set<String> subscribe = new HashSet<>();
-        for (Permission p : AccessRules.of(identity)) {
+        for (Permission p : permissions) {
             if (p.activity() == Permission.Activity.PUBLISH) {
                 if (p.topic().contains("+")) {
                     patterns.add(p.topic());
