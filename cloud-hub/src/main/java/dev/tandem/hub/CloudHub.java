@@ -6,6 +6,7 @@ import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetListener;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.shared.signing.TrustedKey;
 import dev.tandem.shared.topic.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,7 @@ public final class CloudHub implements AutoCloseable {
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
         metrics.devicesWithModel(fleet::devicesWithModel);
-        this.connection = new HubConnection(config.broker(), "tandem-hub-" + config.instanceId(), metrics);
+        this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tandem-hub-control-" + config.instanceId());
             t.setDaemon(true);
@@ -58,11 +59,13 @@ public final class CloudHub implements AutoCloseable {
         FleetListener fleetListener = new FleetListener(fleet, metrics, control);
 
         String escalationFilter = config.sharedSubscription()
-                ? Topics.shared(Topics.Kind.ESCALATIONS) : Topics.allDevices(Topics.Kind.ESCALATIONS);
+                ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
         connection.subscribe(escalationFilter, 1, Topics.Kind.ESCALATIONS, escalations::offer);
-        connection.subscribe(Topics.allDevices(Topics.Kind.COMMISSIONING), 1, Topics.Kind.COMMISSIONING, commissioning::offer);
-        connection.subscribe(Topics.allDevices(Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE, fleetListener::offer);
-        connection.subscribe(Topics.allDevices(Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
+        connection.subscribe(devices(config.site(), Topics.Kind.COMMISSIONING), 1, Topics.Kind.COMMISSIONING,
+                commissioning::offer);
+        connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
+                fleetListener::offer);
+        connection.subscribe(devices(config.site(), Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
         connection.onConnected(commissioning::republishPending);
     }
 
@@ -101,6 +104,20 @@ public final class CloudHub implements AutoCloseable {
 
     public boolean isConnected() {
         return connection.isConnected();
+    }
+
+    /** Every device of the site (null: of every site). */
+    private static String devices(String site, Topics.Kind kind) {
+        return site == null ? Topics.allDevices(kind) : Topics.allDevices(site, kind);
+    }
+
+    private static String shared(String site, Topics.Kind kind) {
+        return site == null ? Topics.shared(kind) : Topics.shared(site, kind);
+    }
+
+    /** The public key devices pin to accept this hub's models. */
+    public TrustedKey publicKey() {
+        return config.signingKey().publicKey();
     }
 
     /** Waits (bounded) until connected and subscribed. */

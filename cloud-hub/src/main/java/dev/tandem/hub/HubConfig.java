@@ -4,6 +4,9 @@ import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.shared.signing.HubKey;
+import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 
@@ -27,10 +30,17 @@ import java.util.regex.Pattern;
  *                           (default true); false: the plain topic (one hub, or a broker whose shared subscriptions are slow)
  * @param fitThreads         model fits running at once (1..16; default: one core left free for verdicts, at most 2)
  * @param connectTimeout     how long {@link CloudHub#start} waits for the broker before going on retrying in the background
+ * @param login              the instance's credentials and the site CA for {@code mqtts://} ({@link BrokerLogin#none()}:
+ *                           anonymous); with credentials the client id is the username and the hub serves the
+ *                           credentials' site only
+ * @param signingKey         the key every model manifest is signed with, shared by the site's hub instances (from
+ *                           {@code ./tandem provision}); the builder makes an ephemeral one when none is given (devices
+ *                           must then pin {@link #signingKey()}'s public key, and a restarted hub is another key)
+ * @param site               the site this hub serves (topic filters name it); null: every site (anonymous brokers only)
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, Path dataDir, boolean sharedSubscription,
-                        int fitThreads, Duration connectTimeout) {
+                        int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -62,6 +72,32 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
                 || connectTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
             throw invalid("connectTimeout must be > 0 and <= 5 min, got " + connectTimeout);
         }
+        if (login == null) {
+            throw invalid("login is required (BrokerLogin.none() for an anonymous client)");
+        }
+        login.checkFor(broker);
+        if (signingKey == null) {
+            throw invalid("a signing key is required");
+        }
+        if (login.credentials() != null) {
+            String credentialSite = login.credentials().site();
+            if (site != null && !site.equals(credentialSite)) {
+                throw invalid("the credentials are of site " + credentialSite + ", not " + site);
+            }
+            site = credentialSite;
+        }
+        if (site != null) {
+            try {
+                Checks.id("site", site);
+            } catch (TandemException e) {
+                throw invalid(e.getMessage());
+            }
+        }
+    }
+
+    /** The MQTT client id: the username when logged in, else {@code tandem-hub-<instanceId>}. */
+    public String clientId() {
+        return login.clientId("tandem-hub-" + instanceId);
     }
 
     /** Every default, a random instance id, no data directory. */
@@ -78,7 +114,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
     public Builder toBuilder() {
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .dataDir(dataDir).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
-                .connectTimeout(connectTimeout);
+                .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site);
     }
 
     /** How this hub fits its devices' models. */
@@ -109,6 +145,9 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private boolean sharedSubscription = true;
         private int fitThreads = defaultFitThreads();
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private BrokerLogin login = BrokerLogin.none();
+        private HubKey signingKey;
+        private String site;
 
         private Builder(BrokerAddress broker) {
             this.broker = broker;
@@ -164,9 +203,28 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return this;
         }
 
+        /** Credentials and the site CA (default: anonymous, plain TCP). */
+        public Builder login(BrokerLogin login) {
+            this.login = login;
+            return this;
+        }
+
+        /** The site's signing key (default: an ephemeral key made at build). */
+        public Builder signingKey(HubKey key) {
+            this.signingKey = key;
+            return this;
+        }
+
+        /** The site this hub serves (default: the credentials' site, or every site when anonymous). */
+        public Builder site(String site) {
+            this.site = site;
+            return this;
+        }
+
         public HubConfig build() {
+            HubKey key = signingKey != null ? signingKey : HubKey.generate();
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription,
-                    fitThreads, connectTimeout);
+                    fitThreads, connectTimeout, login, key, site);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.tandem.hub;
 
+import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.shared.config.BrokerAddress;
+
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -39,7 +42,11 @@ class HubConfigTest {
         invalid(() -> defaults.toBuilder().tinyFit(null).build());
         invalid(() -> defaults.toBuilder().large(null).build());
         invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null));
+        invalid(() -> new HubConfig(defaults.broker(), "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null,
+                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null));
+        invalid(() -> defaults.toBuilder().site("..").build());
+        invalid(() -> HubConfig.builder(BrokerAddress.parse("mqtts://127.0.0.1")).build()); // TLS without a CA
     }
 
     private static void invalid(Supplier<HubConfig> config) {

@@ -11,9 +11,8 @@ import dev.tandem.hub.fit.DeviceFitter;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.fit.FittedDevice;
 import dev.tandem.shared.tiny.TinyModel;
-import dev.tandem.shared.tiny.TinyModelCodec;
+import dev.tandem.shared.signing.AssignmentSigner;
 import dev.tandem.shared.topic.Topics;
-import dev.tandem.shared.wire.ArtifactManifest;
 import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.wire.ModelAssignment;
@@ -42,8 +41,10 @@ import java.util.function.Consumer;
  * Commissioning: a device's first readings arrive ({@code commissioning}, not shared: every hub
  * instance needs every device's large model); the hub fits the device's tiny and large models on a
  * small worker pool, installs them in the {@link FleetRegistry} and publishes the tiny model,
- * retained, on the device's {@code model} topic. Versions derive from the data and settings, so
- * every instance publishes the same assignment. With a data directory, the sets are kept and
+ * retained, on the device's {@code model} topic, with a manifest signed by the site's key for the
+ * device's class. Versions derive from the data and settings, so every instance publishes the same
+ * model (each with its own, higher generation; a device takes a re-issue of the model it runs
+ * silently). With a data directory, the sets are kept and
  * refitted when the hub restarts.
  */
 public final class CommissioningService implements AutoCloseable {
@@ -61,6 +62,8 @@ public final class CommissioningService implements AutoCloseable {
     private final CommissioningStore store;
     private final Map<DeviceId, Long> generations = new ConcurrentHashMap<>();
     private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
+    private final Map<DeviceId, Long> issued = new ConcurrentHashMap<>();
+    private final AssignmentSigner signer;
     private volatile boolean closed;
 
     /**
@@ -75,6 +78,7 @@ public final class CommissioningService implements AutoCloseable {
         this.connection = connection;
         this.metrics = metrics;
         this.control = control;
+        this.signer = new AssignmentSigner(config.signingKey());
         this.retire = retire;
         this.store = config.dataDir() == null ? null : new CommissioningStore(config.dataDir(), metrics);
         AtomicInteger n = new AtomicInteger();
@@ -161,7 +165,7 @@ public final class CommissioningService implements AutoCloseable {
                 large.close();
                 return;
             }
-            DeviceModels models = new DeviceModels(tiny, large, Instant.now());
+            DeviceModels models = new DeviceModels(tiny, large, c.deviceClass(), Instant.now());
             fleet.install(id, models).ifPresent(old -> retire.accept(old.large()));
         }
         long nanos = System.nanoTime() - t0;
@@ -187,25 +191,34 @@ public final class CommissioningService implements AutoCloseable {
             }
             return;
         }
-        byte[] bytes = TinyModelCodec.encode(m.tiny());
-        ArtifactManifest manifest = TinyModelCodec.manifest(m.tiny(), bytes);
-        ModelAssignment a = ModelAssignment.of(id.site(), id.device(), manifest, bytes, m.large().contextSize());
+        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), nextGeneration(id), m.tiny(), null,
+                m.large().contextSize());
+        String version = m.tiny().version();
         boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(a),
                 1, true, PUBLISH_WAIT, failure -> {
                     if (failure == null) {
                         metrics.modelPublished();
-                        LOG.info("published model {} to {}", manifest.version(), id);
+                        LOG.info("published model {} to {}", version, id);
                     } else {
                         unpublished.add(id);
-                        metrics.error(ErrorCode.BROKER_UNAVAILABLE, "model " + manifest.version() + " for " + id
+                        metrics.error(ErrorCode.BROKER_UNAVAILABLE, "model " + version + " for " + id
                                 + " not delivered (" + failure.getMessage() + "); will retry on reconnect");
                     }
                 });
         if (!handed) {
             unpublished.add(id);
-            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "model " + manifest.version() + " for " + id
+            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "model " + version + " for " + id
                     + " not published: not connected; will retry on reconnect");
         }
+    }
+
+    /**
+     * The generation of a device's next manifest: above every one this instance issued, and the
+     * issue time in milliseconds, so that a restarted hub or another instance of the site (sharing the
+     * signing key) also issues above what the device has accepted, without coordination.
+     */
+    private long nextGeneration(DeviceId id) {
+        return issued.merge(id, System.currentTimeMillis(), (last, now) -> Math.max(last + 1, now));
     }
 
     /** After a (re)connect: publishes the models that could not go out. */

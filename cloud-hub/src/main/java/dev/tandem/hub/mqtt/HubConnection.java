@@ -2,6 +2,7 @@ package dev.tandem.hub.mqtt;
 
 import dev.tandem.hub.HubMetrics;
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -61,6 +62,7 @@ public final class HubConnection implements AutoCloseable {
 
     private final BrokerAddress broker;
     private final String clientId;
+    private final BrokerLogin login;
     private final HubMetrics metrics;
     private final MqttAsyncClient client;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
@@ -72,7 +74,8 @@ public final class HubConnection implements AutoCloseable {
     private volatile boolean closed;
     private final Backoff backoff = new Backoff(Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
 
-    public HubConnection(BrokerAddress broker, String clientId, HubMetrics metrics) {
+    public HubConnection(BrokerAddress broker, BrokerLogin login, String clientId, HubMetrics metrics) {
+        this.login = login;
         this.broker = broker;
         this.clientId = clientId;
         this.metrics = metrics;
@@ -141,7 +144,12 @@ public final class HubConnection implements AutoCloseable {
         o.setConnectionTimeout(5);
         o.setKeepAliveInterval(30);
         o.setReceiveMaximum(65535);
-        o.setSocketFactory(new NoDelaySocketFactory());
+        if (login.credentials() != null) {
+            o.setUserName(login.credentials().username());
+            o.setPassword(login.credentials().password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        o.setSocketFactory(broker.tls() ? new NoDelaySslSocketFactory(login.sslContext().getSocketFactory())
+                : new NoDelaySocketFactory());
         return o;
     }
 

@@ -8,7 +8,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClientOptions;
 import dev.tandem.shared.identity.BrokerLogin;
 import io.vertx.mqtt.messages.MqttPublishMessage;
@@ -86,15 +85,12 @@ public final class BrokerLink {
      * @param maxMessageBytes the largest MQTT packet this client accepts
      * @param persistentSession clean session off: the broker keeps subscriptions and queues QoS 1 messages while away
      */
-    public BrokerLink(Vertx vertx, BrokerAddress broker, String clientId, Will will, Map<String, Integer> subscriptions,
-                      int inflightWindow, int maxMessageBytes, boolean persistentSession, Backoff backoff,
-                      Listener listener) {
-        this(vertx, broker, BrokerLogin.none(), clientId, will, subscriptions, inflightWindow, maxMessageBytes,
-                persistentSession, backoff, listener);
-    }
-
     /**
-     * @param login credentials (the username; the client id is {@code clientId}) and the CA of a TLS broker
+     * @param login credentials (the username is {@code clientId}) and the CA of a TLS broker
+     * @param subscriptions topic filter -> QoS, subscribed on every (re)connection
+     * @param inflightWindow the client's maxInflightQueue (QoS 1 publishes awaiting PUBACK)
+     * @param maxMessageBytes the largest MQTT packet this client accepts
+     * @param persistentSession clean session off: the broker keeps subscriptions and queues QoS 1 messages while away
      */
     public BrokerLink(Vertx vertx, BrokerAddress broker, BrokerLogin login, String clientId, Will will,
                       Map<String, Integer> subscriptions, int inflightWindow, int maxMessageBytes,
@@ -105,8 +101,7 @@ public final class BrokerLink {
         this.subscriptions = Map.copyOf(subscriptions);
         this.backoff = backoff;
         this.listener = listener;
-        MqttClientOptions o = new MqttClientOptions()
-                .setClientId(clientId)
+        MqttClientOptions o = MqttLogin.apply(new MqttClientOptions(), broker, login, clientId)
                 .setCleanSession(!persistentSession)
                 .setKeepAliveInterval(10)
                 .setMaxInflightQueue(inflightWindow)
@@ -115,14 +110,6 @@ public final class BrokerLink {
         o.setTcpNoDelay(true);
         o.setConnectTimeout(5_000);
         o.setReconnectAttempts(0);
-        if (login.credentials() != null) {
-            o.setUsername(clientId).setPassword(login.credentials().password());
-        }
-        if (broker.tls()) {
-            o.setSsl(true);
-            o.setTrustOptions(new PemTrustOptions().addCertPath(login.caFile().toString()));
-            o.setHostnameVerificationAlgorithm("HTTPS");
-        }
         if (will != null) {
             o.setWillFlag(true).setWillTopic(will.topic()).setWillMessageBytes(Buffer.buffer(will.payload()))
                     .setWillQoS(1).setWillRetain(true);

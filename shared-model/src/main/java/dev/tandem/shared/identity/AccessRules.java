@@ -17,7 +17,7 @@ import java.util.List;
  *   <tr><td>SENSOR</td><td>readings</td><td>nothing</td></tr>
  *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state</td><td>readings, model, verdicts</td></tr>
  *   <tr><td>HUB</td><td>verdicts, model (every device of its site)</td><td>escalations (shared group or plain),
- *       commissioning, status, model/state (every device of its site)</td></tr>
+ *       commissioning, status, model/state, alarms (every device of its site)</td></tr>
  * </table>
  */
 public final class AccessRules {
@@ -28,8 +28,9 @@ public final class AccessRules {
     public static final List<Kind> AGENT_SUBSCRIBES = List.of(Kind.READINGS, Kind.MODEL, Kind.VERDICTS);
     /** What a hub publishes to any device of its site. */
     public static final List<Kind> HUB_PUBLISHES = List.of(Kind.VERDICTS, Kind.MODEL);
-    /** What a hub reads from every device of its site (escalations besides, shared or plain). */
-    public static final List<Kind> HUB_SUBSCRIBES = List.of(Kind.COMMISSIONING, Kind.STATUS, Kind.MODEL_STATE);
+    /** What a hub reads from every device of its site (escalations besides, shared or plain); alarms for the fleet view. */
+    public static final List<Kind> HUB_SUBSCRIBES = List.of(Kind.COMMISSIONING, Kind.STATUS, Kind.MODEL_STATE,
+            Kind.ALARMS);
 
     private AccessRules() {
     }

@@ -68,6 +68,11 @@ public final class Topics {
     }
 
     /** Parses a concrete (not wildcard) device topic, or throws {@link ErrorCode#UNEXPECTED_TOPIC}. */
+    /** The hub group's shared subscription to one kind of every device of one site. */
+    public static String shared(String site, Kind kind) {
+        return "$share/" + HUB_GROUP + "/" + allDevices(site, kind);
+    }
+
     public static DeviceTopic parse(String topic) {
         if (topic != null && topic.startsWith(ROOT + "/")) {
             String[] parts = topic.substring(ROOT.length() + 1).split("/", 3);

@@ -2,6 +2,7 @@ package dev.tandem.sim.bench;
 
 import dev.tandem.edge.EdgeAgent;
 import dev.tandem.edge.EdgeConfig;
+import dev.tandem.shared.signing.HubKey;
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.HubMetrics;
@@ -103,7 +104,9 @@ final class BrokerBench {
         String device = line.deviceIds().get(0);
         int commissioning = line.config().commissioningSamples();
         EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker, site, List.of(device))
-                .clientId("bench-edge-" + run).commissioningSamples(commissioning).build());
+                .clientId("bench-edge-" + run).commissioningSamples(commissioning)
+                .hubKey(HubKey.generate().publicKey()) // no hub in this phase: the agent only reads
+                .build());
         String deployment = await(vertx.deployVerticle(agent), 30);
         try {
             await(agent.ready(), 30);

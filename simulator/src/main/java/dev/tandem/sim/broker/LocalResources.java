@@ -18,7 +18,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** The local resources an {@link EmbeddedBroker} takes: a TCP port to listen on and a work folder. */
-final class LocalResources {
+public final class LocalResources {
     private static final Logger LOG = LoggerFactory.getLogger(LocalResources.class);
 
     private LocalResources() {
@@ -67,7 +67,7 @@ final class LocalResources {
     }
 
     /** Removes {@code dir} and everything in it, logging (at debug) what could not be removed. */
-    static void deleteQuietly(Path dir) {
+    public static void deleteQuietly(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

@@ -26,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Stop after S seconds of streaming; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
     long durationSeconds;
 
-    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, description = "Use this MQTT broker (tcp://host:port) instead of the embedded one.")
+    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class, description = "Use this MQTT broker (tcp://, mqtt://, ssl:// or mqtts://host:port) instead of the embedded one; needs --site-dir or --insecure.")
     BrokerAddress broker;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the final summary as JSON to FILE.")
@@ -37,6 +37,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--verdict-timeout", paramLabel = "MS", description = "How long an edge agent waits for the hub's verdict (default: ${DEFAULT-VALUE}).")
     long verdictTimeoutMs = EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis();
+
+    @Option(names = "--site-dir", paramLabel = "DIR",
+            description = "With --broker: a site provisioned for that broker (./tandem provision) whose identities the "
+                    + "demo logs in with (an agent per device, a sensor publisher of all of them, a hub).")
+    Path siteDir;
+
+    @Option(names = "--insecure",
+            description = "Anonymous clients everywhere (the embedded broker allows them); warned at start.")
+    boolean insecure;
 
     @Option(names = "--verbose", description = "Also print the components' INFO logs (on stderr) between the status lines.")
     boolean verbose;
@@ -49,7 +58,8 @@ final class DemoCommand implements Callable<Integer> {
         DemoConfig config = DemoConfig.builder().devices(fleet.devices()).duration(Duration.ofSeconds(durationSeconds))
                 .broker(broker).seed(fleet.seed()).report(report).ratePerDevice(fleet.rate())
                 .commissioningSamples(fleet.commissioning()).statusInterval(Duration.ofMillis(Math.round(statusEvery * 1000)))
-                .site(fleet.site()).verdictTimeout(Duration.ofMillis(verdictTimeoutMs)).build();
+                .site(fleet.site()).verdictTimeout(Duration.ofMillis(verdictTimeoutMs)).siteDir(siteDir).insecure(insecure)
+                .build();
         Demo demo = new Demo(config, System.out);
         UntilStopped.onCtrlC(demo::requestStop, demo::run);
         return 0;

@@ -2,6 +2,8 @@ package dev.tandem.sim.cli;
 
 import dev.tandem.edge.EdgeAgent;
 import dev.tandem.edge.EdgeConfig;
+import dev.tandem.shared.signing.TrustedKey;
+import java.nio.file.Path;
 import dev.tandem.edge.EdgeMetrics;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
@@ -30,6 +32,21 @@ final class EdgeCommand implements Callable<Integer> {
     @Mixin
     FleetOptions.Commissioning commissioningOption = new FleetOptions.Commissioning(EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES);
 
+    @Mixin
+    LoginOptions login;
+
+    @Option(names = "--hub-key", required = true, paramLabel = "FILE",
+            description = "The hub's public key to pin (hub.pub from ./tandem provision): the agent runs only models it signed.")
+    Path hubKey;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where the agent keeps the model generation each device accepted (default: ${DEFAULT-VALUE}).")
+    Path stateDir = Path.of(System.getProperty("user.home"), ".tandem", "edge");
+
+    @Option(names = "--device-class", paramLabel = "NAME",
+            description = "The hardware this agent runs on, named at commissioning (default: ${DEFAULT-VALUE}).")
+    String deviceClass = dev.tandem.shared.wire.Commissioning.DEFAULT_CLASS;
+
     @Option(names = "--verdict-timeout", paramLabel = "MS", description = "How long to wait for the hub's verdict (default: ${DEFAULT-VALUE}).")
     long verdictTimeoutMs = EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis();
 
@@ -38,6 +55,10 @@ final class EdgeCommand implements Callable<Integer> {
         String site = siteOption.value;
         int commissioning = commissioningOption.value;
         EdgeConfig config = EdgeConfig.builder(run.broker, site, devices)
+                .login(login.login(run.broker))
+                .hubKey(TrustedKey.load(hubKey))
+                .stateDir(stateDir.resolve(site))
+                .deviceClass(deviceClass)
                 .commissioningSamples(commissioning)
                 .verdictTimeout(Duration.ofMillis(verdictTimeoutMs))
                 .build();

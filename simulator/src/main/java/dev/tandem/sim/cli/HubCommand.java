@@ -2,6 +2,10 @@ package dev.tandem.sim.cli;
 
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.shared.signing.HubKey;
 import dev.tandem.hub.HubMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +25,14 @@ final class HubCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FitOptions fit;
 
+    @picocli.CommandLine.Mixin
+    LoginOptions login;
+
+    @Option(names = "--signing-key", paramLabel = "FILE",
+            description = "The site's model signing key (hub.key from ./tandem provision; every hub instance of the site "
+                    + "uses the same). Required unless --insecure, which makes an ephemeral one.")
+    Path signingKey;
+
     @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
     String instanceId;
 
@@ -39,7 +51,14 @@ final class HubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BrokerLogin brokerLogin = login.login(run.broker);
+        if (signingKey == null && !login.insecure) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--signing-key FILE is required (hub.key from "
+                    + "./tandem provision): devices run only models signed by their site's key");
+        }
         HubConfig config = HubConfig.builder(run.broker)
+                .login(brokerLogin)
+                .signingKey(signingKey == null ? null : HubKey.load(signingKey))
                 .instanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
                 .batching(batchMax, Duration.ofMillis(lingerMs))
                 .sharedSubscription(!noShared)

@@ -21,6 +21,9 @@ final class SimCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @picocli.CommandLine.Mixin
+    LoginOptions login;
+
     @Mixin
     FleetOptions fleet = new FleetOptions(FleetOptions.PLANT_SITE, SimConfig.DEFAULT_DEVICES, SimConfig.DEFAULT_SEED,
             PublisherConfig.DEFAULT_RATE_PER_DEVICE, SimConfig.DEFAULT_COMMISSIONING_SAMPLES);
@@ -36,7 +39,8 @@ final class SimCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FactoryLine line = new FactoryLine(SimConfig.builder(fleet.seed(), fleet.devices())
                 .commissioningSamples(fleet.commissioning()).build());
-        PublisherConfig pc = PublisherConfig.builder(fleet.site(), run.broker).ratePerDevice(fleet.rate()).qos(qos)
+        PublisherConfig pc = PublisherConfig.builder(fleet.site(), run.broker).login(login.login(run.broker))
+                .ratePerDevice(fleet.rate()).qos(qos)
                 .samplesPerDevice(samples).build();
         Vertx vertx = Vertx.vertx();
         try {

@@ -13,6 +13,10 @@ import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
+import dev.tandem.edge.uplink.MqttLogin;
+import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.sim.provision.SiteAccess;
+import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.eval.Confusion;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.SimConfig;
@@ -46,6 +50,10 @@ public final class Demo {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
     private EmbeddedBroker embedded;
+    private SiteAccess access;
+    private java.nio.file.Path throwawaySite;
+    /** The agents' accepted model generations: a demo starts from scratch, so a throwaway directory. */
+    private java.nio.file.Path stateDir;
     private CloudHub hub;
     private Vertx vertx;
     private final List<EdgeAgent> agents = new ArrayList<>();
@@ -66,29 +74,38 @@ public final class Demo {
     /** Runs until the duration elapses or a stop is requested; returns the final summary. */
     public DemoReport run() throws Exception {
         try {
+            SimConfig sim = SimConfig.builder(config.seed(), config.devices())
+                    .commissioningSamples(config.commissioningSamples()).build();
+            FactoryLine line = new FactoryLine(sim);
+            access = siteAccess(line.deviceIds());
             BrokerAddress broker = startBroker();
             out.printf("hub: starting (TensorFlow loads on first fit)%n");
             // One hub in-process: on the embedded broker it subscribes plainly (HiveMQ CE's QoS 1 shared
             // subscriptions stall once a backlog builds); behind an external broker through $share/hub.
-            hub = CloudHub.start(HubConfig.builder(broker).instanceId("demo-hub")
-                    .sharedSubscription(embedded == null).build());
+            HubConfig.Builder hubConfig = HubConfig.builder(broker).instanceId("demo-hub").site(config.site())
+                    .sharedSubscription(embedded == null);
+            if (access != null) {
+                hubConfig.login(access.hub()).signingKey(access.signingKey());
+            }
+            hub = CloudHub.start(hubConfig.build());
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker
                         + " (start one, or leave --broker out to use the embedded broker)");
             }
 
-            SimConfig sim = SimConfig.builder(config.seed(), config.devices())
-                    .commissioningSamples(config.commissioningSamples()).build();
-            FactoryLine line = new FactoryLine(sim);
             scoreboard = new Scoreboard(line.groundTruth());
 
             vertx = Vertx.vertx();
+            stateDir = java.nio.file.Files.createTempDirectory("tandem-demo-edge");
             if (embedded == null) {
                 clearRetainedModels(broker, line.deviceIds());
             }
             for (String device : line.deviceIds()) {
                 EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker, config.site(), List.of(device))
                         .clientId("edge-" + config.site() + "-" + device)
+                        .login(access == null ? BrokerLogin.none() : access.agentFor(device))
+                        .hubKey(hub.publicKey())
+                        .stateDir(stateDir.resolve(device))
                         .commissioningSamples(config.commissioningSamples())
                         .verdictTimeout(config.verdictTimeout())
                         .build());
@@ -101,6 +118,7 @@ public final class Demo {
                     agents.size(), config.site(), config.commissioningSamples());
 
             publisher = new SensorPublisher(vertx, line, PublisherConfig.builder(config.site(), broker)
+                    .login(access == null ? BrokerLogin.none() : access.sensorFor(line.deviceIds()))
                     .ratePerDevice(config.ratePerDevice()).build());
             publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             startNanos = System.nanoTime();
@@ -121,7 +139,10 @@ public final class Demo {
      * answer none of those devices' escalations.
      */
     private void clearRetainedModels(BrokerAddress broker, List<String> devices) throws Exception {
-        MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId("demo-clear-" + config.site()));
+        // as the hub (the only identity that may assign models); its own connection is not up yet
+        BrokerLogin login = access == null ? BrokerLogin.none() : access.hub();
+        MqttClient client = MqttClient.create(vertx, MqttLogin.apply(new MqttClientOptions(), broker, login,
+                login.clientId("demo-clear-" + config.site())));
         client.connect(broker.port(), broker.host()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         List<io.vertx.core.Future<Integer>> sent = new ArrayList<>();
         for (String device : devices) {
@@ -132,14 +153,35 @@ public final class Demo {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** Who logs in as what: a site provisioned for an external broker, a throwaway one, or none (insecure). */
+    private SiteAccess siteAccess(List<String> devices) throws java.io.IOException {
+        if (config.insecure()) {
+            return null;
+        }
+        if (config.siteDir() != null) {
+            SiteAccess a = SiteAccess.open(new SiteLayout(config.siteDir()));
+            if (!a.site().equals(config.site())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir " + config.siteDir() + " is site '"
+                        + a.site() + "', the demo runs site '" + config.site() + "' (--site)");
+            }
+            return a;
+        }
+        throwawaySite = java.nio.file.Files.createTempDirectory("tandem-demo-site");
+        return SiteAccess.provisionFor(new SiteLayout(throwawaySite), config.site(), devices);
+    }
+
     private BrokerAddress startBroker() {
         if (config.broker() != null) {
-            out.printf("broker: using %s%n", config.broker());
+            out.printf("broker: using %s%s%n", config.broker(), access == null ? " (anonymous: --insecure)"
+                    : " as the identities of site '" + access.site() + "' (" + config.siteDir() + ")");
             return config.broker();
         }
-        embedded = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
-        out.printf("broker: embedded HiveMQ CE on %s (started in %d ms)%n", embedded.url(),
-                embedded.lastStartDuration().toMillis());
+        embedded = new EmbeddedBroker(access == null ? EmbeddedBrokerOptions.anonymous()
+                : EmbeddedBrokerOptions.secured(access.layout().root())).start();
+        out.printf("broker: embedded HiveMQ CE on %s (started in %d ms); %s%n", embedded.url(),
+                embedded.lastStartDuration().toMillis(), access == null
+                        ? "ANONYMOUS clients allowed (--insecure)"
+                        : "identities and ACLs on (a throwaway site: an identity per agent, the sensors, the hub)");
         return embedded.address();
     }
 
@@ -285,6 +327,12 @@ public final class Demo {
         }
         if (embedded != null) {
             embedded.close();
+        }
+        if (throwawaySite != null) {
+            dev.tandem.sim.broker.LocalResources.deleteQuietly(throwawaySite);
+        }
+        if (stateDir != null) {
+            dev.tandem.sim.broker.LocalResources.deleteQuietly(stateDir);
         }
     }
 

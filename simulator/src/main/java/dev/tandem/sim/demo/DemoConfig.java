@@ -12,12 +12,16 @@ import java.time.Duration;
 
 /**
  * What {@code ./tandem demo} runs: {@code broker} null means the embedded broker;
- * {@code duration} zero means until Ctrl-C; {@code report} null means no JSON file.
+ * {@code duration} zero means until Ctrl-C; {@code report} null means no JSON file. Security: on
+ * the embedded broker the demo provisions a throwaway site (an identity per agent, the sensors and
+ * the hub; ACLs on; plain TCP on loopback); an external broker needs {@code siteDir}, a site
+ * provisioned for it ({@code ./tandem provision}), whose identities the demo logs in with.
+ * {@code insecure}: anonymous clients everywhere (the embedded broker allows them; warned).
  * Build one with {@link #builder()}.
  */
 public record DemoConfig(int devices, Duration duration, BrokerAddress broker, long seed, Path report,
                          double ratePerDevice, int commissioningSamples, Duration statusInterval, String site,
-                         Duration verdictTimeout) {
+                         Duration verdictTimeout, Path siteDir, boolean insecure) {
     public static final double DEFAULT_RATE_PER_DEVICE = 25;
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 300;
     public static final String DEFAULT_SITE = "demo";
@@ -47,6 +51,13 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
         } catch (TandemException e) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--site: " + e.getMessage());
         }
+        if (siteDir != null && insecure) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir and --insecure exclude each other");
+        }
+        if (broker != null && siteDir == null && !insecure) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--broker needs --site-dir DIR (a site provisioned "
+                    + "for that broker: ./tandem provision) or --insecure (anonymous clients)");
+        }
     }
 
     /**
@@ -62,7 +73,7 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
     public Builder toBuilder() {
         return new Builder().devices(devices).duration(duration).broker(broker).seed(seed).report(report)
                 .ratePerDevice(ratePerDevice).commissioningSamples(commissioningSamples).statusInterval(statusInterval)
-                .site(site).verdictTimeout(verdictTimeout);
+                .site(site).verdictTimeout(verdictTimeout).siteDir(siteDir).insecure(insecure);
     }
 
     /** Mutable builder of a {@link DemoConfig}; {@link #build()} validates. */
@@ -77,6 +88,8 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
         private Duration statusInterval = DEFAULT_STATUS_INTERVAL;
         private String site = DEFAULT_SITE;
         private Duration verdictTimeout = EdgeConfig.DEFAULT_VERDICT_TIMEOUT;
+        private Path siteDir;
+        private boolean insecure;
 
         private Builder() {
         }
@@ -134,9 +147,21 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
             return this;
         }
 
+        /** A site provisioned for an external broker (null: the embedded broker's throwaway site). */
+        public Builder siteDir(Path dir) {
+            this.siteDir = dir;
+            return this;
+        }
+
+        /** Anonymous clients everywhere. */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
         public DemoConfig build() {
             return new DemoConfig(devices, duration, broker, seed, report, ratePerDevice, commissioningSamples,
-                    statusInterval, site, verdictTimeout);
+                    statusInterval, site, verdictTimeout, siteDir, insecure);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.sim.publish;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -24,9 +25,12 @@ import java.util.UUID;
  *                         the publisher never exceeds it, so nothing is refused by the client
  * @param connectTimeout   bound on connecting to the broker
  * @param drainTimeout     on stop, bound on waiting for in-flight acknowledgements
+ * @param login            the sensor publisher's credentials and the site CA ({@link BrokerLogin#none()}:
+ *                         anonymous); with credentials the client id is the username
  */
 public record PublisherConfig(String site, BrokerAddress broker, String clientId, int qos, double ratePerDevice,
-                              long samplesPerDevice, int maxInflight, Duration connectTimeout, Duration drainTimeout) {
+                              long samplesPerDevice, int maxInflight, Duration connectTimeout, Duration drainTimeout,
+                              BrokerLogin login) {
     public static final double AS_FAST_AS_POSSIBLE = Double.POSITIVE_INFINITY;
     public static final double DEFAULT_RATE_PER_DEVICE = 10.0;
     public static final int DEFAULT_MAX_INFLIGHT = 1000;
@@ -44,6 +48,13 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
             throw invalid(e.getMessage());
         }
         Objects.requireNonNull(broker, "broker");
+        Objects.requireNonNull(login, "login");
+        try {
+            login.checkFor(broker);
+        } catch (TandemException e) {
+            throw invalid(e.getMessage());
+        }
+        clientId = login.clientId(clientId);
         if (qos < 0 || qos > 2) {
             throw invalid("qos must be 0, 1 or 2, got " + qos);
         }
@@ -79,7 +90,8 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
     public Builder toBuilder() {
         return new Builder(site, broker).clientId(clientId).qos(qos).ratePerDevice(ratePerDevice)
                 .samplesPerDevice(samplesPerDevice).maxInflight(maxInflight).connectTimeout(connectTimeout)
-                .drainTimeout(drainTimeout);
+                .drainTimeout(drainTimeout)
+                .login(login);
     }
 
     public boolean asFastAsPossible() {
@@ -91,6 +103,7 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
         private final String site;
         private final BrokerAddress broker;
         private String clientId;
+        private BrokerLogin login = BrokerLogin.none();
         private int qos = DEFAULT_QOS;
         private double ratePerDevice = DEFAULT_RATE_PER_DEVICE;
         private long samplesPerDevice = UNTIL_STOPPED;
@@ -143,11 +156,17 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
             return this;
         }
 
+        /** Credentials and the site CA (default: anonymous, plain TCP). */
+        public Builder login(BrokerLogin login) {
+            this.login = login;
+            return this;
+        }
+
         public PublisherConfig build() {
             String id = clientId != null ? clientId
                     : "tandem-sim-" + site + "-" + UUID.randomUUID().toString().substring(0, 8);
             return new PublisherConfig(site, broker, id, qos, ratePerDevice, samplesPerDevice, maxInflight,
-                    connectTimeout, drainTimeout);
+                    connectTimeout, drainTimeout, login);
         }
     }
 

@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import dev.tandem.edge.uplink.MqttLogin;
 import io.vertx.mqtt.MqttClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,8 +174,8 @@ public final class SensorPublisher {
     // ------------------------------------------------------------------ event loop
 
     private void connect(Promise<Void> connected) {
-        MqttClientOptions options = new MqttClientOptions()
-                .setClientId(config.clientId())
+        MqttClientOptions options = MqttLogin.apply(new MqttClientOptions(), config.broker(), config.login(),
+                        config.clientId())
                 .setCleanSession(true)
                 .setMaxInflightQueue(config.maxInflight())
                 .setKeepAliveInterval(30);

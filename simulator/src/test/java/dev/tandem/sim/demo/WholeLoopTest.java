@@ -1,5 +1,12 @@
 package dev.tandem.sim.demo;
 
+import dev.tandem.sim.factory.FactoryLine;
+import dev.tandem.sim.factory.SimConfig;
+import dev.tandem.sim.provision.SecuredMosquitto;
+import dev.tandem.sim.provision.SiteAccess;
+import dev.tandem.sim.provision.SiteLayout;
+import java.util.List;
+
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.wire.Wire;
 import org.junit.jupiter.api.Test;
@@ -23,24 +30,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WholeLoopTest {
     private static final int DEVICES = 4;
 
-    private static DemoConfig config(dev.tandem.shared.config.BrokerAddress broker, String site, Path report) {
+    private static DemoConfig.Builder config(dev.tandem.shared.config.BrokerAddress broker, String site, Path report) {
         return DemoConfig.builder().devices(DEVICES).duration(Duration.ofSeconds(35)).broker(broker).seed(42)
                 .report(report).ratePerDevice(100).commissioningSamples(300).statusInterval(Duration.ofSeconds(5))
-                .site(site).verdictTimeout(Duration.ofSeconds(3)).build();
+                .site(site).verdictTimeout(Duration.ofSeconds(3));
     }
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
-    void wholeLoop_onMosquitto_deliversModels_answersEscalations_andBeatsEdgeOnly(@TempDir Path dir) throws Exception {
-        try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
-            assertLoopWorks(config(mosquitto.address(), "it-mosq-" + System.nanoTime() % 100000, dir.resolve("r.json")));
+    void wholeLoop_onMosquittoWithASitesIdentities_deliversModels_answersEscalations_andBeatsEdgeOnly(@TempDir Path dir)
+            throws Exception {
+        String site = "it-mosq-" + System.nanoTime() % 100000;
+        SiteLayout layout = new SiteLayout(dir.resolve("site"));
+        List<String> devices = new FactoryLine(SimConfig.defaults(42, DEVICES)).deviceIds();
+        SiteAccess.provisionFor(layout, site, devices);
+        try (SecuredMosquitto mosquitto = SecuredMosquitto.start(layout)) {
+            assertLoopWorks(config(mosquitto.broker().address(), site, dir.resolve("r.json")).siteDir(layout.root())
+                    .build());
         }
     }
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void wholeLoop_onEmbeddedBroker_deliversModels_answersEscalations_andBeatsEdgeOnly(@TempDir Path dir) throws Exception {
-        assertLoopWorks(config(null, "it-embedded", dir.resolve("r.json")));
+        assertLoopWorks(config(null, "it-embedded", dir.resolve("r.json")).build());
     }
 
     private static void assertLoopWorks(DemoConfig config) throws Exception {
