@@ -57,6 +57,11 @@ final class ProvisionCommand implements Callable<Integer> {
             + "(the embedded broker disconnects it at once; a running mosquitto: see the README).")
     String revoke;
 
+    @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class,
+            description = "With --revoke: a running mosquitto of this site to revoke the identity on at once "
+                    + "(as the site's broker administrator).")
+    dev.tandem.shared.config.BrokerAddress broker;
+
     @Override
     public Integer call() {
         SiteLayout layout = new SiteLayout(out);
@@ -64,7 +69,15 @@ final class ProvisionCommand implements Callable<Integer> {
             if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null) {
                 throw invalid("--revoke takes no identities to add");
             }
+            Identity revoked = SiteRegistry.load(layout.registry()).accounts().stream()
+                    .map(SiteRegistry.Account::identity).filter(i -> i.name().equals(revoke)).findFirst()
+                    .orElseThrow(() -> invalid("the site in " + out + " has no identity named " + revoke));
             SiteRegistry after = Provisioner.revoke(layout, revoke);
+            if (broker != null) {
+                List<String> gone = dev.tandem.sim.provision.LiveRevocation.onMosquitto(broker,
+                        Provisioner.adminLogin(layout), revoked);
+                System.out.printf("revoked on the running mosquitto at %s: %s%n", broker, String.join(", ", gone));
+            }
             System.out.printf("revoked %s/%s; %d identities left in %s%n", after.site(), revoke,
                     after.accounts().size(), layout.registry());
             return 0;

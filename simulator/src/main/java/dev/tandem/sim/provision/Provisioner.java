@@ -2,6 +2,7 @@ package dev.tandem.sim.provision;
 
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.identity.Credentials;
 import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.identity.PasswordHash;
@@ -62,7 +63,11 @@ public final class Provisioner {
         return site;
     }
 
-    /** Removes an identity: its credentials no longer log in (a running broker: see the README). */
+    /**
+     * Removes an identity from the site's files: the embedded broker follows {@code site.json} and
+     * disconnects it within a second; a mosquitto started from {@code dynsec.json} is told with
+     * {@link LiveRevocation} (the command does both with {@code --broker}).
+     */
     public static SiteRegistry revoke(SiteLayout layout, String name) {
         SiteRegistry site = SiteRegistry.load(layout.registry()).without(name);
         site.save(layout.registry());
@@ -73,6 +78,11 @@ public final class Provisioner {
             throw new UncheckedIOException(e);
         }
         return site;
+    }
+
+    /** The admin's login (mosquitto's dynamic-security control topic) for {@link LiveRevocation}. */
+    public static BrokerLogin adminLogin(SiteLayout layout) {
+        return BrokerLogin.of(Credentials.load(layout.credentials(Identity.admin("x").name())), layout.caCertificate());
     }
 
     private static SiteRegistry addAll(SiteLayout layout, SiteRegistry site, List<Identity> identities) {

@@ -45,12 +45,12 @@ class FleetOptionsTest {
 
     @Test
     void edge_takesOnlySiteAndCommissioning_withTheEdgeDefaults() {
-        EdgeCommand edge = parse(new EdgeCommand(), "--device", "d1");
+        EdgeCommand edge = parse(new EdgeCommand(), "--device", "d1", "--hub-key", "hub.pub");
         assertEquals(FleetOptions.PLANT_SITE, edge.siteOption.value);
         assertEquals(EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES, edge.commissioningOption.value);
         assertEquals(EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis(), edge.verdictTimeoutMs);
         assertThrows(CommandLine.UnmatchedArgumentException.class,
-                () -> parse(new EdgeCommand(), "--device", "d1", "--rate", "5"));
+                () -> parse(new EdgeCommand(), "--device", "d1", "--hub-key", "hub.pub", "--rate", "5"));
     }
 
     @Test
