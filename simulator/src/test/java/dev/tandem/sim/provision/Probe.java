@@ -35,6 +35,7 @@ final class Probe implements AutoCloseable {
     /** Connects; throws the broker's refusal as an MqttException. */
     static Probe connect(String url, String clientId, String username, String password, Path ca) throws MqttException {
         MqttClient c = new MqttClient(url, clientId, new MemoryPersistence());
+        c.setTimeToWait(10_000); // no blocking call waits forever (a broker may close instead of answering)
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setAutomaticReconnect(false);

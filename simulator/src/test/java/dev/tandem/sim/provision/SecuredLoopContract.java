@@ -129,7 +129,7 @@ abstract class SecuredLoopContract {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void everyAttack_isRefused_andTheVictimStillAlarmsWithItsGenuineModel() throws Exception {
         Credentials attacker = creds("agent-" + ATTACKER);
         String url = url();
