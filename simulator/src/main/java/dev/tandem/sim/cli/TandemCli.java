@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 SimCommand.class,
                 BenchCommand.class,
                 EvalCommand.class,
+                ScoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
     @CommandLine.Spec
