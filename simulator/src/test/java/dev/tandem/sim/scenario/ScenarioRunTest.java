@@ -75,4 +75,26 @@ class ScenarioRunTest {
             assertEquals(700, r.readingsPublished());
         }
     }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void networkScenario_drivesTheFaultProxy_andTheReportCountsWhatItDid(@TempDir Path dir) throws Exception {
+        try (MosquittoBroker broker = MosquittoBroker.start()) {
+            ScenarioReport r = run(ScenarioLoader.builtIn("network"), broker, 6, dir); // 2 min at 6x: 20 s
+            assertTrue(r.completed());
+            assertEquals(4 * 600, r.readingsExpected());
+            assertTrue(r.network() != null, "the run went through the fault proxy");
+            assertEquals(6, r.network().faultsApplied().values().stream().mapToLong(Long::longValue).sum(), r.network().toString());
+            assertEquals(r.network().faultsApplied(), r.network().faultsLifted());
+            assertTrue(r.network().chunksDelayed() > 0, "latency, loss and bandwidth delayed chunks");
+            assertTrue(r.network().closedByFault() >= 5, "disconnect, partition heal, outage closed connections: " + r.network());
+            assertTrue(r.network().refused() >= 1, "the outage refused reconnects: " + r.network());
+            assertTrue(r.reconnects() >= 5, "every device reconnected after the outage: " + r.reconnects());
+            assertTrue(r.readingsLostOffline() > 0, "readings due while offline are lost (no buffer)");
+            long accounted = r.readingsPublished() + r.readingsLostOffline() + r.readingsFailed() + r.readingsSilenced();
+            assertTrue(Math.abs(accounted - r.readingsExpected()) <= 8, "every reading accounted for: " + accounted
+                    + " of " + r.readingsExpected() + " " + r);
+            assertEquals(12, r.networkEvents().size(), "each event on and off: " + r.networkEvents());
+        }
+    }
 }
