@@ -216,27 +216,35 @@ public final class DeviceScript {
         }
     }
 
-    /** The ground truth of this script; {@code time} gives the published timestamp of a sample index. */
+    /**
+     * The ground truth of this script; {@code time} gives the published timestamp of a sample index
+     * (an event across a clock jump spans the earliest to the latest of its two ends).
+     */
     public synchronized List<TruthEvent> truth(LongFunction<Instant> time) {
         List<TruthEvent> out = new ArrayList<>();
         for (Scheduled s : faults) {
             for (String channel : s.fault.channels()) {
-                out.add(new TruthEvent(device, channel, s.fault.kind().wireName(), s.fault.severity().wireName(),
+                out.add(ordered(device, channel, s.fault.kind().wireName(), s.fault.severity().wireName(),
                         time.apply(s.start), time.apply(s.end), true));
             }
         }
         for (Offset o : offsets) {
-            out.add(new TruthEvent(device, TruthEvent.ALL_CHANNELS, o.kind, null, time.apply(o.start),
+            out.add(ordered(device, TruthEvent.ALL_CHANNELS, o.kind, null, time.apply(o.start),
                     time.apply(o.start + Math.max(0, o.ramp - 1)), false));
         }
         for (Silence s : silences) {
-            out.add(new TruthEvent(device, TruthEvent.ALL_CHANNELS, s.reason, null, time.apply(s.start), time.apply(s.end), false));
+            out.add(ordered(device, TruthEvent.ALL_CHANNELS, s.reason, null, time.apply(s.start), time.apply(s.end), false));
         }
         for (Mark m : marks) {
             out.add(new TruthEvent(device, TruthEvent.ALL_CHANNELS, m.kind, null, time.apply(m.at), time.apply(m.at), false));
         }
         out.sort(java.util.Comparator.comparing(TruthEvent::start).thenComparing(TruthEvent::channel));
         return out;
+    }
+
+    private static TruthEvent ordered(String device, String channel, String kind, String severity, Instant a, Instant b,
+                                      boolean anomalous) {
+        return new TruthEvent(device, channel, kind, severity, a.isBefore(b) ? a : b, a.isBefore(b) ? b : a, anomalous);
     }
 
     private TandemException overlap(String what, long start, long end, String other, long oStart, long oEnd) {

@@ -86,7 +86,10 @@ public final class ScenarioFleet {
     public List<TruthEvent> groundTruth() {
         List<TruthEvent> out = new ArrayList<>();
         for (MachineSimulator m : line.machines()) {
-            out.add(TruthEvent.observed(m.deviceId(), m.timestamp(0), m.timestamp(samples(m.deviceId()) - 1)));
+            java.time.Instant first = m.timestamp(0);
+            java.time.Instant last = m.timestamp(samples(m.deviceId()) - 1);
+            // a clock that jumped back can end the device's timestamps before they began
+            out.add(TruthEvent.observed(m.deviceId(), first.isBefore(last) ? first : last, first.isBefore(last) ? last : first));
             out.addAll(m.scriptedTruth());
         }
         return out;

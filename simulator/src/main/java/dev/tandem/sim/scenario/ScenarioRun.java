@@ -180,9 +180,10 @@ public final class ScenarioRun {
             for (var it = on.entrySet().iterator(); it.hasNext(); ) {
                 var entry = it.next();
                 ScenarioFleet.NetworkEvent e = entry.getKey();
-                boolean simOver = sim >= (e.at().plus(e.duration())).toMillis() / 1000.0;
-                boolean wallOver = now - onSince.get(e) >= e.duration().toNanos(); // at full speed, never stall on it
-                if (simOver || (Double.isInfinite(options.speed()) && wallOver)) {
+                // paced: off at its simulated end; at full speed simulated time has no pace: on for its duration of wall time
+                boolean over = Double.isInfinite(options.speed()) ? now - onSince.get(e) >= e.duration().toNanos()
+                        : sim >= (e.at().plus(e.duration())).toMillis() / 1000.0;
+                if (over) {
                     entry.getValue().lift();
                     it.remove();
                     networkLog.add(String.format("%.1fs off %s %s", sim, e.fault().kind().wireName(), e.devices()));
