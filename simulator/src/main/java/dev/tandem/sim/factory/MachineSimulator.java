@@ -26,12 +26,12 @@ import java.util.List;
  * from any thread.
  */
 public final class MachineSimulator {
-    private static final int VIB = SensorChannel.VIBRATION_RMS.index();
-    private static final int CUR = SensorChannel.MOTOR_CURRENT.index();
-    private static final int TMP = SensorChannel.TEMPERATURE.index();
-    private static final int PRS = SensorChannel.PRESSURE.index();
-    private static final int FLW = SensorChannel.FLOW.index();
-    private static final int N = SensorChannel.COUNT;
+    static final int VIB = SensorChannel.VIBRATION_RMS.index();
+    static final int CUR = SensorChannel.MOTOR_CURRENT.index();
+    static final int TMP = SensorChannel.TEMPERATURE.index();
+    static final int PRS = SensorChannel.PRESSURE.index();
+    static final int FLW = SensorChannel.FLOW.index();
+    static final int N = SensorChannel.COUNT;
 
     /** Shortest normal stretch between two episodes, so that episodes never touch. */
     static final int MIN_GAP = RandomEpisodes.MIN_GAP;

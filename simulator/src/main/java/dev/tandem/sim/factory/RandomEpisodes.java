@@ -12,12 +12,12 @@ import java.util.List;
  * machine (called under the machine's lock).
  */
 final class RandomEpisodes {
-    private static final int VIB = SensorChannel.VIBRATION_RMS.index();
-    private static final int CUR = SensorChannel.MOTOR_CURRENT.index();
-    private static final int TMP = SensorChannel.TEMPERATURE.index();
-    private static final int PRS = SensorChannel.PRESSURE.index();
-    private static final int FLW = SensorChannel.FLOW.index();
-    private static final int N = SensorChannel.COUNT;
+    private static final int VIB = MachineSimulator.VIB;
+    private static final int CUR = MachineSimulator.CUR;
+    private static final int TMP = MachineSimulator.TMP;
+    private static final int PRS = MachineSimulator.PRS;
+    private static final int FLW = MachineSimulator.FLW;
+    private static final int N = MachineSimulator.N;
 
     /** Shortest normal stretch between two episodes, so that episodes never touch. */
     static final int MIN_GAP = 10;
