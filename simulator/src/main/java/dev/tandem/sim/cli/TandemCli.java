@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 EvalCommand.class,
                 ProvisionCommand.class,
+                ScoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
     @CommandLine.Spec

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A simulated factory line: {@code config.devices()} machines ({@code machine-01} ..), each a
- * deterministic stream of labelled samples (see {@link MachineSimulator}). No I/O.
+ * A simulated factory line: {@code config.devices()} machines ({@code machine-01} ..), or the
+ * machines of a scenario's fleet, each a deterministic stream of labelled samples (see
+ * {@link MachineSimulator}). No I/O.
  *
  * <p>The line's {@link #groundTruth()} is where publishers record what they actually sent; the
  * generator itself records nothing, so the truth describes exactly the samples that left the line.
@@ -20,16 +21,50 @@ import java.util.Objects;
 public final class FactoryLine {
     private final SimConfig config;
     private final Map<String, MachineSimulator> machines;
-    private final GroundTruth groundTruth = new GroundTruth();
+    private final GroundTruth groundTruth;
 
     public FactoryLine(SimConfig config) {
+        this(config, plainMachines(config), new GroundTruth());
+    }
+
+    /**
+     * A line of the given machines (a scenario's fleet: device types of their own, scripted faults),
+     * {@code config} being the line's reference (seed, start, commissioning). Ids must be unique.
+     */
+    public FactoryLine(SimConfig config, List<MachineSimulator> machines) {
+        this(config, machines, new GroundTruth());
+    }
+
+    private FactoryLine(SimConfig config, List<MachineSimulator> list, GroundTruth truth) {
         this.config = Objects.requireNonNull(config, "config");
         Map<String, MachineSimulator> m = new LinkedHashMap<>();
-        for (int i = 0; i < config.devices(); i++) {
-            MachineSimulator machine = new MachineSimulator(config, i);
-            m.put(machine.deviceId(), machine);
+        for (MachineSimulator machine : list) {
+            if (m.put(machine.deviceId(), machine) != null) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "device '" + machine.deviceId() + "' twice on one line");
+            }
+        }
+        if (m.isEmpty()) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "a line needs at least one machine");
         }
         this.machines = Collections.unmodifiableMap(m);
+        this.groundTruth = truth;
+    }
+
+    private static List<MachineSimulator> plainMachines(SimConfig config) {
+        List<MachineSimulator> list = new ArrayList<>(config.devices());
+        for (int i = 0; i < config.devices(); i++) {
+            list.add(new MachineSimulator(config, i));
+        }
+        return list;
+    }
+
+    /** The same machines {@code ids} (same state, same ground truth), e.g. to publish them on a connection of their own. */
+    public FactoryLine subset(List<String> ids) {
+        List<MachineSimulator> list = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            list.add(machine(id));
+        }
+        return new FactoryLine(config, list, groundTruth);
     }
 
     public SimConfig config() {

@@ -41,10 +41,18 @@ public final class GroundTruth {
 
     /** Records the label of a sample of {@code device}; recording a seq twice keeps the last label. */
     public void record(String device, LabeledSample sample) {
+        record(device, sample.seq(), sample);
+    }
+
+    /**
+     * Records the label of the sample at machine index {@code index} (its seq unless a scripted
+     * restart reset the sequence: the index goes on counting, so labels are never overwritten).
+     */
+    public void record(String device, long index, LabeledSample sample) {
         Checks.id("device", device);
         Objects.requireNonNull(sample, "sample");
         byte code = sample.anomalous() ? (byte) (2 + sample.kind().ordinal()) : NORMAL;
-        devices.computeIfAbsent(device, d -> new DeviceLabels()).put(sample.seq(), code);
+        devices.computeIfAbsent(device, d -> new DeviceLabels()).put(index, code);
     }
 
     /** The label of a recorded sample, empty if that sample was never recorded. */

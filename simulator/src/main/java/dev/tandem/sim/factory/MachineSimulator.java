@@ -26,27 +26,22 @@ import java.util.List;
  * from any thread.
  */
 public final class MachineSimulator {
-    private static final int VIB = SensorChannel.VIBRATION_RMS.index();
-    private static final int CUR = SensorChannel.MOTOR_CURRENT.index();
-    private static final int TMP = SensorChannel.TEMPERATURE.index();
-    private static final int PRS = SensorChannel.PRESSURE.index();
-    private static final int FLW = SensorChannel.FLOW.index();
-    private static final int N = SensorChannel.COUNT;
+    static final int VIB = SensorChannel.VIBRATION_RMS.index();
+    static final int CUR = SensorChannel.MOTOR_CURRENT.index();
+    static final int TMP = SensorChannel.TEMPERATURE.index();
+    static final int PRS = SensorChannel.PRESSURE.index();
+    static final int FLW = SensorChannel.FLOW.index();
+    static final int N = SensorChannel.COUNT;
 
     /** Shortest normal stretch between two episodes, so that episodes never touch. */
-    static final int MIN_GAP = 10;
-    private static final double SUBTLE_PROBABILITY = 0.5;
+    static final int MIN_GAP = RandomEpisodes.MIN_GAP;
     private static final double DRIFT_TAU = 4000.0;
 
     private final String deviceId;
     private final long startMillis;
-    private final long periodMillis;
-    private final int commissioning;
-    private final double anomalyRate;
-    private final List<AnomalyKind> kinds;
+    private final RandomEpisodes episodes;
 
     private final Rng dyn;
-    private final Rng anom;
 
     // machine parameters
     private final int cyclePeriod;
@@ -79,27 +74,30 @@ public final class MachineSimulator {
     private double temperature;
     private final double[] drift = new double[N];
 
-    // anomaly plan: the current or next episode
-    private long episodeStart;
-    private long episodeEnd;
-    private AnomalyKind episodeKind;
-    private final double[] magnitude = new double[N]; // signed offset (in value units) or noise factor
-    private final boolean[] affected = new boolean[N];
-    private final double[] stuck = new double[N];
+
+    // the device type's channels and what is scripted on top of the healthy signal
+    private final ProfiledChannels channels;
+    private final DeviceScript script;
+    private final Rng faultRng;
+    private final double periodExact;
 
     MachineSimulator(SimConfig config, int index) {
-        this.deviceId = SimConfig.deviceId(index);
+        this(config, index, SimConfig.deviceId(index), null);
+    }
+
+    /**
+     * Machine {@code index} of a line (its random streams derive from the seed and the index), named
+     * {@code deviceId}, with the channels of {@code profile} (null: the pump's five channels, sampled
+     * at the config's period, which is exactly the plain factory-line machine).
+     */
+    public MachineSimulator(SimConfig config, int index, String deviceId, DeviceProfile profile) {
+        this.deviceId = dev.tandem.shared.wire.Checks.id("deviceId", deviceId);
         this.startMillis = config.start().toEpochMilli();
-        this.periodMillis = config.samplePeriod().toMillis();
-        this.commissioning = config.commissioningSamples();
-        this.anomalyRate = config.anomalyRate();
-        EnumSet<AnomalyKind> enabled = EnumSet.noneOf(AnomalyKind.class);
-        enabled.addAll(config.kinds());
-        this.kinds = List.copyOf(enabled);
+        DeviceProfile p = profile != null ? profile : DeviceProfile.pump(1000.0 / config.samplePeriod().toMillis());
+        this.periodExact = p.periodMillis();
 
         Rng params = new Rng(Rng.derive(config.seed(), index, 1));
         this.dyn = new Rng(Rng.derive(config.seed(), index, 2));
-        this.anom = new Rng(Rng.derive(config.seed(), index, 3));
 
         cyclePeriod = params.between(60, 300);
         cyclePhase = params.between(0, cyclePeriod - 1);
@@ -138,18 +136,20 @@ public final class MachineSimulator {
         double meanLoad = duty * highLoad + (1 - duty) * lowLoad;
         temperature = ambient(0) + thermalRise * square(trueCurrent(meanLoad) / (idleCurrent + loadCurrent));
 
-        episodeStart = Long.MAX_VALUE;
-        episodeEnd = Long.MAX_VALUE;
-        if (anomalyRate > 0 && !kinds.isEmpty()) {
-            planEpisode(commissioning);
-        }
+        this.episodes = new RandomEpisodes(config, new Rng(Rng.derive(config.seed(), index, 3)), sigma);
+        this.channels = new ProfiledChannels(p, sigma, new Rng(Rng.derive(config.seed(), index, 4)));
+        this.faultRng = new Rng(Rng.derive(config.seed(), index, 5));
+        this.script = new DeviceScript(deviceId, p);
     }
 
     public String deviceId() {
         return deviceId;
     }
 
-    /** Sequence number of the sample the next call to {@link #next()} returns. */
+    /**
+     * Index of the sample the next call to {@link #next()} returns: its sequence number, unless a
+     * scripted restart reset the sequence (the index goes on counting).
+     */
     public synchronized long nextSeq() {
         return seq;
     }
@@ -158,19 +158,61 @@ public final class MachineSimulator {
     public synchronized LabeledSample next() {
         long s = seq++;
         double[] v = healthy(s);
-        AnomalyKind kind = null;
-        if (s > episodeEnd) {
-            planEpisode(s);
-        }
-        if (s >= episodeStart && s <= episodeEnd) {
-            kind = episodeKind;
-            applyAnomaly(s, v);
-        }
+        AnomalyKind kind = episodes.apply(s, v);
         for (SensorChannel c : SensorChannel.values()) {
             v[c.index()] = c.clamp(v[c.index()]);
         }
-        Sample sample = new Sample(s, startMillis + s * periodMillis, v);
+        double[] out = channels.map(s, v);
+        long seqOut = s;
+        long ts = startMillis + Math.round(s * periodExact);
+        if (!script.isEmpty()) {
+            AnomalyKind scripted = script.apply(s, out, channels.sigma(), faultRng);
+            kind = scripted != null ? scripted : kind;
+            seqOut = script.seq(s);
+            ts += script.shiftMillis(s);
+        }
+        channels.finish(s, out);
+        Sample sample = new Sample(seqOut, ts, out);
         return kind == null ? LabeledSample.normal(sample) : LabeledSample.anomaly(sample, kind);
+    }
+
+    /** The device type: its rate and channels. */
+    public DeviceProfile profile() {
+        return channels.profile();
+    }
+
+    /** Samples per second (simulated time). */
+    public double rateHz() {
+        return channels.profile().rateHz();
+    }
+
+    /** What is scripted on this machine: faults, operating changes, silences, restarts, clock jumps. */
+    public DeviceScript script() {
+        return script;
+    }
+
+    /**
+     * Injects {@code fault} starting {@code after} from the next sample (zero: the next sample).
+     * Refused (INVALID_CONFIG) if it overlaps a fault or a silence already scripted.
+     */
+    public synchronized void inject(Fault fault, java.time.Duration after) {
+        script.schedule(fault, seq + script.index(after.toMillis() / 1000.0));
+    }
+
+    /** Whether sample {@code index} falls in a silence (generated, not to be sent). */
+    public boolean silentAt(long index) {
+        return !script.isEmpty() && script.silent(index);
+    }
+
+    /** The timestamp sample {@code index} is (or will be) published with. */
+    public java.time.Instant timestamp(long index) {
+        long ts = startMillis + Math.round(index * periodExact);
+        return java.time.Instant.ofEpochMilli(script.isEmpty() ? ts : ts + script.shiftMillis(index));
+    }
+
+    /** The ground truth of what is scripted on this machine (faults, and events that are not faults). */
+    public java.util.List<TruthEvent> scriptedTruth() {
+        return script.truth(this::timestamp);
     }
 
     /** Noise sigma of each channel at mid load (the unit of anomaly magnitudes). */
@@ -236,128 +278,5 @@ public final class MachineSimulator {
 
     private static double square(double x) {
         return x * x;
-    }
-
-    // ---------------------------------------------------------------- anomalies
-
-    /** Plans the next episode to start after a normal gap following {@code after}. */
-    private void planEpisode(long after) {
-        double meanLength = kinds.stream().mapToDouble(MachineSimulator::meanDuration).average().orElse(1);
-        double meanGap = Math.max(MIN_GAP, meanLength * (1 - anomalyRate) / anomalyRate);
-        long gap = MIN_GAP + Math.round(anom.exponential(Math.max(1, meanGap - MIN_GAP)));
-        AnomalyKind kind = kinds.get(anom.between(0, kinds.size() - 1));
-        int duration = duration(kind);
-        boolean subtle = anom.chance(SUBTLE_PROBABILITY);
-
-        episodeKind = kind;
-        episodeStart = Math.max(after, commissioning) + gap;
-        episodeEnd = episodeStart + duration - 1;
-        Arrays.fill(affected, false);
-        Arrays.fill(magnitude, 0);
-        Arrays.fill(stuck, Double.NaN);
-
-        switch (kind) {
-            case SPIKE -> {
-                for (int c : channels(anom.chance(0.75) ? 1 : 2)) {
-                    affected[c] = true;
-                    magnitude[c] = anom.sign() * sigma[c] * (subtle ? anom.uniform(4, 6) : anom.uniform(10, 20));
-                }
-            }
-            case LEVEL_SHIFT -> {
-                for (int c : channels(anom.chance(0.6) ? 1 : 2)) {
-                    affected[c] = true;
-                    magnitude[c] = anom.sign() * sigma[c] * (subtle ? anom.uniform(2, 3.5) : anom.uniform(6, 12));
-                }
-            }
-            case DEGRADATION -> {
-                double fin = subtle ? anom.uniform(3, 5) : anom.uniform(8, 15);
-                switch (anom.between(0, 2)) {
-                    case 0 -> { // bearing wear: vibration and temperature rise
-                        degrade(VIB, +fin);
-                        degrade(TMP, +fin * anom.uniform(0.5, 1.0));
-                    }
-                    case 1 -> { // winding / friction: current and temperature rise
-                        degrade(CUR, +fin);
-                        degrade(TMP, +fin * anom.uniform(0.5, 1.0));
-                    }
-                    default -> { // pump wear: pressure and flow fall
-                        degrade(PRS, -fin);
-                        degrade(FLW, -fin * anom.uniform(0.5, 1.0));
-                    }
-                }
-            }
-            case STUCK_SENSOR -> {
-                int c = anom.between(0, N - 1);
-                affected[c] = true;
-            }
-            case NOISE_BURST -> {
-                for (int c : channels(anom.chance(0.6) ? 1 : 2)) {
-                    affected[c] = true;
-                    magnitude[c] = subtle ? anom.uniform(2.5, 3.5) : anom.uniform(6, 10);
-                }
-            }
-        }
-    }
-
-    private void degrade(int channel, double sigmas) {
-        affected[channel] = true;
-        magnitude[channel] = sigmas * sigma[channel];
-    }
-
-    private void applyAnomaly(long s, double[] v) {
-        double progress = episodeEnd == episodeStart ? 1.0
-                : (double) (s - episodeStart) / (episodeEnd - episodeStart);
-        for (int c = 0; c < N; c++) {
-            if (!affected[c]) {
-                continue;
-            }
-            switch (episodeKind) {
-                case SPIKE, LEVEL_SHIFT -> v[c] += magnitude[c];
-                case DEGRADATION -> {
-                    double grown = (0.05 + 0.95 * progress);
-                    v[c] += magnitude[c] * grown;
-                    if (c == VIB) {
-                        v[c] += 0.5 * grown * sigma[c] * anom.gaussian();
-                    }
-                }
-                case STUCK_SENSOR -> {
-                    if (Double.isNaN(stuck[c])) {
-                        stuck[c] = SensorChannel.values()[c].clamp(v[c]);
-                    }
-                    v[c] = stuck[c];
-                }
-                case NOISE_BURST -> v[c] += sigma[c] * Math.sqrt(magnitude[c] * magnitude[c] - 1) * anom.gaussian();
-            }
-        }
-    }
-
-    /** {@code count} distinct channels drawn at random. */
-    private int[] channels(int count) {
-        int first = anom.between(0, N - 1);
-        if (count == 1) {
-            return new int[]{first};
-        }
-        int second = (first + anom.between(1, N - 1)) % N;
-        return new int[]{first, second};
-    }
-
-    private int duration(AnomalyKind kind) {
-        return switch (kind) {
-            case SPIKE -> anom.between(1, 5);
-            case LEVEL_SHIFT -> anom.between(20, 80);
-            case DEGRADATION -> anom.between(40, 120);
-            case STUCK_SENSOR -> anom.between(20, 80);
-            case NOISE_BURST -> anom.between(15, 60);
-        };
-    }
-
-    private static double meanDuration(AnomalyKind kind) {
-        return switch (kind) {
-            case SPIKE -> 3;
-            case LEVEL_SHIFT -> 50;
-            case DEGRADATION -> 80;
-            case STUCK_SENSOR -> 50;
-            case NOISE_BURST -> 37.5;
-        };
     }
 }

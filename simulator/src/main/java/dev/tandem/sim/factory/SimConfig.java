@@ -20,7 +20,9 @@ import java.util.Set;
  * @param samplePeriod         simulated time between two samples of one machine (ts = start + seq * period)
  * @param start                timestamp of sample 0
  * @param anomalyRate          target fraction of post-commissioning samples that are anomalous, in [0, 0.5]
- * @param kinds                the anomaly kinds injected (empty with a rate of 0 = a healthy line)
+ * @param kinds                the anomaly kinds the random planner injects (empty with a rate of 0 = a healthy
+ *                             line); kinds it does not plan ({@link AnomalyKind#RANDOM} lists those it does)
+ *                             are dropped, they come from a {@link DeviceScript} only
  */
 public record SimConfig(long seed, int devices, int commissioningSamples, Duration samplePeriod, Instant start,
                         double anomalyRate, Set<AnomalyKind> kinds) {
@@ -49,7 +51,12 @@ public record SimConfig(long seed, int devices, int commissioningSamples, Durati
         if (!(anomalyRate >= 0.0 && anomalyRate <= 0.5)) {
             throw invalid("anomalyRate must be in [0, 0.5], got " + anomalyRate);
         }
-        kinds = kinds == null || kinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(kinds));
+        EnumSet<AnomalyKind> planned = EnumSet.noneOf(AnomalyKind.class);
+        if (kinds != null) {
+            planned.addAll(kinds);
+            planned.retainAll(AnomalyKind.RANDOM);
+        }
+        kinds = Set.copyOf(planned);
         if (anomalyRate > 0 && kinds.isEmpty()) {
             throw invalid("anomalyRate " + anomalyRate + " needs at least one anomaly kind");
         }
@@ -79,7 +86,7 @@ public record SimConfig(long seed, int devices, int commissioningSamples, Durati
         private Duration samplePeriod = DEFAULT_SAMPLE_PERIOD;
         private Instant start = DEFAULT_START;
         private double anomalyRate = DEFAULT_ANOMALY_RATE;
-        private Set<AnomalyKind> kinds = EnumSet.allOf(AnomalyKind.class);
+        private Set<AnomalyKind> kinds = AnomalyKind.RANDOM;
 
         private Builder(long seed, int devices) {
             this.seed = seed;

@@ -13,8 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The devices of a factory line in publishing order, and how many samples of each are due: at
  * {@link PublisherConfig#ratePerDevice()} per device, the devices staggered over one period, up to
- * {@link PublisherConfig#samplesPerDevice()} (all at once when as fast as possible). Confined to the
- * publisher's event loop, but for each device's published count.
+ * {@link PublisherConfig#samplesPerDevice()} (all at once when as fast as possible). A device whose
+ * own sampling rate differs from the line's reference rate ({@link dev.tandem.sim.factory.SimConfig#samplePeriod()})
+ * is paced, and limited, in proportion: a 10 Hz device on a 1 Hz line publishes ten times as often and
+ * ten times as many samples. Counting starts at the machine's current index (a publisher may take
+ * over machines another one published before). Confined to the publisher's event loop, but for each
+ * device's published count.
  */
 final class DeviceSchedule {
     /** Longest pause between two pacing ticks. */
@@ -25,13 +29,16 @@ final class DeviceSchedule {
         final MachineSimulator machine;
         final String topic;
         final int index;
+        /** The device's rate relative to the line's reference rate. */
+        final double factor;
         final AtomicLong published = new AtomicLong();
         long sent;
 
-        private Device(MachineSimulator machine, String topic, int index) {
+        private Device(MachineSimulator machine, String topic, int index, double factor) {
             this.machine = machine;
             this.topic = topic;
             this.index = index;
+            this.factor = factor;
         }
     }
 
@@ -39,12 +46,17 @@ final class DeviceSchedule {
     private final List<Device> devices = new ArrayList<>();
     private final Map<String, Device> byId = new HashMap<>();
     private int next;
+    private double totalFactor;
 
     DeviceSchedule(FactoryLine line, PublisherConfig config) {
         this.config = config;
         int i = 0;
+        double referenceRate = 1000.0 / line.config().samplePeriod().toMillis();
         for (String id : line.deviceIds()) {
-            Device d = new Device(line.machine(id), Topics.of(config.site(), id, Topics.Kind.READINGS), i++);
+            MachineSimulator m = line.machine(id);
+            double factor = Math.abs(m.rateHz() / referenceRate - 1) < 1e-9 ? 1 : m.rateHz() / referenceRate;
+            Device d = new Device(m, Topics.of(config.site(), id, Topics.Kind.READINGS), i++, factor);
+            totalFactor += factor;
             devices.add(d);
             byId.put(id, d);
         }
@@ -61,7 +73,7 @@ final class DeviceSchedule {
 
     /** Period of the pacing timer (paced publishing only): one device's slot, at most {@value #MAX_TICK_MS} ms. */
     long tickMillis() {
-        return Math.max(1, Math.min(MAX_TICK_MS, Math.round(1000 / (config.ratePerDevice() * devices.size()))));
+        return Math.max(1, Math.min(MAX_TICK_MS, Math.round(1000 / (config.ratePerDevice() * totalFactor))));
     }
 
     /**
@@ -85,21 +97,27 @@ final class DeviceSchedule {
             return false;
         }
         for (Device d : devices) {
-            if (d.sent < config.samplesPerDevice()) {
+            if (d.sent < limit(d)) {
                 return false;
             }
         }
         return true;
     }
 
+    /** How many samples this device sends in all (its share of {@code samplesPerDevice}; unbounded: MAX_VALUE). */
+    private long limit(Device d) {
+        return config.samplesPerDevice() == 0 ? Long.MAX_VALUE
+                : d.factor == 1 ? config.samplesPerDevice() : Math.round(config.samplesPerDevice() * d.factor);
+    }
+
     /** How many samples of a device should have been sent by now. */
     private long due(Device d, double elapsedSeconds) {
-        long limit = config.samplesPerDevice() == 0 ? Long.MAX_VALUE : config.samplesPerDevice();
+        long limit = limit(d);
         if (config.asFastAsPossible()) {
             return limit;
         }
         double offset = (double) d.index / devices.size(); // devices staggered over one period
-        double slots = elapsedSeconds * config.ratePerDevice() - offset;
+        double slots = elapsedSeconds * config.ratePerDevice() * d.factor - offset;
         return slots < 0 ? 0 : Math.min(limit, (long) Math.floor(slots) + 1);
     }
 }

@@ -62,6 +62,7 @@ public final class SensorPublisher {
 
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong silenced = new AtomicLong();
     private final Counter publishedCounter;
     private final Counter failedCounter;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
@@ -81,7 +82,8 @@ public final class SensorPublisher {
     private boolean closed;
     private Promise<Void> drained;
 
-    private record Pending(Device device, LabeledSample sample) {
+    /** A sample in flight, with the machine index it was generated at (its seq, unless a restart reset it). */
+    private record Pending(Device device, LabeledSample sample, long index) {
     }
 
     public SensorPublisher(Vertx vertx, FactoryLine line, PublisherConfig config) {
@@ -164,6 +166,11 @@ public final class SensorPublisher {
             throw new TandemException(ErrorCode.UNKNOWN_DEVICE, "no device '" + device + "' on this publisher");
         }
         return d.published.get();
+    }
+
+    /** Samples due while their device was silent (a scripted power cut or maintenance): generated, never sent. */
+    public long silenced() {
+        return silenced.get();
     }
 
     /** Samples whose publish failed (refused, or in flight when the connection was lost). */
@@ -253,14 +260,20 @@ public final class SensorPublisher {
     }
 
     private void publish(Device d) {
+        long index = d.machine.nextSeq();
+        boolean silent = d.machine.silentAt(index);
         LabeledSample sample = d.machine.next();
         d.sent++;
+        if (silent) { // powered off or in maintenance: the sample is due but never leaves the device
+            silenced.incrementAndGet();
+            return;
+        }
         Buffer payload = Buffer.buffer(Wire.encode(ReadingBatch.of(config.site(), d.machine.deviceId(), List.of(sample.sample()))));
-        mqtt.publish(d.topic, payload, new Pending(d, sample));
+        mqtt.publish(d.topic, payload, new Pending(d, sample, index));
     }
 
     private void acknowledged(Pending p) {
-        line.groundTruth().record(p.device().machine.deviceId(), p.sample());
+        line.groundTruth().record(p.device().machine.deviceId(), p.index(), p.sample());
         p.device().published.incrementAndGet();
         published.incrementAndGet();
         publishedCounter.increment();

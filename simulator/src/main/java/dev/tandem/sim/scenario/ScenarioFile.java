@@ -1,0 +1,232 @@
+package dev.tandem.sim.scenario;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tandem.shared.error.TandemException;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The schema of a scenario file, as written (YAML; see {@code scenarios/README.md}). Every record
+ * refuses fields it does not know; values are checked where they are read, so a mistake is reported
+ * with its line and field. {@link Scenario#of} then checks what spans entries (device names, events
+ * in order, overlaps, the device limit).
+ *
+ * @param name         the scenario's name (the report carries it)
+ * @param description  free text
+ * @param seed         everything generated is a function of it (default 42)
+ * @param duration     simulated time the scenario runs
+ * @param start        timestamp of every device's first sample (default 2025-01-01T00:00:00Z)
+ * @param commissioning the start of the run that is normal by design (an edge commissions on it);
+ *                     default 400 s. Informational: faults may fall in it (a bad-model test does that)
+ * @param connection   {@code device}: one MQTT connection per device (network events hit single
+ *                     devices), {@code shared}: one per site and device type (large fleets)
+ * @param sites        the sites (topic {@code tandem/v1/{site}/...}); default one site {@code plant}
+ * @param deviceTypes  device types by name; {@code pump} (the factory-line pump, 1 Hz) exists unless redefined
+ * @param fleet        how many devices of which type on which site
+ * @param timeline     events in time order
+ * @param needs        what this scenario's checks need from parts outside the simulator (reported as unchecked)
+ */
+public record ScenarioFile(String name, String description, Long seed, @JsonProperty(required = true) SimTime duration,
+                           String start, SimTime commissioning, String connection, List<SiteSpec> sites,
+                           Map<String, Located<TypeSpec>> deviceTypes, @JsonProperty(required = true) List<Located<FleetSpec>> fleet,
+                           List<Located<EventSpec>> timeline, List<String> needs) {
+
+    public ScenarioFile {
+        if (name == null || name.isBlank()) {
+            throw TandemException.invalid("name is required");
+        }
+        if (duration.duration().isNegative() || duration.duration().isZero()) {
+            throw TandemException.invalid("duration must be > 0, got " + duration);
+        }
+        if (start != null) {
+            try {
+                Instant.parse(start);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw TandemException.invalid("start must be an ISO-8601 instant such as 2025-01-01T00:00:00Z, got '" + start + "'");
+            }
+        }
+        if (connection != null && !connection.equals("device") && !connection.equals("shared")) {
+            throw TandemException.invalid("connection must be 'device' or 'shared', got '" + connection + "'");
+        }
+        sites = sites == null || sites.isEmpty() ? List.of(new SiteSpec("plant", null)) : List.copyOf(sites);
+        deviceTypes = deviceTypes == null ? Map.of() : deviceTypes;
+        if (fleet == null || fleet.isEmpty()) {
+            throw TandemException.invalid("fleet needs at least one entry");
+        }
+        timeline = timeline == null ? List.of() : List.copyOf(timeline);
+        needs = needs == null ? List.of() : List.copyOf(needs);
+    }
+
+    /** A site. */
+    public record SiteSpec(@JsonProperty(required = true) String id, String description) {
+    }
+
+    /**
+     * A device type: its sampling rate and channels (none: the pump's five physical channels).
+     */
+    public record TypeSpec(@JsonProperty(required = true) Double rateHz, List<ChannelSpec> channels) {
+        public TypeSpec {
+            profile("type", rateHz, channels); // checks rate and channels where the line is known
+        }
+
+        /** The generator's device type named {@code type}. */
+        public dev.tandem.sim.factory.DeviceProfile profile(String type) {
+            return profile(type, rateHz, channels);
+        }
+
+        private static dev.tandem.sim.factory.DeviceProfile profile(String type, double rateHz, List<ChannelSpec> channels) {
+            if (channels == null || channels.isEmpty()) {
+                return new dev.tandem.sim.factory.DeviceProfile(type, rateHz, dev.tandem.sim.factory.DeviceProfile.pump(rateHz).channels());
+            }
+            return new dev.tandem.sim.factory.DeviceProfile(type, rateHz, channels.stream().map(ChannelSpec::profile).toList());
+        }
+    }
+
+    /** A channel of a device type (see {@link dev.tandem.sim.factory.ChannelProfile}). */
+    public record ChannelSpec(@JsonProperty(required = true) String name, String unit,
+                              @JsonProperty(required = true) String model, Double base, Double amplitude,
+                              SimTime period, Double noise, Double quantum, Double rateHz, Double min, Double max) {
+        public ChannelSpec {
+            profile(name, unit, model, base, amplitude, period, noise, quantum, rateHz, min, max); // checks here, where the line is known
+        }
+
+        /** The generator's channel. */
+        public dev.tandem.sim.factory.ChannelProfile profile() {
+            return profile(name, unit, model, base, amplitude, period, noise, quantum, rateHz, min, max);
+        }
+
+        private static dev.tandem.sim.factory.ChannelProfile profile(String name, String unit, String model, Double base,
+                                                                     Double amplitude, SimTime period, Double noise,
+                                                                     Double quantum, Double rateHz, Double min, Double max) {
+            return new dev.tandem.sim.factory.ChannelProfile(name, unit, dev.tandem.sim.factory.SensorModel.parse(model),
+                    or0(base), or0(amplitude), period == null ? 0 : period.seconds(), or0(noise), or0(quantum), or0(rateHz),
+                    min == null ? Double.NaN : min, max == null ? Double.NaN : max);
+        }
+
+        private static double or0(Double d) {
+            return d == null ? 0 : d;
+        }
+    }
+
+    /**
+     * Devices of one type on one site: {@code count} of them named {@code prefix-01}, {@code prefix-02}...
+     * (prefix default: the type's name).
+     */
+    public record FleetSpec(@JsonProperty(required = true) String type, String site,
+                            @JsonProperty(required = true) Integer count, String prefix) {
+        public FleetSpec {
+            if (count < 1) {
+                throw TandemException.invalid("count must be >= 1, got " + count);
+            }
+            if (count > Scenario.MAX_DEVICES) {
+                throw TandemException.invalid("count " + count + " is beyond the limit of " + Scenario.MAX_DEVICES
+                        + " devices per scenario");
+            }
+        }
+    }
+
+    /** One timeline entry: at a time, exactly one of a fault, an operating change, a network or a device event. */
+    public record EventSpec(@JsonProperty(required = true) SimTime at, FaultSpec fault, OperatingSpec operating,
+                            NetworkSpec network, DeviceEventSpec device) {
+        public EventSpec {
+            int given = (fault != null ? 1 : 0) + (operating != null ? 1 : 0) + (network != null ? 1 : 0) + (device != null ? 1 : 0);
+            if (given != 1) {
+                throw TandemException.invalid("a timeline entry has exactly one of fault, operating, network, device; got " + given);
+            }
+            if (at.duration().isNegative()) {
+                throw TandemException.invalid("at must be >= 0, got " + at);
+            }
+        }
+
+        /** What the entry is: fault, operating, network or device. */
+        public String what() {
+            return fault != null ? "fault" : operating != null ? "operating" : network != null ? "network" : "device";
+        }
+
+        public List<String> devices() {
+            return fault != null ? fault.devices() : operating != null ? operating.devices()
+                    : network != null ? network.devices() : device.devices();
+        }
+    }
+
+    /** A fault (see {@link dev.tandem.sim.factory.Fault}). */
+    public record FaultSpec(@JsonProperty(required = true) String kind, @JsonProperty(required = true) List<String> devices,
+                            @JsonProperty(required = true) List<String> channels, String severity, Double magnitude,
+                            SimTime duration, SimTime period, List<Double> weights) {
+    }
+
+    /**
+     * An operating-point change that is not a fault: {@code setpoint} or {@code product} (persistent
+     * offsets per channel, in the channel's unit, reached over {@code ramp}), {@code maintenance}
+     * (the device sends nothing for {@code duration}).
+     */
+    public record OperatingSpec(@JsonProperty(required = true) String kind, @JsonProperty(required = true) List<String> devices,
+                                Map<String, Double> change, SimTime ramp, SimTime duration) {
+        public OperatingSpec {
+            switch (kind) {
+                case "setpoint", "product" -> {
+                    if (change == null || change.isEmpty()) {
+                        throw TandemException.invalid(kind + " needs a change: {channel: offset, ...}");
+                    }
+                }
+                case "maintenance" -> {
+                    if (duration == null || !isPositive(duration.duration())) {
+                        throw TandemException.invalid("maintenance needs a duration > 0");
+                    }
+                }
+                default -> throw TandemException.invalid("unknown operating change '" + kind
+                        + "' (setpoint, product, maintenance)");
+            }
+        }
+    }
+
+    /**
+     * A network event, carried out by the fault proxy between the clients and the broker: see
+     * {@link dev.tandem.sim.netfault.NetworkFault.Kind} for the kinds and their parameters.
+     *
+     * @param devices   devices whose connections it hits (ids or globs such as {@code machine-0*}; {@code *}: all)
+     * @param targets   whose connections: {@code sensors} (the simulated devices, default), {@code edge}, {@code hub}
+     * @param latency   added one-way delay per chunk of bytes (latency)
+     * @param jitter    uniform extra delay in [0, jitter] (latency)
+     * @param loss      share of chunks lost and retransmitted after {@code retransmit} (loss), in [0, 1)
+     * @param bandwidth bytes per second per connection and direction (bandwidth)
+     */
+    public record NetworkSpec(@JsonProperty(required = true) String kind, List<String> devices, List<String> targets,
+                              @JsonProperty(required = true) SimTime duration, SimTime latency, SimTime jitter,
+                              Double loss, SimTime retransmit, Long bandwidth) {
+        public List<String> devices() {
+            return devices == null ? List.of("*") : devices;
+        }
+    }
+
+    /**
+     * A device event: {@code power_cut} (nothing sent for {@code duration}), {@code restart} (down for
+     * {@code duration}, default 5 s, then sequence numbers start again at 0), {@code clock_jump} (its
+     * timestamps off by {@code jump} from then on).
+     */
+    public record DeviceEventSpec(@JsonProperty(required = true) String kind, @JsonProperty(required = true) List<String> devices,
+                                  SimTime duration, SimTime jump) {
+        public DeviceEventSpec {
+            switch (kind) {
+                case "power_cut" -> {
+                    if (duration == null || !isPositive(duration.duration())) {
+                        throw TandemException.invalid("power_cut needs a duration > 0");
+                    }
+                }
+                case "restart" -> duration = duration == null ? SimTime.ofSeconds(5) : duration;
+                case "clock_jump" -> {
+                    if (jump == null || jump.duration().isZero()) {
+                        throw TandemException.invalid("clock_jump needs a jump (e.g. 30s or -1h)");
+                    }
+                }
+                default -> throw TandemException.invalid("unknown device event '" + kind + "' (power_cut, restart, clock_jump)");
+            }
+        }
+    }
+
+    private static boolean isPositive(java.time.Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+}
