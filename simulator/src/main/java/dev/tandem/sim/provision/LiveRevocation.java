@@ -77,7 +77,7 @@ public final class LiveRevocation {
                 }
             } finally {
                 if (client.isConnected()) {
-                    client.disconnect();
+                    client.disconnectForcibly(100, 2000, true); // bounded, whatever the broker does
                 }
                 client.close(true);
             }

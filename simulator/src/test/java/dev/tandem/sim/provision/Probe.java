@@ -130,8 +130,14 @@ final class Probe implements AutoCloseable {
     public void close() {
         try {
             if (client.isConnected()) {
-                client.disconnect(1000);
+                // forcibly, bounded: a broker that already closed the connection (HiveMQ after a refused
+                // publish) never answers, and Paho's plain disconnect then waits forever
+                client.disconnectForcibly(100, 1000, true);
             }
+        } catch (MqttException ignored) {
+            // closing anyway
+        }
+        try {
             client.close(true);
         } catch (MqttException ignored) {
             // closing anyway
