@@ -6,6 +6,10 @@ import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.signing.HubKey;
+import dev.tandem.shared.signing.KeyRotation;
+import dev.tandem.shared.signing.ManifestVerifier;
+import dev.tandem.shared.signing.Signed;
+import java.util.List;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -37,10 +41,13 @@ import java.util.regex.Pattern;
  *                           {@code ./tandem provision}); the builder makes an ephemeral one when none is given (devices
  *                           must then pin {@link #signingKey()}'s public key, and a restarted hub is another key)
  * @param site               the site this hub serves (topic filters name it); null: every site (anonymous brokers only)
+ * @param keyHistory         the site's signed key rotations, oldest first, ending at {@code signingKey} (empty: the key
+ *                           was never rotated); published retained to every device before its model
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, Path dataDir, boolean sharedSubscription,
-                        int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site) {
+                        int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
+                        List<Signed> keyHistory) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -79,6 +86,14 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         if (signingKey == null) {
             throw invalid("a signing key is required");
         }
+        keyHistory = keyHistory == null ? List.of() : List.copyOf(keyHistory);
+        if (!keyHistory.isEmpty()) {
+            ManifestVerifier last = new ManifestVerifier(signingKey.publicKey());
+            String endsAt = lastKeyId(keyHistory);
+            if (!endsAt.equals(last.trusted().keyId())) {
+                throw invalid("the key history ends at key " + endsAt + ", the signing key is " + signingKey.keyId());
+            }
+        }
         if (login.credentials() != null) {
             String credentialSite = login.credentials().site();
             if (site != null && !site.equals(credentialSite)) {
@@ -93,6 +108,12 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
                 throw invalid(e.getMessage());
             }
         }
+    }
+
+    /** The key the last rotation of a history announces. */
+    private static String lastKeyId(List<Signed> history) {
+        byte[] payload = java.util.Base64.getDecoder().decode(history.get(history.size() - 1).payload());
+        return dev.tandem.shared.wire.Wire.decode(payload, KeyRotation.class).key().keyId();
     }
 
     /** The MQTT client id: the username when logged in, else {@code tandem-hub-<instanceId>}. */
@@ -114,7 +135,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
     public Builder toBuilder() {
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .dataDir(dataDir).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
-                .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site);
+                .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory);
     }
 
     /** How this hub fits its devices' models. */
@@ -148,6 +169,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private BrokerLogin login = BrokerLogin.none();
         private HubKey signingKey;
         private String site;
+        private List<Signed> keyHistory = List.of();
 
         private Builder(BrokerAddress broker) {
             this.broker = broker;
@@ -221,10 +243,16 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return this;
         }
 
+        /** The site's signed key rotations, oldest first, ending at the signing key. */
+        public Builder keyHistory(List<Signed> history) {
+            this.keyHistory = history;
+            return this;
+        }
+
         public HubConfig build() {
             HubKey key = signingKey != null ? signingKey : HubKey.generate();
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription,
-                    fitThreads, connectTimeout, login, key, site);
+                    fitThreads, connectTimeout, login, key, site, keyHistory);
         }
     }
 

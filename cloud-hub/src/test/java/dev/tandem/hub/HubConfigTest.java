@@ -9,6 +9,7 @@ import dev.tandem.shared.error.TandemException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,10 +43,16 @@ class HubConfigTest {
         invalid(() -> defaults.toBuilder().tinyFit(null).build());
         invalid(() -> defaults.toBuilder().large(null).build());
         invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
-                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null));
+                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of()));
         invalid(() -> new HubConfig(defaults.broker(), "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null,
-                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null));
+                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of()));
         invalid(() -> defaults.toBuilder().site("..").build());
+        dev.tandem.shared.signing.HubKey next = dev.tandem.shared.signing.HubKey.generate();
+        java.util.List<dev.tandem.shared.signing.Signed> history = List.of(
+                new dev.tandem.shared.signing.ManifestSigner(defaults.signingKey()).rotateTo(next.publicKey()));
+        invalid(() -> defaults.toBuilder().keyHistory(history).build()); // the history ends at another key
+        HubConfig rotated = defaults.toBuilder().signingKey(next).keyHistory(history).build();
+        org.junit.jupiter.api.Assertions.assertEquals(history, rotated.keyHistory());
         invalid(() -> HubConfig.builder(BrokerAddress.parse("mqtts://127.0.0.1")).build()); // TLS without a CA
     }
 

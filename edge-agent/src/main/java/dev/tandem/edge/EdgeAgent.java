@@ -166,6 +166,8 @@ public final class EdgeAgent extends VerticleBase {
         metrics.outboxSize(() -> outbox.size());
         Map<String, Integer> subscriptions = new LinkedHashMap<>();
         for (String d : config.devices()) {
+            // the key history before the model: a retained model signed by a rotated key needs it
+            subscriptions.put(Topics.of(config.site(), d, Topics.Kind.TRUST), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.READINGS), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.MODEL), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.VERDICTS), 1);

@@ -3,6 +3,7 @@ package dev.tandem.edge;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.ReadingBatch;
 import dev.tandem.shared.wire.Verdict;
@@ -69,6 +70,14 @@ final class InboundRouter {
                     ModelAssignment a = Wire.decode(payload, ModelAssignment.class);
                     checkNames(t, "model assignment", a.site(), a.device());
                     assignments.onAssignment(d, a);
+                }
+                case TRUST -> {
+                    if (payload.length == 0) {
+                        return;
+                    }
+                    TrustChain chain = Wire.decode(payload, TrustChain.class);
+                    checkNames(t, "trust chain", chain.site(), chain.device());
+                    assignments.onTrust(chain);
                 }
                 case VERDICTS -> {
                     Verdict v = Wire.decode(payload, Verdict.class);

@@ -6,6 +6,7 @@ import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.signing.ManifestVerifier;
 import dev.tandem.shared.signing.ModelManifest;
+import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.ModelAssignment;
@@ -34,10 +35,14 @@ final class ModelAssignments {
 
     private final String site;
     private final String deviceClass;
-    private final ManifestVerifier verifier;
+    private final ManifestVerifier pinned;
+    /** The key the agent trusts now: the pinned one, or where the hub's signed rotations lead from it. */
+    private ManifestVerifier verifier;
     private final AcceptedModels accepted;
     private final EdgeMetrics metrics;
     private final Consumer<EdgeDevice> activated;
+    /** Per device, the last assignment refused for its signing key: tried again after a key rotation. */
+    private final Map<String, Map.Entry<EdgeDevice, ModelAssignment>> unknownKey = new HashMap<>();
     /** Per device, the generation accepted in this run (the disk holds it across runs). */
     private final Map<String, Long> generations = new HashMap<>();
 
@@ -45,8 +50,13 @@ final class ModelAssignments {
     ModelAssignments(EdgeConfig config, AcceptedModels accepted, EdgeMetrics metrics, Consumer<EdgeDevice> activated) {
         this.site = config.site();
         this.deviceClass = config.deviceClass();
-        this.verifier = new ManifestVerifier(config.hubKey());
+        this.pinned = new ManifestVerifier(config.hubKey());
         this.accepted = accepted;
+        this.verifier = accepted.trustChain().map(c -> c.follow(pinned)).orElse(pinned);
+        if (verifier != pinned) {
+            log.info("trusting hub key {} (rotated from the pinned {})", verifier.trusted().keyId(),
+                    pinned.trusted().keyId());
+        }
         this.metrics = metrics;
         this.activated = activated;
     }
@@ -58,9 +68,13 @@ final class ModelAssignments {
         try {
             manifest = AssignmentVerifier.origin(a, verifier, new ManifestVerifier.Device(site, d.id(), deviceClass));
         } catch (TandemException e) {
+            if (e.code() == ErrorCode.UNKNOWN_SIGNING_KEY) {
+                unknownKey.put(d.id(), Map.entry(d, a));
+            }
             reject(d, a.manifest() == null ? "unsigned" : "unverified", e, current);
             return;
         }
+        unknownKey.remove(d.id());
         String version = manifest.version();
         long have = acceptedGeneration(d.id());
         if (current != null && current.version().equals(version)) {
@@ -92,6 +106,32 @@ final class ModelAssignments {
                 model.version(), manifest.generation(), model.parameterCount(), model.windowSize(),
                 d.detector().contextSize(), current == null ? "" : ", replacing " + current.version());
         activated.accept(d);
+    }
+
+    /**
+     * The hub's key history: followed from the pinned key (never from a key only a chain vouched
+     * for), kept on disk, and trusted from then on. A chain with a link that does not verify is
+     * refused whole, the trusted key unchanged.
+     */
+    void onTrust(TrustChain chain) {
+        ManifestVerifier next;
+        try {
+            next = chain.follow(pinned);
+        } catch (TandemException e) {
+            log.warn("{} (key rotation refused; still trusting hub key {})", InboundRouter.oneLine(e),
+                    verifier.trusted().keyId());
+            metrics.error(e.code());
+            return;
+        }
+        if (next.trusted().equals(verifier.trusted())) {
+            return;
+        }
+        accepted.keepTrustChain(chain);
+        log.info("hub key rotated: {} -> {}", verifier.trusted().keyId(), next.trusted().keyId());
+        verifier = next;
+        for (Map.Entry<EdgeDevice, ModelAssignment> waiting : java.util.List.copyOf(unknownKey.values())) {
+            onAssignment(waiting.getKey(), waiting.getValue());
+        }
     }
 
     private long acceptedGeneration(String device) {

@@ -6,6 +6,7 @@ import dev.tandem.shared.signing.HubKey;
 import dev.tandem.shared.signing.ManifestSigner;
 import dev.tandem.shared.signing.ModelManifest;
 import dev.tandem.shared.signing.Signed;
+import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.testing.TestKeys;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.tiny.TinyModelCodec;
@@ -159,6 +160,55 @@ class SignedModelTest extends AgentTestSupport {
         assertEquals("v3", active.version(), "no state was published for the re-issued v1");
         assertEquals(ModelState.State.ACTIVE, active.state());
         assertEquals(0, agent.metrics().errors(ErrorCode.STALE_GENERATION));
+    }
+
+    @Test
+    void keyRotationSignedByThePinnedKey_isFollowed_evenWhenTheNewKeysModelCameFirst(Vertx vertx, @TempDir Path state) {
+        TestHub hub = hub(vertx).subscribe(topic(Kind.MODEL_STATE));
+        HubKey next = HubKey.generate();
+        AssignmentSigner nextSigner = new AssignmentSigner(next);
+        // the retained model is already signed by the new key when the agent starts
+        hub.publish(topic(Kind.MODEL), nextSigner.assign(site, device, Commissioning.DEFAULT_CLASS,
+                System.currentTimeMillis(), TestModels.standard("v2"), null, TestModels.CONTEXT), true);
+        EdgeAgent agent = deploy(vertx, config().stateDir(state).build());
+        assertEquals(ErrorCode.UNKNOWN_SIGNING_KEY, settled(hub).code());
+
+        Signed rotation = new ManifestSigner(TestKeys.HUB).rotateTo(next.publicKey());
+        hub.publish(topic(Kind.TRUST), TrustChain.of(site, device, java.util.List.of(rotation)), true);
+
+        assertEquals(ModelState.State.ACTIVE, settled(hub).state(), "the waiting model is taken once the key is");
+        assertEquals("v2", agent.modelVersion(device).orElseThrow());
+        // the old key no longer signs for this device
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, TestModels.standard("v3")), true);
+        assertEquals(ErrorCode.UNKNOWN_SIGNING_KEY, settled(hub).code());
+
+        // after a restart the agent still trusts the new key (the history is kept on its disk)
+        TestHub.await(vertx.undeploy(agent.deploymentID()));
+        hub.publishRaw(topic(Kind.TRUST), new byte[0], true); // the retained history gone: the disk has it
+        hub.publish(topic(Kind.MODEL), nextSigner.assign(site, device, Commissioning.DEFAULT_CLASS,
+                System.currentTimeMillis() + 1000, TestModels.standard("v4"), null, TestModels.CONTEXT), true);
+        EdgeAgent again = deploy(vertx, config().stateDir(state).build());
+        assertEquals(ModelState.State.ACTIVE, settled(hub).state());
+        assertEquals("v4", again.modelVersion(device).orElseThrow());
+    }
+
+    @Test
+    void keyRotationNotSignedByTheTrustedKey_isRefused_andChangesNothing(Vertx vertx) {
+        TestHub hub = hub(vertx).subscribe(topic(Kind.MODEL_STATE));
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, TestModels.standard("v1")), true);
+        EdgeAgent agent = deploy(vertx, config().build());
+        assertEquals(ModelState.State.ACTIVE, settled(hub).state());
+
+        // a genuine rotation followed by a forged one: the whole chain is refused
+        HubKey next = HubKey.generate();
+        Signed genuine = new ManifestSigner(TestKeys.HUB).rotateTo(next.publicKey());
+        Signed forged = new ManifestSigner(ATTACKER).rotateTo(ATTACKER.publicKey());
+        Signed relabelled = new Signed(forged.kind(), next.keyId(), forged.payload(), forged.signature());
+        hub.publish(topic(Kind.TRUST), TrustChain.of(site, device, java.util.List.of(genuine, relabelled)), true);
+        waitUntil(() -> agent.metrics().errors(ErrorCode.SIGNATURE_INVALID) == 1, "the forged link counted");
+
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, TestModels.standard("v2")), true);
+        assertEquals(ModelState.State.ACTIVE, settled(hub).state(), "the pinned key still signs");
     }
 
     /** The next model state that is not RECEIVED (the outcome of an assignment). */

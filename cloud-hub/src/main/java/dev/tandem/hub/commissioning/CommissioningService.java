@@ -12,6 +12,7 @@ import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.fit.FittedDevice;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.signing.AssignmentSigner;
+import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.error.ErrorCode;
@@ -190,6 +191,17 @@ public final class CommissioningService implements AutoCloseable {
                 republishPending();
             }
             return;
+        }
+        if (!config.keyHistory().isEmpty()) {
+            // the key history first: a device pinned to an earlier key needs it to trust this model
+            connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.TRUST),
+                    Wire.encode(TrustChain.of(id.site(), id.device(), config.keyHistory())), 1, true, PUBLISH_WAIT,
+                    failure -> {
+                        if (failure != null) {
+                            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "key history for " + id + " not delivered: "
+                                    + failure.getMessage());
+                        }
+                    });
         }
         ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), nextGeneration(id), m.tiny(), null,
                 m.large().contextSize());

@@ -1,6 +1,11 @@
 package dev.tandem.hub.commissioning;
 
 import dev.tandem.shared.testing.TestKeys;
+import dev.tandem.shared.signing.HubKey;
+import dev.tandem.shared.signing.ManifestSigner;
+import dev.tandem.shared.signing.ManifestVerifier;
+import dev.tandem.shared.signing.Signed;
+import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.fleet.DeviceId;
@@ -149,6 +154,26 @@ class CommissioningTest {
             Verdict v = Hubs.awaitVerdict(device, e.id(), Duration.ofSeconds(10));
             assertNotNull(v);
             assertEquals(version(second).replace("tiny-", "large-"), v.hubModelVersion());
+        }
+    }
+
+    @Test
+    void rotatedKey_theHubPublishesTheKeyHistoryBeforeTheModel_soAnAgentPinnedToTheOldKeyFollows() throws Exception {
+        String site = Signals.site();
+        HubKey next = HubKey.generate();
+        List<Signed> history = List.of(new ManifestSigner(TestKeys.HUB).rotateTo(next.publicKey()));
+        HubConfig config = Hubs.config(broker.address()).toBuilder().signingKey(next).keyHistory(history).build();
+        try (CloudHub hub = CloudHub.start(config);
+             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.TRUST))
+                     .subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))) {
+            Hubs.commission(device, site, "m1");
+            ModelAssignment a = Hubs.awaitModel(device, site, "m1");
+            TestClient.Received trust = device.await(r -> r.topic().endsWith("/trust"), Duration.ofSeconds(5));
+            assertNotNull(trust, "the key history, retained");
+            TrustChain chain = Wire.decode(trust.payload(), TrustChain.class);
+            ManifestVerifier followed = chain.follow(new ManifestVerifier(TestKeys.hubPublicKey()));
+            assertEquals(next.publicKey(), followed.trusted());
+            assertEquals("m1", TestKeys.open(a, followed.trusted()).manifest().device());
         }
     }
 

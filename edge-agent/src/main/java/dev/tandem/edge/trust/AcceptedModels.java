@@ -2,6 +2,7 @@ package dev.tandem.edge.trust;
 
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.wire.Checks;
 import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
@@ -82,22 +83,48 @@ public final class AcceptedModels {
             return false;
         }
         Accepted a = new Accepted(Accepted.VERSION, device, generation, version);
-        Path file = file(device);
+        return write(file(device), Wire.encode(a), "the accepted model of " + device);
+    }
+
+    /** The hub's key rotations this agent has followed (null directory or none yet: empty). */
+    public Optional<TrustChain> trustChain() {
+        if (dir == null || !Files.exists(dir.resolve(TRUST_FILE))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Wire.decode(Files.readAllBytes(dir.resolve(TRUST_FILE)), TrustChain.class, 256 * 1024));
+        } catch (IOException | TandemException e) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "cannot read the hub's key rotations from "
+                    + dir.resolve(TRUST_FILE) + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Keeps the key rotations the agent now follows (so a restart trusts the same key). */
+    public void keepTrustChain(TrustChain chain) {
+        if (dir == null) {
+            return;
+        }
+        write(dir.resolve(TRUST_FILE), Wire.encode(chain), "the hub's key rotations");
+    }
+
+    private boolean write(Path file, byte[] bytes, String what) {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-            Files.write(tmp, Wire.encode(a));
+            Files.write(tmp, bytes);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException e) {
-            log.warn("[{}] cannot record the accepted model of {} in {} ({}): kept in memory only",
-                    ErrorCode.INVALID_CONFIG, device, dir, e.toString());
+            log.warn("[{}] cannot record {} in {} ({}): kept in memory only", ErrorCode.INVALID_CONFIG, what, dir,
+                    e.toString());
             return false;
         }
     }
+
+    private static final String TRUST_FILE = "trust.json";
 
     private Path file(String device) {
         return dir.resolve(Checks.id("device", device) + ".accepted.json");

@@ -15,8 +15,9 @@ import java.util.List;
  *   <caption>per device d of site s: {@code tandem/v1/s/d/...}</caption>
  *   <tr><th>role</th><th>publishes</th><th>subscribes</th></tr>
  *   <tr><td>SENSOR</td><td>readings</td><td>nothing</td></tr>
- *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state</td><td>readings, model, verdicts</td></tr>
- *   <tr><td>HUB</td><td>verdicts, model (every device of its site)</td><td>escalations (shared group or plain),
+ *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state</td><td>readings, model, verdicts,
+ *       trust</td></tr>
+ *   <tr><td>HUB</td><td>verdicts, model, trust (every device of its site)</td><td>escalations (shared group or plain),
  *       commissioning, status, model/state, alarms (every device of its site)</td></tr>
  * </table>
  */
@@ -25,9 +26,9 @@ public final class AccessRules {
     public static final List<Kind> AGENT_PUBLISHES = List.of(Kind.ALARMS, Kind.ESCALATIONS, Kind.STATUS,
             Kind.COMMISSIONING, Kind.MODEL_STATE);
     /** What an agent subscribes to for each of its devices. */
-    public static final List<Kind> AGENT_SUBSCRIBES = List.of(Kind.READINGS, Kind.MODEL, Kind.VERDICTS);
+    public static final List<Kind> AGENT_SUBSCRIBES = List.of(Kind.READINGS, Kind.MODEL, Kind.VERDICTS, Kind.TRUST);
     /** What a hub publishes to any device of its site. */
-    public static final List<Kind> HUB_PUBLISHES = List.of(Kind.VERDICTS, Kind.MODEL);
+    public static final List<Kind> HUB_PUBLISHES = List.of(Kind.VERDICTS, Kind.MODEL, Kind.TRUST);
     /** What a hub reads from every device of its site (escalations besides, shared or plain); alarms for the fleet view. */
     public static final List<Kind> HUB_SUBSCRIBES = List.of(Kind.COMMISSIONING, Kind.STATUS, Kind.MODEL_STATE,
             Kind.ALARMS);

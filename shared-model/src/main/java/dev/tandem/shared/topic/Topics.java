@@ -24,7 +24,9 @@ public final class Topics {
         STATUS("status"),
         MODEL("model"),
         MODEL_STATE("model/state"),
-        COMMISSIONING("commissioning");
+        COMMISSIONING("commissioning"),
+        /** The hub's signed key rotations (retained): how a device learns the site's next signing key. */
+        TRUST("trust");
 
         private final String suffix;
 

@@ -33,6 +33,11 @@ final class HubCommand implements Callable<Integer> {
                     + "uses the same). Required unless --insecure, which makes an ephemeral one.")
     Path signingKey;
 
+    @Option(names = "--key-history", paramLabel = "FILE",
+            description = "The signing key's rotations (key-history.json from ./tandem provision --rotate-key), published "
+                    + "to every device so that agents pinned to an earlier key follow to this one.")
+    Path keyHistory;
+
     @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
     String instanceId;
 
@@ -59,6 +64,8 @@ final class HubCommand implements Callable<Integer> {
         HubConfig config = HubConfig.builder(run.broker)
                 .login(brokerLogin)
                 .signingKey(signingKey == null ? null : HubKey.load(signingKey))
+                .keyHistory(keyHistory == null ? java.util.List.of()
+                        : dev.tandem.sim.provision.KeyHistory.load(keyHistory, "any").rotations())
                 .instanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
                 .batching(batchMax, Duration.ofMillis(lingerMs))
                 .sharedSubscription(!noShared)

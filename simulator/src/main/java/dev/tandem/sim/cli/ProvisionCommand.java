@@ -57,6 +57,10 @@ final class ProvisionCommand implements Callable<Integer> {
             + "(the embedded broker disconnects it at once; a running mosquitto: see the README).")
     String revoke;
 
+    @Option(names = "--rotate-key", description = "Rotate the site's signing key in --out: a new hub.key/hub.pub, "
+            + "the rotation signed by the old key appended to key-history.json (give it to the hubs: --key-history).")
+    boolean rotateKey;
+
     @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class,
             description = "With --revoke: a running mosquitto of this site to revoke the identity on at once "
                     + "(as the site's broker administrator).")
@@ -65,6 +69,18 @@ final class ProvisionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SiteLayout layout = new SiteLayout(out);
+        if (rotateKey) {
+            if (add || revoke != null || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null) {
+                throw invalid("--rotate-key takes no other change");
+            }
+            var history = Provisioner.rotateKey(layout);
+            System.out.printf("rotated the signing key of site %s: %s now signs; %d rotation(s) in %s%n", history.site(),
+                    dev.tandem.shared.signing.HubKey.load(layout.hubKey()).keyId(), history.rotations().size(),
+                    layout.keyHistory());
+            System.out.println("restart the hubs with --signing-key " + layout.hubKey() + " --key-history "
+                    + layout.keyHistory());
+            return 0;
+        }
         if (revoke != null) {
             if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null) {
                 throw invalid("--revoke takes no identities to add");

@@ -85,7 +85,7 @@ public final class Demo {
             HubConfig.Builder hubConfig = HubConfig.builder(broker).instanceId("demo-hub").site(config.site())
                     .sharedSubscription(embedded == null);
             if (access != null) {
-                hubConfig.login(access.hub()).signingKey(access.signingKey());
+                hubConfig.login(access.hub()).signingKey(access.signingKey()).keyHistory(access.keyHistory());
             }
             hub = CloudHub.start(hubConfig.build());
             if (!hub.isConnected()) {

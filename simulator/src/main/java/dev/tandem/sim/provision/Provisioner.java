@@ -7,6 +7,7 @@ import dev.tandem.shared.identity.Credentials;
 import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.identity.PasswordHash;
 import dev.tandem.shared.signing.HubKey;
+import dev.tandem.shared.signing.ManifestSigner;
 import dev.tandem.shared.wire.Wire;
 
 import java.io.IOException;
@@ -78,6 +79,24 @@ public final class Provisioner {
             throw new UncheckedIOException(e);
         }
         return site;
+    }
+
+    /**
+     * Rotates the site's signing key: a new key, announced by a rotation signed with the old one and
+     * appended to the key history; {@code hub.key} and {@code hub.pub} become the new key (agents
+     * provisioned from now on pin it; those pinned before follow the history the hubs publish).
+     * Restart the hub instances with the new key and the history.
+     */
+    public static KeyHistory rotateKey(SiteLayout layout) {
+        SiteRegistry site = SiteRegistry.load(layout.registry());
+        HubKey old = HubKey.load(layout.hubKey());
+        HubKey next = HubKey.generate();
+        KeyHistory history = KeyHistory.load(layout.keyHistory(), site.site())
+                .plus(new ManifestSigner(old).rotateTo(next.publicKey()));
+        SecretFiles.writeAtomically(layout.keyHistory(), Wire.encode(history), false);
+        next.save(layout.hubKey());
+        next.publicKey().save(layout.hubPublicKey());
+        return history;
     }
 
     /** The admin's login (mosquitto's dynamic-security control topic) for {@link LiveRevocation}. */

@@ -76,6 +76,11 @@ public final class SiteAccess {
         return HubKey.load(layout.hubKey());
     }
 
+    /** The signing key's rotations, oldest first (empty: never rotated). */
+    public java.util.List<dev.tandem.shared.signing.Signed> keyHistory() {
+        return KeyHistory.load(layout.keyHistory(), registry.site()).rotations();
+    }
+
     public TrustedKey hubPublicKey() {
         return TrustedKey.load(layout.hubPublicKey());
     }

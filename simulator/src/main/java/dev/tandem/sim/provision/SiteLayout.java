@@ -23,6 +23,11 @@ public record SiteLayout(Path root) {
         return root.resolve("hub.pub");
     }
 
+    /** The signing key's rotations, oldest first (absent until the first rotation). */
+    public Path keyHistory() {
+        return root.resolve("key-history.json");
+    }
+
     public Path tls() {
         return root.resolve("tls");
     }

@@ -1,6 +1,11 @@
 package dev.tandem.sim.cli;
 
 import dev.tandem.shared.identity.Credentials;
+import dev.tandem.shared.signing.HubKey;
+import dev.tandem.shared.signing.ManifestVerifier;
+import dev.tandem.shared.signing.TrustChain;
+import dev.tandem.shared.signing.TrustedKey;
+import dev.tandem.sim.provision.KeyHistory;
 import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.provision.SiteRegistry;
 import org.junit.jupiter.api.Test;
@@ -49,6 +54,17 @@ class SecurityOptionsTest {
 
         assertEquals(2, TandemCli.execute("provision", "--site", "plant", "--agents", "1", "--out", out.toString()),
                 "a provisioned site is not overwritten");
+
+        TrustedKey before = TrustedKey.load(layout.hubPublicKey());
+        assertEquals(0, TandemCli.execute("provision", "--out", out.toString(), "--rotate-key"));
+        assertEquals(0, TandemCli.execute("provision", "--out", out.toString(), "--rotate-key"));
+        TrustedKey after = TrustedKey.load(layout.hubPublicKey());
+        assertFalse(before.equals(after));
+        assertEquals(after, HubKey.load(layout.hubKey()).publicKey());
+        var history = KeyHistory.load(layout.keyHistory(), "plant").rotations();
+        assertEquals(2, history.size());
+        assertEquals(after, TrustChain.of("plant", "d", history).follow(new ManifestVerifier(before)).trusted(),
+                "an agent pinned to the first key follows both rotations");
         assertEquals(2, TandemCli.execute("provision", "--out", out.toString(), "--revoke", "nobody"));
         assertEquals(2, TandemCli.execute("provision", "--out", out.toString(), "--add", "--agent", "x"));
         assertEquals(2, TandemCli.execute("provision", "--out", out.toString(), "--add", "--agent", "..=m1"));
