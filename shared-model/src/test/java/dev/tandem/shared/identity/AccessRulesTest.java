@@ -18,10 +18,12 @@ class AccessRulesTest {
     void agent_publishesOnlyForItsDevices_andSubscribesOnlyToTheirReadingsModelAndVerdicts() {
         List<Permission> p = AccessRules.of(Identity.agent("plant", "box-1", List.of("m1", "m2")));
 
-        assertEquals(16, p.size());
+        assertEquals(18, p.size()); // 2 devices x (5 published + 4 subscribed)
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/m1/escalations")));
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/m2/model/state")));
         assertTrue(p.contains(Permission.subscribe("tandem/v1/plant/m2/verdicts")));
+        assertTrue(p.contains(Permission.subscribe("tandem/v1/plant/m1/trust")), "the hub's key history");
+        assertFalse(p.contains(Permission.publish("tandem/v1/plant/m1/trust")), "only the hub announces keys");
         assertFalse(p.contains(Permission.publish("tandem/v1/plant/m1/verdicts")), "only the hub issues verdicts");
         assertFalse(p.contains(Permission.publish("tandem/v1/plant/m1/model")), "only the hub assigns models");
         assertTrue(p.stream().noneMatch(Permission::shared));
