@@ -236,6 +236,7 @@ public final class EdgeAgent extends VerticleBase {
         link.start();
         willLinks.forEach(BrokerLink::start);
         status.start(config.statusInterval());
+        vertx.setPeriodic(config.statusInterval().toMillis(), t -> metrics.flushLog());
         return Future.succeededFuture();
     }
 
@@ -326,8 +327,9 @@ public final class EdgeAgent extends VerticleBase {
 
         @Override
         public void unavailable(String reason, long retryInMillis) {
-            log.warn("[{}] {}; agent {} retries in {} ms ({} QoS 1 messages held)", ErrorCode.BROKER_UNAVAILABLE, reason,
-                    config.clientId(), retryInMillis, outbox.size());
+            metrics.badInputLog().log(ErrorCode.BROKER_UNAVAILABLE, "[" + ErrorCode.BROKER_UNAVAILABLE + "] " + reason
+                    + "; agent " + config.clientId() + " retries in " + retryInMillis + " ms (" + outbox.size()
+                    + " QoS 1 messages held)");
             metrics.error(ErrorCode.BROKER_UNAVAILABLE);
         }
 

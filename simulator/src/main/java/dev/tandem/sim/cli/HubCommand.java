@@ -76,7 +76,12 @@ final class HubCommand implements Callable<Integer> {
         System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
         try {
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
-                    () -> status(hub), () -> false);
+                    () -> status(hub), () -> false, () -> {
+                        System.out.printf("hub %s: stopping (no new escalations, finishing the batch in hand)%n",
+                                config.instanceId());
+                        hub.close();
+                        System.out.printf("hub %s: stopped, %s%n", config.instanceId(), status(hub));
+                    });
         } finally {
             hub.close();
         }
@@ -84,6 +89,7 @@ final class HubCommand implements Callable<Integer> {
     }
 
     private static String status(CloudHub hub) {
+        hub.metrics().flushLog(); // the summaries of rate-limited error lines
         HubMetrics.Snapshot s = hub.metrics().snapshot();
         return String.format("hub: connected %s | devices with model %d | escalations %d | verdicts %d | batches %d (mean %.1f)"
                         + " | verdict p50 %.1f ms | errors %d",
