@@ -107,7 +107,9 @@ public final class EdgeAgent extends VerticleBase {
         }
         this.config = config;
         this.metrics = registry == null ? new EdgeMetrics(config.clientId()) : new EdgeMetrics(registry, config.clientId());
-        this.outbox = Outbox.open(config.stateDir() == null ? null : config.stateDir().resolve("outbox"),
+        // one directory per agent (client id): agents of one site may share a state directory
+        this.outbox = Outbox.open(config.stateDir() == null ? null
+                        : config.stateDir().resolve("outbox").resolve(config.clientId().replaceAll("[^A-Za-z0-9_.-]", "_")),
                 config.outboxCapacity(), config.inflightWindow(), config.outbox(), this::onContext, metrics::outboxDropped);
         Timers timers = new VertxTimers(() -> vertx);
         AcceptedModels accepted = new AcceptedModels(config.stateDir());
