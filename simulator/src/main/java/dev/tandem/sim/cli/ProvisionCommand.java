@@ -43,6 +43,10 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--sensor", paramLabel = "NAME=DEV[,DEV...]", description = "A sensor publisher and its devices (repeat).")
     List<String> sensorSpecs = new ArrayList<>();
 
+    @Option(names = "--recorder", description = "The alarm recorder's identity (a hub identity named "
+            + dev.tandem.sim.provision.SiteAccess.RECORDER + ", for sim run --site-dir --record-alarms).")
+    boolean recorder;
+
     @Option(names = "--hubs", paramLabel = "N", description = "Hub instances hub-1..N (default: 1 for a new site, 0 with --add).")
     Integer hubs;
 
@@ -82,7 +86,7 @@ final class ProvisionCommand implements Callable<Integer> {
             return 0;
         }
         if (revoke != null) {
-            if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null) {
+            if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null || recorder) {
                 throw invalid("--revoke takes no identities to add");
             }
             Identity revoked = SiteRegistry.load(layout.registry()).accounts().stream()
@@ -127,8 +131,11 @@ final class ProvisionCommand implements Callable<Integer> {
         for (int i = 1; i <= hubCount; i++) {
             ids.add(Identity.hub(siteId, "hub-" + i));
         }
+        if (recorder) {
+            ids.add(Identity.hub(siteId, dev.tandem.sim.provision.SiteAccess.RECORDER));
+        }
         if (ids.isEmpty()) {
-            throw invalid("no identities given (--agents, --agent, --sensor, --hubs)");
+            throw invalid("no identities given (--agents, --agent, --sensor, --hubs, --recorder)");
         }
         if (add) {
             Provisioner.add(layout, ids);

@@ -1,6 +1,8 @@
 package dev.tandem.sim.score;
 
+import dev.tandem.edge.uplink.MqttLogin;
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.topic.Topics;
@@ -42,16 +44,25 @@ public final class AlarmRecorder implements AutoCloseable {
         this.client = client;
     }
 
-    /** Connects to {@code broker} and subscribes; BROKER_UNAVAILABLE if it cannot within 10 s. */
+    /** Connects to {@code broker} anonymously and subscribes to every site's alarms; BROKER_UNAVAILABLE if it cannot within 10 s. */
     public static AlarmRecorder start(Vertx vertx, BrokerAddress broker) {
-        MqttClient client = MqttClient.create(vertx, new MqttClientOptions()
-                .setClientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8))
+        return start(vertx, broker, BrokerLogin.none(), null);
+    }
+
+    /**
+     * Connects as {@code login} (a hub identity of {@code site} on a secured broker; client id = its
+     * username) and subscribes to the alarms of {@code site} (every site when null).
+     */
+    public static AlarmRecorder start(Vertx vertx, BrokerAddress broker, BrokerLogin login, String site) {
+        String topic = site == null ? Topics.allDevices(Topics.Kind.ALARMS) : Topics.allDevices(site, Topics.Kind.ALARMS);
+        MqttClient client = MqttClient.create(vertx, MqttLogin.apply(new MqttClientOptions(), broker, login,
+                        login.clientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8)))
                 .setCleanSession(true).setMaxMessageSize(Wire.MAX_PAYLOAD_BYTES));
         AlarmRecorder r = new AlarmRecorder(client);
         client.publishHandler(m -> r.accept(m.payload().getBytes()));
         try {
             client.connect(broker.port(), broker.host())
-                    .compose(ack -> client.subscribe(Topics.allDevices(Topics.Kind.ALARMS), MqttQoS.AT_LEAST_ONCE.value()))
+                    .compose(ack -> client.subscribe(topic, MqttQoS.AT_LEAST_ONCE.value()))
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "alarm recorder cannot subscribe on " + broker.url() + ": " + e, e);
