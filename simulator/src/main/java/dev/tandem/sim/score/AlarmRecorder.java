@@ -10,6 +10,7 @@ import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.wire.Wire;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
@@ -61,8 +62,17 @@ public final class AlarmRecorder implements AutoCloseable {
         AlarmRecorder r = new AlarmRecorder(client);
         client.publishHandler(m -> r.accept(m.payload().getBytes()));
         try {
+            Promise<Void> subscribed = Promise.promise();
+            client.subscribeCompletionHandler(ack -> {
+                if (ack.grantedQoSLevels().stream().anyMatch(q -> q < 0 || q > 2)) {
+                    subscribed.tryFail("the broker refused the subscription to " + topic);
+                } else {
+                    subscribed.tryComplete();
+                }
+            });
             client.connect(broker.port(), broker.host())
                     .compose(ack -> client.subscribe(topic, MqttQoS.AT_LEAST_ONCE.value()))
+                    .compose(id -> subscribed.future())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "alarm recorder cannot subscribe on " + broker.url() + ": " + e, e);
@@ -103,11 +113,17 @@ public final class AlarmRecorder implements AutoCloseable {
     }
 
     /** The first alarm of {@code device} (any device when null), waiting at most {@code timeout}. */
-    public synchronized Optional<Alarm> await(String device, Duration timeout) throws InterruptedException {
+    public Optional<Alarm> await(String device, Duration timeout) throws InterruptedException {
+        return await(a -> device == null || a.device().equals(device), timeout);
+    }
+
+    /** The first alarm that {@code matches}, waiting at most {@code timeout}. */
+    public synchronized Optional<Alarm> await(java.util.function.Predicate<Alarm> matches, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (Alarm a : alarms) {
-                if (device == null || a.device().equals(device)) {
+                if (matches.test(a)) {
                     return Optional.of(a);
                 }
             }
