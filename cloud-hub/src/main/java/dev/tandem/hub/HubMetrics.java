@@ -42,7 +42,11 @@ public final class HubMetrics {
     private final Timer scoreTime;
     private final Timer publishTime;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
-    private final Map<ErrorCode, Counter> apiRefused = new EnumMap<>(ErrorCode.class);
+    /** The codes the REST API refuses with. */
+    private static final java.util.List<ErrorCode> API_CODES = java.util.List.of(ErrorCode.BAD_REQUEST,
+            ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.UNKNOWN_DEVICE,
+            ErrorCode.OVERSIZED_PAYLOAD, ErrorCode.INTERNAL_ERROR);
+    private final Map<ErrorCode, Counter> apiRefused = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Alarm.Source, Counter> alarms = new EnumMap<>(Alarm.Source.class);
     private final Counter apiRequests;
     private volatile IntSupplier devicesWithModel = () -> 0;
@@ -77,7 +81,7 @@ public final class HubMetrics {
                     .description("alarms the devices raised, by who decided (EDGE_TIMEOUT: no verdict in time)")
                     .register(registry));
         }
-        for (ErrorCode code : ErrorCode.values()) {
+        for (ErrorCode code : API_CODES) {
             apiRefused.put(code, Counter.builder("tandem.hub.api.refused").tag("code", code.name())
                     .description("REST API requests refused, by code").register(registry));
         }
@@ -105,11 +109,13 @@ public final class HubMetrics {
 
     /** A refused API request (not logged: see the class comment). */
     public void apiRefused(ErrorCode code) {
-        apiRefused.get(code).increment();
+        apiRefused.computeIfAbsent(code, c -> Counter.builder("tandem.hub.api.refused").tag("code", c.name())
+                .description("REST API requests refused, by code").register(registry)).increment();
     }
 
     public long apiRefusedCount(ErrorCode code) {
-        return (long) apiRefused.get(code).count();
+        Counter c = apiRefused.get(code);
+        return c == null ? 0 : (long) c.count();
     }
 
     public MeterRegistry registry() {

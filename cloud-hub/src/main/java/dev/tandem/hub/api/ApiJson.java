@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The API's JSON bodies (version 1 of {@code /api/v1}; fields are added, never renamed). Times are
- * ISO-8601 UTC strings, counts are numbers, unknowns are {@code null}.
+ * ISO-8601 UTC strings (milliseconds), counts are numbers, unknowns are {@code null}.
  */
 public final class ApiJson {
     /** Escalation rates are compared with the budget once a device has scored this many windows. */
@@ -105,7 +105,7 @@ public final class ApiJson {
     }
 
     static String time(Instant t) {
-        return t == null ? null : t.toString();
+        return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
     private static String name(Enum<?> e) {
