@@ -1,10 +1,15 @@
 package dev.tandem.hub;
 
+import dev.tandem.hub.alarm.AlarmListener;
+import dev.tandem.hub.alarm.AlarmLog;
+import dev.tandem.hub.alarm.InMemoryAlarmLog;
 import dev.tandem.hub.commissioning.CommissioningService;
 import dev.tandem.hub.escalation.EscalationWorker;
 import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetListener;
 import dev.tandem.hub.fleet.FleetRegistry;
+import dev.tandem.hub.fleet.InMemoryModelLineage;
+import dev.tandem.hub.fleet.ModelLineage;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.shared.signing.TrustedKey;
 import dev.tandem.shared.topic.Topics;
@@ -36,6 +41,9 @@ public final class CloudHub implements AutoCloseable {
     private final HubConfig config;
     private final HubMetrics metrics;
     private final FleetRegistry fleet;
+    private final ModelLineage lineage;
+    private final AlarmLog alarms;
+    private final java.time.Instant startedAt = java.time.Instant.now();
     private final HubConnection connection;
     private final ExecutorService control;
     private final EscalationWorker escalations;
@@ -47,6 +55,8 @@ public final class CloudHub implements AutoCloseable {
         this.config = config;
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
+        this.lineage = new InMemoryModelLineage();
+        this.alarms = new InMemoryAlarmLog();
         metrics.devicesWithModel(fleet::devicesWithModel);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
         this.control = Executors.newSingleThreadExecutor(r -> {
@@ -55,8 +65,10 @@ public final class CloudHub implements AutoCloseable {
             return t;
         });
         this.escalations = new EscalationWorker(config, fleet, connection, metrics);
-        this.commissioning = new CommissioningService(config, fleet, connection, metrics, control, escalations::retire);
+        this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
+                escalations::retire);
         FleetListener fleetListener = new FleetListener(fleet, metrics, control);
+        AlarmListener alarmListener = new AlarmListener(alarms, metrics, control);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -66,6 +78,7 @@ public final class CloudHub implements AutoCloseable {
         connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
                 fleetListener::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
+        connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS, alarmListener::offer);
         connection.onConnected(commissioning::republishPending);
     }
 
@@ -100,6 +113,20 @@ public final class CloudHub implements AutoCloseable {
 
     public FleetRegistry fleet() {
         return fleet;
+    }
+
+    /** The models assigned to each device (what the API shows as a device's lineage). */
+    public ModelLineage lineage() {
+        return lineage;
+    }
+
+    /** The alarms heard from the devices, newest first. */
+    public AlarmLog alarms() {
+        return alarms;
+    }
+
+    public java.time.Instant startedAt() {
+        return startedAt;
     }
 
     public boolean isConnected() {

@@ -5,6 +5,8 @@ import dev.tandem.hub.HubMetrics;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetRegistry;
+import dev.tandem.hub.fleet.ModelLineage;
+import dev.tandem.hub.fleet.ModelRecord;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.fit.DeviceFitter;
@@ -55,6 +57,7 @@ public final class CommissioningService implements AutoCloseable {
     private final HubConfig config;
     private final FitSettings settings;
     private final FleetRegistry fleet;
+    private final ModelLineage lineage;
     private final HubConnection connection;
     private final HubMetrics metrics;
     private final Consumer<LargeModel> retire;
@@ -71,8 +74,9 @@ public final class CommissioningService implements AutoCloseable {
      * @param control the hub's control thread (decoding off Paho's callback thread)
      * @param retire  receives each replaced large model, to close once nothing scores with it
      */
-    public CommissioningService(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
-                                Executor control, Consumer<LargeModel> retire) {
+    public CommissioningService(HubConfig config, FleetRegistry fleet, ModelLineage lineage, HubConnection connection,
+                                HubMetrics metrics, Executor control, Consumer<LargeModel> retire) {
+        this.lineage = lineage;
         this.config = config;
         this.settings = config.fitSettings();
         this.fleet = fleet;
@@ -203,8 +207,11 @@ public final class CommissioningService implements AutoCloseable {
                         }
                     });
         }
-        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), nextGeneration(id), m.tiny(), null,
+        long generation = nextGeneration(id);
+        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), generation, m.tiny(), null,
                 m.large().contextSize());
+        lineage.assigned(new ModelRecord(id, m.tiny().version(), null, generation, m.deviceClass(), m.fittedAt(),
+                Instant.now(), m.large().version(), m.tiny().parameterCount(), m.large().parameterCount()));
         String version = m.tiny().version();
         boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(a),
                 1, true, PUBLISH_WAIT, failure -> {
