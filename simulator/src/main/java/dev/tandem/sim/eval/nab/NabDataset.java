@@ -42,7 +42,7 @@ public record NabDataset(Path root, List<NabFile> files, List<NabProblem> proble
         if (!Files.isRegularFile(labelsFile)) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "no labels file " + labelsFile);
         }
-        NabLabels labels = NabLabels.read(labelsFile);
+        NabLabels labels = NabLabels.read(labelsFile, LABELS);
         List<Path> csvs = SkabCsvLoader.findCsvFiles(data);
         List<NabFile> files = new ArrayList<>();
         List<NabProblem> problems = new ArrayList<>();
@@ -55,7 +55,7 @@ public record NabDataset(Path root, List<NabFile> files, List<NabProblem> proble
             try {
                 NabLabels.Labelled l = labels.files().get(key);
                 if (l == null) {
-                    throw new TandemException(ErrorCode.UNKNOWN_DEVICE, labelsFile + " has no entry '" + key + "'");
+                    throw new TandemException(ErrorCode.UNKNOWN_DEVICE, LABELS + " has no entry '" + key + "'");
                 }
                 NabSeries series = NabCsv.read(csv, shown);
                 files.add(new NabFile(key, uniqueId(SkabCsvLoader.deviceIdFor(data, csv), ids), series,
@@ -69,7 +69,7 @@ public record NabDataset(Path root, List<NabFile> files, List<NabProblem> proble
         for (NabLabels.Labelled l : labels.files().values()) {
             if (!keys.contains(l.key())) {
                 problems.add(new NabProblem(l.key(), ErrorCode.UNKNOWN_DEVICE, labels.source() + ":" + l.line()
-                        + ": labels '" + l.key() + "', which is not under " + data));
+                        + ": labels '" + l.key() + "', which is not under " + DATA + "/"));
             }
         }
         return new NabDataset(root, files, problems);

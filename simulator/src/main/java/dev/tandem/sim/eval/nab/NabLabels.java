@@ -66,7 +66,11 @@ public final class NabLabels {
     }
 
     public static NabLabels read(Path file) {
-        String name = file.toString();
+        return read(file, file.toString());
+    }
+
+    /** Reads {@code file}; messages name it {@code name}. */
+    public static NabLabels read(Path file, String name) {
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {

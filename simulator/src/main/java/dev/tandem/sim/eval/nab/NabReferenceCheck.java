@@ -215,6 +215,10 @@ public final class NabReferenceCheck {
             throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, file + ": not JSON: " + e.getMessage());
         }
         for (NabProfile p : NabProfile.ALL) {
+            if (!root.has(p.name())) {
+                out.add("ok " + p.name() + ": not in " + file.getFileName() + " (built-in weights)");
+                continue;
+            }
             JsonNode m = root.path(p.name()).path("CostMatrix");
             double tp = m.path("tpWeight").asDouble(Double.NaN), fp = m.path("fpWeight").asDouble(Double.NaN),
                     fn = m.path("fnWeight").asDouble(Double.NaN);
