@@ -59,14 +59,27 @@ public final class NabCsv {
 
     /** Reads {@code file}; messages name it {@code name}. */
     public static NabSeries read(Path file, String name) {
+        return readBounded(file, name, MAX_FILE_BYTES, in -> parse(in, name));
+    }
+
+    /** How a text file is parsed once opened. */
+    interface TextParser<T> {
+        T parse(BufferedReader in) throws IOException;
+    }
+
+    /**
+     * Parses a UTF-8 text file of at most {@code maxBytes} (checked before reading:
+     * {@code OVERSIZED_PAYLOAD} naming it); I/O failures as {@link UncheckedIOException}.
+     */
+    static <T> T readBounded(Path file, String name, long maxBytes, TextParser<T> parser) {
         try {
             long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
+            if (size > maxBytes) {
                 throw new TandemException(ErrorCode.OVERSIZED_PAYLOAD, name + ": " + size + " bytes exceed the limit of "
-                        + MAX_FILE_BYTES);
+                        + maxBytes);
             }
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                return parse(in, name);
+                return parser.parse(in);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + name, e);

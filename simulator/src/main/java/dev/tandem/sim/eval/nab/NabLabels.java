@@ -10,9 +10,6 @@ import dev.tandem.shared.wire.Wire;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,18 +68,7 @@ public final class NabLabels {
 
     /** Reads {@code file}; messages name it {@code name}. */
     public static NabLabels read(Path file, String name) {
-        try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new TandemException(ErrorCode.OVERSIZED_PAYLOAD, name + ": " + size + " bytes exceed the limit of "
-                        + MAX_FILE_BYTES);
-            }
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                return parse(in, name);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
+        return NabCsv.readBounded(file, name, MAX_FILE_BYTES, in -> parse(in, name));
     }
 
     /** Parses labels text; messages name it {@code name}. */

@@ -5,9 +5,6 @@ import dev.tandem.shared.error.TandemException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,46 +32,41 @@ final class NabResultsCsv {
 
     static NabResultsCsv read(Path file) {
         String name = file.toString();
-        try {
-            if (Files.size(file) > NabCsv.MAX_FILE_BYTES) {
-                throw new TandemException(ErrorCode.OVERSIZED_PAYLOAD, name + ": larger than " + NabCsv.MAX_FILE_BYTES + " bytes");
-            }
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String header = in.readLine();
-                if (header == null) {
-                    throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ":1: empty file, expected a header");
-                }
-                String[] names = header.replace("\uFEFF", "").split(",", -1);
-                Map<String, Integer> columns = new HashMap<>();
-                for (int c = 0; c < names.length; c++) {
-                    columns.putIfAbsent(names[c].trim().toLowerCase(Locale.ROOT), c);
-                }
-                List<String[]> rows = new ArrayList<>();
-                List<Integer> lines = new ArrayList<>();
-                String line;
-                int lineNo = 1;
-                while ((line = in.readLine()) != null) {
-                    lineNo++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    if (rows.size() == NabCsv.MAX_ROWS) {
-                        throw new TandemException(ErrorCode.OVERSIZED_PAYLOAD, name + ":" + lineNo + ": more than "
-                                + NabCsv.MAX_ROWS + " rows");
-                    }
-                    String[] f = line.split(",", -1);
-                    if (f.length != names.length) {
-                        throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ":" + lineNo + ": " + f.length
-                                + " fields, the header has " + names.length);
-                    }
-                    rows.add(f);
-                    lines.add(lineNo);
-                }
-                return new NabResultsCsv(name, columns, rows, lines);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
+        return NabCsv.readBounded(file, name, NabCsv.MAX_FILE_BYTES, in -> parse(in, name));
+    }
+
+    private static NabResultsCsv parse(BufferedReader in, String name) throws IOException {
+        String header = in.readLine();
+        if (header == null) {
+            throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ":1: empty file, expected a header");
         }
+        String[] names = header.replace("\uFEFF", "").split(",", -1);
+        Map<String, Integer> columns = new HashMap<>();
+        for (int c = 0; c < names.length; c++) {
+            columns.putIfAbsent(names[c].trim().toLowerCase(Locale.ROOT), c);
+        }
+        List<String[]> rows = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        String line;
+        int lineNo = 1;
+        while ((line = in.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            if (rows.size() == NabCsv.MAX_ROWS) {
+                throw new TandemException(ErrorCode.OVERSIZED_PAYLOAD, name + ":" + lineNo + ": more than "
+                        + NabCsv.MAX_ROWS + " rows");
+            }
+            String[] f = line.split(",", -1);
+            if (f.length != names.length) {
+                throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, name + ":" + lineNo + ": " + f.length
+                        + " fields, the header has " + names.length);
+            }
+            rows.add(f);
+            lines.add(lineNo);
+        }
+        return new NabResultsCsv(name, columns, rows, lines);
     }
 
     String name() {
