@@ -185,7 +185,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private static void report(List<NabProblem> problems) {
         if (!problems.isEmpty()) {
-            System.err.println(problems.size() + " file(s) not evaluated:");
+            System.err.println(problems.size() + " problem(s): files not evaluated, labels naming absent files:");
             problems.forEach(p -> System.err.println("  " + p));
         }
     }

@@ -19,19 +19,26 @@ public final class NabReport {
 
     public static void print(NabEvaluation.Result r, NabPublished published, PrintStream out) {
         out.println();
-        out.printf(Locale.ROOT, "%-16s %9s %9s %9s %8s %10s %9s %8s%n", "mode", "standard", "low_FP", "low_FN", "onsets",
-                "alarm rows", "escalated", "uplink");
+        out.printf(Locale.ROOT, "%-16s %9s %9s %9s %8s %9s %9s %10s %9s %8s%n", "mode", "standard", "low_FP", "low_FN",
+                "onsets", "FP onsets", "windows", "alarm rows", "escalated", "uplink");
         for (Mode m : Mode.values()) {
             Map<NabProfile, NabScorer.CorpusScore> t = r.totals().get(m);
             NabEvaluation.ModeStats s = r.stats().get(m);
-            out.printf(Locale.ROOT, "%-16s %9s %9s %9s %8d %10d %9s %8s%n", m.key(),
+            int fp = 0, detected = 0, windows = 0;
+            for (NabEvaluation.FileResult f : r.files()) {
+                NabScorer.FileScore fs = f.scores().get(m).get(NabProfile.STANDARD);
+                fp += fs.fp();
+                detected += fs.detectedWindows();
+                windows += fs.windows();
+            }
+            out.printf(Locale.ROOT, "%-16s %9s %9s %9s %8d %9d %9s %10d %9s %8s%n", m.key(),
                     f1(t.get(NabProfile.STANDARD).normalised()), f1(t.get(NabProfile.REWARD_LOW_FP).normalised()),
-                    f1(t.get(NabProfile.REWARD_LOW_FN).normalised()), s.onsets(), s.alarmRows(),
-                    pct(s.escalationRate()), pct(s.uplinkShare()));
+                    f1(t.get(NabProfile.REWARD_LOW_FN).normalised()), s.onsets(), fp, detected + "/" + windows,
+                    s.alarmRows(), pct(s.escalationRate()), pct(s.uplinkShare()));
         }
         NabScorer.CorpusScore any = r.totals().get(Mode.EDGE).get(NabProfile.STANDARD);
         out.printf(Locale.ROOT, "normalised 100 (raw - null) / (perfect - null) over %d files, %d scored windows; "
-                + "detections = alarm onsets, no labels used%n", any.files(), any.windows());
+                + "detections = alarm onsets (FP onsets: outside every window; windows: detected/scored), no labels used%n", any.files(), any.windows());
         if (published != null) {
             out.println("published detectors, same files, standard profile (thresholds optimised on the labels):");
             for (NabPublished.Normalised n : published.normalised(NabProfile.STANDARD,
