@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.signing.TrustedKey;
@@ -47,12 +48,14 @@ import java.util.Objects;
  * @param deviceClass          what hardware the agent runs on (named at commissioning; the hub signs models per class)
  * @param stateDir             where the agent keeps the manifest generation each device has accepted, so that an older
  *                             assignment cannot come back after a restart (null: kept in memory only, with a warning)
+ * @param alarms               how alarm episodes are held and ended (hysteresis, update interval; null: the defaults)
  */
 public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
                          int commissioningSamples, Duration verdictTimeout, int outboxCapacity,
                          Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
                          int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover,
-                         BrokerLogin login, TrustedKey hubKey, String deviceClass, Path stateDir) {
+                         BrokerLogin login, TrustedKey hubKey, String deviceClass, Path stateDir,
+                         AlarmSettings alarms) {
 
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
     public static final Duration DEFAULT_VERDICT_TIMEOUT = Duration.ofSeconds(2);
@@ -121,6 +124,9 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         if (verdictCover < -1 || verdictCover > 10_000) {
             throw invalid("verdictCover must be -1 (the model's default) or 0..10000, got " + verdictCover);
         }
+        if (alarms == null) {
+            alarms = AlarmSettings.defaults();
+        }
     }
 
     /** A builder with every default filled in; the client id defaults to {@code edge-{site}-{firstDevice}}. */
@@ -139,7 +145,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
                 .verdictTimeout(verdictTimeout).outboxCapacity(outboxCapacity).statusInterval(statusInterval)
                 .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
                 .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover)
-                .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir);
+                .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir).alarms(alarms);
     }
 
     private static String id(String what, String value) {
@@ -176,6 +182,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private int maxReadingBytes = DEFAULT_MAX_READING_BYTES;
         private boolean persistentSession = DEFAULT_PERSISTENT_SESSION;
         private int verdictCover = DEFAULT_VERDICT_COVER;
+        private AlarmSettings alarms;
         private BrokerLogin login = BrokerLogin.none();
         private TrustedKey hubKey;
         private String deviceClass = Commissioning.DEFAULT_CLASS;
@@ -261,6 +268,12 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             return this;
         }
 
+        /** How alarm episodes are held and ended (null: the defaults). */
+        public Builder alarms(AlarmSettings settings) {
+            this.alarms = settings;
+            return this;
+        }
+
         public EdgeConfig build() {
             String id = clientId;
             if (id == null && site != null && devices != null && !devices.isEmpty()) {
@@ -268,7 +281,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             }
             return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
                     statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession,
-                    verdictCover, login, hubKey, deviceClass, stateDir);
+                    verdictCover, login, hubKey, deviceClass, stateDir, alarms);
         }
     }
 }

@@ -81,9 +81,9 @@ final class EdgeCommand implements Callable<Integer> {
         for (String d : devices) {
             models.append(d).append('=').append(agent.modelVersion(d).orElse(agent.state(d).name())).append(' ');
         }
-        return String.format("edge: connected %s | readings %d | windows %d | alarms %d | escalations %d | verdicts %d"
-                        + " | timeouts %d | errors %d | %s",
-                s.connected(), s.readings(), s.windows(), s.alarms(), s.escalations(), s.verdicts(),
+        return String.format("edge: connected %s | readings %d | windows %d | onsets %d | clears %d | escalations %d"
+                        + " | verdicts %d | timeouts %d | errors %d | %s",
+                s.connected(), s.readings(), s.windows(), s.onsets(), s.clears(), s.escalations(), s.verdicts(),
                 s.verdictTimeouts(), s.errors(), models.toString().trim());
     }
 }
