@@ -37,7 +37,7 @@ class BrokerUnavailableTest {
                 String site = Signals.site();
                 try (TestClient device = TestClient.connect(address.url())) {
                     device.publish(Topics.of(site, "m1", Topics.Kind.STATUS), Wire.encode(new DeviceStatus(
-                            DeviceStatus.VERSION, site, "m1", DeviceStatus.State.DETECTING, "tiny-1", 1, 0, 0, 1)));
+                            DeviceStatus.VERSION, site, "m1", DeviceStatus.State.DETECTING, "tiny-1", 1, 0, 0, 0, null, 0, 1)));
                     assertTrue(TestWait.until(Duration.ofSeconds(5),
                             () -> hub.fleet().view(new DeviceId(site, "m1")).isPresent()), "subscribed after connecting");
                     assertEquals(DeviceStatus.State.DETECTING, hub.fleet().view(new DeviceId(site, "m1")).get().state());

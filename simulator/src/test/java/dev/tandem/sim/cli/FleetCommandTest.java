@@ -86,8 +86,8 @@ class FleetCommandTest {
              TestClient device = TestClient.connect(broker.url())) {
             assertTrue(hub.awaitConnected(WAIT));
             device.publish(Topics.of("plant", "machine-01", Topics.Kind.STATUS), Wire.encode(new DeviceStatus(
-                    DeviceStatus.VERSION, "plant", "machine-01", DeviceStatus.State.DETECTING, "tiny-xyz", 2000, 4, 30,
-                    System.currentTimeMillis())));
+                    DeviceStatus.VERSION, "plant", "machine-01", DeviceStatus.State.DETECTING, "tiny-xyz", 2000, 4, 4, 0, null,
+                    30, System.currentTimeMillis())));
             assertTrue(TestWait.until(WAIT, () -> !hub.fleet().views().isEmpty()));
             String hubUrl = api.url();
             String admin = layout.operatorToken("admin").toString();
