@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.edge.uplink.OutboxSettings;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.identity.BrokerLogin;
@@ -53,13 +54,14 @@ import java.util.Objects;
  *                             {@link OutboxSettings#defaults()})
  * @param modelWait            how long a device that accepted a model before (its generation is on disk) holds its
  *                             readings for that model's assignment before it commissions afresh (default 30 s)
+ * @param alarms               how alarm episodes are held and ended (hysteresis, update interval; null: the defaults)
  */
 public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
                          int commissioningSamples, Duration verdictTimeout, int outboxCapacity,
                          Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
                          int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover,
                          BrokerLogin login, TrustedKey hubKey, String deviceClass, Path stateDir,
-                         OutboxSettings outbox, Duration modelWait) {
+                         OutboxSettings outbox, Duration modelWait, AlarmSettings alarms) {
 
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
     public static final Duration DEFAULT_MODEL_WAIT = Duration.ofSeconds(30);
@@ -133,6 +135,9 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         if (verdictCover < -1 || verdictCover > 10_000) {
             throw invalid("verdictCover must be -1 (the model's default) or 0..10000, got " + verdictCover);
         }
+        if (alarms == null) {
+            alarms = AlarmSettings.defaults();
+        }
     }
 
     /** A builder with every default filled in; the client id defaults to {@code edge-{site}-{firstDevice}}. */
@@ -152,7 +157,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
                 .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
                 .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover)
                 .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir)
-                .outbox(outbox).modelWait(modelWait);
+                .outbox(outbox).modelWait(modelWait).alarms(alarms);
     }
 
     private static String id(String what, String value) {
@@ -189,6 +194,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private int maxReadingBytes = DEFAULT_MAX_READING_BYTES;
         private boolean persistentSession = DEFAULT_PERSISTENT_SESSION;
         private int verdictCover = DEFAULT_VERDICT_COVER;
+        private AlarmSettings alarms;
         private BrokerLogin login = BrokerLogin.none();
         private TrustedKey hubKey;
         private String deviceClass = Commissioning.DEFAULT_CLASS;
@@ -288,6 +294,12 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             return this;
         }
 
+        /** How alarm episodes are held and ended (null: the defaults). */
+        public Builder alarms(AlarmSettings settings) {
+            this.alarms = settings;
+            return this;
+        }
+
         public EdgeConfig build() {
             String id = clientId;
             if (id == null && site != null && devices != null && !devices.isEmpty()) {
@@ -295,7 +307,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             }
             return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
                     statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession,
-                    verdictCover, login, hubKey, deviceClass, stateDir, outbox, modelWait);
+                    verdictCover, login, hubKey, deviceClass, stateDir, outbox, modelWait, alarms);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.edge;
 
+import dev.tandem.edge.alarm.EpisodeTracker;
 import dev.tandem.edge.commissioning.Commissioner;
 import dev.tandem.edge.detect.DeviceDetector;
 import dev.tandem.edge.detect.SequenceGuard;
@@ -50,6 +51,7 @@ final class EdgeDevice implements DeviceDetector.Output {
     private final String deviceClass;
     private final String id;
     private final DeviceDetector detector;
+    private final EpisodeTracker episodes;
     private final Commissioner commissioner;
     private final EdgeMetrics metrics;
     private final Outbox outbox;
@@ -77,7 +79,9 @@ final class EdgeDevice implements DeviceDetector.Output {
         this.metrics = metrics;
         this.outbox = outbox;
         this.decisions = decisions;
-        this.detector = new DeviceDetector(timers, site, id, config.verdictTimeout().toMillis(), metrics, this);
+        this.detector = new DeviceDetector(timers, site, id, config.verdictTimeout().toMillis(), config.alarms(),
+                metrics, this);
+        this.episodes = detector.episodes();
         this.detector.coverUncertainWindows(config.verdictCover());
         this.commissioner = new Commissioner(config.commissioningSamples());
     }
@@ -164,7 +168,8 @@ final class EdgeDevice implements DeviceDetector.Output {
 
     DeviceStatus status() {
         return new DeviceStatus(DeviceStatus.VERSION, site, id, state(), modelVersion, detector.windows(),
-                detector.alarms(), detector.escalations(), System.currentTimeMillis(), outboxStatus(outbox.stats()),
+                episodes.onsets(), episodes.clears(), episodes.rebaselines(), episodes.episode(),
+                detector.escalations(), System.currentTimeMillis(), outboxStatus(outbox.stats()),
                 new DeviceStatus.Sequence(sequence.epoch(), sequence.epochs(), sequence.refused(), sequence.gaps(),
                         sequence.lastTaken()));
     }
@@ -269,7 +274,12 @@ final class EdgeDevice implements DeviceDetector.Output {
 
     @Override
     public void alarm(Alarm alarm) {
-        log.debug("device {}: alarm {} window {} score {}", id, alarm.source(), alarm.windowId(), alarm.score());
+        if (alarm.phase() == Alarm.Phase.UPDATE) {
+            log.debug("device {}: alarm {} holding for {} ms", id, alarm.episode(), alarm.heldMillis());
+        } else {
+            log.info("device {}: alarm {} {} at window {} (score {}, channels {}, held {} ms)", id, alarm.episode(),
+                    alarm.phase(), alarm.windowId(), alarm.score(), alarm.channels(), alarm.heldMillis());
+        }
         publish(Topics.Kind.ALARMS, alarm);
     }
 

@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code tandem.edge.readings}: samples accepted;</li>
  *   <li>{@code tandem.edge.windows}: windows scored;</li>
- *   <li>{@code tandem.edge.alarms{source}}: alarms raised (EDGE, HUB, EDGE_TIMEOUT);</li>
+ *   <li>{@code tandem.edge.windows.anomalous{source}}: windows decided anomalous, by who decided (EDGE, HUB,
+ *       EDGE_TIMEOUT);</li>
+ *   <li>{@code tandem.edge.alarms{phase}}: alarm episode messages published (ONSET, UPDATE, CLEAR, REBASELINED);</li>
  *   <li>{@code tandem.edge.escalations}: uncertain windows sent to the hub;</li>
  *   <li>{@code tandem.edge.verdicts}: verdicts applied; {@code tandem.edge.verdict.timeouts}: verdicts that did
  *       not come in time; {@code tandem.edge.verdicts.late}: verdicts after their timeout (ignored);
@@ -45,7 +47,8 @@ public final class EdgeMetrics {
     private final Counter readings;
     private final Counter duplicates;
     private final Counter windows;
-    private final Map<Alarm.Source, Counter> alarms = new EnumMap<>(Alarm.Source.class);
+    private final Map<Alarm.Source, Counter> anomalous = new EnumMap<>(Alarm.Source.class);
+    private final Map<Alarm.Phase, Counter> episodes = new EnumMap<>(Alarm.Phase.class);
     private final Counter escalations;
     private final Counter verdicts;
     private final Counter verdictTimeouts;
@@ -76,7 +79,11 @@ public final class EdgeMetrics {
         duplicates = counter("tandem.edge.readings.duplicate");
         windows = counter("tandem.edge.windows");
         for (Alarm.Source s : Alarm.Source.values()) {
-            alarms.put(s, Counter.builder("tandem.edge.alarms").tags(tags).tag("source", s.name()).register(registry));
+            anomalous.put(s, Counter.builder("tandem.edge.windows.anomalous").tags(tags).tag("source", s.name())
+                    .register(registry));
+        }
+        for (Alarm.Phase p : Alarm.Phase.values()) {
+            episodes.put(p, Counter.builder("tandem.edge.alarms").tags(tags).tag("phase", p.name()).register(registry));
         }
         escalations = counter("tandem.edge.escalations");
         verdicts = counter("tandem.edge.verdicts");
@@ -135,8 +142,12 @@ public final class EdgeMetrics {
         windows.increment();
     }
 
-    public void alarm(Alarm.Source source) {
-        alarms.get(source).increment();
+    public void anomalousWindow(Alarm.Source source) {
+        anomalous.get(source).increment();
+    }
+
+    public void episode(Alarm.Phase phase) {
+        episodes.get(phase).increment();
     }
 
     public void escalation() {
@@ -214,14 +225,17 @@ public final class EdgeMetrics {
                 errorTotal += n;
             }
         }
-        Map<Alarm.Source, Long> alarmsBySource = new EnumMap<>(Alarm.Source.class);
-        long alarmTotal = 0;
-        for (var e : alarms.entrySet()) {
+        Map<Alarm.Source, Long> anomalousBySource = new EnumMap<>(Alarm.Source.class);
+        long anomalousTotal = 0;
+        for (var e : anomalous.entrySet()) {
             long n = (long) e.getValue().count();
-            alarmsBySource.put(e.getKey(), n);
-            alarmTotal += n;
+            anomalousBySource.put(e.getKey(), n);
+            anomalousTotal += n;
         }
-        return new Snapshot((long) readings.count(), (long) windows.count(), alarmTotal, Map.copyOf(alarmsBySource),
+        Map<Alarm.Phase, Long> byPhase = new EnumMap<>(Alarm.Phase.class);
+        episodes.forEach((p, c) -> byPhase.put(p, (long) c.count()));
+        return new Snapshot((long) readings.count(), (long) windows.count(), anomalousTotal,
+                Map.copyOf(anomalousBySource), Map.copyOf(byPhase),
                 (long) escalations.count(), (long) verdicts.count(), (long) verdictTimeouts.count(),
                 (long) lateVerdicts.count(), (long) unknownVerdicts.count(), (long) commissionings.count(),
                 (long) modelsActivated.count(), (long) duplicates.count(),
@@ -229,15 +243,40 @@ public final class EdgeMetrics {
                 outboxSize.get(), connected, (long) connections.count(), errorTotal, Map.copyOf(byCode));
     }
 
-    /** Counter values at one moment. {@code errorsByCode} holds only the codes seen. */
-    public record Snapshot(long readings, long windows, long alarms, Map<Alarm.Source, Long> alarmsBySource,
+    /**
+     * Counter values at one moment. {@code anomalousWindows}: windows decided anomalous (by source in
+     * {@code anomalousBySource}); {@code alarmsByPhase}: episode messages published. {@code errorsByCode}
+     * holds only the codes seen.
+     */
+    public record Snapshot(long readings, long windows, long anomalousWindows, Map<Alarm.Source, Long> anomalousBySource,
+                           Map<Alarm.Phase, Long> alarmsByPhase,
                            long escalations, long verdicts, long verdictTimeouts, long lateVerdicts,
                            long unknownVerdicts, long commissionings, long modelsActivated, long duplicateReadings,
                            long outboxDropped, int outboxSize, boolean connected, long connections, long errors,
                            Map<ErrorCode, Long> errorsByCode) {
 
-        public long alarms(Alarm.Source source) {
-            return alarmsBySource.getOrDefault(source, 0L);
+        public long anomalousWindows(Alarm.Source source) {
+            return anomalousBySource.getOrDefault(source, 0L);
+        }
+
+        /** Alarm episodes raised. */
+        public long onsets() {
+            return alarms(Alarm.Phase.ONSET);
+        }
+
+        /** Alarm episodes cleared. */
+        public long clears() {
+            return alarms(Alarm.Phase.CLEAR);
+        }
+
+        /** Alarm episodes ended by a re-baselined model. */
+        public long rebaselines() {
+            return alarms(Alarm.Phase.REBASELINED);
+        }
+
+        /** Episode messages of one phase published. */
+        public long alarms(Alarm.Phase phase) {
+            return alarmsByPhase.getOrDefault(phase, 0L);
         }
 
         public long errors(ErrorCode code) {

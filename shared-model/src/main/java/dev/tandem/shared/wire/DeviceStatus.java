@@ -5,9 +5,11 @@ import dev.tandem.shared.error.TandemException;
 import java.util.Map;
 
 /**
- * A device's state ({@code status}, retained; the MQTT last will publishes OFFLINE).
+ * A device's state ({@code status}, retained; the MQTT last will publishes OFFLINE), with its alarm
+ * episodes counted: {@code onsets} raised, {@code clears} and {@code rebaselines} that ended one, and
+ * the id of the episode holding now ({@code episode}, null when none).
  *
- * <p>Version 2 adds what an operator needs to trust the device: its agent's {@link Outbox} (what waits
+ * <p>Version 2 adds the episodes and what an operator needs to trust the device: its agent's {@link Outbox} (what waits
  * for the uplink, what was dropped by class and reason, whether it is on disk) and its reading
  * {@link Sequence} counters (readings refused as too far ahead, gaps, sensor restarts), and the
  * state STALLED. Version 1 is refused (UNKNOWN_SCHEMA_VERSION), as every other version change.
@@ -16,7 +18,8 @@ import java.util.Map;
  * @param sequence this device's reading sequence counters, or null (an OFFLINE will)
  */
 public record DeviceStatus(int v, String site, String device, State state, String modelVersion, long windows,
-                           long alarms, long escalations, long ts, Outbox outbox, Sequence sequence) {
+                           long onsets, long clears, long rebaselines, String episode, long escalations, long ts,
+                           Outbox outbox, Sequence sequence) {
     public static final int VERSION = 2;
     /** Most entries of {@link Outbox#droppedBy()} (classes times reasons, with room to spare). */
     public static final int MAX_DROP_KEYS = 32;
@@ -71,15 +74,25 @@ public record DeviceStatus(int v, String site, String device, State state, Strin
         if (state == null) {
             throw TandemException.invalid("state is required");
         }
+        if (windows < 0 || onsets < 0 || clears < 0 || rebaselines < 0 || escalations < 0) {
+            throw TandemException.invalid("counts must be >= 0");
+        }
+        if (clears + rebaselines > onsets) {
+            throw TandemException.invalid("more episodes ended (" + (clears + rebaselines) + ") than raised (" + onsets + ")");
+        }
+        if (episode != null) {
+            Checks.id("episode", episode);
+        }
     }
 
     /** A status without outbox and sequence counters. */
     public DeviceStatus(int v, String site, String device, State state, String modelVersion, long windows,
-                        long alarms, long escalations, long ts) {
-        this(v, site, device, state, modelVersion, windows, alarms, escalations, ts, null, null);
+                        long onsets, long clears, long rebaselines, String episode, long escalations, long ts) {
+        this(v, site, device, state, modelVersion, windows, onsets, clears, rebaselines, episode, escalations, ts, null,
+                null);
     }
 
     public static DeviceStatus offline(String site, String device) {
-        return new DeviceStatus(VERSION, site, device, State.OFFLINE, null, 0, 0, 0, 0, null, null);
+        return new DeviceStatus(VERSION, site, device, State.OFFLINE, null, 0, 0, 0, 0, null, 0, 0, null, null);
     }
 }

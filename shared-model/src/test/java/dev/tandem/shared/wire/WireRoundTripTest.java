@@ -33,12 +33,16 @@ class WireRoundTripTest {
                 Commissioning.of("plant-a", "press-1", SAMPLES),
                 new Escalation(Escalation.VERSION, "press-1-8-x", "plant-a", "press-1", 8, 2, 16, "m-1", 1.3, SAMPLES, 42),
                 new Verdict(Verdict.VERSION, "press-1-8-x", "plant-a", "press-1", 8, true, 2.5, "large-1", 8, 43),
-                new Alarm(Alarm.VERSION, "plant-a", "press-1", 8, 44, 3.0, Alarm.Source.HUB, "m-1"),
+                new Alarm(Alarm.VERSION, "plant-a", "press-1", "e44-8", Alarm.Phase.ONSET, 8, 44, 44, 0, 1, 3.0, 3.0,
+                        List.of(2, 0), Alarm.Source.HUB, "m-1"),
+                new Alarm(Alarm.VERSION, "plant-a", "press-1", "e44-8", Alarm.Phase.CLEAR, 30, 1044, 44, 1000, 12, 1.2,
+                        3.5, List.of(2), Alarm.Source.EDGE, "m-1"),
                 TestKeys.assignment("plant-a", "press-1", TinyModelFixtures.identityModel("m-1", 3, 4), 64),
                 ModelState.active("plant-a", "press-1", "m-1"),
-                new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.DETECTING, "m-1", 10, 1, 2, 45),
-                new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.STALLED, "m-1", 10, 1, 2, 45,
-                        new DeviceStatus.Outbox(true, false, 3, 120, 7, 2, java.util.Map.of("readings/budget", 2L)),
+                new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.DETECTING, "m-1", 10, 3, 1, 1,
+                        "e44-8", 2, 45),
+                new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.STALLED, "m-1", 10, 1, 1, 0,
+                        null, 2, 45, new DeviceStatus.Outbox(true, false, 3, 120, 7, 2, java.util.Map.of("readings/budget", 2L)),
                         new DeviceStatus.Sequence(99, 1, 4, 2, 44)));
     }
 

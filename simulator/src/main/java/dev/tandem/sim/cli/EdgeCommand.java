@@ -87,9 +87,9 @@ final class EdgeCommand implements Callable<Integer> {
             models.append(d).append('=').append(agent.modelVersion(d).orElse(agent.state(d).name())).append(' ');
         }
         dev.tandem.edge.uplink.OutboxStats o = agent.outboxStats();
-        return String.format("edge: connected %s | readings %d | windows %d | alarms %d | escalations %d | verdicts %d"
-                        + " | timeouts %d | errors %d | outbox %s %d queued, dropped %s | %s",
-                s.connected(), s.readings(), s.windows(), s.alarms(), s.escalations(), s.verdicts(),
+        return String.format("edge: connected %s | readings %d | windows %d | onsets %d | clears %d | escalations %d"
+                        + " | verdicts %d | timeouts %d | errors %d | outbox %s %d queued, dropped %s | %s",
+                s.connected(), s.readings(), s.windows(), s.onsets(), s.clears(), s.escalations(), s.verdicts(),
                 s.verdictTimeouts(), s.errors(), o.degraded() ? "DEGRADED(memory)" : o.durable() ? "disk" : "memory",
                 o.queued(), o.droppedSummary(), models.toString().trim());
     }
