@@ -6,6 +6,7 @@ import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.identity.Role;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.provision.Provisioner;
+import dev.tandem.sim.provision.SiteAccess;
 import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.provision.SiteRegistry;
 import picocli.CommandLine.Command;
@@ -126,6 +127,9 @@ final class ProvisionCommand implements Callable<Integer> {
         }
         for (int i = 1; i <= hubCount; i++) {
             ids.add(Identity.hub(siteId, "hub-" + i));
+        }
+        if (!add) {
+            ids.add(Identity.monitor(siteId, SiteAccess.MONITOR)); // the site's read-only observer
         }
         if (ids.isEmpty()) {
             throw invalid("no identities given (--agents, --agent, --sensor, --hubs)");

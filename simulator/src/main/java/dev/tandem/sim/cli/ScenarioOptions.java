@@ -3,6 +3,8 @@ package dev.tandem.sim.cli;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.sim.provision.SiteAccess;
+import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.scenario.Scenario;
 import dev.tandem.sim.scenario.ScenarioReport;
 import dev.tandem.sim.scenario.ScenarioRun;
@@ -30,6 +32,11 @@ final class ScenarioOptions {
     @Option(names = "--record-alarms", paramLabel = "FILE",
             description = "Record the alarms seen on the broker (tandem/v1/+/+/alarms) as JSON lines, for ./tandem score.")
     Path alarms;
+
+    @Option(names = "--site-dir", paramLabel = "DIR",
+            description = {"A provisioned site (./tandem provision --out DIR): the run logs in with its identities (one",
+                    "connection per sensor publisher, alarms read as its monitor, attacks as its identities; with --broker)."})
+    Path siteDir;
 
     @Option(names = "--timeout", paramLabel = "S", defaultValue = "3600", description = "Stop after S seconds of wall time (default: ${DEFAULT-VALUE}).")
     long timeout;
@@ -60,8 +67,16 @@ final class ScenarioOptions {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--timeout >= 1 and --qos 0, 1 or 2");
         }
         Path truthFile = truth != null ? truth : Path.of(scenario.name() + ".truth.jsonl");
+        SiteAccess site = null;
+        if (siteDir != null) {
+            if (broker == null) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir needs --broker URL (the site's broker, "
+                        + "where its fleet runs)");
+            }
+            site = SiteAccess.open(new SiteLayout(siteDir));
+        }
         ScenarioRun.Options o = new ScenarioRun.Options(broker, speedValue(), truthFile, alarms, report,
-                Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)));
+                Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)), site);
         ScenarioRun run = new ScenarioRun(scenario, o, System.out);
         return UntilStopped.onCtrlC(() -> { }, run::run);
     }

@@ -17,6 +17,9 @@ import java.util.List;
  * as what, the site CA, the hub's signing key and the key agents pin.
  */
 public final class SiteAccess {
+    /** The name of the read-only observer every new site gets ({@link Role#MONITOR}). */
+    public static final String MONITOR = "monitor";
+
     private final SiteLayout layout;
     private final SiteRegistry registry;
 
@@ -40,6 +43,7 @@ public final class SiteAccess {
         }
         ids.add(Identity.sensor(site, "sensors", devices));
         ids.add(Identity.hub(site, "hub-1"));
+        ids.add(Identity.monitor(site, MONITOR));
         Provisioner.create(layout, new Provisioner.Plan(site, ids, List.of("localhost", "127.0.0.1")));
         return open(layout);
     }
@@ -70,6 +74,23 @@ public final class SiteAccess {
     public BrokerLogin hub() {
         return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
                 .filter(i -> i.role() == Role.HUB).findFirst().orElseThrow(() -> missing("a hub identity")));
+    }
+
+    /** The login of the site's read-only observer (alarms, status, model state of every device). */
+    public BrokerLogin monitor() {
+        return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
+                .filter(i -> i.role() == Role.MONITOR).findFirst().orElseThrow(() -> missing("a monitor identity")));
+    }
+
+    /** The identities of the site, as provisioned. */
+    public List<Identity> identities() {
+        return registry.accounts().stream().map(SiteRegistry.Account::identity).toList();
+    }
+
+    /** The login of the identity named {@code name} (its credentials file must be here). */
+    public BrokerLogin loginOf(String name) {
+        return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
+                .filter(i -> i.name().equals(name)).findFirst().orElseThrow(() -> missing("an identity " + name)));
     }
 
     public HubKey signingKey() {

@@ -1,6 +1,7 @@
 package dev.tandem.sim.scenario;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.MachineSimulator;
 import dev.tandem.sim.publish.PublisherConfig;
@@ -28,6 +29,7 @@ final class PublisherGroup {
     private final String clientId;
     private final BrokerAddress broker;
     private final double speed;
+    private final BrokerLogin login;
     private final long referenceSamples;
     private final int qos;
     private final long startNanos;
@@ -46,10 +48,17 @@ final class PublisherGroup {
      */
     PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker, double speed,
                    long referenceSamples, int qos, long startNanos) {
+        this(vertx, line, site, clientId, broker, BrokerLogin.none(), speed, referenceSamples, qos, startNanos);
+    }
+
+    /** @param login the sensor publisher's identity (its username is then the client id) */
+    PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker, BrokerLogin login,
+                   double speed, long referenceSamples, int qos, long startNanos) {
+        this.login = login;
+        this.clientId = login.clientId(clientId);
         this.vertx = vertx;
         this.line = line;
         this.site = site;
-        this.clientId = clientId;
         this.broker = broker;
         this.speed = speed;
         this.referenceSamples = referenceSamples;
@@ -75,7 +84,7 @@ final class PublisherGroup {
             done = true;
             return;
         }
-        PublisherConfig.Builder b = PublisherConfig.builder(site, broker).clientId(clientId).qos(qos)
+        PublisherConfig.Builder b = PublisherConfig.builder(site, broker).clientId(clientId).login(login).qos(qos)
                 .samplesPerDevice(remaining);
         PublisherConfig config = Double.isInfinite(speed) ? b.asFastAsPossible().build() : b.ratePerDevice(speed).build();
         SensorPublisher p = new SensorPublisher(vertx, line, config);

@@ -1,7 +1,9 @@
 package dev.tandem.sim.score;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.edge.uplink.MqttLogin;
 import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Alarm;
@@ -44,14 +46,25 @@ public final class AlarmRecorder implements AutoCloseable {
 
     /** Connects to {@code broker} and subscribes; BROKER_UNAVAILABLE if it cannot within 10 s. */
     public static AlarmRecorder start(Vertx vertx, BrokerAddress broker) {
-        MqttClient client = MqttClient.create(vertx, new MqttClientOptions()
-                .setClientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8))
+        return start(vertx, broker, BrokerLogin.none());
+    }
+
+    /**
+     * {@link #start(Vertx, BrokerAddress)} logged in as {@code login} (on a secured broker: an identity
+     * that may read alarms, the site's monitor); it then reads the alarms of that site.
+     */
+    public static AlarmRecorder start(Vertx vertx, BrokerAddress broker, BrokerLogin login) {
+        MqttClient client = MqttClient.create(vertx, MqttLogin.apply(new MqttClientOptions(), broker, login,
+                        login.clientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8)))
                 .setCleanSession(true).setMaxMessageSize(Wire.MAX_PAYLOAD_BYTES));
+        String filter = login.isAnonymous() ? Topics.allDevices(Topics.Kind.ALARMS)
+                : Topics.allDevices(dev.tandem.shared.identity.Identity.splitUsername(login.credentials().username())[0],
+                Topics.Kind.ALARMS);
         AlarmRecorder r = new AlarmRecorder(client);
         client.publishHandler(m -> r.accept(m.payload().getBytes()));
         try {
             client.connect(broker.port(), broker.host())
-                    .compose(ack -> client.subscribe(Topics.allDevices(Topics.Kind.ALARMS), MqttQoS.AT_LEAST_ONCE.value()))
+                    .compose(ack -> client.subscribe(filter, MqttQoS.AT_LEAST_ONCE.value()))
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "alarm recorder cannot subscribe on " + broker.url() + ": " + e, e);
