@@ -16,8 +16,13 @@ import java.time.Duration;
 /** The options of {@code sim run} and {@code sim scenario}: where to, how fast, what to write. */
 final class ScenarioOptions {
     @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class,
-            description = "MQTT broker (default: an embedded HiveMQ CE, anonymous, for the run).")
+            description = "MQTT broker (default: an embedded HiveMQ CE for the run: anonymous, or the site of --site-dir).")
     BrokerAddress broker;
+
+    @Option(names = "--site-dir", paramLabel = "DIR",
+            description = {"A provisioned site (./tandem provision): its sensor identities publish (one connection each),",
+                    "its alarm recorder records (--record-alarms; provision --add --recorder). Without it: anonymous."})
+    Path siteDir;
 
     @Option(names = "--speed", paramLabel = "X|max", defaultValue = "1",
             description = "Simulated seconds per second, or max: as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
@@ -32,11 +37,6 @@ final class ScenarioOptions {
     @Option(names = "--record-alarms", paramLabel = "FILE",
             description = "Record the alarms seen on the broker (tandem/v1/+/+/alarms) as JSON lines, for ./tandem score.")
     Path alarms;
-
-    @Option(names = "--site-dir", paramLabel = "DIR",
-            description = {"A provisioned site (./tandem provision --out DIR): the run logs in with its identities (one",
-                    "connection per sensor publisher, alarms read as its monitor, attacks as its identities; with --broker)."})
-    Path siteDir;
 
     @Option(names = "--timeout", paramLabel = "S", defaultValue = "3600", description = "Stop after S seconds of wall time (default: ${DEFAULT-VALUE}).")
     long timeout;
@@ -69,11 +69,17 @@ final class ScenarioOptions {
         Path truthFile = truth != null ? truth : Path.of(scenario.name() + ".truth.jsonl");
         SiteAccess site = null;
         if (siteDir != null) {
-            if (broker == null) {
-                throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir needs --broker URL (the site's broker, "
-                        + "where its fleet runs)");
+            SiteLayout layout = new SiteLayout(siteDir);
+            if (!java.nio.file.Files.isRegularFile(layout.registry())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir " + siteDir + " holds no provisioned site ("
+                        + layout.registry() + " missing; ./tandem provision makes one)");
             }
-            site = SiteAccess.open(new SiteLayout(siteDir));
+            site = SiteAccess.open(layout);
+            if (broker != null && broker.tls()) {
+                dev.tandem.shared.identity.BrokerLogin.of(null, layout.caCertificate()).checkFor(broker);
+            }
+        } else if (broker != null) {
+            System.err.println("WARNING: no --site-dir: connecting anonymously to " + broker.url());
         }
         ScenarioRun.Options o = new ScenarioRun.Options(broker, speedValue(), truthFile, alarms, report,
                 Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)), site);

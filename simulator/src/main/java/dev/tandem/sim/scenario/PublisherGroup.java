@@ -1,7 +1,6 @@
 package dev.tandem.sim.scenario;
 
 import dev.tandem.shared.config.BrokerAddress;
-import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.MachineSimulator;
 import dev.tandem.sim.publish.PublisherConfig;
@@ -28,8 +27,8 @@ final class PublisherGroup {
     private final String site;
     private final String clientId;
     private final BrokerAddress broker;
+    private final dev.tandem.shared.identity.BrokerLogin login;
     private final double speed;
-    private final BrokerLogin login;
     private final long referenceSamples;
     private final int qos;
     private final long startNanos;
@@ -46,19 +45,14 @@ final class PublisherGroup {
      * @param referenceSamples samples per device at the line's reference rate (1 Hz): the scenario's seconds
      * @param speed            simulated seconds per wall second; infinite: as fast as the broker takes them
      */
-    PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker, double speed,
-                   long referenceSamples, int qos, long startNanos) {
-        this(vertx, line, site, clientId, broker, BrokerLogin.none(), speed, referenceSamples, qos, startNanos);
-    }
-
-    /** @param login the sensor publisher's identity (its username is then the client id) */
-    PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker, BrokerLogin login,
-                   double speed, long referenceSamples, int qos, long startNanos) {
-        this.login = login;
-        this.clientId = login.clientId(clientId);
+    PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker,
+                   dev.tandem.shared.identity.BrokerLogin login, double speed, long referenceSamples, int qos,
+                   long startNanos) {
         this.vertx = vertx;
         this.line = line;
         this.site = site;
+        this.login = login;
+        this.clientId = login.clientId(clientId);
         this.broker = broker;
         this.speed = speed;
         this.referenceSamples = referenceSamples;
@@ -84,7 +78,7 @@ final class PublisherGroup {
             done = true;
             return;
         }
-        PublisherConfig.Builder b = PublisherConfig.builder(site, broker).clientId(clientId).login(login).qos(qos)
+        PublisherConfig.Builder b = PublisherConfig.builder(site, broker).login(login).clientId(clientId).qos(qos)
                 .samplesPerDevice(remaining);
         PublisherConfig config = Double.isInfinite(speed) ? b.asFastAsPossible().build() : b.ratePerDevice(speed).build();
         SensorPublisher p = new SensorPublisher(vertx, line, config);

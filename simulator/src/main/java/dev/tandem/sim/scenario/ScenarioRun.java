@@ -1,14 +1,16 @@
 package dev.tandem.sim.scenario;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.sim.provision.SiteAccess;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
 import dev.tandem.sim.factory.MachineSimulator;
 import dev.tandem.sim.factory.TruthEvent;
 import dev.tandem.sim.netfault.FaultProxy;
-import dev.tandem.sim.provision.SiteAccess;
 import dev.tandem.sim.score.AlarmRecorder;
 import dev.tandem.sim.score.JsonLines;
 import io.vertx.core.Future;
@@ -48,8 +50,9 @@ public final class ScenarioRun {
      * @param alarms  null: no recording; else where the alarms seen on the broker go (JSON lines)
      * @param report  null: no file
      * @param timeout wall-clock bound of the run
-     * @param site    null: anonymous; else the provisioned site whose identities the run logs in with (one
-     *                connection per sensor publisher, alarms read as its monitor, attacks as its identities)
+     * @param site    null: anonymous clients (an embedded broker for the run allows them); else a provisioned
+     *                site whose sensor identities publish (one connection per identity, client id = its
+     *                username), whose alarm recorder records, and whose registry an embedded broker enforces
      */
     public record Options(BrokerAddress broker, double speed, Path truth, Path alarms, Path report, Duration timeout,
                           int qos, Duration statusEvery, SiteAccess site) {
@@ -59,7 +62,7 @@ public final class ScenarioRun {
             }
         }
 
-        /** Options of an anonymous run (no site). */
+        /** Anonymous clients. */
         public Options(BrokerAddress broker, double speed, Path truth, Path alarms, Path report, Duration timeout,
                        int qos, Duration statusEvery) {
             this(broker, speed, truth, alarms, report, timeout, qos, statusEvery, null);
@@ -93,8 +96,11 @@ public final class ScenarioRun {
         long t0 = System.nanoTime();
         try {
             BrokerAddress broker = options.broker();
+            SiteAccess site = options.site();
+            List<Group> plan = groups(s, site); // before anything starts: a device no identity may publish fails here
             if (broker == null) {
-                embedded = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
+                embedded = new EmbeddedBroker(site == null ? EmbeddedBrokerOptions.anonymous()
+                        : EmbeddedBrokerOptions.secured(site.layout().root())).start();
                 broker = embedded.address();
             }
             BrokerAddress devicesConnectTo = broker;
@@ -102,9 +108,9 @@ public final class ScenarioRun {
                 proxy = FaultProxy.start(vertx, broker);
                 devicesConnectTo = proxy.address();
             }
-            SiteAccess site = options.site();
             if (options.alarms() != null || !fleet.attackEvents().isEmpty()) {
-                recorder = AlarmRecorder.start(vertx, broker, site == null ? BrokerLogin.none() : site.monitor());
+                recorder = site == null ? AlarmRecorder.start(vertx, broker)
+                        : AlarmRecorder.start(vertx, broker, site.recorder(), site.site());
             }
             if (!fleet.attackEvents().isEmpty()) {
                 attacks = new AttackRuns(fleet, site, broker, recorder, out);
@@ -115,12 +121,10 @@ public final class ScenarioRun {
                     proxy == null ? "" : " (through the fault proxy " + proxy.address().url() + ")");
             long referenceSamples = Math.round(s.duration().toMillis() / 1000.0);
             long start = System.nanoTime();
-            for (Map.Entry<String, List<String>> g : (site == null ? groups(s) : SensorGroups.of(s, site)).entrySet()) {
-                String siteId = s.device(g.getValue().get(0)).site();
-                BrokerLogin login = site == null ? BrokerLogin.none() : site.loginOf(g.getKey());
-                groups.add(new PublisherGroup(vertx, fleet.line().subset(g.getValue()), siteId,
-                        "tandem-sim-" + siteId + "-" + g.getKey(), devicesConnectTo, login, options.speed(), referenceSamples,
-                        options.qos(), start));
+            for (Group g : plan) {
+                groups.add(new PublisherGroup(vertx, fleet.line().subset(g.devices()), g.site(),
+                        "tandem-sim-" + g.site() + "-" + g.name(), devicesConnectTo, g.login(), options.speed(),
+                        referenceSamples, options.qos(), start));
             }
             groups.forEach(PublisherGroup::start);
             boolean completed = drive(groups, proxy, attacks, start);
@@ -158,7 +162,35 @@ public final class ScenarioRun {
         }
     }
 
-    /** Connection groups: one per device, or per site and type ({@code connection: shared}). */
+    /** One connection: its name, site, login and devices. */
+    private record Group(String name, String site, BrokerLogin login, List<String> devices) {
+    }
+
+    /**
+     * Anonymous: one connection per device, or per site and type ({@code connection: shared}).
+     * On a provisioned site: one connection per sensor identity (the broker allows one session per
+     * username), with the devices it publishes.
+     */
+    private static List<Group> groups(Scenario s, SiteAccess site) {
+        List<Group> out = new ArrayList<>();
+        if (site == null) {
+            groups(s).forEach((name, devices) -> out.add(new Group(name, s.device(devices.get(0)).site(),
+                    BrokerLogin.none(), devices)));
+            return out;
+        }
+        List<String> ids = new ArrayList<>();
+        for (Scenario.Device d : s.devices()) {
+            if (!d.site().equals(site.site())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, s.source() + ": device " + d.id() + " is on site '"
+                        + d.site() + "', the provisioned site in " + site.layout().root() + " is '" + site.site() + "'");
+            }
+            ids.add(d.id());
+        }
+        site.sensorsOf(ids).forEach((identity, devices) -> out.add(new Group(identity.name(), site.site(),
+                site.loginOf(identity), devices)));
+        return out;
+    }
+
     private static Map<String, List<String>> groups(Scenario s) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Scenario.Device d : s.devices()) {
