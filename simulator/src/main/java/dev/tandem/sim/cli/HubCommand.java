@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "hub", mixinStandardHelpOptions = true,
+        subcommands = {HubBackupCommand.class, HubRestoreCommand.class},
         description = {
                 "Runs one cloud-hub instance against a broker.",
-                "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...)."})
+                "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...).",
+                "Its state (commissioning sets, models, escalations and verdicts) lives in its store: the embedded database under --data-dir, or a PostgreSQL that several instances share (--db); a restarted hub loads its devices' models instead of fitting them."})
 final class HubCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOptions run;
@@ -41,8 +43,8 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
     String instanceId;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep commissioning sets here so that a restarted hub refits its devices.")
-    Path dataDir;
+    @picocli.CommandLine.Mixin
+    StoreOptions store;
 
     @Option(names = "--no-shared-subscription", description = "Subscribe to escalations directly instead of through $share/hub (one instance only).")
     boolean noShared;
@@ -70,7 +72,7 @@ final class HubCommand implements Callable<Integer> {
                 .batching(batchMax, Duration.ofMillis(lingerMs))
                 .sharedSubscription(!noShared)
                 .fit(fit.settings())
-                .dataDir(dataDir)
+                .store(store.settings())
                 .build();
         CloudHub hub = CloudHub.start(config);
         System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
