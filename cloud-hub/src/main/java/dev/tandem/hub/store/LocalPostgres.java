@@ -34,6 +34,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final AtomicInteger databases = new AtomicInteger();
+    private String options;
     private boolean stopped;
 
     private LocalPostgres(Path bin, Path dir, int port) {
@@ -81,10 +82,9 @@ public final class LocalPostgres implements AutoCloseable {
             }
             s.pg(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-A", "trust",
                     "-U", USER, "-E", "UTF8", "--no-locale"), 60);
-            s.pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
-                    dir.resolve("log").toString(), "-w", "-t", "60", "start", "-o",
-                    "-c listen_addresses=127.0.0.1 -p " + s.port + " -k " + dir + " -c max_connections=200"
-                            + (durable ? "" : " -c fsync=off -c full_page_writes=off")), 90);
+            s.options = "-c listen_addresses=127.0.0.1 -p " + s.port + " -k " + dir + " -c max_connections=200"
+                    + (durable ? "" : " -c fsync=off -c full_page_writes=off");
+            s.resume();
             return s;
         } catch (IOException e) {
             throw new TandemException(ErrorCode.STORE_UNAVAILABLE, "cannot start a local PostgreSQL: " + e.getMessage(), e);
@@ -132,6 +132,30 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TandemException(ErrorCode.STORE_UNAVAILABLE, "interrupted running " + command.get(0), e);
+        }
+    }
+
+    /** Stops the server, keeping its data (a database that goes away); {@link #resume()} brings it back. */
+    public synchronized void pause() {
+        pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"), 60);
+    }
+
+    /** Starts the server (again) on the same port with the same data; nothing if it runs. */
+    public synchronized void resume() {
+        if (options != null && running()) {
+            return;
+        }
+        pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                dir.resolve("log").toString(), "-w", "-t", "60", "start", "-o", options), 90);
+    }
+
+    /** Whether the server runs ({@code pg_ctl status}). */
+    public synchronized boolean running() {
+        try {
+            pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "status"), 30);
+            return true;
+        } catch (TandemException e) {
+            return false;
         }
     }
 
