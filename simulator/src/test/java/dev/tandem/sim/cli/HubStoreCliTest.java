@@ -98,4 +98,23 @@ class HubStoreCliTest {
         assertEquals(0, TandemCliProbe.run("hub", "backup", "--help").exit());
         assertEquals(0, TandemCliProbe.run("hub", "restore", "--help").exit());
     }
+
+    @Test
+    void benchStore_measuresH2AndPostgreSQL_sideBySide(@TempDir Path dir) throws Exception {
+        PostgresServer.shared(); // skips without the server binaries, as the bench would leave PostgreSQL out
+        Path report = dir.resolve("store.json");
+        TandemCliProbe.Result r = TandemCliProbe.run("bench", "store", "--preload", "100", "--singles", "20",
+                "--batches", "3", "--batch-size", "10", "--report", report.toString());
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("| H2 "), r.out());
+        assertTrue(r.out().contains("| PostgreSQL "), r.out());
+        var results = dev.tandem.shared.wire.Wire.mapper().readTree(report.toFile());
+        assertEquals(2, results.size());
+        for (var result : results) {
+            assertEquals(100, result.get("rowsBefore").asLong());
+            assertEquals(100 + 500 + 20 + 30, result.get("rowsAfter").asLong(), "preload, warm-up, singles, batches");
+            assertTrue(result.get("singleP99Ms").asDouble() >= result.get("singleP50Ms").asDouble());
+        }
+        assertEquals(2, TandemCliProbe.run("bench", "store", "--singles", "1").exit());
+    }
 }
