@@ -75,7 +75,8 @@ final class HubCommand implements Callable<Integer> {
                 .store(store.settings())
                 .build();
         CloudHub hub = CloudHub.start(config);
-        System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
+        System.out.printf("hub %s: %s to %s; store %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting",
+                run.broker, config.store().displayUrl());
         try {
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
                     () -> status(hub), () -> false);
@@ -88,8 +89,9 @@ final class HubCommand implements Callable<Integer> {
     private static String status(CloudHub hub) {
         HubMetrics.Snapshot s = hub.metrics().snapshot();
         return String.format("hub: connected %s | devices with model %d | escalations %d | verdicts %d | batches %d (mean %.1f)"
-                        + " | verdict p50 %.1f ms | errors %d",
+                        + " | verdict p50 %.1f ms | recorded %d (queued %d, dropped %d) | errors %d",
                 hub.isConnected(), s.devicesWithModel(), s.escalationsReceived(), s.verdictsSent(), s.batches(),
-                s.meanBatchSize(), s.verdictLatencyP50Ms(), s.errors());
+                s.meanBatchSize(), s.verdictLatencyP50Ms(), hub.escalationLog().written(), hub.escalationLog().pending(),
+                hub.escalationLog().dropped(), s.errors());
     }
 }
