@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
-        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
+                CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -126,6 +127,47 @@ final class BenchCommand implements Runnable {
                         + "10 <= --singles <= 1,000,000, 2 <= --batches <= 100,000, 1 <= --batch-size <= 10,000");
             }
             StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "outbox", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures the edge's durable outbox on this disk: durable appends/s with fsync in batches and",
+                    "with fsync on every record (from the first offer until the last record is on the disk), and the",
+                    "time an agent takes to replay a log of --replay records at start."})
+    static final class OutboxCmd implements Callable<Integer> {
+        @Option(names = "--messages", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_MESSAGES,
+                description = "Appends with fsync in batches (default: ${DEFAULT-VALUE}).")
+        int messages;
+
+        @Option(names = "--always-messages", paramLabel = "N",
+                defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_ALWAYS_MESSAGES,
+                description = "Appends with fsync on every record (default: ${DEFAULT-VALUE}).")
+        int alwaysMessages;
+
+        @Option(names = "--replay", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_REPLAY_MESSAGES,
+                description = "Records in the log replayed at start (default: ${DEFAULT-VALUE}).")
+        int replay;
+
+        @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_PAYLOAD_BYTES,
+                description = "Payload bytes per message (default: ${DEFAULT-VALUE}).")
+        int payload;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Where to write (default: a temporary directory, removed after).")
+        Path dir;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            if (messages < 1 || alwaysMessages < 1 || replay < 1 || payload < 1 || payload > 1 << 20) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG,
+                        "--messages, --always-messages and --replay must be >= 1, --payload 1..1048576");
+            }
+            dev.tandem.sim.bench.OutboxBench.run(new dev.tandem.sim.bench.OutboxBench.Options(messages, alwaysMessages,
+                    replay, payload, dir, report), System.out);
             return 0;
         }
     }

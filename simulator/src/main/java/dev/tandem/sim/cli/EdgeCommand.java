@@ -69,7 +69,11 @@ final class EdgeCommand implements Callable<Integer> {
             vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             System.out.printf("edge: agent for %s on site %s, broker %s%n", devices, site, run.broker);
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
-                    () -> status(agent), () -> false);
+                    () -> status(agent), () -> false, () -> {
+                        // undeploying stops the agent: outbox drained (bounded) and synced, OFFLINE published
+                        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                        System.out.println("edge: stopped, " + status(agent));
+                    });
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
         }

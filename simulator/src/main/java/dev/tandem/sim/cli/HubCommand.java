@@ -106,7 +106,12 @@ final class HubCommand implements Callable<Integer> {
                         siteOperators.count(), operatorsFile(), api.url());
             }
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
-                    () -> status(hub), () -> false);
+                    () -> status(hub), () -> false, () -> {
+                        System.out.printf("hub %s: stopping (no new escalations, finishing the batch in hand)%n",
+                                config.instanceId());
+                        hub.close();
+                        System.out.printf("hub %s: stopped, %s%n", config.instanceId(), status(hub));
+                    });
         } finally {
             if (api != null) {
                 api.close();
@@ -138,6 +143,7 @@ final class HubCommand implements Callable<Integer> {
     }
 
     private static String status(CloudHub hub) {
+        hub.metrics().flushLog(); // the summaries of rate-limited error lines
         HubMetrics.Snapshot s = hub.metrics().snapshot();
         return String.format("hub: connected %s | devices with model %d | escalations %d | verdicts %d | batches %d (mean %.1f)"
                         + " | verdict p50 %.1f ms | recorded %d (queued %d, dropped %d) | errors %d",
