@@ -158,6 +158,8 @@ class FleetCommandTest {
         assertEquals(2, TandemCliProbe.run("fleet", "show", "--token-file", token.toString()).exit(), "no DEVICE");
 
         assertEquals(2, TandemCli.execute("hub", "--insecure", "--broker", "tcp://127.0.0.1:1", "--http", "70000"));
+        assertEquals(2, TandemCli.execute("edge", "--insecure", "--broker", "tcp://127.0.0.1:1", "--device", "d1",
+                "--hub-key", "x.pub", "--metrics", "-1"));
         assertEquals(2, TandemCli.execute("hub", "--insecure", "--broker", "tcp://127.0.0.1:1", "--http", "0"),
                 "--http without the site's operators");
         Files.writeString(dir.resolve("site.json"), "{\"v\":2,\"site\":\"p\",\"accounts\":[],\"operators\":[]}");
