@@ -258,6 +258,32 @@ class HubApiTest {
         }
     }
 
+    @Test
+    void openApiDocument_describesEveryEndpoint_andEachAnswersAsDocumented() throws Exception {
+        assertEquals(401, get("/api/v1/openapi.yaml", null).statusCode());
+        HttpResponse<String> doc = get("/api/v1/openapi.yaml", VIEWER.token());
+        assertEquals(200, doc.statusCode());
+        assertTrue(doc.body().startsWith("openapi: 3."));
+        // the paths block: two-space indented keys
+        List<String> paths = doc.body().lines().dropWhile(l -> !l.equals("paths:")).skip(1)
+                .takeWhile(l -> l.isEmpty() || l.startsWith(" ")).filter(l -> l.matches("  /\\S+:"))
+                .map(l -> l.trim().substring(0, l.trim().length() - 1)).toList();
+        assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models", "/api/v1/alarms",
+                "/api/v1/alarms/{id}/ack", "/api/v1/status", "/api/v1/openapi.yaml", "/metrics"), paths);
+        for (String path : paths) {
+            String concrete = path.replace("{id}", path.startsWith("/api/v1/alarms") ? "999999" : "nope");
+            HttpResponse<String> r = path.endsWith("/ack") ? post(concrete, ADMIN.token(), "")
+                    : get(concrete, ADMIN.token());
+            // the documented path exists: any answer but the router's own "no such resource"
+            assertFalse(r.statusCode() == 404 && r.body().contains("no such resource"), path + ": " + r.body());
+            int start = doc.body().indexOf("\n  " + path + ":");
+            int next = doc.body().indexOf("\n  /", start + 1);
+            String section = doc.body().substring(start, next > 0 ? next : doc.body().indexOf("\ncomponents:"));
+            assertTrue(section.contains("\"" + r.statusCode() + "\""), path + " answered " + r.statusCode()
+                    + ", not documented: " + section);
+        }
+    }
+
     // --- helpers
 
     private static void status(String device, DeviceStatus.State state, String model, long windows, long alarms,
