@@ -1,6 +1,5 @@
 package dev.tandem.hub;
 
-import dev.tandem.hub.alarm.AlarmListener;
 import dev.tandem.hub.alarm.AlarmLog;
 import dev.tandem.hub.alarm.InMemoryAlarmLog;
 import dev.tandem.hub.commissioning.CommissioningService;
@@ -67,8 +66,7 @@ public final class CloudHub implements AutoCloseable {
         this.escalations = new EscalationWorker(config, fleet, connection, metrics);
         this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
                 escalations::retire);
-        FleetListener fleetListener = new FleetListener(fleet, metrics, control);
-        AlarmListener alarmListener = new AlarmListener(alarms, metrics, control);
+        FleetListener fleetListener = new FleetListener(fleet, alarms, metrics, control);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -78,7 +76,7 @@ public final class CloudHub implements AutoCloseable {
         connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
                 fleetListener::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
-        connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS, alarmListener::offer);
+        connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS, fleetListener::offer);
         connection.onConnected(commissioning::republishPending);
     }
 
