@@ -50,13 +50,14 @@ public final class CloudHub implements AutoCloseable {
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
-    private CloudHub(HubConfig config) {
+    private CloudHub(HubConfig config, ModelLineage lineage, AlarmLog alarms) {
         this.config = config;
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
-        this.lineage = new InMemoryModelLineage();
-        this.alarms = new InMemoryAlarmLog();
+        this.lineage = java.util.Objects.requireNonNull(lineage, "lineage");
+        this.alarms = java.util.Objects.requireNonNull(alarms, "alarms");
         metrics.devicesWithModel(fleet::devicesWithModel);
+        metrics.devicesByState(fleet::devicesIn);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tandem-hub-control-" + config.instanceId());
@@ -87,7 +88,12 @@ public final class CloudHub implements AutoCloseable {
      * keeps retrying with backoff.
      */
     public static CloudHub start(HubConfig config) {
-        CloudHub hub = new CloudHub(config);
+        return start(config, new InMemoryModelLineage(), new InMemoryAlarmLog());
+    }
+
+    /** {@link #start(HubConfig)} keeping the models' lineage and the alarms where the caller says (a store). */
+    public static CloudHub start(HubConfig config, ModelLineage lineage, AlarmLog alarms) {
+        CloudHub hub = new CloudHub(config, lineage, alarms);
         hub.escalations.start();
         hub.restored = hub.commissioning.restore();
         if (hub.connection.connect(config.connectTimeout())) {

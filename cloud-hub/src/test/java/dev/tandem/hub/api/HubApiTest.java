@@ -214,6 +214,8 @@ class HubApiTest {
         devices.publish(Topics.of(SITE, "p1", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION, SITE, "p1",
                 1, 1, 2.0, Alarm.Source.HUB, "tiny-p")));
         devices.publish(Topics.of(SITE, "p1", Topics.Kind.ALARMS), "garbage".getBytes());
+        status("p1", DeviceStatus.State.DETECTING, "tiny-p", 10, 1, 0);
+        awaitFleet(f -> device(f, "p1") != null);
         assertTrue(TestWait.until(WAIT, () -> hub.metrics().alarmsReceived(Alarm.Source.HUB) >= 1
                 && hub.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD) >= 1));
         get("/api/v1/fleet", null); // one refusal to count
@@ -225,7 +227,8 @@ class HubApiTest {
                 .collect(Collectors.toMap(l -> l.substring(0, l.lastIndexOf(' ')),
                         l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), (a, b) -> a));
         for (String name : List.of("tandem_hub_escalations_received_total", "tandem_hub_verdicts_sent_total",
-                "tandem_hub_models_fitted_total", "tandem_hub_devices_with_model")) {
+                "tandem_hub_models_fitted_total", "tandem_hub_devices_with_model", "tandem_hub_verdict_latency_seconds_count",
+                "tandem_hub_fit_time_seconds_count")) {
             assertTrue(samples.containsKey(name), name + " in " + samples.keySet());
         }
         assertTrue(samples.get("tandem_hub_alarms_received_total{source=\"HUB\"}") >= 1);
@@ -233,6 +236,9 @@ class HubApiTest {
         assertTrue(samples.get("tandem_hub_errors_total{code=\"MALFORMED_PAYLOAD\"}") >= 1);
         assertTrue(samples.get("tandem_hub_api_refused_total{code=\"UNAUTHENTICATED\"}") >= 1);
         assertTrue(samples.keySet().stream().allMatch(k -> k.startsWith("tandem_")), "only Tandem's meters");
+        assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("tandem_hub_verdict_latency_seconds_bucket{le=")),
+                "latencies as histograms");
+        assertTrue(samples.get("tandem_hub_devices{state=\"DETECTING\"}") >= 1, "devices by state");
     }
 
     @Test
