@@ -37,6 +37,7 @@ public final class HubMetrics {
     private final Counter commissioningsReceived;
     private final Counter modelsFitted;
     private final Counter modelsPublished;
+    private final Counter modelsLoaded;
     private final Counter fleetUpdates;
     private final Timer verdictLatency;
     private final Timer fitTime;
@@ -68,6 +69,9 @@ public final class HubMetrics {
         commissioningsReceived = Counter.builder("tandem.hub.commissionings.received").register(registry);
         modelsFitted = Counter.builder("tandem.hub.models.fitted").register(registry);
         modelsPublished = Counter.builder("tandem.hub.models.published").register(registry);
+        modelsLoaded = Counter.builder("tandem.hub.models.loaded")
+                .description("devices whose models came from the store (fitted before or by another instance)")
+                .register(registry);
         fleetUpdates = Counter.builder("tandem.hub.fleet.updates").register(registry);
         verdictLatency = Timer.builder("tandem.hub.verdict.latency")
                 .description("escalation arrival at the hub to verdict handed to the client")
@@ -193,6 +197,16 @@ public final class HubMetrics {
     public void modelFitted(long nanos) {
         modelsFitted.increment();
         fitTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A device's models taken from the store instead of fitted. */
+    public void modelLoaded() {
+        modelsLoaded.increment();
+    }
+
+    /** Devices whose models came from the store. */
+    public long modelsLoaded() {
+        return (long) modelsLoaded.count();
     }
 
     public void modelPublished() {

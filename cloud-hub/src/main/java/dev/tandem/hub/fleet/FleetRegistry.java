@@ -64,7 +64,7 @@ public final class FleetRegistry implements FleetView {
         views.compute(id, (k, v) -> new DeviceView(id, s.state(),
                 s.modelVersion() != null ? s.modelVersion() : v == null ? null : v.modelVersion(),
                 v == null ? null : v.modelState(), v == null ? null : v.assignedVersion(), at,
-                counted || v == null ? s.windows() : v.windows(), counted || v == null ? s.alarms() : v.alarms(),
+                counted || v == null ? s.windows() : v.windows(), counted || v == null ? s.onsets() : v.alarms(),
                 counted || v == null ? s.escalations() : v.escalations()));
     }
 

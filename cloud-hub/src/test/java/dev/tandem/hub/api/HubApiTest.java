@@ -152,7 +152,8 @@ class HubApiTest {
     void alarms_newestFirst_acknowledgedByAnAdminOnly_withBoundedParametersAndBody() throws Exception {
         for (int w = 1; w <= 3; w++) {
             devices.publish(Topics.of(SITE, "a1", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION, SITE, "a1",
-                    w, 1_700_000_000_000L + w, 1.5 + w, w == 3 ? Alarm.Source.EDGE_TIMEOUT : Alarm.Source.EDGE, "tiny-a")));
+                    "e" + w, Alarm.Phase.ONSET, w, 1_700_000_000_000L + w, 1_700_000_000_000L + w, 0, 1, 1.5 + w, 1.5 + w,
+                    java.util.List.of(0), w == 3 ? Alarm.Source.EDGE_TIMEOUT : Alarm.Source.EDGE, "tiny-a")));
         }
         assertTrue(TestWait.until(WAIT, () -> hub.alarms().recent(10, new dev.tandem.hub.fleet.DeviceId(SITE, "a1"))
                 .size() == 3));
@@ -212,7 +213,7 @@ class HubApiTest {
     @Test
     void metrics_onLoopbackWithoutAToken_arePrometheusTextWithTheHubsCounters() throws Exception {
         devices.publish(Topics.of(SITE, "p1", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION, SITE, "p1",
-                1, 1, 2.0, Alarm.Source.HUB, "tiny-p")));
+                "e1", Alarm.Phase.ONSET, 1, 1, 1, 0, 1, 2.0, 2.0, java.util.List.of(0), Alarm.Source.HUB, "tiny-p")));
         devices.publish(Topics.of(SITE, "p1", Topics.Kind.ALARMS), "garbage".getBytes());
         status("p1", DeviceStatus.State.DETECTING, "tiny-p", 10, 1, 0);
         awaitFleet(f -> device(f, "p1") != null);
@@ -295,7 +296,7 @@ class HubApiTest {
     private static void status(String device, DeviceStatus.State state, String model, long windows, long alarms,
                                long escalations) {
         devices.publish(Topics.of(SITE, device, Topics.Kind.STATUS), Wire.encode(new DeviceStatus(DeviceStatus.VERSION,
-                SITE, device, state, model, windows, alarms, escalations, System.currentTimeMillis())));
+                SITE, device, state, model, windows, alarms, alarms, 0, null, escalations, System.currentTimeMillis())));
     }
 
     private static void awaitFleet(Predicate<JsonNode> condition) {

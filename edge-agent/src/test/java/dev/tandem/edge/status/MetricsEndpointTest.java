@@ -27,7 +27,8 @@ class MetricsEndpointTest {
             EdgeMetrics m = new EdgeMetrics(registry, "agent-7");
             m.reading();
             m.reading();
-            m.alarm(Alarm.Source.EDGE_TIMEOUT);
+            m.anomalousWindow(Alarm.Source.EDGE_TIMEOUT);
+            m.episode(Alarm.Phase.ONSET);
             m.error(ErrorCode.MALFORMED_PAYLOAD);
             MetricsEndpoint endpoint = MetricsEndpoint.start(vertx, registry, 0);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,7 +37,8 @@ class MetricsEndpointTest {
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
             assertTrue(r.body().contains("tandem_edge_readings_total{agent=\"agent-7\"} 2.0"), r.body());
-            assertTrue(r.body().contains("tandem_edge_alarms_total{agent=\"agent-7\",source=\"EDGE_TIMEOUT\"} 1.0"));
+            assertTrue(r.body().contains("tandem_edge_windows_anomalous_total{agent=\"agent-7\",source=\"EDGE_TIMEOUT\"} 1.0"));
+            assertTrue(r.body().contains("tandem_edge_alarms_total{agent=\"agent-7\",phase=\"ONSET\"} 1.0"));
             assertTrue(r.body().contains("tandem_edge_errors_total{agent=\"agent-7\",code=\"MALFORMED_PAYLOAD\"} 1.0"));
             HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + endpoint.port() + "/")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

@@ -29,6 +29,8 @@ public enum ErrorCode {
     ARTIFACT_INVALID,
     /** The MQTT broker cannot be reached. */
     BROKER_UNAVAILABLE,
+    /** The hub's database cannot be reached or refused a read or write (down, full, locked by another process). */
+    STORE_UNAVAILABLE,
     /** A configuration value or command-line flag is invalid. */
     INVALID_CONFIG,
     /** Something failed that no input should be able to cause (a bug): logged with its stack trace. */

@@ -47,6 +47,10 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--sensor", paramLabel = "NAME=DEV[,DEV...]", description = "A sensor publisher and its devices (repeat).")
     List<String> sensorSpecs = new ArrayList<>();
 
+    @Option(names = "--recorder", description = "The alarm recorder's identity (a hub identity named "
+            + dev.tandem.sim.provision.SiteAccess.RECORDER + ", for sim run --site-dir --record-alarms).")
+    boolean recorder;
+
     @Option(names = "--operator", paramLabel = "NAME=ROLE", description = "An operator of the hub's REST API, role "
             + "admin or read-only (repeat); its token goes to operators/NAME.token. A new site always gets 'admin'.")
     List<String> operatorSpecs = new ArrayList<>();
@@ -90,7 +94,7 @@ final class ProvisionCommand implements Callable<Integer> {
             return 0;
         }
         if (revoke != null) {
-            if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null
+            if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null || recorder
                     || !operatorSpecs.isEmpty()) {
                 throw invalid("--revoke takes no identities to add");
             }
@@ -143,6 +147,9 @@ final class ProvisionCommand implements Callable<Integer> {
         for (int i = 1; i <= hubCount; i++) {
             ids.add(Identity.hub(siteId, "hub-" + i));
         }
+        if (recorder) {
+            ids.add(Identity.hub(siteId, dev.tandem.sim.provision.SiteAccess.RECORDER));
+        }
         Map<String, OperatorRole> operators = new LinkedHashMap<>();
         for (String spec : operatorSpecs) {
             int eq = spec.indexOf('=');
@@ -161,7 +168,7 @@ final class ProvisionCommand implements Callable<Integer> {
             }
         }
         if (ids.isEmpty() && (!add || operators.isEmpty())) {
-            throw invalid("no identities given (--agents, --agent, --sensor, --hubs" + (add ? ", --operator)" : ")"));
+            throw invalid("no identities given (--agents, --agent, --sensor, --hubs, --recorder" + (add ? ", --operator)" : ")"));
         }
         if (add) {
             if (!ids.isEmpty()) {

@@ -254,9 +254,10 @@ public final class Demo {
 
     private String statusLine(Totals t, double readingsPerSecond) {
         Confusion c = scoreboard.collaborative();
-        return String.format("[%4.0fs] readings/s %6.0f | windows %7d | alarms %5d | escalations %5d | verdicts %5d"
-                        + " | timeouts %3d | models %d/%d | precision %s recall %s",
-                elapsedSeconds(), readingsPerSecond, t.edge.windows(), t.edge.alarms(), t.edge.escalations(),
+        return String.format("[%4.0fs] readings/s %6.0f | windows %7d | onsets %4d | clears %4d | escalations %5d"
+                        + " | verdicts %5d | timeouts %3d | models %d/%d | precision %s recall %s",
+                elapsedSeconds(), readingsPerSecond, t.edge.windows(), t.edge.onsets(), t.edge.clears(),
+                t.edge.escalations(),
                 t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded, agents.size(),
                 fmt(c.precision()), fmt(c.recall()));
     }
@@ -274,7 +275,8 @@ public final class Demo {
         t.edge.errorsByCode().forEach((k, v) -> errors.merge("edge." + k, v, Long::sum));
         DemoReport report = new DemoReport(
                 config.broker() == null ? "embedded " + embedded.url() : config.broker().url(),
-                config.devices(), elapsedSeconds(), t.edge.readings(), t.edge.windows(), t.edge.alarms(),
+                config.devices(), elapsedSeconds(), t.edge.readings(), t.edge.windows(), t.edge.onsets(),
+                t.edge.clears(), t.edge.rebaselines(),
                 t.edge.escalations(), t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded,
                 t.edge.windows() == 0 ? 0 : (double) t.edge.escalations() / t.edge.windows(),
                 nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
@@ -305,7 +307,8 @@ public final class Demo {
         out.printf("duration          %.1f s%n", r.durationSeconds());
         out.printf("readings          %d%n", r.readings());
         out.printf("windows scored    %d%n", r.windows());
-        out.printf("alarms            %d%n", r.alarms());
+        out.printf("alarm episodes    %d onsets, %d cleared, %d re-baselined, %d held at the end%n", r.onsets(),
+                r.clears(), r.rebaselines(), r.onsets() - r.clears() - r.rebaselines());
         out.printf("escalations       %d (%.1f%% of windows)%n", r.escalations(), 100 * r.escalationRate());
         out.printf("verdicts          %d (timeouts %d)%n", r.verdicts(), r.verdictTimeouts());
         out.printf("hub batches       %d (mean size %.1f)%n", r.hubBatches(), r.hubMeanBatchSize());
@@ -328,19 +331,23 @@ public final class Demo {
     private record Totals(EdgeTotals edge, HubMetrics.Snapshot hub, int modelsLoaded) {
     }
 
-    private record EdgeTotals(long readings, long windows, long alarms, long escalations, long verdicts,
+    private record EdgeTotals(long readings, long windows, long onsets, long clears, long rebaselines,
+                              long escalations, long verdicts,
                               long verdictTimeouts, Map<String, Long> errorsByCode) {
     }
 
     private Totals totals() {
-        long readings = 0, windows = 0, alarms = 0, escalations = 0, verdicts = 0, timeouts = 0;
+        long readings = 0, windows = 0, onsets = 0, clears = 0, rebaselines = 0, escalations = 0, verdicts = 0;
+        long timeouts = 0;
         Map<String, Long> byCode = new TreeMap<>();
         int loaded = 0;
         for (EdgeAgent a : agents) {
             EdgeMetrics.Snapshot s = a.metrics().snapshot();
             readings += s.readings();
             windows += s.windows();
-            alarms += s.alarms();
+            onsets += s.onsets();
+            clears += s.clears();
+            rebaselines += s.rebaselines();
             escalations += s.escalations();
             verdicts += s.verdicts();
             timeouts += s.verdictTimeouts();
@@ -349,7 +356,7 @@ public final class Demo {
                 loaded++;
             }
         }
-        return new Totals(new EdgeTotals(readings, windows, alarms, escalations, verdicts, timeouts, byCode),
+        return new Totals(new EdgeTotals(readings, windows, onsets, clears, rebaselines, escalations, verdicts, timeouts, byCode),
                 hub.metrics().snapshot(), loaded);
     }
 

@@ -87,8 +87,8 @@ class FleetCommandTest {
              TestClient device = TestClient.connect(broker.url())) {
             assertTrue(hub.awaitConnected(WAIT));
             device.publish(Topics.of("plant", "machine-01", Topics.Kind.STATUS), Wire.encode(new DeviceStatus(
-                    DeviceStatus.VERSION, "plant", "machine-01", DeviceStatus.State.DETECTING, "tiny-xyz", 2000, 4, 30,
-                    System.currentTimeMillis())));
+                    DeviceStatus.VERSION, "plant", "machine-01", DeviceStatus.State.DETECTING, "tiny-xyz", 2000, 4, 4, 0, null,
+                    30, System.currentTimeMillis())));
             assertTrue(TestWait.until(WAIT, () -> !hub.fleet().views().isEmpty()));
             String hubUrl = api.url();
             String admin = layout.operatorToken("admin").toString();
@@ -121,7 +121,8 @@ class FleetCommandTest {
             assertTrue(unknown.out().contains("UNKNOWN_DEVICE"), unknown.out());
 
             device.publish(Topics.of("plant", "machine-01", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION,
-                    "plant", "machine-01", 77, 1_700_000_000_000L, 2.5, Alarm.Source.HUB, "tiny-xyz")));
+                    "plant", "machine-01", "ep-77", Alarm.Phase.ONSET, 77, 1_700_000_000_000L, 1_700_000_000_000L, 0, 1,
+                    2.5, 2.5, java.util.List.of(1), Alarm.Source.HUB, "tiny-xyz")));
             assertTrue(TestWait.until(WAIT, () -> !hub.alarms().recent(1, null).isEmpty()));
             long alarmId = hub.alarms().recent(1, null).get(0).id();
             TandemCliProbe.Result alarms = TandemCliProbe.run("fleet", "alarms", "--device", "machine-01", "--hub", hubUrl,
