@@ -101,6 +101,10 @@ final class HubCommand implements Callable<Integer> {
             System.out.printf("hub %s: %s to %s; store %s%n", config.instanceId(),
                     hub.isConnected() ? "connected" : "connecting", run.broker, config.store().displayUrl());
             if (siteOperators != null) {
+                if (!isLoopback(httpHost)) {
+                    System.err.println("WARNING: --http-host " + httpHost + ": the REST API is plain HTTP; operator tokens "
+                            + "cross the network in the clear unless a TLS proxy stands in front of it");
+                }
                 api = HubApi.start(hub, new ApiConfig(httpHost, httpPort, siteOperators, ApiConfig.DEFAULT_MAX_BODY_BYTES));
                 System.out.printf("api: %s/api/v1 (%d operators of %s; metrics at %s/metrics)%n", api.url(),
                         siteOperators.count(), operatorsFile(), api.url());
@@ -122,6 +126,14 @@ final class HubCommand implements Callable<Integer> {
             hub.close();
         }
         return 0;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private SiteOperators siteOperators(String site) {
