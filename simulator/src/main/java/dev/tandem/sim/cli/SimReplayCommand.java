@@ -73,6 +73,11 @@ final class SimReplayCommand implements Callable<Integer> {
     @Option(names = "--status-every", paramLabel = "S", defaultValue = "5", description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
     long statusEvery;
 
+    @Option(names = "--await-models", paramLabel = "S", defaultValue = "0",
+            description = {"With edge agents: hold each device's rows after commissioning until its agent reports its model",
+                    "active (model/state), at most S seconds from the start; 0: no wait (default: ${DEFAULT-VALUE})."})
+    long awaitModels;
+
     @Option(names = "--dry-run", description = "Load and check the files, print the devices and the ground truth's size; publish nothing.")
     boolean dryRun;
 
@@ -82,13 +87,14 @@ final class SimReplayCommand implements Callable<Integer> {
         var columns = f.columns(timestamp, channels, label);
         int rows = f.commissioning(commissioning);
         double pace = ScenarioOptions.parseSpeed(speed);
-        if (timeout < 1) {
-            throw new TandemException(ErrorCode.INVALID_CONFIG, "--timeout must be >= 1");
+        if (timeout < 1 || awaitModels < 0) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--timeout must be >= 1 and --await-models >= 0");
         }
         ReplayPlan plan = ReplayPlan.load(path, columns, rows);
         if (dryRun) {
             System.out.printf("replay (dry run): %s%n", plan);
             plan.refused().forEach(r -> System.out.printf("left out %s%n", r));
+            plan.unscored().forEach(r -> System.out.printf("not replayed %s%n", r));
             System.out.printf("devices %s%nground truth %d lines (%d labelled runs)%n", String.join(",", plan.deviceIds()),
                     plan.groundTruth().size(), plan.groundTruth().stream().filter(t -> t.anomalous()).count());
             return plan.refused().isEmpty() ? 0 : 1;
@@ -104,7 +110,7 @@ final class SimReplayCommand implements Callable<Integer> {
             System.err.println("WARNING: no --site-dir: connecting anonymously to " + broker.url());
         }
         ReplayRun.Options o = new ReplayRun.Options(broker, site, siteOption.value, pace, truth, alarms,
-                Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, statusEvery)));
+                Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, statusEvery)), Duration.ofSeconds(awaitModels));
         ReplayRun.Report r = UntilStopped.onCtrlC(() -> { }, () -> new ReplayRun(plan, o, System.out).run());
         return r.completed() && r.failed() == 0 && r.refusedFiles().isEmpty() ? 0 : 1;
     }

@@ -24,15 +24,18 @@ import java.util.stream.IntStream;
  * the evaluation judges): per device the span observed, and one line per run of rows labelled
  * anomalous ({@code kind: anomaly}). A file that cannot be read, or has no more rows than
  * commissioning takes, is left out and listed in {@link #refused()} with its error; when some files
- * are labelled, those without labels are left out too (nothing in them can be scored).
+ * are labelled, those without labels are left out too ({@link #unscored()}: nothing in them can be
+ * scored; not an error).
  */
-public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, List<String> refused) {
+public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, List<String> refused,
+                         List<String> unscored) {
     /** The kind of a labelled run in the ground truth. */
     public static final String LABELLED = "anomaly";
 
     public ReplayPlan {
         devices = List.copyOf(devices);
         refused = List.copyOf(refused);
+        unscored = List.copyOf(unscored);
     }
 
     /** Loads every CSV under {@code path} (or the file itself); INVALID_CONFIG when no file is left. */
@@ -42,6 +45,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
         SkabCsvLoader loader = new SkabCsvLoader(SkabCsvLoader.BadRows.SKIP, format);
         List<SkabFile> loaded = new ArrayList<>();
         List<String> refused = new ArrayList<>();
+        List<String> unscored = new ArrayList<>();
         Set<String> used = new HashSet<>();
         for (Path file : files) {
             String id = SkabCsvLoader.deviceIdFor(base, file);
@@ -65,7 +69,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
             for (SkabFile f : List.copyOf(loaded)) {
                 if (!f.labelled()) {
                     loaded.remove(f);
-                    refused.add(f.source() + ": no label column, nothing to score (left out)");
+                    unscored.add(f.source() + ": no label column, nothing to score");
                 }
             }
         }
@@ -73,7 +77,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
             throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "nothing to replay under " + path
                     + (refused.isEmpty() ? "" : ": " + String.join("; ", refused)));
         }
-        return new ReplayPlan(path, loaded, commissioning, refused);
+        return new ReplayPlan(path, loaded, commissioning, refused, unscored);
     }
 
     /** The file with its rows sorted by time (stable: rows of one timestamp keep their order). */

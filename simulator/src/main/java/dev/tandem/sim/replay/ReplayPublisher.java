@@ -45,6 +45,7 @@ final class ReplayPublisher {
     private final BrokerLogin login;
     private final String clientId;
     private final double speed;
+    private final int gateAt;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Promise<Void> completion = Promise.promise();
@@ -63,6 +64,10 @@ final class ReplayPublisher {
         final String topic;
         int next;
         final AtomicLong acked = new AtomicLong();
+        /** Whether rows from the gate on may go (a gated device waits for its model). */
+        volatile boolean open;
+        /** Wall milliseconds the device's recorded clock was held at the gate (paced runs). */
+        double pausedMs;
 
         Device(SkabFile file, String topic) {
             this.file = file;
@@ -75,20 +80,23 @@ final class ReplayPublisher {
 
         /** Milliseconds after the start at which row {@code next} is due. */
         double dueMillis(double speed) {
-            return (file.timestamp(next) - file.timestamp(0)) / speed;
+            return (file.timestamp(next) - file.timestamp(0)) / speed + pausedMs;
         }
     }
 
     ReplayPublisher(Vertx vertx, String site, List<SkabFile> files, BrokerAddress broker, BrokerLogin login,
-                    String clientId, double speed) {
+                    String clientId, double speed, int gateAt) {
         this.vertx = vertx;
         this.site = site;
         this.broker = broker;
         this.login = login;
         this.clientId = login.clientId(clientId);
         this.speed = speed;
+        this.gateAt = gateAt;
         for (SkabFile f : files) {
-            devices.add(new Device(f, Topics.of(site, f.deviceId(), Topics.Kind.READINGS)));
+            Device d = new Device(f, Topics.of(site, f.deviceId(), Topics.Kind.READINGS));
+            d.open = gateAt < 0;
+            devices.add(d);
         }
     }
 
@@ -168,7 +176,8 @@ final class ReplayPublisher {
         while (mqtt.hasRoom() && idle < devices.size()) {
             Device d = devices.get(turn);
             turn = (turn + 1) % devices.size();
-            if (d.sentAll() || (!Double.isInfinite(speed) && d.dueMillis(speed) > elapsedMs)) {
+            if (d.sentAll() || (!d.open && d.next >= gateAt)
+                    || (!Double.isInfinite(speed) && d.dueMillis(speed) > elapsedMs)) {
                 idle++;
                 continue;
             }
@@ -191,6 +200,35 @@ final class ReplayPublisher {
             vertx.cancelTimer(timer);
         }
         mqtt.disconnect().onComplete(ar -> completion.tryComplete());
+    }
+
+    /** Whether {@code device} is one of this connection's. */
+    boolean serves(String device) {
+        return devices.stream().anyMatch(d -> d.file.deviceId().equals(device));
+    }
+
+    /**
+     * Lets {@code device}'s rows past the gate go (its model is active); a paced device's recorded
+     * clock resumes from where it was held. Unknown devices: ignored.
+     */
+    void open(String device) {
+        context.runOnContext(v -> {
+            for (Device d : devices) {
+                if (d.file.deviceId().equals(device) && !d.open) {
+                    if (!Double.isInfinite(speed) && !d.sentAll()) {
+                        double elapsedMs = (System.nanoTime() - startNanos) / 1e6;
+                        d.pausedMs += Math.max(0, elapsedMs - d.dueMillis(speed));
+                    }
+                    d.open = true;
+                }
+            }
+            schedulePump();
+        });
+    }
+
+    /** The devices still held at the gate. */
+    List<String> gated() {
+        return devices.stream().filter(d -> !d.open).map(d -> d.file.deviceId()).toList();
     }
 
     /** Stops publishing and disconnects (bounded: what is in flight counts as failed). */

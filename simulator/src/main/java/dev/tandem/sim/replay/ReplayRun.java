@@ -31,9 +31,14 @@ public final class ReplayRun {
      * @param broker null: an embedded broker for the run (anonymous, or enforcing {@code site})
      * @param site   null: anonymous, on site {@code siteId}
      * @param speed  recorded seconds per wall second; infinite: as fast as the broker acknowledges
+     * @param awaitModels zero: publish straight on; else each device's rows after commissioning wait
+     *               (at most this long from the start) until its edge agent reports its model ACTIVE
      */
     public record Options(BrokerAddress broker, SiteAccess site, String siteId, double speed, Path truth, Path alarms,
-                          Duration timeout, Duration statusEvery) {
+                          Duration timeout, Duration statusEvery, Duration awaitModels) {
+        public Options {
+            awaitModels = awaitModels == null ? Duration.ZERO : awaitModels;
+        }
     }
 
     /** What a replay did. */
@@ -59,7 +64,7 @@ public final class ReplayRun {
         EmbeddedBroker embedded = null;
         Vertx vertx = Vertx.vertx();
         AlarmRecorder recorder = null;
-        List<ReplayPublisher> publishers = new ArrayList<>();
+        List<ReplayPublisher> publishers = new java.util.concurrent.CopyOnWriteArrayList<>();
         long t0 = System.nanoTime();
         try {
             BrokerAddress broker = options.broker();
@@ -68,9 +73,15 @@ public final class ReplayRun {
                         : EmbeddedBrokerOptions.secured(site.layout().root())).start();
                 broker = embedded.address();
             }
-            if (options.alarms() != null) {
-                recorder = site == null ? AlarmRecorder.start(vertx, broker, BrokerLogin.none(), siteId)
-                        : AlarmRecorder.start(vertx, broker, site.recorder(), siteId);
+            boolean gate = !options.awaitModels().isZero();
+            if (options.alarms() != null || gate) {
+                java.util.function.Consumer<dev.tandem.shared.wire.ModelState> states = !gate ? null : m -> {
+                    if (m.state() == dev.tandem.shared.wire.ModelState.State.ACTIVE) {
+                        publishers.stream().filter(p -> p.serves(m.device())).forEach(p -> p.open(m.device()));
+                    }
+                };
+                recorder = AlarmRecorder.start(vertx, broker, site == null ? BrokerLogin.none() : site.recorder(), siteId,
+                        states);
             }
             String speed = Double.isInfinite(options.speed()) ? "max" : String.valueOf(options.speed());
             out.printf("replay: %s%n", this.plan);
@@ -78,16 +89,22 @@ public final class ReplayRun {
                             + "(edge agents: --commissioning %d)%n", this.plan.devices().size(), siteId, speed, broker.url(),
                     this.plan.commissioning(), this.plan.commissioning());
             this.plan.refused().forEach(r -> out.printf("replay: left out %s%n", r));
+            this.plan.unscored().forEach(r -> out.printf("replay: not replayed %s%n", r));
+            if (gate) {
+                out.printf("replay: each device's rows after commissioning wait for its model (at most %d s)%n",
+                        options.awaitModels().toSeconds());
+            }
             for (Connection c : plan) {
                 ReplayPublisher p = new ReplayPublisher(vertx, siteId, c.files(), broker, c.login(),
-                        "tandem-replay-" + siteId + "-" + c.name(), options.speed());
+                        "tandem-replay-" + siteId + "-" + c.name(), options.speed(),
+                        options.awaitModels().isZero() ? -1 : this.plan.commissioning());
                 p.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 publishers.add(p);
             }
             boolean completed = await(publishers);
             List<TruthEvent> truth = this.plan.groundTruth();
             JsonLines.write(options.truth(), truth);
-            if (recorder != null) {
+            if (options.alarms() != null) {
                 Thread.sleep(1000); // the last alarms of the last rows
                 recorder.writeTo(options.alarms());
             }
@@ -95,7 +112,7 @@ public final class ReplayRun {
                     publishers.stream().mapToLong(ReplayPublisher::published).sum(),
                     publishers.stream().mapToLong(ReplayPublisher::failed).sum(), this.plan.skippedRows(),
                     this.plan.refused(), this.plan.commissioning(), truth.size(), options.truth().toString(),
-                    recorder == null ? null : (long) recorder.count(), (System.nanoTime() - t0) / 1e9, completed);
+                    options.alarms() == null ? null : (long) recorder.count(), (System.nanoTime() - t0) / 1e9, completed);
             print(r);
             return r;
         } finally {
@@ -128,6 +145,8 @@ public final class ReplayRun {
         return out;
     }
 
+    private boolean modelWaitOver;
+
     private boolean await(List<ReplayPublisher> publishers) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + options.timeout().toNanos();
@@ -139,12 +158,23 @@ public final class ReplayRun {
                 out.printf("replay: timeout after %d s, stopping%n", options.timeout().toSeconds());
                 return false;
             }
+            if (!options.awaitModels().isZero() && now - start > options.awaitModels().toNanos() && !modelWaitOver) {
+                modelWaitOver = true;
+                List<String> gated = publishers.stream().flatMap(p -> p.gated().stream()).toList();
+                if (!gated.isEmpty()) {
+                    out.printf("replay: no model within %d s for %s; their rows go on without%n",
+                            options.awaitModels().toSeconds(), gated);
+                    publishers.forEach(p -> gated.forEach(p::open));
+                }
+            }
             if (now >= nextStatus) {
                 nextStatus += options.statusEvery().toNanos();
-                out.printf("[%5.0fs] recorded %7.0f s | published %9d of %d | failed %d%n", (now - start) / 1e9,
+                out.printf("[%5.0fs] recorded %7.0f s | published %9d of %d | failed %d | waiting for a model %d%n",
+                        (now - start) / 1e9,
                         publishers.stream().mapToDouble(ReplayPublisher::recordedSeconds).min().orElse(0),
                         publishers.stream().mapToLong(ReplayPublisher::published).sum(), plan.rows(),
-                        publishers.stream().mapToLong(ReplayPublisher::failed).sum());
+                        publishers.stream().mapToLong(ReplayPublisher::failed).sum(),
+                        publishers.stream().mapToLong(p -> p.gated().size()).sum());
             }
             Thread.sleep(10);
         }

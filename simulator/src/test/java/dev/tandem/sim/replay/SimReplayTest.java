@@ -133,6 +133,42 @@ class SimReplayTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void awaitModels_holdsTheRowsAfterCommissioning_untilTheDevicesModelIsActive(@TempDir Path dir) throws Exception {
+        StringBuilder b = new StringBuilder("t,v\n");
+        for (int i = 0; i < 30; i++) {
+            b.append(1_600_000_000 + i).append(',').append(i).append('\n');
+        }
+        Path file = Files.writeString(dir.resolve("m1.csv"), b.toString());
+        try (MosquittoBroker broker = MosquittoBroker.start()) {
+            Vertx vertx = Vertx.vertx();
+            AtomicInteger received = new AtomicInteger();
+            MqttClient sub = MqttClient.create(vertx, new MqttClientOptions().setClientId("watcher"));
+            sub.publishHandler(m -> received.incrementAndGet());
+            sub.connect(broker.address().port(), broker.address().host())
+                    .compose(ok -> sub.subscribe(Topics.allDevices(Topics.Kind.READINGS), 1))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> TandemCliProbe.run("sim", "replay",
+                    "--path", file.toString(), "--format", "csv", "--timestamp", "t", "--commissioning", "10",
+                    "--speed", "max", "--await-models", "30", "--broker", broker.url(),
+                    "--truth", dir.resolve("t.jsonl").toString()));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (received.get() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(1000);
+            assertEquals(10, received.get(), "only the commissioning rows before the model");
+            sub.publish(Topics.of("plant", "m1", Topics.Kind.MODEL_STATE), io.vertx.core.buffer.Buffer.buffer(
+                    Wire.encode(dev.tandem.shared.wire.ModelState.active("plant", "m1", "tiny-1"))), MqttQoS.AT_LEAST_ONCE,
+                    false, false).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            var r = run.get(30, TimeUnit.SECONDS);
+            assertEquals(0, r.exit(), r.out());
+            assertTrue(r.out().contains("30 published of 30"), r.out());
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void csvLoader_badRowsAndBadHeaders_nameTheFileAndLine(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("m.csv"), """
                 ts;a;b;label
