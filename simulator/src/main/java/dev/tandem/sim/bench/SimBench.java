@@ -94,6 +94,7 @@ public final class SimBench {
             MqttCounter counter = MqttCounter.subscribe(vertx, broker, "bench-sim-counter",
                     Topics.allDevices(site, Topics.Kind.READINGS)).toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
+            long baseline = awaitSubscription(vertx, broker, counter, site);
             SimConfig config = SimConfig.builder(42, 1).healthy().build();
             List<dev.tandem.sim.factory.MachineSimulator> machines = new ArrayList<>(f.devices());
             for (int i = 0; i < f.devices(); i++) { // ids of their own: the factory line names at most 9,999 machines
@@ -128,7 +129,7 @@ public final class SimBench {
             while (counter.count() < published && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            long received = counter.count();
+            long received = counter.count() - baseline;
             counter.close();
             return new Result(brokerKind, f.devices(), f.rate(), k, target, (toCount - fromCount) / ((to - from) / 1e9),
                     lag, published, received, Math.max(0, published - received),
@@ -142,6 +143,26 @@ public final class SimBench {
                 mosquitto.close();
             }
         }
+    }
+
+    /**
+     * A broker may acknowledge a SUBSCRIBE before the subscription routes messages (the embedded
+     * HiveMQ does): probes are published until the counter sees one; returns how many it saw.
+     */
+    private static long awaitSubscription(Vertx vertx, BrokerAddress broker, MqttCounter counter, String site)
+            throws Exception {
+        io.vertx.mqtt.MqttClient probe = io.vertx.mqtt.MqttClient.create(vertx,
+                new io.vertx.mqtt.MqttClientOptions().setClientId("bench-sim-probe"));
+        probe.connect(broker.port(), broker.host()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (counter.count() == 0 && System.nanoTime() < deadline) {
+            probe.publish(Topics.of(site, "probe", Topics.Kind.READINGS), io.vertx.core.buffer.Buffer.buffer("{}"),
+                    io.netty.handler.codec.mqtt.MqttQoS.AT_LEAST_ONCE, false, false);
+            Thread.sleep(100);
+        }
+        probe.disconnect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Thread.sleep(200); // the last probes in flight
+        return counter.count();
     }
 
     private static long published(List<SensorPublisher> publishers) {
