@@ -2,6 +2,8 @@ package dev.tandem.edge;
 
 import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.edge.uplink.DropReason;
+import dev.tandem.edge.uplink.MessageClass;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,15 +20,20 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code tandem.edge.readings}: samples accepted;</li>
  *   <li>{@code tandem.edge.windows}: windows scored;</li>
- *   <li>{@code tandem.edge.alarms{source}}: alarms raised (EDGE, HUB, EDGE_TIMEOUT);</li>
+ *   <li>{@code tandem.edge.windows.anomalous{source}}: windows decided anomalous, by who decided (EDGE, HUB,
+ *       EDGE_TIMEOUT);</li>
+ *   <li>{@code tandem.edge.alarms{phase}}: alarm episode messages published (ONSET, UPDATE, CLEAR, REBASELINED);</li>
  *   <li>{@code tandem.edge.escalations}: uncertain windows sent to the hub;</li>
  *   <li>{@code tandem.edge.verdicts}: verdicts applied; {@code tandem.edge.verdict.timeouts}: verdicts that did
  *       not come in time; {@code tandem.edge.verdicts.late}: verdicts after their timeout (ignored);
  *       {@code tandem.edge.verdicts.unknown}: verdicts for ids this agent never sent;</li>
  *   <li>{@code tandem.edge.commissionings}: commissioning messages sent; {@code tandem.edge.models.activated};</li>
  *   <li>{@code tandem.edge.readings.duplicate}: samples whose seq is not after the newest (e.g. QoS 1 redelivery), skipped;</li>
- *   <li>{@code tandem.edge.outbox.dropped}: QoS 1 messages dropped because the outbox was full;
- *       gauge {@code tandem.edge.outbox.size};</li>
+ *   <li>{@code tandem.edge.readings.refused}: samples refused as too far ahead of the device's sequence;
+ *       {@code tandem.edge.readings.held.dropped}: samples held for a model that did not fit the bounded buffer;</li>
+ *   <li>{@code tandem.edge.outbox.dropped{class,reason}}: QoS 1 messages the outbox dropped, by message class
+ *       (alarm, escalation, readings) and reason (budget, capacity, refused, corrupt);
+ *       gauges {@code tandem.edge.outbox.size} and {@code tandem.edge.outbox.durable} (1: on disk);</li>
  *   <li>{@code tandem.edge.connections}: (re)connections with subscriptions acknowledged; gauge
  *       {@code tandem.edge.connected};</li>
  *   <li>{@code tandem.edge.errors{code}}: everything rejected at a boundary, by {@link ErrorCode}
@@ -40,7 +47,8 @@ public final class EdgeMetrics {
     private final Counter readings;
     private final Counter duplicates;
     private final Counter windows;
-    private final Map<Alarm.Source, Counter> alarms = new EnumMap<>(Alarm.Source.class);
+    private final Map<Alarm.Source, Counter> anomalous = new EnumMap<>(Alarm.Source.class);
+    private final Map<Alarm.Phase, Counter> episodes = new EnumMap<>(Alarm.Phase.class);
     private final Counter escalations;
     private final Counter verdicts;
     private final Counter verdictTimeouts;
@@ -48,7 +56,10 @@ public final class EdgeMetrics {
     private final Counter unknownVerdicts;
     private final Counter commissionings;
     private final Counter modelsActivated;
-    private final Counter outboxDropped;
+    private final Map<String, Counter> outboxDropped = new java.util.HashMap<>();
+    private final Counter refusedReadings;
+    private final Counter heldDropped;
+    private volatile java.util.function.BooleanSupplier outboxDurable = () -> false;
     private final Counter connections;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private volatile Supplier<Integer> outboxSize = () -> 0;
@@ -66,7 +77,11 @@ public final class EdgeMetrics {
         duplicates = counter("tandem.edge.readings.duplicate");
         windows = counter("tandem.edge.windows");
         for (Alarm.Source s : Alarm.Source.values()) {
-            alarms.put(s, Counter.builder("tandem.edge.alarms").tags(tags).tag("source", s.name()).register(registry));
+            anomalous.put(s, Counter.builder("tandem.edge.windows.anomalous").tags(tags).tag("source", s.name())
+                    .register(registry));
+        }
+        for (Alarm.Phase p : Alarm.Phase.values()) {
+            episodes.put(p, Counter.builder("tandem.edge.alarms").tags(tags).tag("phase", p.name()).register(registry));
         }
         escalations = counter("tandem.edge.escalations");
         verdicts = counter("tandem.edge.verdicts");
@@ -75,12 +90,21 @@ public final class EdgeMetrics {
         unknownVerdicts = counter("tandem.edge.verdicts.unknown");
         commissionings = counter("tandem.edge.commissionings");
         modelsActivated = counter("tandem.edge.models.activated");
-        outboxDropped = counter("tandem.edge.outbox.dropped");
+        for (MessageClass c : MessageClass.values()) {
+            for (DropReason r : DropReason.values()) {
+                outboxDropped.put(c.label() + "/" + r.label(), Counter.builder("tandem.edge.outbox.dropped").tags(tags)
+                        .tag("class", c.label()).tag("reason", r.label()).register(registry));
+            }
+        }
+        refusedReadings = counter("tandem.edge.readings.refused");
+        heldDropped = counter("tandem.edge.readings.held.dropped");
         connections = counter("tandem.edge.connections");
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, Counter.builder("tandem.edge.errors").tags(tags).tag("code", c.name()).register(registry));
         }
         Gauge.builder("tandem.edge.outbox.size", () -> outboxSize.get()).tags(tags).register(registry);
+        Gauge.builder("tandem.edge.outbox.durable", () -> outboxDurable.getAsBoolean() ? 1 : 0).tags(tags)
+                .register(registry);
         Gauge.builder("tandem.edge.connected", () -> connected ? 1 : 0).tags(tags).register(registry);
     }
 
@@ -94,6 +118,10 @@ public final class EdgeMetrics {
 
     void outboxSize(Supplier<Integer> size) {
         this.outboxSize = size;
+    }
+
+    void outboxDurable(java.util.function.BooleanSupplier durable) {
+        this.outboxDurable = durable;
     }
 
     void connected(boolean connected) {
@@ -112,8 +140,12 @@ public final class EdgeMetrics {
         windows.increment();
     }
 
-    public void alarm(Alarm.Source source) {
-        alarms.get(source).increment();
+    public void anomalousWindow(Alarm.Source source) {
+        anomalous.get(source).increment();
+    }
+
+    public void episode(Alarm.Phase phase) {
+        episodes.get(phase).increment();
     }
 
     public void escalation() {
@@ -144,8 +176,16 @@ public final class EdgeMetrics {
         modelsActivated.increment();
     }
 
-    public void outboxDropped() {
-        outboxDropped.increment();
+    public void outboxDropped(MessageClass c, DropReason reason) {
+        outboxDropped.get(c.label() + "/" + reason.label()).increment();
+    }
+
+    public void refusedReading() {
+        refusedReadings.increment();
+    }
+
+    public void heldReadingDropped() {
+        heldDropped.increment();
     }
 
     public void connection() {
@@ -171,29 +211,58 @@ public final class EdgeMetrics {
                 errorTotal += n;
             }
         }
-        Map<Alarm.Source, Long> alarmsBySource = new EnumMap<>(Alarm.Source.class);
-        long alarmTotal = 0;
-        for (var e : alarms.entrySet()) {
+        Map<Alarm.Source, Long> anomalousBySource = new EnumMap<>(Alarm.Source.class);
+        long anomalousTotal = 0;
+        for (var e : anomalous.entrySet()) {
             long n = (long) e.getValue().count();
-            alarmsBySource.put(e.getKey(), n);
-            alarmTotal += n;
+            anomalousBySource.put(e.getKey(), n);
+            anomalousTotal += n;
         }
-        return new Snapshot((long) readings.count(), (long) windows.count(), alarmTotal, Map.copyOf(alarmsBySource),
+        Map<Alarm.Phase, Long> byPhase = new EnumMap<>(Alarm.Phase.class);
+        episodes.forEach((p, c) -> byPhase.put(p, (long) c.count()));
+        return new Snapshot((long) readings.count(), (long) windows.count(), anomalousTotal,
+                Map.copyOf(anomalousBySource), Map.copyOf(byPhase),
                 (long) escalations.count(), (long) verdicts.count(), (long) verdictTimeouts.count(),
                 (long) lateVerdicts.count(), (long) unknownVerdicts.count(), (long) commissionings.count(),
-                (long) modelsActivated.count(), (long) duplicates.count(), (long) outboxDropped.count(),
+                (long) modelsActivated.count(), (long) duplicates.count(),
+                (long) outboxDropped.values().stream().mapToDouble(Counter::count).sum(),
                 outboxSize.get(), connected, (long) connections.count(), errorTotal, Map.copyOf(byCode));
     }
 
-    /** Counter values at one moment. {@code errorsByCode} holds only the codes seen. */
-    public record Snapshot(long readings, long windows, long alarms, Map<Alarm.Source, Long> alarmsBySource,
+    /**
+     * Counter values at one moment. {@code anomalousWindows}: windows decided anomalous (by source in
+     * {@code anomalousBySource}); {@code alarmsByPhase}: episode messages published. {@code errorsByCode}
+     * holds only the codes seen.
+     */
+    public record Snapshot(long readings, long windows, long anomalousWindows, Map<Alarm.Source, Long> anomalousBySource,
+                           Map<Alarm.Phase, Long> alarmsByPhase,
                            long escalations, long verdicts, long verdictTimeouts, long lateVerdicts,
                            long unknownVerdicts, long commissionings, long modelsActivated, long duplicateReadings,
                            long outboxDropped, int outboxSize, boolean connected, long connections, long errors,
                            Map<ErrorCode, Long> errorsByCode) {
 
-        public long alarms(Alarm.Source source) {
-            return alarmsBySource.getOrDefault(source, 0L);
+        public long anomalousWindows(Alarm.Source source) {
+            return anomalousBySource.getOrDefault(source, 0L);
+        }
+
+        /** Alarm episodes raised. */
+        public long onsets() {
+            return alarms(Alarm.Phase.ONSET);
+        }
+
+        /** Alarm episodes cleared. */
+        public long clears() {
+            return alarms(Alarm.Phase.CLEAR);
+        }
+
+        /** Alarm episodes ended by a re-baselined model. */
+        public long rebaselines() {
+            return alarms(Alarm.Phase.REBASELINED);
+        }
+
+        /** Episode messages of one phase published. */
+        public long alarms(Alarm.Phase phase) {
+            return alarmsByPhase.getOrDefault(phase, 0L);
         }
 
         public long errors(ErrorCode code) {

@@ -82,13 +82,16 @@ class ConnectionTest extends AgentTestSupport {
 
         proxy.restore();
         Alarm held = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, held.phase());
         assertEquals(Alarm.Source.EDGE_TIMEOUT, held.source());
         assertEquals(seq, held.windowId());
         waitUntil(() -> agent.metrics().snapshot().connections() == 2, "re-subscribed");
 
-        // the subscriptions are back: readings flow again
+        // the subscriptions are back: readings flow again, and the anomalous window joins the episode held
         hub.readings(site, device, TestModels.row(model, TestModels.ANOMALY));
-        assertEquals(Alarm.Source.EDGE, hub.next(topic(Kind.ALARMS), Alarm.class).source());
+        waitUntil(() -> agent.metrics().snapshot().anomalousWindows(Alarm.Source.EDGE) == 1, "the edge's anomaly");
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)), "no second onset");
+        assertEquals(1, agent.metrics().snapshot().onsets());
         assertEquals(0, agent.metrics().snapshot().outboxSize());
         proxy.close();
     }

@@ -63,8 +63,10 @@ class DetectionTest extends AgentTestSupport {
 
         hub.readings(site, device, 200, 10, low);
         waitUntil(() -> decided() == 200, "200 shifted windows decided");
-        Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
-        assertEquals(Alarm.Source.EDGE, alarm.source());
+        Alarm onset = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, onset.phase());
+        assertEquals(Alarm.Source.EDGE, onset.source());
+        assertEquals(List.of(1), onset.channels(), "channel 1 moved");
         long flagged = decisions.stream().filter(WindowDecision::finalAnomaly).count();
         assertTrue(flagged >= 195, "held through the shift (the reference holds during the alarm): " + flagged);
         assertTrue(lastDecision().finalAnomaly(), "still flagged after 200 samples at the new level");
@@ -73,6 +75,16 @@ class DetectionTest extends AgentTestSupport {
         hub.readings(site, device, 50, 10, normal);
         waitUntil(() -> decided() == 50, "50 windows back at the old level decided");
         assertFalse(lastDecision().finalAnomaly(), "the level came back: normal again");
+        Alarm a;
+        do {
+            a = hub.next(topic(Kind.ALARMS), Alarm.class);
+            assertEquals(onset.episode(), a.episode(), "one episode: raised once, held, not raised again");
+        } while (a.phase() == Alarm.Phase.UPDATE);
+        assertEquals(Alarm.Phase.CLEAR, a.phase(), "cleared after 20 normal windows");
+        assertTrue(a.windows() >= 195, "the anomalous windows of the episode: " + a.windows());
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)));
+        assertEquals(1, agent.metrics().snapshot().onsets());
+        assertEquals(1, agent.metrics().snapshot().clears());
         long escalated = agent.metrics().snapshot().escalations();
         assertTrue(escalated > 0 && escalated < 25, "only the ramps into and out of the shift are uncertain: " + escalated);
     }
@@ -85,8 +97,12 @@ class DetectionTest extends AgentTestSupport {
         long seq = hub.readings(site, device, TestModels.row(model, TestModels.ANOMALY));
         Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
 
+        assertEquals(Alarm.Phase.ONSET, alarm.phase());
         assertEquals(Alarm.Source.EDGE, alarm.source());
         assertEquals(seq, alarm.windowId());
+        assertEquals(alarm.ts(), alarm.onsetTs());
+        assertEquals(0, alarm.heldMillis());
+        assertEquals(1, alarm.windows());
         assertEquals(16.0, alarm.score(), 1e-9);
         assertEquals("v1", alarm.modelVersion());
         waitUntil(() -> decided() == 1, "the decision");
@@ -118,6 +134,7 @@ class DetectionTest extends AgentTestSupport {
         assertTrue(e.id().startsWith(device + "-" + seq + "-"));
 
         Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, alarm.phase());
         assertEquals(Alarm.Source.HUB, alarm.source());
         assertEquals(seq, alarm.windowId());
         assertEquals(9.5, alarm.score(), 1e-9);
@@ -130,7 +147,7 @@ class DetectionTest extends AgentTestSupport {
         assertTrue(d.escalated());
         assertFalse(d.verdictTimedOut());
 
-        // edge says anomaly, hub says normal: no alarm
+        // edge says anomaly, hub says normal: a normal window (the episode holds through one normal window)
         hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_HIGH));
         waitUntil(() -> decided() == 2, "the second decision");
         d = lastDecision();
@@ -142,7 +159,10 @@ class DetectionTest extends AgentTestSupport {
         assertEquals(2, s.escalations());
         assertEquals(2, s.verdicts());
         assertEquals(0, s.verdictTimeouts());
-        assertEquals(1, s.alarms(Alarm.Source.HUB));
+        assertEquals(1, s.anomalousWindows(Alarm.Source.HUB));
+        assertEquals(1, s.anomalousWindows());
+        assertEquals(1, s.onsets());
+        assertEquals(0, s.clears());
     }
 
     @Test
@@ -153,6 +173,7 @@ class DetectionTest extends AgentTestSupport {
         long seq = hub.readings(site, device, TestModels.row(model, TestModels.UNCERTAIN_HIGH));
         Escalation e = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
         Alarm alarm = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, alarm.phase());
         assertEquals(Alarm.Source.EDGE_TIMEOUT, alarm.source());
         assertEquals(seq, alarm.windowId());
         waitUntil(() -> decided() == 1, "the decision");
@@ -180,7 +201,8 @@ class DetectionTest extends AgentTestSupport {
         assertEquals(2, decided(), "a decision is made once per window");
         var s = agent.metrics().snapshot();
         assertEquals(0, s.verdicts());
-        assertEquals(1, s.alarms(Alarm.Source.EDGE_TIMEOUT));
+        assertEquals(1, s.anomalousWindows(Alarm.Source.EDGE_TIMEOUT));
+        assertEquals(1, s.onsets());
     }
 
     @Test
@@ -229,7 +251,13 @@ class DetectionTest extends AgentTestSupport {
         Escalation e2 = hub.next(topic(Kind.ESCALATIONS), Escalation.class);
         assertEquals(fourth, e2.windowId());
         assertEquals(List.of(first + 1, first + 2, first + 3, fourth), e2.samples().stream().map(Sample::seq).toList());
-        waitUntil(() -> agent.metrics().snapshot().alarms(Alarm.Source.HUB) == 5, "an alarm per anomalous window");
+        waitUntil(() -> agent.metrics().snapshot().anomalousWindows(Alarm.Source.HUB) == 5,
+                "the hub decided five windows anomalous");
+        Alarm onset = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, onset.phase());
+        assertEquals(first, onset.windowId());
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)), "one onset, not one per window");
+        assertEquals(1, agent.metrics().snapshot().onsets());
     }
 
     @Test
@@ -241,11 +269,13 @@ class DetectionTest extends AgentTestSupport {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         do {
             st = hub.next(topic(Kind.STATUS), DeviceStatus.class);
-        } while (st.alarms() < 1 && System.nanoTime() < deadline);
+        } while (st.onsets() < 1 && System.nanoTime() < deadline);
         assertEquals(DeviceStatus.State.DETECTING, st.state());
         assertEquals("v1", st.modelVersion());
         assertEquals(18, st.windows());
-        assertEquals(1, st.alarms());
+        assertEquals(1, st.onsets());
+        assertEquals(0, st.clears());
+        assertTrue(st.episode() != null && st.episode().startsWith("e"), "the episode holding: " + st.episode());
         assertEquals(0, st.escalations());
         // and again, without anything happening
         assertEquals(18, hub.next(topic(Kind.STATUS), DeviceStatus.class).windows());
@@ -264,5 +294,33 @@ class DetectionTest extends AgentTestSupport {
         waitUntil(() -> decided() == 1, "the first v2 window, scored without refilling the window");
         assertEquals(Decision.NORMAL, lastDecision().edgeDecision());
         assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)));
+    }
+
+    @Test
+    void newModel_whileAnEpisodeHolds_endsItRebaselined_andDetectionStartsOver(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS));
+        EdgeAgent agent = detecting(vertx, config().build());
+        double[] shifted = TestModels.row(model, TestModels.ANOMALY);
+        hub.readings(site, device, 5, 5, shifted);
+        Alarm onset = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, onset.phase());
+
+        // the hub's model of the new normal (centred on the shifted level)
+        TinyModel v2 = TestModels.model("v2", shifted, new double[]{1, 2});
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, v2), true);
+        Alarm end = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.REBASELINED, end.phase());
+        assertEquals(onset.episode(), end.episode());
+        assertEquals("v2", end.modelVersion());
+        assertEquals(5, end.windows());
+
+        hub.readings(site, device, 30, 10, shifted);
+        waitUntil(() -> decided() == 35, "30 windows at the new normal");
+        assertFalse(lastDecision().finalAnomaly(), "the new level is normal to the new model");
+        assertNull(hub.poll(topic(Kind.ALARMS), Alarm.class, Duration.ofMillis(200)));
+        var s = agent.metrics().snapshot();
+        assertEquals(1, s.onsets());
+        assertEquals(1, s.rebaselines());
+        assertEquals(0, s.clears());
     }
 }

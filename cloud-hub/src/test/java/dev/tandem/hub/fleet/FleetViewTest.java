@@ -29,7 +29,7 @@ class FleetViewTest {
              TestClient device = TestClient.connect(broker.url())) {
             DeviceId m1 = new DeviceId(site, "m1");
             device.publish(Topics.of(site, "m1", Topics.Kind.STATUS), Wire.encode(new DeviceStatus(DeviceStatus.VERSION,
-                    site, "m1", DeviceStatus.State.COMMISSIONING, null, 0, 0, 0, 1)), true);
+                    site, "m1", DeviceStatus.State.COMMISSIONING, null, 0, 0, 0, 0, null, 0, 1)), true);
             device.publish(Topics.of(site, "m1", Topics.Kind.MODEL_STATE),
                     Wire.encode(ModelState.active(site, "m1", "tiny-abc")));
             device.publish(Topics.of(site, "m1", Topics.Kind.STATUS), "garbage".getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,8 @@
 package dev.tandem.edge.detect;
 
 import dev.tandem.edge.EdgeMetrics;
+import dev.tandem.edge.alarm.AlarmSettings;
+import dev.tandem.edge.alarm.EpisodeTracker;
 import dev.tandem.shared.policy.Decision;
 import dev.tandem.shared.policy.EscalationPolicy;
 import dev.tandem.shared.tiny.TinyModel;
@@ -28,10 +30,14 @@ import java.util.SplittableRandom;
  *
  * <p>Every accepted sample ends a window; once a model is loaded and the window holds
  * {@code windowSize} samples, the window is scored inline (microseconds) and decided:
- * NORMAL is final; ANOMALY raises an {@link Alarm.Source#EDGE} alarm at once; UNCERTAIN becomes an
+ * NORMAL is final; ANOMALY is decided by the edge ({@link Alarm.Source#EDGE}) at once; UNCERTAIN becomes an
  * {@link Escalation} carrying the raw samples the hub does not hold yet, and waits for its
- * {@link Verdict} (alarm {@link Alarm.Source#HUB} if anomalous) or for the timeout, after which the
- * edge's own call stands (alarm {@link Alarm.Source#EDGE_TIMEOUT} if anomalous).
+ * {@link Verdict} ({@link Alarm.Source#HUB}) or for the timeout, after which the
+ * edge's own call stands ({@link Alarm.Source#EDGE_TIMEOUT}).
+ *
+ * <p>Every final decision goes to the device's {@link EpisodeTracker}, which raises, holds and ends
+ * alarm episodes: {@link Output#alarm} receives the episode's messages (ONSET, UPDATE, CLEAR,
+ * REBASELINED when a new model goes active while one holds), not one per anomalous window.
  *
  * <p>Needs no Vert.x: the verdict timeouts run on the {@link Timers} it is given ({@link VertxTimers}
  * in the agent, {@link ManualTimers} in the evaluation and in unit tests).
@@ -58,7 +64,7 @@ public final class DeviceDetector {
     public enum VerdictOutcome { APPLIED, LATE, UNKNOWN }
 
     private record Pending(String id, long windowId, long ts, double score, boolean edgeSaysAnomaly,
-                           String modelVersion, Timers.Handle timer) {
+                           String modelVersion, int[] drivers, Timers.Handle timer) {
     }
 
     private final Timers timers;
@@ -70,6 +76,7 @@ public final class DeviceDetector {
     private final SplittableRandom random = new SplittableRandom();
     private final Map<String, Pending> pending = new HashMap<>();
     private final LinkedHashSet<String> timedOut = new LinkedHashSet<>();
+    private final EpisodeTracker episodes;
 
     private SlidingWindow window;
     private TinyModel model;
@@ -81,7 +88,7 @@ public final class DeviceDetector {
     private int cover;
     private Verdict lastVerdict;
     private long windows;
-    private long alarms;
+    private long anomalousWindows;
     private long escalations;
 
     /**
@@ -90,12 +97,26 @@ public final class DeviceDetector {
      */
     public DeviceDetector(Timers timers, String site, String device, long verdictTimeoutMillis, EdgeMetrics metrics,
                           Output output) {
+        this(timers, site, device, verdictTimeoutMillis, AlarmSettings.defaults(), metrics, output);
+    }
+
+    /**
+     * @param timers               where the verdict timeouts run (their tasks must run on the detector's thread)
+     * @param verdictTimeoutMillis how long an escalated window waits for its verdict
+     * @param alarms               how alarm episodes are held and ended
+     */
+    public DeviceDetector(Timers timers, String site, String device, long verdictTimeoutMillis, AlarmSettings alarms,
+                          EdgeMetrics metrics, Output output) {
         this.timers = timers;
         this.site = site;
         this.device = device;
         this.verdictTimeoutMillis = verdictTimeoutMillis;
         this.metrics = metrics;
         this.output = output;
+        this.episodes = new EpisodeTracker(site, device, alarms, a -> {
+            metrics.episode(a.phase());
+            output.alarm(a);
+        });
     }
 
     public String device() {
@@ -149,12 +170,10 @@ public final class DeviceDetector {
         Decision decision = policy.decide(score);
         boolean edgeSays = policy.edgeSaysAnomaly(score);
         switch (decision) {
-            case NORMAL -> output.decided(WindowDecision.normal(site, device, newest.seq(), newest.ts(), score,
-                    edgeSays));
-            case ANOMALY -> {
-                raise(newest.seq(), newest.ts(), score, Alarm.Source.EDGE, model.version());
-                output.decided(WindowDecision.edgeAnomaly(site, device, newest.seq(), newest.ts(), score, edgeSays));
-            }
+            case NORMAL -> decided(WindowDecision.normal(site, device, newest.seq(), newest.ts(), score,
+                    edgeSays), score, null, model.version());
+            case ANOMALY -> decided(WindowDecision.edgeAnomaly(site, device, newest.seq(), newest.ts(), score,
+                    edgeSays), score, scorer.drivers(), model.version());
             case UNCERTAIN -> {
                 if (lastVerdict != null && newest.seq() > lastVerdict.windowId()
                         && newest.seq() <= lastVerdict.windowId() + cover) {
@@ -175,11 +194,8 @@ public final class DeviceDetector {
      */
     private void decideByRecentVerdict(Sample newest, double score, boolean edgeSays) {
         boolean anomaly = lastVerdict.anomaly();
-        if (anomaly) {
-            raise(newest.seq(), newest.ts(), lastVerdict.score(), Alarm.Source.HUB, model.version());
-        }
-        output.decided(WindowDecision.coveredByVerdict(site, device, newest.seq(), newest.ts(), score, edgeSays,
-                anomaly));
+        decided(WindowDecision.coveredByVerdict(site, device, newest.seq(), newest.ts(), score, edgeSays, anomaly),
+                lastVerdict.score(), anomaly ? scorer.drivers() : null, model.version());
     }
 
     /**
@@ -206,7 +222,8 @@ public final class DeviceDetector {
         Escalation e = new Escalation(Escalation.VERSION, id, site, device, newest.seq(), model.windowSize(),
                 contextSize, model.version(), score, samples, System.currentTimeMillis());
         Timers.Handle timer = timers.schedule(verdictTimeoutMillis, () -> timeout(id));
-        pending.put(id, new Pending(id, newest.seq(), newest.ts(), score, edgeSays, model.version(), timer));
+        pending.put(id, new Pending(id, newest.seq(), newest.ts(), score, edgeSays, model.version(),
+                scorer.drivers(), timer));
         escalations++;
         metrics.escalation();
         output.escalate(e);
@@ -224,11 +241,8 @@ public final class DeviceDetector {
             it.next();
             it.remove();
         }
-        if (p.edgeSaysAnomaly()) {
-            raise(p.windowId(), p.ts(), p.score(), Alarm.Source.EDGE_TIMEOUT, p.modelVersion());
-        }
-        output.decided(WindowDecision.verdictTimedOut(site, device, p.windowId(), p.ts(), p.score(),
-                p.edgeSaysAnomaly()));
+        decided(WindowDecision.verdictTimedOut(site, device, p.windowId(), p.ts(), p.score(), p.edgeSaysAnomaly()),
+                p.score(), p.drivers(), p.modelVersion());
     }
 
     /**
@@ -251,18 +265,22 @@ public final class DeviceDetector {
         heldThroughSeq = v.heldThroughSeq();
         lastVerdict = v;
         metrics.verdict();
-        if (v.anomaly()) {
-            raise(p.windowId(), p.ts(), v.score(), Alarm.Source.HUB, p.modelVersion());
-        }
-        output.decided(WindowDecision.answeredByVerdict(site, device, p.windowId(), p.ts(), p.score(),
-                p.edgeSaysAnomaly(), v.anomaly()));
+        decided(WindowDecision.answeredByVerdict(site, device, p.windowId(), p.ts(), p.score(), p.edgeSaysAnomaly(),
+                v.anomaly()), v.score(), p.drivers(), p.modelVersion());
         return VerdictOutcome.APPLIED;
     }
 
-    private void raise(long windowId, long ts, double score, Alarm.Source source, String modelVersion) {
-        alarms++;
-        metrics.alarm(source);
-        output.alarm(new Alarm(Alarm.VERSION, site, device, windowId, ts, score, source, modelVersion));
+    /**
+     * A window's final decision: to the episode tracker (with the score of whoever decided it), then
+     * to the output.
+     */
+    private void decided(WindowDecision d, double decidingScore, int[] drivers, String modelVersion) {
+        if (d.finalAnomaly()) {
+            anomalousWindows++;
+            metrics.anomalousWindow(d.decidedBy());
+        }
+        episodes.window(d.windowId(), d.ts(), d.finalAnomaly(), decidingScore, d.decidedBy(), drivers, modelVersion);
+        output.decided(d);
     }
 
     /**
@@ -286,12 +304,21 @@ public final class DeviceDetector {
             }
             window = grown;
         }
+        boolean replaced = model != null && !model.version().equals(newModel.version());
         this.model = newModel;
         this.scorer = newModel.scorer();
         this.policy = newModel.policy();
         this.contextSize = context;
         this.cover = coverOverride >= 0 ? coverOverride : newModel.windowSize() - 1;
         this.lastVerdict = null;
+        if (replaced) {
+            episodes.modelActivated(newModel.version());
+        }
+    }
+
+    /** The device's alarm episodes (onsets, clears, the one holding now). */
+    public EpisodeTracker episodes() {
+        return episodes;
     }
 
     /** The loaded model, or null. */
@@ -316,8 +343,9 @@ public final class DeviceDetector {
         return windows;
     }
 
-    public long alarms() {
-        return alarms;
+    /** Windows decided anomalous (by anyone). */
+    public long anomalousWindows() {
+        return anomalousWindows;
     }
 
     public long escalations() {

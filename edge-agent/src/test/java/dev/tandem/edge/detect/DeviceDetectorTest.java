@@ -82,6 +82,7 @@ class DeviceDetectorTest {
         assertTrue(d.finalAnomaly());
         assertEquals(Alarm.Source.EDGE_TIMEOUT, d.decidedBy());
         assertEquals(Alarm.Source.EDGE_TIMEOUT, alarms.get(0).source());
+        assertEquals(Alarm.Phase.ONSET, alarms.get(0).phase());
         assertEquals(1, metrics.snapshot().verdictTimeouts());
         assertEquals(0, detector.pendingEscalations());
 
@@ -126,6 +127,33 @@ class DeviceDetectorTest {
         timers.advance(TIMEOUT);
         assertEquals(List.of(), decisions);
         assertEquals(0, timers.pending());
+    }
+
+    @Test
+    void decisionsOfEveryKind_feedOneEpisode_notAnAlarmPerWindow() {
+        sample(TestModels.ANOMALY);                       // the edge decides
+        long s = sample(TestModels.UNCERTAIN_LOW);        // the hub decides, later
+        sample(TestModels.ANOMALY);
+        detector.onVerdict(verdict(escalations.get(0), true));
+        sample(TestModels.UNCERTAIN_HIGH);                // no verdict: the edge's call stands
+        timers.advance(TIMEOUT);
+        assertEquals(4, detector.anomalousWindows());
+        assertEquals(List.of(Alarm.Phase.ONSET), alarms.stream().map(Alarm::phase).toList());
+        assertEquals(Alarm.Source.EDGE, alarms.get(0).source());
+        assertEquals(1, detector.episodes().onsets());
+        assertTrue(detector.episodes().holding());
+        assertEquals(s - 1, alarms.get(0).windowId());
+        for (int i = 0; i < dev.tandem.edge.alarm.AlarmSettings.DEFAULT_CLEAR_AFTER_WINDOWS; i++) {
+            sample(TestModels.NORMAL);
+        }
+        List<Alarm> episode = alarms.stream().filter(a -> a.phase() != Alarm.Phase.UPDATE).toList();
+        assertEquals(List.of(Alarm.Phase.ONSET, Alarm.Phase.CLEAR), episode.stream().map(Alarm::phase).toList());
+        assertEquals(Alarm.Source.EDGE_TIMEOUT, episode.get(1).source(), "who decided the last anomalous window");
+        assertEquals(4, episode.get(1).windows());
+        assertTrue(alarms.stream().allMatch(a -> a.episode().equals(episode.get(0).episode())));
+        assertEquals(1, metrics.snapshot().onsets());
+        assertEquals(1, metrics.snapshot().clears());
+        assertEquals(4, metrics.snapshot().anomalousWindows());
     }
 
     private static Verdict verdict(Escalation e, boolean anomaly) {

@@ -229,6 +229,13 @@ public record LevelShift(double fastRate, double referenceRate, double[] center,
             }
         }
 
+        /** Each channel's part of the score now (1.0 = the limit): its weighted deviation from the reference. */
+        public void channelScores(double[] out) {
+            for (int c = 0; c < fast.length; c++) {
+                out[c] = stage.weight[c] * Math.abs(fast[c] - reference[c]) / stage.scale[c] / stage.limit;
+            }
+        }
+
         /** Whether the last sample's score held the reference (an alarm in progress). */
         public boolean holding() {
             return holding;

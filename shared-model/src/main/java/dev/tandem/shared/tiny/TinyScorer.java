@@ -95,6 +95,40 @@ public final class TinyScorer {
         return Double.isNaN(lastShift) || Double.isNaN(windowScore) ? Double.NaN : Math.max(windowScore, lastShift);
     }
 
+    /**
+     * The channels that drove the last window scored, the strongest first: those whose part of the
+     * score is at least half the strongest one's. The part is taken from whichever stage gave the
+     * score: the level-shift stage (each channel's weighted deviation) or the window statistic (the
+     * sum of the channel's squared standardised features). Empty before the first window. Allocates;
+     * meant for the rare window that raises an alarm.
+     */
+    public int[] drivers() {
+        if (Double.isNaN(previous)) {
+            return new int[0];
+        }
+        int channels = model.channels();
+        double[] part = new double[channels];
+        if (shift != null && !(lastShift < previous)) {
+            shift.channelScores(part);
+        } else {
+            for (int i = 0; i < x.length; i++) {
+                part[i % channels] += x[i] * x[i]; // x holds the last window's standardised features
+            }
+        }
+        double max = 0;
+        for (double p : part) {
+            if (p > max) {
+                max = p;
+            }
+        }
+        if (!(max > 0)) {
+            return new int[0];
+        }
+        final double m = max;
+        return java.util.stream.IntStream.range(0, channels).filter(c -> part[c] >= 0.5 * m).boxed()
+                .sorted((a, b) -> Double.compare(part[b], part[a])).mapToInt(Integer::intValue).toArray();
+    }
+
     /** The level-shift stage's score of the newest sample of the last window scored (NaN without that stage). */
     public double lastShift() {
         return lastShift;

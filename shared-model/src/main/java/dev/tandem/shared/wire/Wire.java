@@ -36,6 +36,20 @@ public final class Wire {
                 .maxNestingDepth(32).maxStringLength(MAX_PAYLOAD_BYTES * 2).build());
     }
 
+    /** The {@code public static final int VERSION} a message type declares (null: none). */
+    private static final ClassValue<Integer> SCHEMA_VERSION = new ClassValue<>() {
+        @Override
+        protected Integer computeValue(Class<?> type) {
+            try {
+                java.lang.reflect.Field f = type.getField("VERSION");
+                int m = f.getModifiers();
+                return java.lang.reflect.Modifier.isStatic(m) && f.getType() == int.class ? f.getInt(null) : null;
+            } catch (NoSuchFieldException | IllegalAccessException e) {
+                return null;
+            }
+        }
+    };
+
     private Wire() {
     }
 
@@ -77,6 +91,11 @@ public final class Wire {
         JsonNode v = tree.get("v");
         if (v == null || !v.canConvertToInt()) {
             throw new TandemException(ErrorCode.UNKNOWN_SCHEMA_VERSION, name + ": no schema version field 'v'");
+        }
+        Integer supported = SCHEMA_VERSION.get(type);
+        if (supported != null) {
+            // before the fields: a message of another version usually has other fields too
+            Checks.version(name, v.asInt(), supported);
         }
         try {
             return MAPPER.treeToValue(tree, type);

@@ -128,4 +128,17 @@ class TinyScorerTest {
         assertTrue(p.edgeSaysAnomaly(1.0));
         assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class, () -> new EscalationPolicy(2, 1, 3)).code());
     }
+
+    @Test
+    void drivers_nameTheChannelsThatMoved_strongestFirst() {
+        TinyModel m = TinyModelFixtures.identityModel("m", 4, 3);
+        TinyScorer scorer = m.scorer();
+        assertEquals(0, scorer.drivers().length, "nothing scored yet");
+        SlidingWindow w = new SlidingWindow(3, 4);
+        for (int i = 0; i < 3; i++) {
+            w.add(new Sample(i, i, new double[]{0.1, 6 + i * 0.01, 0, 5}));
+        }
+        scorer.score(w);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[]{1, 3}, scorer.drivers());
+    }
 }

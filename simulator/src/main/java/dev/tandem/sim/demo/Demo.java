@@ -15,7 +15,14 @@ import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
 import dev.tandem.edge.uplink.MqttLogin;
 import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.hub.api.ApiConfig;
+import dev.tandem.hub.api.HubApi;
+import dev.tandem.hub.api.OperatorAuthenticator;
+import dev.tandem.shared.identity.OperatorRole;
+import dev.tandem.shared.identity.OperatorToken;
+import dev.tandem.sim.provision.Provisioner;
 import dev.tandem.sim.provision.SiteAccess;
+import dev.tandem.sim.provision.SiteOperators;
 import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.eval.Confusion;
 import dev.tandem.sim.factory.FactoryLine;
@@ -32,6 +39,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +63,9 @@ public final class Demo {
     /** The agents' accepted model generations: a demo starts from scratch, so a throwaway directory. */
     private java.nio.file.Path stateDir;
     private CloudHub hub;
+    private HubApi api;
+    private SiteOperators siteOperators;
+    private Path insecureToken;
     private Vertx vertx;
     private final List<EdgeAgent> agents = new ArrayList<>();
     private SensorPublisher publisher;
@@ -93,6 +104,7 @@ public final class Demo {
                         + " (start one, or leave --broker out to use the embedded broker)");
             }
 
+            startApi();
             scoreboard = new Scoreboard(line.groundTruth());
 
             vertx = Vertx.vertx();
@@ -170,6 +182,40 @@ public final class Demo {
         return SiteAccess.provisionFor(new SiteLayout(throwawaySite), config.site(), devices);
     }
 
+    /**
+     * The hub's REST API on a free loopback port, for the site's operators (the throwaway site's
+     * {@code admin}); with {@code --insecure}, for a one-run admin token written to a temporary file.
+     */
+    private void startApi() throws IOException {
+        if (config.httpPort() == DemoConfig.NO_HTTP) {
+            return;
+        }
+        OperatorAuthenticator operators;
+        String tokenFile;
+        if (access == null) {
+            OperatorToken.Issued issued = OperatorToken.issue("demo", OperatorRole.ADMIN);
+            insecureToken = Files.createTempFile("tandem-demo-", ".token",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(insecureToken, issued.token() + "\n");
+            operators = OperatorAuthenticator.of(List.of(issued.stored()));
+            tokenFile = insecureToken.toString();
+        } else {
+            SiteLayout layout = access.layout();
+            try {
+                siteOperators = SiteOperators.follow(layout.registry(), access.site());
+            } catch (TandemException e) {
+                out.printf("api: off (%s)%n", e.getMessage());
+                return;
+            }
+            operators = siteOperators;
+            tokenFile = Files.exists(layout.operatorToken(Provisioner.FIRST_OPERATOR))
+                    ? layout.operatorToken(Provisioner.FIRST_OPERATOR).toString() : layout.root() + "/operators/";
+        }
+        api = HubApi.start(hub, ApiConfig.loopback(config.httpPort(), operators));
+        out.printf("api: %s/api/v1 (Authorization: Bearer $(cat %s)); metrics: %s/metrics%n", api.url(), tokenFile,
+                api.url());
+    }
+
     private BrokerAddress startBroker() {
         if (config.broker() != null) {
             out.printf("broker: using %s%s%n", config.broker(), access == null ? " (anonymous: --insecure)"
@@ -208,9 +254,10 @@ public final class Demo {
 
     private String statusLine(Totals t, double readingsPerSecond) {
         Confusion c = scoreboard.collaborative();
-        return String.format("[%4.0fs] readings/s %6.0f | windows %7d | alarms %5d | escalations %5d | verdicts %5d"
-                        + " | timeouts %3d | models %d/%d | precision %s recall %s",
-                elapsedSeconds(), readingsPerSecond, t.edge.windows(), t.edge.alarms(), t.edge.escalations(),
+        return String.format("[%4.0fs] readings/s %6.0f | windows %7d | onsets %4d | clears %4d | escalations %5d"
+                        + " | verdicts %5d | timeouts %3d | models %d/%d | precision %s recall %s",
+                elapsedSeconds(), readingsPerSecond, t.edge.windows(), t.edge.onsets(), t.edge.clears(),
+                t.edge.escalations(),
                 t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded, agents.size(),
                 fmt(c.precision()), fmt(c.recall()));
     }
@@ -228,7 +275,8 @@ public final class Demo {
         t.edge.errorsByCode().forEach((k, v) -> errors.merge("edge." + k, v, Long::sum));
         DemoReport report = new DemoReport(
                 config.broker() == null ? "embedded " + embedded.url() : config.broker().url(),
-                config.devices(), elapsedSeconds(), t.edge.readings(), t.edge.windows(), t.edge.alarms(),
+                config.devices(), elapsedSeconds(), t.edge.readings(), t.edge.windows(), t.edge.onsets(),
+                t.edge.clears(), t.edge.rebaselines(),
                 t.edge.escalations(), t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded,
                 t.edge.windows() == 0 ? 0 : (double) t.edge.escalations() / t.edge.windows(),
                 nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
@@ -259,7 +307,8 @@ public final class Demo {
         out.printf("duration          %.1f s%n", r.durationSeconds());
         out.printf("readings          %d%n", r.readings());
         out.printf("windows scored    %d%n", r.windows());
-        out.printf("alarms            %d%n", r.alarms());
+        out.printf("alarm episodes    %d onsets, %d cleared, %d re-baselined, %d held at the end%n", r.onsets(),
+                r.clears(), r.rebaselines(), r.onsets() - r.clears() - r.rebaselines());
         out.printf("escalations       %d (%.1f%% of windows)%n", r.escalations(), 100 * r.escalationRate());
         out.printf("verdicts          %d (timeouts %d)%n", r.verdicts(), r.verdictTimeouts());
         out.printf("hub batches       %d (mean size %.1f)%n", r.hubBatches(), r.hubMeanBatchSize());
@@ -282,19 +331,23 @@ public final class Demo {
     private record Totals(EdgeTotals edge, HubMetrics.Snapshot hub, int modelsLoaded) {
     }
 
-    private record EdgeTotals(long readings, long windows, long alarms, long escalations, long verdicts,
+    private record EdgeTotals(long readings, long windows, long onsets, long clears, long rebaselines,
+                              long escalations, long verdicts,
                               long verdictTimeouts, Map<String, Long> errorsByCode) {
     }
 
     private Totals totals() {
-        long readings = 0, windows = 0, alarms = 0, escalations = 0, verdicts = 0, timeouts = 0;
+        long readings = 0, windows = 0, onsets = 0, clears = 0, rebaselines = 0, escalations = 0, verdicts = 0;
+        long timeouts = 0;
         Map<String, Long> byCode = new TreeMap<>();
         int loaded = 0;
         for (EdgeAgent a : agents) {
             EdgeMetrics.Snapshot s = a.metrics().snapshot();
             readings += s.readings();
             windows += s.windows();
-            alarms += s.alarms();
+            onsets += s.onsets();
+            clears += s.clears();
+            rebaselines += s.rebaselines();
             escalations += s.escalations();
             verdicts += s.verdicts();
             timeouts += s.verdictTimeouts();
@@ -303,7 +356,7 @@ public final class Demo {
                 loaded++;
             }
         }
-        return new Totals(new EdgeTotals(readings, windows, alarms, escalations, verdicts, timeouts, byCode),
+        return new Totals(new EdgeTotals(readings, windows, onsets, clears, rebaselines, escalations, verdicts, timeouts, byCode),
                 hub.metrics().snapshot(), loaded);
     }
 
@@ -321,6 +374,15 @@ public final class Demo {
             } catch (Exception e) {
                 out.println("edge: close timed out: " + e);
             }
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (siteOperators != null) {
+            siteOperators.close();
+        }
+        if (insecureToken != null) {
+            dev.tandem.sim.broker.LocalResources.deleteQuietly(insecureToken);
         }
         if (hub != null) {
             hub.close();

@@ -5,10 +5,11 @@ import java.util.Map;
 /**
  * The demo's final summary ({@code --report FILE} writes it as JSON). Precision and recall are the
  * collaborative (final) decisions against the simulator's ground truth; {@code edgeOnly} holds what
- * the tiny models alone would have decided on the same windows.
+ * the tiny models alone would have decided on the same windows. Alarms are episodes: {@code onsets}
+ * raised, {@code clears} and {@code rebaselines} that ended one (the rest still held at the end).
  */
 public record DemoReport(String broker, int devices, double durationSeconds, long readings, long windows,
-                         long alarms, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
+                         long onsets, long clears, long rebaselines, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
                          double escalationRate, double precision, double recall, double f1, double far,
                          Quality edgeOnly, Escalated escalated, long hubBatches, double hubMeanBatchSize,
                          Map<String, Long> errors) {

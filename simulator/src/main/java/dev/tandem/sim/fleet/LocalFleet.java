@@ -307,10 +307,10 @@ public final class LocalFleet implements AutoCloseable {
         long raised = 0, windows = 0;
         for (EdgeAgent a : agents) {
             var s = a.metrics().snapshot();
-            raised += s.alarms();
+            raised += s.onsets();
             windows += s.windows();
         }
-        return "; the edge agents scored " + windows + " windows and raised " + raised + " alarms";
+        return "; the edge agents scored " + windows + " windows and raised " + raised + " alarm episodes";
     }
 
     /** The alarms recorded so far (every device of the site). */

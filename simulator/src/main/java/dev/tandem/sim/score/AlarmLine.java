@@ -12,9 +12,16 @@ import java.time.format.DateTimeParseException;
 /**
  * One alarm of any system, as {@code ./tandem score} reads it: a JSON object with {@code device} and
  * {@code ts} (the timestamp of the reading it is about: epoch milliseconds or ISO-8601). Tandem's own
- * {@link dev.tandem.shared.wire.Alarm} has both; other fields are ignored.
+ * {@link dev.tandem.shared.wire.Alarm} has both. A line with a {@code phase} (Tandem's alarm episodes) raises
+ * an alarm only if it is the {@code ONSET}; its UPDATE, CLEAR and REBASELINED lines are read but raise
+ * nothing ({@link #raised()} false). Other fields are ignored.
  */
-public record AlarmLine(String device, Instant ts) {
+public record AlarmLine(String device, Instant ts, boolean raised) {
+    /** An alarm raised at {@code ts}. */
+    public AlarmLine(String device, Instant ts) {
+        this(device, ts, true);
+    }
+
     public AlarmLine {
         Checks.id("device", device);
         if (ts == null) {
@@ -46,6 +53,8 @@ public record AlarmLine(String device, Instant ts) {
         } else {
             throw new TandemException(ErrorCode.INVALID_FIELD, "an alarm needs 'ts' (epoch ms or ISO-8601)");
         }
-        return new AlarmLine(n.get("device").asText(), at);
+        JsonNode phase = n.path("phase");
+        boolean raised = !phase.isTextual() || phase.asText().equals("ONSET");
+        return new AlarmLine(n.get("device").asText(), at, raised);
     }
 }

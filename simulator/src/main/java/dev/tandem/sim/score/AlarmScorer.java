@@ -69,7 +69,9 @@ public final class AlarmScorer {
         long trueAlarms = 0;
         long falseAlarms = 0;
         long duringNonFault = 0;
-        List<AlarmLine> sorted = alarms.stream().sorted(Comparator.comparing(AlarmLine::ts)).toList();
+        // an alarm is raised once (an episode's onset); its updates and end raise nothing
+        List<AlarmLine> sorted = alarms.stream().filter(AlarmLine::raised).sorted(Comparator.comparing(AlarmLine::ts))
+                .toList();
         for (AlarmLine a : sorted) {
             boolean hit = false;
             for (Episode e : episodes.getOrDefault(a.device(), List.of())) {
@@ -105,7 +107,7 @@ public final class AlarmScorer {
         double f1 = precision + overall.recall() == 0 || Double.isNaN(precision) ? Double.NaN
                 : 2 * precision * overall.recall() / (precision + overall.recall());
         double hours = Math.max(0, normalMillis) / 3.6e6;
-        var nabScore = nab.score(truth, alarms);
+        var nabScore = nab.score(truth, sorted);
         return new Report(all, trueAlarms, falseAlarms, duringNonFault, precision, overall.recall(), f1,
                 hours == 0 ? Double.NaN : falseAlarms / hours, hours, overall, kinds, severities,
                 nabScore.isPresent() ? nabScore.getAsDouble() : null,

@@ -75,12 +75,15 @@ class WholeLoopTest {
                 + " times, the edge alone " + x.edgeRight() + " (of " + x.answered() + ")\n" + out);
         assertTrue(r.f1() > r.edgeOnly().f1(),
                 "collaborative F1 " + r.f1() + " beats edge-only F1 " + r.edgeOnly().f1() + "\n" + out);
+        assertTrue(r.onsets() >= 1, "alarm episodes were raised\n" + out);
+        assertTrue(r.clears() + r.rebaselines() <= r.onsets(), "an episode ends at most once\n" + out);
+        assertTrue(out.contains("alarm episodes    " + r.onsets() + " onsets"), out);
         assertTrue(out.contains("=== Tandem demo summary ==="), out);
 
         DemoReport fromFile = Wire.mapper().readValue(config.report().toFile(), DemoReport.class);
         assertEquals(r.readings(), fromFile.readings());
         String json = java.nio.file.Files.readString(config.report());
-        for (String key : new String[]{"readings", "windows", "alarms", "escalations", "verdicts", "verdictTimeouts", "precision", "recall"}) {
+        for (String key : new String[]{"readings", "windows", "onsets", "clears", "rebaselines", "escalations", "verdicts", "verdictTimeouts", "precision", "recall"}) {
             assertTrue(json.contains("\"" + key + "\""), "report has " + key);
         }
     }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,20 @@ class AlarmScorerTest {
         assertEquals(2 / normalHours, r.falseAlarmsPerDeviceHour(), 1e-9);
         assertNull(r.nab());
         assertTrue(r.nabNote().contains("NabHook"));
+    }
+
+    @Test
+    void score_ofAlarmEpisodes_countsOnlyTheirOnsets() {
+        String onset = "{\"device\":\"m-02\",\"ts\":" + at(505).toEpochMilli() + ",\"phase\":\"ONSET\"}";
+        String update = "{\"device\":\"m-02\",\"ts\":" + at(530).toEpochMilli() + ",\"phase\":\"UPDATE\"}";
+        String clear = "{\"device\":\"m-02\",\"ts\":" + at(700).toEpochMilli() + ",\"phase\":\"CLEAR\"}";
+        List<AlarmLine> alarms = List.of(AlarmLine.parse(onset), AlarmLine.parse(update), AlarmLine.parse(clear));
+        assertFalse(alarms.get(2).raised());
+        AlarmScorer.Report r = AlarmScorer.score(TRUTH, alarms, Duration.ofSeconds(10), NabHook.NONE);
+        assertEquals(1, r.alarms(), "the clear, long after the fault, is no false alarm");
+        assertEquals(1, r.trueAlarms());
+        assertEquals(0, r.falseAlarms());
+        assertEquals(5.0, r.byKind().get("level_shift").meanDelaySeconds(), 1e-9);
     }
 
     @Test
