@@ -212,13 +212,18 @@ public final class CloudHub implements AutoCloseable {
         return escalations.queued();
     }
 
-    /** Stops cleanly: no new messages, the batch in hand finished, fits stopped, models closed. */
+    /**
+     * Stops cleanly, bounded: intake stopped (unsubscribed, so new escalations go to the other
+     * instances or wait at the broker), the escalations already received answered (at most 10 s),
+     * fits stopped, disconnected, models closed.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        connection.stopIntake(Duration.ofSeconds(2));
         commissioning.close();
         escalations.close();
         connection.close();

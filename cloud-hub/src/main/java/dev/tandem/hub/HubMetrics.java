@@ -114,6 +114,8 @@ public final class HubMetrics {
         this.devicesByState = counter;
     }
 
+    private final dev.tandem.shared.error.RateLimitedLog errorLog = new dev.tandem.shared.error.RateLimitedLog(LOG::warn);
+
     /** Prometheus text of every meter, or null when the registry is not a Prometheus one. */
     public String scrape() {
         return registry instanceof PrometheusMeterRegistry p ? p.scrape() : null;
@@ -146,10 +148,15 @@ public final class HubMetrics {
         return registry;
     }
 
-    /** Logs {@code [CODE] message} once and counts it. */
+    /** Counts {@code [CODE] message} and logs it (rate-limited per code: the counters stay exact). */
     public void error(ErrorCode code, String message) {
         errors.get(code).increment();
-        LOG.warn("[{}] {}", code, message);
+        errorLog.log(code, "[" + code + "] " + message);
+    }
+
+    /** Writes the summaries of the lines the rate limit left out (the hub calls it periodically). */
+    public void flushLog() {
+        errorLog.flush();
     }
 
     public void error(TandemException e) {

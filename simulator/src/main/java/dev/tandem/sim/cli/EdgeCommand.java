@@ -85,7 +85,11 @@ final class EdgeCommand implements Callable<Integer> {
                 System.out.printf("edge: metrics on %s%n", MetricsEndpoint.start(vertx, registry, metricsPort).url());
             }
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
-                    () -> status(agent), () -> false);
+                    () -> status(agent), () -> false, () -> {
+                        // undeploying stops the agent: outbox drained (bounded) and synced, OFFLINE published
+                        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                        System.out.println("edge: stopped, " + status(agent));
+                    });
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
         }
