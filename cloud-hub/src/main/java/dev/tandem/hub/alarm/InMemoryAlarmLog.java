@@ -5,18 +5,28 @@ import dev.tandem.shared.wire.Alarm;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link AlarmLog} in memory: a ring of the newest {@code capacity} alarms (older ones are
- * dropped; alarm {@code id} sits at slot {@code (id - 1) % capacity}). Thread-safe.
+ * {@link AlarmLog} in memory: a ring of the newest {@code capacity} episodes (older ones are dropped;
+ * episode {@code id} sits at slot {@code (id - 1) % capacity}) and an index from (site, device,
+ * episode) to its id for the episodes the ring holds. Thread-safe.
  */
 public final class InMemoryAlarmLog implements AlarmLog {
     public static final int DEFAULT_CAPACITY = 10_000;
 
+    private record Key(String site, String device, String episode) {
+        static Key of(Alarm a) {
+            return new Key(a.site(), a.device(), a.episode());
+        }
+    }
+
     private final AlarmEntry[] ring;
-    /** The id of the newest alarm (0: none yet). */
+    private final Map<Key, Long> index = new HashMap<>();
+    /** The id of the newest episode (0: none yet). */
     private long newest;
 
     public InMemoryAlarmLog() {
@@ -32,17 +42,31 @@ public final class InMemoryAlarmLog implements AlarmLog {
 
     @Override
     public synchronized AlarmEntry add(Alarm alarm, Instant receivedAt) {
-        AlarmEntry e = new AlarmEntry(++newest, alarm, receivedAt, null, null, null);
+        Key key = Key.of(alarm);
+        Long known = index.get(key);
+        if (known != null) {
+            AlarmEntry e = ring[slot(known)].with(alarm, receivedAt);
+            ring[slot(known)] = e;
+            return e;
+        }
+        AlarmEntry e = new AlarmEntry(++newest, alarm, receivedAt, receivedAt, 1, null, null, null);
+        AlarmEntry evicted = ring[slot(e.id())];
+        if (evicted != null) {
+            index.remove(Key.of(evicted.latest()));
+        }
         ring[slot(e.id())] = e;
+        index.put(key, e.id());
         return e;
     }
 
     @Override
-    public synchronized List<AlarmEntry> recent(int limit, DeviceId device) {
+    public synchronized List<AlarmEntry> recent(int limit, DeviceId device, boolean openOnly) {
         List<AlarmEntry> out = new ArrayList<>(Math.min(limit, ring.length));
-        for (long id = newest; id > oldest() - 1 && id > 0 && out.size() < limit; id--) {
+        for (long id = newest; id >= oldest() && id > 0 && out.size() < limit; id--) {
             AlarmEntry e = ring[slot(id)];
-            if (device == null || (e.alarm().site().equals(device.site()) && e.alarm().device().equals(device.device()))) {
+            Alarm a = e.latest();
+            if ((device == null || (a.site().equals(device.site()) && a.device().equals(device.device())))
+                    && (!openOnly || e.open())) {
                 out.add(e);
             }
         }

@@ -69,23 +69,30 @@ public final class ApiJson {
         }
     }
 
-    /** {@code GET /alarms}: newest first. */
+    /** {@code GET /alarms}: alarm episodes, newest first. */
     public record Alarms(int count, List<AlarmItem> alarms) {
     }
 
     /**
-     * An alarm.
+     * An alarm episode: what its latest message says, and its acknowledgement.
      *
-     * @param ts the device's time of the window (epoch ms, as on the wire)
+     * @param phase   the latest message's: ONSET, UPDATE, CLEAR or REBASELINED
+     * @param open    no CLEAR or REBASELINED yet
+     * @param onsetTs the device's time of the episode's first anomalous window (epoch ms, as on the wire)
+     * @param ts      the device's time of the latest message's window
+     * @param windows anomalous windows in the episode so far
      */
-    public record AlarmItem(long id, String deviceId, String site, String device, long windowId, long ts,
-                            double score, String source, String modelVersion, String receivedAt, String ackedBy,
-                            String ackedAt, String note) {
+    public record AlarmItem(long id, String deviceId, String site, String device, String episode, String phase,
+                            boolean open, long onsetTs, long ts, long heldMillis, long windowId, long windows,
+                            double score, double peakScore, List<Integer> channels, String source, String modelVersion,
+                            String receivedAt, String updatedAt, long messages, String ackedBy, String ackedAt,
+                            String note) {
         static AlarmItem of(AlarmEntry e) {
-            Alarm a = e.alarm();
-            return new AlarmItem(e.id(), a.site() + ":" + a.device(), a.site(), a.device(), a.windowId(), a.ts(),
-                    a.score(), a.source().name(), a.modelVersion(), time(e.receivedAt()), e.ackedBy(),
-                    time(e.ackedAt()), e.note());
+            Alarm a = e.latest();
+            return new AlarmItem(e.id(), a.site() + ":" + a.device(), a.site(), a.device(), a.episode(),
+                    a.phase().name(), e.open(), a.onsetTs(), a.ts(), a.heldMillis(), a.windowId(), a.windows(),
+                    a.score(), a.peakScore(), a.channels(), a.source().name(), a.modelVersion(), time(e.receivedAt()),
+                    time(e.updatedAt()), e.messages(), e.ackedBy(), time(e.ackedAt()), e.note());
         }
     }
 

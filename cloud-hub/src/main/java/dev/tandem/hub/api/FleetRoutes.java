@@ -95,8 +95,12 @@ final class FleetRoutes {
         }
         String deviceParam = ctx.request().getParam("device");
         DeviceId device = deviceParam == null ? null : resolve(deviceParam, "device");
+        String openParam = ctx.request().getParam("open");
+        if (openParam != null && !openParam.equals("true") && !openParam.equals("false")) {
+            throw ApiException.badRequest("open", "open is true or false, got '" + HubApi.clip(openParam) + "'");
+        }
         List<ApiJson.AlarmItem> items = new ArrayList<>();
-        for (AlarmEntry e : hub.alarms().recent(limit, device)) {
+        for (AlarmEntry e : hub.alarms().recent(limit, device, "true".equals(openParam))) {
             items.add(ApiJson.AlarmItem.of(e));
         }
         HubApi.json(ctx, new ApiJson.Alarms(items.size(), items));
@@ -125,7 +129,7 @@ final class FleetRoutes {
         OperatorToken op = ctx.get(HubApi.OPERATOR);
         AlarmEntry e = hub.alarms().acknowledge(id, op.name(), note, Instant.now())
                 .orElseThrow(() -> ApiException.notFound(ErrorCode.NOT_FOUND, "no alarm " + id
-                        + " (unknown, or older than the alarms this hub keeps)"));
+                        + " (unknown, or older than the alarm episodes this hub keeps)"));
         HubApi.json(ctx, ApiJson.AlarmItem.of(e));
     }
 

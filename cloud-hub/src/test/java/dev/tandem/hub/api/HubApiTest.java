@@ -159,6 +159,24 @@ class HubApiTest {
                 .size() == 3));
         status("a1", DeviceStatus.State.DETECTING, "tiny-a", 10, 3, 0);
         awaitFleet(f -> device(f, "a1") != null);
+        // the first episode goes on and clears: still one entry, now ended
+        for (Alarm.Phase phase : List.of(Alarm.Phase.UPDATE, Alarm.Phase.CLEAR)) {
+            devices.publish(Topics.of(SITE, "a1", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION, SITE, "a1",
+                    "e1", phase, 10 + phase.ordinal(), 1_700_000_010_000L, 1_700_000_000_001L, 9_999, 4, 1.2, 2.5,
+                    List.of(0), Alarm.Source.EDGE, "tiny-a")));
+        }
+        assertTrue(TestWait.until(WAIT, () -> hub.alarms().recent(10, new dev.tandem.hub.fleet.DeviceId(SITE, "a1"))
+                .stream().anyMatch(e -> e.latest().phase() == Alarm.Phase.CLEAR)));
+        JsonNode all = json(get("/api/v1/alarms?device=a1", VIEWER.token()));
+        assertEquals(3, all.get("count").asInt(), "one entry per episode");
+        JsonNode cleared = all.get("alarms").get(2);
+        assertEquals("e1", cleared.get("episode").asText());
+        assertEquals("CLEAR", cleared.get("phase").asText());
+        assertFalse(cleared.get("open").asBoolean());
+        assertEquals(3, cleared.get("messages").asLong());
+        assertEquals(2.5, cleared.get("peakScore").asDouble(), 1e-12);
+        assertEquals(2, json(get("/api/v1/alarms?device=a1&open=true", VIEWER.token())).get("count").asInt());
+        assertEquals("open", json(get("/api/v1/alarms?open=maybe", VIEWER.token())).get("field").asText());
 
         JsonNode alarms = json(get("/api/v1/alarms?device=a1&limit=2", VIEWER.token()));
         assertEquals(2, alarms.get("count").asInt());

@@ -143,10 +143,10 @@ final class FleetCommand implements Runnable {
                 out.println();
                 out.println("recent alarms:");
                 List<String[]> a = new ArrayList<>();
-                a.add(new String[]{"ID", "WINDOW", "SCORE", "SOURCE", "RECEIVED", "ACKED BY"});
+                a.add(new String[]{"ID", "PHASE", "WINDOWS", "PEAK", "SOURCE", "RECEIVED", "ACKED BY"});
                 for (JsonNode e : recent.path("alarms")) {
-                    a.add(new String[]{text(e, "id"), text(e, "windowId"),
-                            String.format(Locale.ROOT, "%.3f", e.path("score").asDouble()), text(e, "source"),
+                    a.add(new String[]{text(e, "id"), text(e, "phase"), text(e, "windows"),
+                            String.format(Locale.ROOT, "%.3f", e.path("peakScore").asDouble()), text(e, "source"),
                             text(e, "receivedAt"), text(e, "ackedBy")});
                 }
                 table(out, a);
@@ -154,7 +154,8 @@ final class FleetCommand implements Runnable {
         }
     }
 
-    @Command(name = "alarms", mixinStandardHelpOptions = true, description = "The newest alarms, of one device or all.")
+    @Command(name = "alarms", mixinStandardHelpOptions = true,
+            description = "The newest alarm episodes (one line each, its latest phase), of one device or all.")
     static final class AlarmsCommand implements Callable<Integer> {
         @Mixin
         HubOptions options;
@@ -182,11 +183,12 @@ final class FleetCommand implements Runnable {
                     return;
                 }
                 List<String[]> rows = new ArrayList<>();
-                rows.add(new String[]{"ID", "DEVICE", "WINDOW", "SCORE", "SOURCE", "RECEIVED", "ACKED BY", "NOTE"});
+                rows.add(new String[]{"ID", "DEVICE", "PHASE", "WINDOWS", "PEAK", "SOURCE", "RECEIVED", "UPDATED",
+                        "ACKED BY", "NOTE"});
                 for (JsonNode e : alarms.path("alarms")) {
-                    rows.add(new String[]{text(e, "id"), text(e, "deviceId"), text(e, "windowId"),
-                            String.format(Locale.ROOT, "%.3f", e.path("score").asDouble()), text(e, "source"),
-                            text(e, "receivedAt"), text(e, "ackedBy"), text(e, "note")});
+                    rows.add(new String[]{text(e, "id"), text(e, "deviceId"), text(e, "phase"), text(e, "windows"),
+                            String.format(Locale.ROOT, "%.3f", e.path("peakScore").asDouble()), text(e, "source"),
+                            text(e, "receivedAt"), text(e, "updatedAt"), text(e, "ackedBy"), text(e, "note")});
                 }
                 table(System.out, rows);
                 System.out.printf("%d alarms%n", alarms.path("count").asInt());
@@ -195,7 +197,7 @@ final class FleetCommand implements Runnable {
     }
 
     @Command(name = "ack", mixinStandardHelpOptions = true,
-            description = "Acknowledges an alarm (an admin operator's token); the first acknowledgement stands.")
+            description = "Acknowledges an alarm episode (an admin operator's token); the first acknowledgement stands.")
     static final class AckCommand implements Callable<Integer> {
         @Mixin
         HubOptions options;

@@ -129,7 +129,7 @@ class FleetCommandTest {
                     "--token-file", viewer);
             assertEquals(0, alarms.exit(), alarms.out());
             assertTrue(alarms.out().lines().anyMatch(l -> l.startsWith(alarmId + " ") && l.contains("plant:machine-01")
-                    && l.contains("HUB") && l.contains("2.500")), alarms.out());
+                    && l.contains("ONSET") && l.contains("HUB") && l.contains("2.500")), alarms.out());
             TandemCliProbe.Result notAllowed = TandemCliProbe.run("fleet", "ack", "" + alarmId, "--hub", hubUrl,
                     "--token-file", viewer);
             assertEquals(4, notAllowed.exit(), notAllowed.out());
