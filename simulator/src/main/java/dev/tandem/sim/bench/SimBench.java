@@ -1,11 +1,11 @@
 package dev.tandem.sim.bench;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
-import dev.tandem.sim.broker.MosquittoProcess;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.publish.PublisherConfig;
@@ -78,7 +78,7 @@ public final class SimBench {
 
     private static Result measure(String brokerKind, Fleet f, Options o) throws Exception {
         EmbeddedBroker embedded = null;
-        MosquittoProcess mosquitto = null;
+        MosquittoBroker mosquitto = null;
         Vertx vertx = Vertx.vertx();
         List<SensorPublisher> publishers = new ArrayList<>();
         try {
@@ -87,7 +87,7 @@ public final class SimBench {
                 embedded = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
                 broker = embedded.address();
             } else {
-                mosquitto = MosquittoProcess.anonymous();
+                mosquitto = MosquittoBroker.start();
                 broker = mosquitto.address();
             }
             String site = "bench";
