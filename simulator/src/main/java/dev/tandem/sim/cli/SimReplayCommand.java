@@ -28,7 +28,7 @@ final class SimReplayCommand implements Callable<Integer> {
     Path path;
 
     @Option(names = "--format", paramLabel = "skab|csv|nab", defaultValue = "skab",
-            description = "skab: SKAB's files; csv: any CSV with the columns below; nab: not yet (default: ${DEFAULT-VALUE}).")
+            description = "skab: SKAB's files; csv: any CSV with the columns below; nab: NAB's, with --labels (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--timestamp", paramLabel = "COL", description = "csv: the time column (ISO-8601, 2020-03-09 10:14:33, or epoch s/ms).")
@@ -41,12 +41,15 @@ final class SimReplayCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "COL", description = "csv: the 0/1 anomaly label column (default: unlabelled).")
     String label;
 
+    @Option(names = "--labels", paramLabel = "FILE", description = "nab: the windows file (labels/combined_windows.json).")
+    Path labels;
+
     @Option(names = "--speed", paramLabel = "X|max", defaultValue = "1",
             description = "Recorded seconds per wall second, or max (default: ${DEFAULT-VALUE}).")
     String speed;
 
     @Option(names = "--commissioning", paramLabel = "auto|N", defaultValue = "auto",
-            description = "Rows each device commissions on: auto is the format's (skab: 400, as eval), N for csv (default: ${DEFAULT-VALUE}).")
+            description = "Rows each device commissions on: auto is the format's, as eval (skab: 400; nab: 15 % of each file, at most 750), N for csv (default: ${DEFAULT-VALUE}).")
     String commissioning;
 
     @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class,
@@ -90,11 +93,18 @@ final class SimReplayCommand implements Callable<Integer> {
         if (timeout < 1 || awaitModels < 0) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--timeout must be >= 1 and --await-models >= 0");
         }
-        ReplayPlan plan = ReplayPlan.load(path, columns, rows);
+        if ((f == ReplayFormat.NAB) != (labels != null)) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, f == ReplayFormat.NAB ? "--format nab needs --labels FILE "
+                    + "(NAB's labels/combined_windows.json)" : "--labels is for --format nab");
+        }
+        ReplayPlan plan = f == ReplayFormat.NAB ? ReplayPlan.loadNab(path, labels, rows) : ReplayPlan.load(path, columns, rows);
         if (dryRun) {
             System.out.printf("replay (dry run): %s%n", plan);
             plan.refused().forEach(r -> System.out.printf("left out %s%n", r));
             plan.unscored().forEach(r -> System.out.printf("not replayed %s%n", r));
+            if (plan.commissioning() == 0) {
+                plan.deviceIds().forEach(d -> System.out.printf("commissioning %s %d rows%n", d, plan.commissioning(d)));
+            }
             System.out.printf("devices %s%nground truth %d lines (%d labelled runs)%n", String.join(",", plan.deviceIds()),
                     plan.groundTruth().size(), plan.groundTruth().stream().filter(t -> t.anomalous()).count());
             return plan.refused().isEmpty() ? 0 : 1;

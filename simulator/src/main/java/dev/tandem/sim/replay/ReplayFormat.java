@@ -11,8 +11,8 @@ import java.util.Locale;
 /**
  * What a replayed file is, and how many of its first rows commission the device: SKAB's files
  * (the evaluation's protocol, {@link SkabProtocol#COMMISSIONING_ROWS} rows), or any CSV (the
- * columns given, commissioning given). NAB is not replayable yet (its loader belongs to the
- * evaluation of issue 12).
+ * columns given, commissioning given), or NAB's (the evaluation's NAB loader, the windows from
+ * {@code --labels}; commissioning per file by NAB's probationary rule).
  */
 public enum ReplayFormat {
     SKAB, CSV, NAB;
@@ -42,19 +42,28 @@ public enum ReplayFormat {
                 }
                 yield CsvFormat.csv(timestamp, channels, label);
             }
-            case NAB -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--format nab is not replayable yet: "
-                    + "NAB's loader (with its windows file, --labels) is not in this build; use skab or csv");
+            case NAB -> {
+                if (timestamp != null || !channels.isEmpty() || label != null) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--timestamp, --channels and --label are for "
+                            + "--format csv (NAB's columns are timestamp,value; its labels are --labels FILE)");
+                }
+                yield null; // read by ReplayPlan.loadNab
+            }
         };
     }
 
     /**
      * Commissioning rows: {@code auto} is the format's rule (SKAB: the evaluation's first
-     * {@value SkabProtocol#COMMISSIONING_ROWS} rows; a CSV has none, give N), else N.
+     * {@value SkabProtocol#COMMISSIONING_ROWS} rows; NAB: 0, each file's probationary rows; a CSV
+     * has none, give N), else N.
      */
     public int commissioning(String spec) {
         if (spec == null || spec.equalsIgnoreCase("auto")) {
             if (this == SKAB) {
                 return SkabProtocol.COMMISSIONING_ROWS;
+            }
+            if (this == NAB) {
+                return 0;
             }
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--commissioning auto is for skab; give --commissioning N "
                     + "(the readings each edge agent commissions on) for " + name().toLowerCase(Locale.ROOT));

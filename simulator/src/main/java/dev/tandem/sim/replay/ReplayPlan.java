@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  * scored; not an error).
  */
 public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, List<String> refused,
-                         List<String> unscored) {
+                         List<String> unscored, java.util.Map<String, Integer> perDevice) {
     /** The kind of a labelled run in the ground truth. */
     public static final String LABELLED = "anomaly";
 
@@ -36,6 +36,66 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
         devices = List.copyOf(devices);
         refused = List.copyOf(refused);
         unscored = List.copyOf(unscored);
+        perDevice = perDevice == null ? java.util.Map.of() : java.util.Map.copyOf(perDevice);
+    }
+
+    /** The commissioning rows of one device (NAB's probationary rule differs per file: {@link #commissioning()} is then 0). */
+    public int commissioning(String deviceId) {
+        return perDevice.getOrDefault(deviceId, commissioning);
+    }
+
+    /**
+     * NAB files under {@code path} with their windows from {@code labelsFile} (NAB's
+     * {@code combined_windows.json}; a file's entry is the one whose key ends its path), read by the
+     * evaluation's NAB loader; one channel, {@code value}. {@code commissioning} 0: NAB's probationary
+     * rule per file (15 % of its rows, at most 750), as the evaluation; else that many rows.
+     */
+    public static ReplayPlan loadNab(Path path, Path labelsFile, int commissioning) {
+        var labels = dev.tandem.sim.eval.nab.NabLabels.read(labelsFile);
+        List<SkabFile> loaded = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        java.util.Map<String, Integer> perDevice = new java.util.LinkedHashMap<>();
+        Set<String> used = new HashSet<>();
+        for (Path csv : SkabCsvLoader.findCsvFiles(path)) {
+            String full = csv.toAbsolutePath().normalize().toString().replace(csv.getFileSystem().getSeparator(), "/");
+            var entry = labels.files().values().stream().filter(l -> full.endsWith("/" + l.key())).findFirst();
+            if (entry.isEmpty()) {
+                refused.add(csv + ": " + labelsFile + " has no entry for it");
+                continue;
+            }
+            String key = entry.get().key();
+            try {
+                Path dataRoot = Path.of(full.substring(0, full.length() - key.length()));
+                String id = SkabCsvLoader.deviceIdFor(dataRoot, csv);
+                if (!used.add(id)) {
+                    refused.add(csv + ": its device id " + id + " is another file's");
+                    continue;
+                }
+                var series = dev.tandem.sim.eval.nab.NabCsv.read(csv, csv.toString());
+                var file = new dev.tandem.sim.eval.nab.NabFile(key, id, series,
+                        dev.tandem.sim.eval.nab.NabDataset.windows(series, entry.get(), labels.source()));
+                int rows = commissioning == 0 ? file.probationaryRows() : commissioning;
+                if (file.rows() <= rows || rows < 1) {
+                    refused.add(csv + ": " + file.rows() + " rows, no more than the " + rows + " commissioning takes");
+                    continue;
+                }
+                double[][] values = new double[file.rows()][];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = new double[]{series.value(i)};
+                }
+                SkabFile f = new SkabFile(id, csv, List.of(dev.tandem.sim.eval.nab.NabEvaluation.CHANNEL), values,
+                        series.millis(), file.labels(), null, null);
+                loaded.add(inTimeOrder(f));
+                perDevice.put(id, rows);
+            } catch (TandemException e) {
+                refused.add("[" + e.code() + "] " + e.getMessage());
+            }
+        }
+        if (loaded.isEmpty()) {
+            throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "nothing to replay under " + path
+                    + (refused.isEmpty() ? "" : ": " + String.join("; ", refused)));
+        }
+        return new ReplayPlan(path, loaded, commissioning, refused, List.of(), perDevice);
     }
 
     /** Loads every CSV under {@code path} (or the file itself); INVALID_CONFIG when no file is left. */
@@ -77,7 +137,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
             throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "nothing to replay under " + path
                     + (refused.isEmpty() ? "" : ": " + String.join("; ", refused)));
         }
-        return new ReplayPlan(path, loaded, commissioning, refused, unscored);
+        return new ReplayPlan(path, loaded, commissioning, refused, unscored, null);
     }
 
     /** The file with its rows sorted by time (stable: rows of one timestamp keep their order). */
@@ -126,6 +186,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
         List<TruthEvent> out = new ArrayList<>();
         for (SkabFile f : devices) {
             int n = f.rowCount();
+            int commissioning = commissioning(f.deviceId());
             out.add(TruthEvent.observed(f.deviceId(), at(f, commissioning), at(f, n - 1)));
             if (!f.labelled()) {
                 continue;

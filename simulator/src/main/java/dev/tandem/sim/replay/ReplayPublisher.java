@@ -45,7 +45,7 @@ final class ReplayPublisher {
     private final BrokerLogin login;
     private final String clientId;
     private final double speed;
-    private final int gateAt;
+    private final java.util.function.ToIntFunction<String> gateAt;
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Promise<Void> completion = Promise.promise();
@@ -69,9 +69,13 @@ final class ReplayPublisher {
         /** Wall milliseconds the device's recorded clock was held at the gate (paced runs). */
         double pausedMs;
 
-        Device(SkabFile file, String topic) {
+        /** The first row held until the device's model is active. */
+        final int gate;
+
+        Device(SkabFile file, String topic, int gate) {
             this.file = file;
             this.topic = topic;
+            this.gate = gate;
         }
 
         boolean sentAll() {
@@ -85,7 +89,7 @@ final class ReplayPublisher {
     }
 
     ReplayPublisher(Vertx vertx, String site, List<SkabFile> files, BrokerAddress broker, BrokerLogin login,
-                    String clientId, double speed, int gateAt) {
+                    String clientId, double speed, java.util.function.ToIntFunction<String> gateAt) {
         this.vertx = vertx;
         this.site = site;
         this.broker = broker;
@@ -94,8 +98,9 @@ final class ReplayPublisher {
         this.speed = speed;
         this.gateAt = gateAt;
         for (SkabFile f : files) {
-            Device d = new Device(f, Topics.of(site, f.deviceId(), Topics.Kind.READINGS));
-            d.open = gateAt < 0;
+            Device d = new Device(f, Topics.of(site, f.deviceId(), Topics.Kind.READINGS),
+                    gateAt == null ? Integer.MAX_VALUE : gateAt.applyAsInt(f.deviceId()));
+            d.open = gateAt == null;
             devices.add(d);
         }
     }
@@ -176,7 +181,7 @@ final class ReplayPublisher {
         while (mqtt.hasRoom() && idle < devices.size()) {
             Device d = devices.get(turn);
             turn = (turn + 1) % devices.size();
-            if (d.sentAll() || (!d.open && d.next >= gateAt)
+            if (d.sentAll() || (!d.open && d.next >= d.gate)
                     || (!Double.isInfinite(speed) && d.dueMillis(speed) > elapsedMs)) {
                 idle++;
                 continue;

@@ -85,9 +85,11 @@ public final class ReplayRun {
             }
             String speed = Double.isInfinite(options.speed()) ? "max" : String.valueOf(options.speed());
             out.printf("replay: %s%n", this.plan);
-            out.printf("replay: %d devices on site %s at speed %s against %s; the first %d rows of each commission it "
-                            + "(edge agents: --commissioning %d)%n", this.plan.devices().size(), siteId, speed, broker.url(),
-                    this.plan.commissioning(), this.plan.commissioning());
+            out.printf("replay: %d devices on site %s at speed %s against %s; %s%n", this.plan.devices().size(), siteId,
+                    speed, broker.url(), this.plan.commissioning() > 0
+                            ? "the first " + this.plan.commissioning() + " rows of each commission it (edge agents: --commissioning "
+                            + this.plan.commissioning() + ")"
+                            : "each file's probationary rows commission it (15 %, at most 750: --dry-run lists them)");
             this.plan.refused().forEach(r -> out.printf("replay: left out %s%n", r));
             this.plan.unscored().forEach(r -> out.printf("replay: not replayed %s%n", r));
             if (gate) {
@@ -97,7 +99,7 @@ public final class ReplayRun {
             for (Connection c : plan) {
                 ReplayPublisher p = new ReplayPublisher(vertx, siteId, c.files(), broker, c.login(),
                         "tandem-replay-" + siteId + "-" + c.name(), options.speed(),
-                        options.awaitModels().isZero() ? -1 : this.plan.commissioning());
+                        options.awaitModels().isZero() ? null : this.plan::commissioning);
                 p.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 publishers.add(p);
             }
@@ -190,7 +192,8 @@ public final class ReplayRun {
         out.printf("devices           %d on %d connections%n", r.devices(), r.connections());
         out.printf("rows              %d published of %d (failed %d; bad rows skipped by the loader %d)%n",
                 r.published(), r.rows(), r.failed(), r.skippedRows());
-        out.printf("commissioning     the first %d rows of each device%n", r.commissioningRows());
+        out.printf("commissioning     %s%n", r.commissioningRows() > 0 ? "the first " + r.commissioningRows()
+                + " rows of each device" : "each file's probationary rows");
         out.printf("wall time         %.1f s%s%n", r.wallSeconds(), r.completed() ? "" : " (not completed)");
         out.printf("ground truth      %d lines in %s%n", r.truthLines(), r.truthFile());
         if (r.alarmsRecorded() != null) {

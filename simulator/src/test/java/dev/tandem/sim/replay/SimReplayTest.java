@@ -195,13 +195,47 @@ class SimReplayTest {
     }
 
     @Test
-    void replay_refusesNab_csvWithoutCommissioning_andLeavesOutBadFiles(@TempDir Path dir) throws Exception {
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void nabReplay_commissionsOnEachFilesProbationaryRows_andWritesItsWindowsAsTruth(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("nab").resolve("data").resolve("traffic");
+        Files.createDirectories(data);
+        StringBuilder b = new StringBuilder("timestamp,value\n");
+        java.time.LocalDateTime t0 = java.time.LocalDateTime.parse("2015-09-08T11:00:00");
+        for (int i = 0; i < 200; i++) {
+            b.append(t0.plusMinutes(5L * i).format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")))
+                    .append(',').append(50 + i % 5).append('\n');
+        }
+        Files.writeString(data.resolve("speed_1.csv"), b.toString());
+        Path labels = Files.writeString(dir.resolve("combined_windows.json"), """
+                {"traffic/speed_1.csv": [["2015-09-08 21:00:00.000000", "2015-09-08 22:00:00.000000"]],
+                 "other/absent.csv": []}
+                """);
+        var dry = TandemCliProbe.run("sim", "replay", "--format", "nab", "--path", data.toString(), "--labels",
+                labels.toString(), "--dry-run");
+        assertEquals(0, dry.exit(), dry.out());
+        assertTrue(dry.out().contains("commissioning traffic_speed_1 30 rows"), "15 % of 200 rows: " + dry.out());
+        try (MosquittoBroker broker = MosquittoBroker.start()) {
+            var r = TandemCliProbe.run("sim", "replay", "--format", "nab", "--path", data.toString(), "--labels",
+                    labels.toString(), "--speed", "max", "--broker", broker.url(), "--truth", dir.resolve("t.jsonl").toString());
+            assertEquals(0, r.exit(), r.out());
+            assertTrue(r.out().contains("200 published of 200"), r.out());
+        }
+        List<TruthEvent> t = JsonLines.read(dir.resolve("t.jsonl"), TruthEvent.class).values();
+        assertEquals(Instant.parse("2015-09-08T13:30:00Z"), t.stream().filter(TruthEvent::isObserved).findFirst()
+                .orElseThrow().start(), "observed from row 30");
+        TruthEvent w = t.stream().filter(TruthEvent::anomalous).findFirst().orElseThrow();
+        assertEquals(Instant.parse("2015-09-08T21:00:00Z"), w.start());
+        assertEquals(Instant.parse("2015-09-08T22:00:00Z"), w.end());
+        var noLabels = TandemCliProbe.run("sim", "replay", "--format", "nab", "--path", data.toString());
+        assertEquals(2, noLabels.exit());
+        assertTrue(noLabels.out().contains("--labels FILE"), noLabels.out());
+    }
+
+    @Test
+    void replay_refusesCsvWithoutCommissioning_andLeavesOutBadFiles(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("d");
         skabFile(data, "good.csv", 420, 410, 415);
         Files.writeString(data.resolve("bad.csv"), "when;x\n2020-01-01 00:00:00;1\n");
-        var nab = TandemCliProbe.run("sim", "replay", "--path", data.toString(), "--format", "nab");
-        assertEquals(2, nab.exit());
-        assertTrue(nab.out().contains("not replayable yet"), nab.out());
         var csv = TandemCliProbe.run("sim", "replay", "--path", data.toString(), "--format", "csv", "--timestamp", "datetime");
         assertEquals(2, csv.exit());
         assertTrue(csv.out().contains("--commissioning N"), csv.out());

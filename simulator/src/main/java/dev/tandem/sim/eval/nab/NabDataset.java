@@ -76,7 +76,7 @@ public record NabDataset(Path root, List<NabFile> files, List<NabProblem> proble
     }
 
     /** The labelled windows as rows: each bound is the first row with its timestamp. */
-    static List<NabWindow> windows(NabSeries series, NabLabels.Labelled labelled, String labelsSource) {
+    public static List<NabWindow> windows(NabSeries series, NabLabels.Labelled labelled, String labelsSource) {
         List<NabWindow> out = new ArrayList<>();
         for (NabLabels.Entry e : labelled.windows()) {
             int first = series.firstRowAt(e.startMillis());
