@@ -10,6 +10,9 @@ import dev.tandem.hub.fleet.FleetListener;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.fleet.InMemoryModelLineage;
 import dev.tandem.hub.fleet.ModelLineage;
+import dev.tandem.hub.live.DeviceTrails;
+import dev.tandem.hub.live.HubEvents;
+import dev.tandem.hub.live.ObservedAlarmLog;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.store.EscalationLog;
 import dev.tandem.hub.store.HubStore;
@@ -53,6 +56,8 @@ public final class CloudHub implements AutoCloseable {
     private final FleetRegistry fleet;
     private final ModelLineage lineage;
     private final AlarmLog alarms;
+    private final HubEvents events = new HubEvents();
+    private final DeviceTrails trails = new DeviceTrails();
     private final java.time.Instant startedAt = java.time.Instant.now();
     private final HubConnection connection;
     private final ExecutorService control;
@@ -70,7 +75,8 @@ public final class CloudHub implements AutoCloseable {
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
         this.lineage = new InMemoryModelLineage();
-        this.alarms = new InMemoryAlarmLog();
+        this.alarms = new ObservedAlarmLog(new InMemoryAlarmLog(), events);
+        fleet.onChange(id -> events.publish(HubEvents.Kind.DEVICE, id));
         metrics.devicesWithModel(fleet::devicesWithModel);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
         this.control = Executors.newSingleThreadExecutor(r -> {
@@ -84,7 +90,8 @@ public final class CloudHub implements AutoCloseable {
             return t;
         });
         this.escalationLog = new EscalationLog(store, metrics, EscalationLog.DEFAULT_CAPACITY, config.instanceId());
-        this.escalations = new EscalationWorker(config, fleet, connection, metrics, escalationLog);
+        this.escalations = new EscalationWorker(config, fleet, connection, metrics, escalationLog,
+                (e, v) -> events.publish(HubEvents.Kind.VERDICT, trails.record(e, v)));
         this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
                 escalations::retire, store, storeJobs);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
@@ -159,6 +166,16 @@ public final class CloudHub implements AutoCloseable {
     /** The alarms heard from the devices, newest first. */
     public AlarmLog alarms() {
         return alarms;
+    }
+
+    /** The hub's live events (what the console's {@code /api/v1/events} streams). */
+    public HubEvents events() {
+        return events;
+    }
+
+    /** The recent readings seen in each device's escalations, and the verdicts on them. */
+    public DeviceTrails trails() {
+        return trails;
     }
 
     public java.time.Instant startedAt() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tandem.hub.alarm.AlarmEntry;
 import dev.tandem.hub.fleet.DeviceView;
 import dev.tandem.hub.fleet.ModelRecord;
+import dev.tandem.hub.live.DeviceTrails;
 import dev.tandem.shared.wire.Alarm;
 
 import java.time.Instant;
@@ -80,13 +81,30 @@ public final class ApiJson {
      */
     public record AlarmItem(long id, String deviceId, String site, String device, long windowId, long ts,
                             double score, String source, String modelVersion, String receivedAt, String ackedBy,
-                            String ackedAt, String note) {
+                            String ackedAt, String note, String episode, String phase, long onsetTs, double peakScore,
+                            List<Integer> channels) {
         static AlarmItem of(AlarmEntry e) {
             Alarm a = e.alarm();
             return new AlarmItem(e.id(), a.site() + ":" + a.device(), a.site(), a.device(), a.windowId(), a.ts(),
                     a.score(), a.source().name(), a.modelVersion(), time(e.receivedAt()), e.ackedBy(),
-                    time(e.ackedAt()), e.note());
+                    time(e.ackedAt()), e.note(), a.episode(), a.phase().name(), a.onsetTs(), a.peakScore(),
+                    a.channels());
         }
+    }
+
+    /**
+     * {@code GET /devices/{id}/readings}: the raw samples the hub has seen of the device (inside its
+     * escalations, so with gaps where the edge decided alone), oldest first, and the escalations judged
+     * on them with the hub's verdicts. Times are the samples' (epoch ms).
+     */
+    public record Readings(String id, int channels, List<Reading> samples, List<DeviceTrails.Judged> escalations) {
+    }
+
+    public record Reading(long seq, long ts, double[] values) {
+    }
+
+    /** The {@code ping} event of {@code /events}: events this stream dropped so far (its queue was full). */
+    public record Ping(long dropped, int queued) {
     }
 
     /** {@code POST /alarms/{id}/ack}'s body (optional). */

@@ -52,5 +52,7 @@ public enum ErrorCode {
     /** The operator's role does not allow the request (a read-only token on a write). */
     FORBIDDEN,
     /** The REST API has no such resource (an unknown path, alarm or other id; devices: {@link #UNKNOWN_DEVICE}). */
-    NOT_FOUND
+    NOT_FOUND,
+    /** The hub's REST API serves as many of this kind of request as it takes (e.g. live event streams); try later. */
+    OVERLOADED
 }

@@ -1,0 +1,253 @@
+package dev.tandem.hub.api;
+
+import dev.tandem.hub.CloudHub;
+import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.testing.Hubs;
+import dev.tandem.hub.testing.Signals;
+import dev.tandem.hub.testing.TestClient;
+import dev.tandem.shared.identity.OperatorRole;
+import dev.tandem.shared.identity.OperatorToken;
+import dev.tandem.shared.testing.MosquittoBroker;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.DeviceStatus;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.ModelAssignment;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The console in a real browser (headless Debian Chromium through chromedriver) against a real hub on a
+ * real broker: an operator logs in with a token, watches a device appear and its escalations judged,
+ * sees its alarm and acknowledges it. Skipped, with a message, where chromium or chromedriver is not
+ * installed ({@code .ci/run} installs both).
+ */
+class ConsoleBrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String SITE = Signals.site();
+    private static final OperatorToken.Issued ADMIN = OperatorToken.issue("alice", OperatorRole.ADMIN);
+    private static final OperatorToken.Issued VIEWER = OperatorToken.issue("bob", OperatorRole.READ_ONLY);
+
+    private static MosquittoBroker broker;
+    private static CloudHub hub;
+    private static HubApi api;
+    private static TestClient device;
+    private static WebDriver browser;
+    private static Path profile;
+
+    @BeforeAll
+    static void start() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "browser test skipped: needs "
+                + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install -y chromium chromium-driver)");
+        broker = MosquittoBroker.start();
+        hub = CloudHub.start(Hubs.config(broker.address()));
+        assertTrue(hub.awaitConnected(WAIT));
+        api = HubApi.start(hub, ApiConfig.loopback(0, OperatorAuthenticator.of(List.of(ADMIN.stored(), VIEWER.stored()))));
+        device = TestClient.connect(broker.url())
+                .subscribe(Topics.allDevices(SITE, Topics.Kind.MODEL))
+                .subscribe(Topics.allDevices(SITE, Topics.Kind.VERDICTS));
+        profile = Files.createTempDirectory("tandem-chromium-");
+        browser = chromium(profile);
+    }
+
+    /** Headless Chromium with a fresh profile, nothing fetched in the background, the console log kept. */
+    static WebDriver chromium(Path profile) {
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toString()).addArguments(
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                "--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-default-apps", "--disable-extensions", "--metrics-recording-only");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (device != null) {
+            device.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        if (profile != null) {
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void operator_logsIn_seesADeviceAppearWithItsReadingsAndVerdicts_andAcknowledgesItsAlarm() throws IOException {
+        String id = SITE + ":line-1";
+        open();
+        WebDriverWait wait = waiting();
+
+        // a token the hub does not know is refused on the page
+        logIn("tdm_not-a-token-of-this-site");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "not one of"));
+        logIn(ADMIN.token());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "alice (admin)"));
+        wait.until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "open"));
+        wait.until(ExpectedConditions.attributeToBe(By.id("fleet"), "data-devices", "0"));
+
+        // the device commissions and reports: it appears without a reload (live events)
+        Hubs.commission(device, SITE, "line-1");
+        ModelAssignment model = Hubs.awaitModel(device, SITE, "line-1");
+        status("line-1", DeviceStatus.State.DETECTING,
+                hub.lineage().current(new DeviceId(SITE, "line-1")).orElseThrow().version(), 500, 0, 2);
+        By row = By.cssSelector("tr[data-device='" + id + "']");
+        wait.until(ExpectedConditions.attributeToBe(row, "data-state", "DETECTING"));
+        String shown = text(row);
+        assertTrue(shown.contains("0.4 %") && shown.contains("generic"), shown);
+
+        // its escalations are judged: the chart shows the readings they carried and both verdicts
+        wait.until(d -> {
+            d.findElement(row).click();
+            return true;
+        });
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("lineage"), "(current)"));
+        Escalation normal = Signals.normalEscalation(SITE, "line-1", 1_000, model.contextSize());
+        Escalation anomalous = Signals.anomalousEscalation(SITE, "line-1", 1_020, model.contextSize(), 5);
+        Hubs.send(device, normal);
+        Hubs.send(device, anomalous);
+        Verdict v = Hubs.awaitVerdict(device, anomalous.id(), WAIT);
+        assertNotNull(v, "the hub answered the anomalous escalation");
+        wait.until(ExpectedConditions.attributeToBe(By.id("chart"), "data-escalations", "2"));
+        assertEquals(String.valueOf(2 * model.contextSize()), waiting().until(d -> d.findElement(By.id("chart"))
+                .getDomAttribute("data-points")));
+        assertFalse(browser.findElements(By.cssSelector("#chart canvas")).isEmpty(), "a chart is drawn");
+
+        // the device raises an alarm: it appears, holding, and the admin acknowledges it
+        long onset = anomalous.samples().get(anomalous.samples().size() - 5).ts();
+        alarm("line-1", "ep-1", Alarm.Phase.ONSET, onset);
+        By alarmRow = By.cssSelector("#alarms tr[data-device='" + id + "']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(alarmRow, "holding"));
+        wait.until(d -> {
+            d.findElement(alarmRow).findElement(By.cssSelector("button.ack")).click();
+            return true;
+        });
+        wait.until(ExpectedConditions.attributeToBe(alarmRow, "data-acked", "true"));
+        assertTrue(text(alarmRow).contains("alice at"), text(alarmRow));
+        assertEquals("alice", hub.alarms().recent(1, new DeviceId(SITE, "line-1")).get(0).ackedBy(),
+                "the acknowledgement is the hub's, not only the page's");
+
+        // the episode clears
+        alarm("line-1", "ep-1", Alarm.Phase.CLEAR, onset + 5_000);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(alarmRow, "clear at"));
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target/console.png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
+        assertNoBrowserErrors();
+    }
+
+    @Test
+    void readOnlyOperator_seesAlarms_butCannotAcknowledgeThem() {
+        alarm("line-2", "ep-9", Alarm.Phase.ONSET, 1_700_000_000_000L);
+        open();
+        logIn(VIEWER.token());
+        WebDriverWait wait = waiting();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "bob (read-only)"));
+        By alarmRow = By.cssSelector("#alarms tr[data-device='" + SITE + ":line-2']");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(alarmRow, "holding"));
+        int buttons = wait.until(d -> d.findElement(alarmRow).findElements(By.cssSelector("button.ack")).size());
+        assertEquals(0, buttons, "no acknowledge button for a read-only operator");
+        assertNoBrowserErrors();
+    }
+
+    // --- helpers
+
+    /** The console with nothing remembered (the token lives in the tab's sessionStorage). */
+    private static void open() {
+        browser.get(api.url() + "/");
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+    }
+
+    /** A bounded wait that looks again when the page re-rendered what it held (live updates replace rows). */
+    private static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
+    private static String text(By by) {
+        return waiting().until(d -> d.findElement(by).getText());
+    }
+
+    private static void logIn(String token) {
+        WebElement field = browser.findElement(By.id("token"));
+        field.clear();
+        field.sendKeys(token);
+        browser.findElement(By.id("login-btn")).click();
+    }
+
+    private static void assertNoBrowserErrors() {
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                // the deliberately refused token of the login check
+                .filter(e -> !e.getMessage().contains("/api/v1/status - Failed to load resource: the server responded "
+                        + "with a status of 401"))
+                .toList();
+        assertTrue(errors.isEmpty(), errors::toString);
+    }
+
+    private static void status(String name, DeviceStatus.State state, String model, long windows, long onsets,
+                               long escalations) {
+        device.publish(Topics.of(SITE, name, Topics.Kind.STATUS), Wire.encode(new DeviceStatus(DeviceStatus.VERSION,
+                SITE, name, state, model, windows, onsets, 0, 0, null, escalations, System.currentTimeMillis())));
+    }
+
+    private static void alarm(String name, String episode, Alarm.Phase phase, long ts) {
+        device.publish(Topics.of(SITE, name, Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION, SITE, name,
+                episode, phase, 1, ts, ts - (phase == Alarm.Phase.ONSET ? 0 : 5_000), phase == Alarm.Phase.ONSET ? 0 : 5_000,
+                5, 2.5, 3.0, List.of(1, 4), Alarm.Source.HUB, "tiny-x")));
+    }
+}
