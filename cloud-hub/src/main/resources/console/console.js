@@ -49,6 +49,8 @@
       $('logout').hidden = false;
       startEvents();
       await Promise.all([loadFleet(), loadAlarms()]);
+      if (state.opening && state.devices.has(state.opening)) await select(state.opening);
+      state.opening = null;
     } catch (e) {
       sessionStorage.removeItem(TOKEN_KEY);
       state.token = null;
@@ -419,10 +421,13 @@
   });
 
   // a token handed over in the address's fragment (never sent to the hub): taken, and removed from the address
-  const handed = new URLSearchParams(location.hash.slice(1)).get('token');
+  // (#token=...), and a device to open (#device=SITE:DEVICE)
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const handed = fragment.get('token');
   if (handed) {
     history.replaceState(null, '', location.pathname + location.search);
     state.token = handed;
   }
+  state.opening = fragment.get('device');
   if (state.token) login(state.token); else showLogin('');
 })();
