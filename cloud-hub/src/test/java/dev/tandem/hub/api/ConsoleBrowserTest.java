@@ -136,14 +136,15 @@ class ConsoleBrowserTest {
         logIn(ADMIN.token());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "alice (admin)"));
         wait.until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "open"));
-        wait.until(ExpectedConditions.attributeToBe(By.id("fleet"), "data-devices", "0"));
+        wait.until(ExpectedConditions.attributeToBe(By.id("fleet"), "data-ready", "true"));
+        By row = By.cssSelector("tr[data-device='" + id + "']");
+        assertTrue(browser.findElements(row).isEmpty(), "not there before it reports");
 
         // the device commissions and reports: it appears without a reload (live events)
         Hubs.commission(device, SITE, "line-1");
         ModelAssignment model = Hubs.awaitModel(device, SITE, "line-1");
         status("line-1", DeviceStatus.State.DETECTING,
                 hub.lineage().current(new DeviceId(SITE, "line-1")).orElseThrow().version(), 500, 0, 2);
-        By row = By.cssSelector("tr[data-device='" + id + "']");
         wait.until(ExpectedConditions.attributeToBe(row, "data-state", "DETECTING"));
         String shown = text(row);
         assertTrue(shown.contains("0.4 %") && shown.contains("generic"), shown);
@@ -198,6 +199,22 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(alarmRow, "holding"));
         int buttons = wait.until(d -> d.findElement(alarmRow).findElements(By.cssSelector("button.ack")).size());
         assertEquals(0, buttons, "no acknowledge button for a read-only operator");
+        assertNoBrowserErrors();
+    }
+
+    @Test
+    void anAddressWithTheTokenInItsFragment_signsIn_opensTheDevice_andForgetsTheFragment() {
+        status("line-3", DeviceStatus.State.COMMISSIONING, null, 0, 0, 0);
+        assertTrue(dev.tandem.hub.testing.TestWait.until(WAIT, () -> hub.fleet().view(new DeviceId(SITE, "line-3"))
+                .isPresent()));
+        browser.get(api.url() + "/");
+        ((JavascriptExecutor) browser).executeScript("sessionStorage.clear()");
+        browser.get("about:blank"); // a new document: only the fragment would differ from the page open
+        browser.get(api.url() + "/console/#token=" + VIEWER.token() + "&device=" + SITE + ":line-3");
+        WebDriverWait wait = waiting();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "bob (read-only)"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-name"), SITE + ":line-3"));
+        assertEquals("", ((JavascriptExecutor) browser).executeScript("return location.hash"));
         assertNoBrowserErrors();
     }
 

@@ -235,6 +235,32 @@ class LiveApiTest {
         }
     }
 
+    @Test
+    void theConsole_isServedWithoutAToken_fromTheClasspath_withNothingFromElsewhere() throws Exception {
+        HttpResponse<String> root = HTTP.send(HttpRequest.newBuilder(uri("/")).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, root.statusCode());
+        assertEquals("/console/", root.headers().firstValue("Location").orElse(""));
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(uri("/console/")).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'self'"));
+        for (String asset : List.of("/console/console.js", "/console/console.css", "/vendor/uplot/uPlot.iife.min.js",
+                "/vendor/uplot/uPlot.min.css")) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(asset)).timeout(WAIT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), asset);
+            assertFalse(r.body().isEmpty(), asset);
+            if (asset.startsWith("/console/")) {
+                assertFalse(r.body().matches("(?s).*(src|href)=\"(https?:)?//.*"), asset + " loads nothing from elsewhere");
+            }
+        }
+        assertFalse(page.body().matches("(?s).*(src|href)=\"(https?:)?//.*"), "the page loads nothing from elsewhere");
+        assertEquals(404, HTTP.send(HttpRequest.newBuilder(uri("/console/../pom.xml")).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
     // --- helpers
 
     /** An event stream read on a background thread: its events, as they come. */
