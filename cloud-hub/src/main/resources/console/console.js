@@ -205,6 +205,10 @@
       last = s;
     }
     const eps = episodes(r.id);
+    // the commissioning set: the readings the device's models were fitted on (its normal)
+    const commissioned = r.samples.filter((s) => s.seq <= r.commissionedThroughSeq);
+    const commissioning = commissioned.length
+      ? { start: commissioned[0].ts / 1000, end: commissioned[commissioned.length - 1].ts / 1000 } : null;
     const judged = r.escalations;
     const series = [{}];
     for (let c = 0; c < r.channels; c++) {
@@ -221,6 +225,12 @@
         drawAxes: [(u) => {
           const ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
           ctx.save();
+          if (commissioning) {
+            ctx.fillStyle = 'rgba(21, 101, 192, 0.08)';
+            const c0 = u.valToPos(Math.max(commissioning.start, u.scales.x.min), 'x', true);
+            const c1 = u.valToPos(Math.min(commissioning.end, u.scales.x.max), 'x', true);
+            if (c1 > c0) ctx.fillRect(c0, top, c1 - c0, h);
+          }
           ctx.fillStyle = 'rgba(198, 40, 40, 0.18)';
           for (const e of eps) {
             const x0 = u.valToPos(Math.max(e.start, u.scales.x.min), 'x', true);

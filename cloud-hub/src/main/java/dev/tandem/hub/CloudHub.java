@@ -94,6 +94,7 @@ public final class CloudHub implements AutoCloseable {
                 (e, v) -> events.publish(HubEvents.Kind.VERDICT, trails.record(e, v)));
         this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
                 escalations::retire, store, storeJobs);
+        commissioning.onSet(trails::commissioned);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
                 RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         FleetListener fleetListener = new FleetListener(fleet, metrics, control);

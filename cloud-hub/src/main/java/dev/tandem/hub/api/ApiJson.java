@@ -96,8 +96,12 @@ public final class ApiJson {
      * {@code GET /devices/{id}/readings}: the raw samples the hub has seen of the device (inside its
      * escalations, so with gaps where the edge decided alone), oldest first, and the escalations judged
      * on them with the hub's verdicts. Times are the samples' (epoch ms).
+     *
+     * @param commissionedThroughSeq the last sample of the device's commissioning set, the readings its models
+     *                               were fitted on (-1: not seen by this hub)
      */
-    public record Readings(String id, int channels, List<Reading> samples, List<DeviceTrails.Judged> escalations) {
+    public record Readings(String id, int channels, List<Reading> samples, List<DeviceTrails.Judged> escalations,
+                           long commissionedThroughSeq) {
     }
 
     public record Reading(long seq, long ts, double[] values) {

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * What the console reads live:
  * <ul>
  *   <li>{@code GET /api/v1/devices/{id}/readings[?limit=N]}: the device's recent readings as the hub saw them
- *       in its escalations, and the verdicts ({@link ApiJson.Readings}; 404 {@code UNKNOWN_DEVICE}).</li>
+ *       (its commissioning set and its escalations), and the verdicts ({@link ApiJson.Readings}; 404 {@code UNKNOWN_DEVICE}).</li>
  *   <li>{@code GET /api/v1/events}: server-sent events, {@code device} (an {@link ApiJson.Device}),
  *       {@code alarm} (an {@link ApiJson.AlarmItem}: an episode's message or an acknowledgement) and
  *       {@code verdict} (a {@link DeviceTrails.Judged}), and a {@code ping} ({@link ApiJson.Ping}) every
@@ -95,7 +95,8 @@ final class LiveRoutes {
             }
         }
         HubApi.json(ctx, new ApiJson.Readings(id.site() + ":" + id.device(), channels, samples,
-                trail.map(DeviceTrails.Trail::judged).orElse(List.of())));
+                trail.map(DeviceTrails.Trail::judged).orElse(List.of()),
+                trail.map(DeviceTrails.Trail::commissionedThroughSeq).orElse(-1L)));
     }
 
     private void events(RoutingContext ctx) {

@@ -85,6 +85,7 @@ public final class CommissioningService implements AutoCloseable {
     private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
     private final Map<DeviceId, Long> issued = new ConcurrentHashMap<>();
     private final AssignmentSigner signer;
+    private final List<Consumer<Commissioning>> setListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -168,7 +169,19 @@ public final class CommissioningService implements AutoCloseable {
                 });
     }
 
+    /** Calls {@code listener} with each commissioning set taken (received or restored) before it is fitted; it must return at once. */
+    public void onSet(Consumer<Commissioning> listener) {
+        setListeners.add(listener);
+    }
+
     private CompletableFuture<Void> submit(Commissioning c, boolean restoring) {
+        for (Consumer<Commissioning> l : setListeners) {
+            try {
+                l.accept(c);
+            } catch (RuntimeException e) {
+                LOG.warn("commissioning set listener failed on {}/{}: {}", c.site(), c.device(), e.toString());
+            }
+        }
         DeviceId id = new DeviceId(c.site(), c.device());
         long generation = generations.merge(id, 1L, Long::sum);
         return CompletableFuture.runAsync(() -> commission(id, c, generation, restoring), fitPool)

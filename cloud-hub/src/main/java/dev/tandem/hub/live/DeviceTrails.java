@@ -1,6 +1,7 @@
 package dev.tandem.hub.live;
 
 import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.shared.wire.Commissioning;
 import dev.tandem.shared.wire.Escalation;
 import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.wire.Verdict;
@@ -14,14 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The recent readings the hub has seen of each device and what it judged on them, for the console's
- * chart. The hub sees a device's raw readings only inside its escalations (each carries the samples the
- * hub does not hold yet), so a trail is the union of those samples, in sequence order, with gaps where
- * the edge decided alone; beside them the escalations and their verdicts. Bounded per device
+ * chart. The hub sees a device's raw readings only in its commissioning set (the first readings, which its
+ * models are fitted on) and inside its escalations (each carries the samples the hub does not hold yet), so
+ * a trail is the union of those samples, in sequence order, with gaps where the edge decided alone; beside
+ * them the escalations and their verdicts. Bounded per device
  * ({@value #MAX_SAMPLES} samples, {@value #MAX_JUDGED} escalations, oldest dropped); devices are those
  * the hub accepted escalations from. Thread-safe.
  */
 public final class DeviceTrails {
-    public static final int MAX_SAMPLES = 2000;
+    public static final int MAX_SAMPLES = 1200;
     public static final int MAX_JUDGED = 500;
 
     /**
@@ -34,13 +36,32 @@ public final class DeviceTrails {
                          Long decidedAt) {
     }
 
-    /** A device's trail, oldest first. */
-    public record Trail(List<Sample> samples, List<Judged> judged) {
+    /**
+     * A device's trail, oldest first.
+     *
+     * @param commissionedThroughSeq the last sample of its newest commissioning set (-1: none seen)
+     */
+    public record Trail(List<Sample> samples, List<Judged> judged, long commissionedThroughSeq) {
     }
 
     private static final class Held {
         final ArrayDeque<Sample> samples = new ArrayDeque<>();
         final ArrayDeque<Judged> judged = new ArrayDeque<>();
+        long commissionedThrough = -1;
+    }
+
+    /** Adds a device's commissioning set (a set that starts its sequence over starts the trail over). */
+    public void commissioned(Commissioning c) {
+        List<Sample> samples = c.samples();
+        Held h = held.computeIfAbsent(new DeviceId(c.site(), c.device()), k -> new Held());
+        synchronized (h) {
+            Sample newest = samples.get(samples.size() - 1);
+            if (!h.samples.isEmpty() && newest.seq() < h.samples.peekLast().seq()) {
+                h.samples.clear();
+            }
+            merge(h.samples, samples);
+            h.commissionedThrough = newest.seq();
+        }
     }
 
     private final Map<DeviceId, Held> held = new ConcurrentHashMap<>();
@@ -107,7 +128,7 @@ public final class DeviceTrails {
                     judged.add(j);
                 }
             }
-            return Optional.of(new Trail(List.copyOf(samples), judged));
+            return Optional.of(new Trail(List.copyOf(samples), judged, h.commissionedThrough));
         }
     }
 

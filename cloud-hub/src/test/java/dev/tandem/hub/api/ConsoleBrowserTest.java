@@ -162,7 +162,7 @@ class ConsoleBrowserTest {
         Verdict v = Hubs.awaitVerdict(device, anomalous.id(), WAIT);
         assertNotNull(v, "the hub answered the anomalous escalation");
         wait.until(ExpectedConditions.attributeToBe(By.id("chart"), "data-escalations", "2"));
-        assertEquals(String.valueOf(2 * model.contextSize()), waiting().until(d -> d.findElement(By.id("chart"))
+        assertEquals(String.valueOf(Hubs.COMMISSIONING_SAMPLES + 2 * model.contextSize()), waiting().until(d -> d.findElement(By.id("chart"))
                 .getDomAttribute("data-points")));
         assertFalse(browser.findElements(By.cssSelector("#chart canvas")).isEmpty(), "a chart is drawn");
 

@@ -133,9 +133,11 @@ class LiveApiTest {
         ModelAssignment model = Hubs.awaitModel(devices, SITE, "r1");
         int context = model.contextSize();
 
-        JsonNode empty = json(get("/api/v1/devices/r1/readings", ADMIN.token()));
-        assertEquals(0, empty.get("samples").size(), "nothing escalated yet: nothing seen");
-        assertEquals(0, empty.get("escalations").size());
+        int commissioning = Hubs.COMMISSIONING_SAMPLES;
+        JsonNode before = json(get("/api/v1/devices/r1/readings?limit=" + LiveRoutes.MAX_READINGS, ADMIN.token()));
+        assertEquals(commissioning, before.get("samples").size(), "nothing escalated yet: the commissioning set");
+        assertEquals(commissioning - 1, before.get("commissionedThroughSeq").asLong());
+        assertEquals(0, before.get("escalations").size());
 
         try (Events events = Events.open(ADMIN.token())) {
             Escalation normal = Signals.normalEscalation(SITE, "r1", 500, context);
@@ -151,12 +153,13 @@ class LiveApiTest {
             assertEquals(900, verdict.get("windowId").asLong());
             assertEquals(anomalous.samples().get(context - 1).ts(), verdict.get("ts").asLong());
 
-            JsonNode r = json(get("/api/v1/devices/" + SITE + ":r1/readings", ADMIN.token()));
+            JsonNode r = json(get("/api/v1/devices/" + SITE + ":r1/readings?limit=" + LiveRoutes.MAX_READINGS,
+                    ADMIN.token()));
             assertEquals(SITE + ":r1", r.get("id").asText());
             assertEquals(5, r.get("channels").asInt());
             List<Long> seqs = new ArrayList<>();
             r.get("samples").forEach(s -> seqs.add(s.get("seq").asLong()));
-            assertEquals(2 * context + 3, seqs.size(), "each sample once: " + seqs);
+            assertEquals(commissioning + 2 * context + 3, seqs.size(), "each sample once: " + seqs);
             assertEquals(seqs.stream().sorted().toList(), seqs, "oldest first");
             JsonNode last = r.get("samples").get(seqs.size() - 1);
             Sample sent = anomalous.samples().get(context - 1);

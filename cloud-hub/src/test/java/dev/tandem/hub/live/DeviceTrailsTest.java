@@ -56,6 +56,21 @@ class DeviceTrailsTest {
         assertEquals(0, samples.get(0).seq());
     }
 
+    @Test
+    void theCommissioningSet_comesFirst_andIsNamed_aNewSetThatStartsOverReplacesTheTrail() {
+        trails.commissioned(Signals.commissioning("s", "d", 100));
+        trails.record(Signals.escalation("s", "d", Signals.range(200, 211), 12), null);
+        DeviceTrails.Trail t = trails.of(id, 1000).orElseThrow();
+        assertEquals(112, t.samples().size());
+        assertEquals(99, t.commissionedThroughSeq());
+        assertEquals(0, t.samples().get(0).seq());
+
+        trails.commissioned(Signals.commissioning("s", "d", 50)); // the device commissioned again, from seq 0
+        DeviceTrails.Trail again = trails.of(id, 1000).orElseThrow();
+        assertEquals(50, again.samples().size());
+        assertEquals(49, again.commissionedThroughSeq());
+    }
+
     private static Verdict verdict(long windowId, boolean anomaly) {
         return new Verdict(Verdict.VERSION, "v" + windowId, "s", "d", windowId, anomaly, anomaly ? 2 : 0.5, "large-1",
                 windowId, 1L);
