@@ -281,7 +281,8 @@
       const ack = a.ackedBy
         ? el('td', { class: 'acked' }, a.ackedBy + ' at ' + when(a.ackedAt) + (a.note ? ' (' + a.note + ')' : ''))
         : el('td', {}, admin ? button('Acknowledge', () => acknowledge(a.id)) : el('span', { class: 'muted' }, 'no'));
-      return el('tr', { 'data-alarm': String(a.id), 'data-device': a.deviceId, 'data-acked': a.ackedBy ? 'true' : 'false' },
+      return el('tr', { 'data-alarm': String(a.id), 'data-device': a.deviceId, 'data-onset': String(a.onsetTs),
+        'data-acked': a.ackedBy ? 'true' : 'false' },
         el('td', {}, String(a.id)), el('td', {}, a.deviceId), el('td', {}, when(new Date(a.onsetTs).toISOString())),
         end ? el('td', {}, end.phase.toLowerCase() + ' at ' + when(new Date(end.ts).toISOString()))
           : el('td', { class: 'holding' }, 'holding'),

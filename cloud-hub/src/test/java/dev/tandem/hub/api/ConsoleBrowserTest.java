@@ -2,6 +2,7 @@ package dev.tandem.hub.api;
 
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.testing.Browsers;
 import dev.tandem.hub.testing.Hubs;
 import dev.tandem.hub.testing.Signals;
 import dev.tandem.hub.testing.TestClient;
@@ -25,23 +26,15 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,8 +49,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * installed ({@code .ci/run} installs both).
  */
 class ConsoleBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String SITE = Signals.site();
     private static final OperatorToken.Issued ADMIN = OperatorToken.issue("alice", OperatorRole.ADMIN);
@@ -72,8 +63,7 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "browser test skipped: needs "
-                + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install -y chromium chromium-driver)");
+        assumeTrue(Browsers.available(), Browsers.MISSING);
         broker = MosquittoBroker.start();
         hub = CloudHub.start(Hubs.config(broker.address()));
         assertTrue(hub.awaitConnected(WAIT));
@@ -82,22 +72,7 @@ class ConsoleBrowserTest {
                 .subscribe(Topics.allDevices(SITE, Topics.Kind.MODEL))
                 .subscribe(Topics.allDevices(SITE, Topics.Kind.VERDICTS));
         profile = Files.createTempDirectory("tandem-chromium-");
-        browser = chromium(profile);
-    }
-
-    /** Headless Chromium with a fresh profile, nothing fetched in the background, the console log kept. */
-    static WebDriver chromium(Path profile) {
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toString()).addArguments(
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-default-apps", "--disable-extensions", "--metrics-recording-only");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-        return new ChromeDriver(service, options);
+        browser = Browsers.chromium(profile);
     }
 
     @AfterAll
@@ -117,11 +92,7 @@ class ConsoleBrowserTest {
         if (broker != null) {
             broker.close();
         }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Browsers.delete(profile);
     }
 
     @Test
@@ -247,8 +218,7 @@ class ConsoleBrowserTest {
     }
 
     private static void assertNoBrowserErrors() {
-        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        List<LogEntry> errors = Browsers.errors(browser).stream()
                 // the deliberately refused token of the login check
                 .filter(e -> !e.getMessage().contains("/api/v1/status - Failed to load resource: the server responded "
                         + "with a status of 401"))
