@@ -7,8 +7,8 @@ import dev.tandem.hub.testing.Browsers;
 import dev.tandem.shared.identity.OperatorRole;
 import dev.tandem.shared.identity.OperatorToken;
 import dev.tandem.sim.factory.Fault;
-import dev.tandem.sim.fleet.FleetOptions;
 import dev.tandem.sim.fleet.LocalFleet;
+import dev.tandem.sim.fleet.LocalFleetOptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -39,7 +39,7 @@ class ConsoleInTheLoopTest {
         OperatorToken.Issued operator = OperatorToken.issue("ops", OperatorRole.ADMIN);
         Path profile = Files.createTempDirectory("tandem-chromium-");
         WebDriver browser = null;
-        try (LocalFleet fleet = LocalFleet.start(FleetOptions.builder().devices(3).build());
+        try (LocalFleet fleet = LocalFleet.start(LocalFleetOptions.builder().devices(3).build());
              HubApi api = HubApi.start(fleet.hub().orElseThrow(),
                      ApiConfig.loopback(0, OperatorAuthenticator.of(List.of(operator.stored()))))) {
             browser = Browsers.chromium(profile);
