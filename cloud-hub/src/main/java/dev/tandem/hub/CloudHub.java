@@ -97,7 +97,7 @@ public final class CloudHub implements AutoCloseable {
         commissioning.onSet(trails::commissioned);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
                 RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        FleetListener fleetListener = new FleetListener(fleet, alarms, metrics, control);
+        FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
