@@ -131,8 +131,4 @@ public final class DeviceTrails {
             return Optional.of(new Trail(List.copyOf(samples), judged, h.commissionedThrough));
         }
     }
-
-    public void forget(DeviceId id) {
-        held.remove(id);
-    }
 }
