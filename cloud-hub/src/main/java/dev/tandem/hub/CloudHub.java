@@ -9,6 +9,9 @@ import dev.tandem.hub.fleet.FleetListener;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.fleet.InMemoryModelLineage;
 import dev.tandem.hub.fleet.ModelLineage;
+import dev.tandem.hub.live.DeviceTrails;
+import dev.tandem.hub.live.HubEvents;
+import dev.tandem.hub.live.ObservedAlarmLog;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.store.EscalationLog;
 import dev.tandem.hub.store.HubStore;
@@ -52,6 +55,8 @@ public final class CloudHub implements AutoCloseable {
     private final FleetRegistry fleet;
     private final ModelLineage lineage;
     private final AlarmLog alarms;
+    private final HubEvents events = new HubEvents();
+    private final DeviceTrails trails = new DeviceTrails();
     private final java.time.Instant startedAt = java.time.Instant.now();
     private final HubConnection connection;
     private final ExecutorService control;
@@ -69,7 +74,8 @@ public final class CloudHub implements AutoCloseable {
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
         this.lineage = java.util.Objects.requireNonNull(lineage, "lineage");
-        this.alarms = java.util.Objects.requireNonNull(alarms, "alarms");
+        this.alarms = new ObservedAlarmLog(java.util.Objects.requireNonNull(alarms, "alarms"), events);
+        fleet.onChange(id -> events.publish(HubEvents.Kind.DEVICE, id));
         metrics.devicesWithModel(fleet::devicesWithModel);
         metrics.devicesByState(fleet::devicesIn);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
@@ -84,12 +90,14 @@ public final class CloudHub implements AutoCloseable {
             return t;
         });
         this.escalationLog = new EscalationLog(store, metrics, EscalationLog.DEFAULT_CAPACITY, config.instanceId());
-        this.escalations = new EscalationWorker(config, fleet, connection, metrics, escalationLog);
+        this.escalations = new EscalationWorker(config, fleet, connection, metrics, escalationLog,
+                (e, v) -> events.publish(HubEvents.Kind.VERDICT, trails.record(e, v)));
         this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
                 escalations::retire, store, storeJobs);
+        commissioning.onSet(trails::commissioned);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
                 RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        FleetListener fleetListener = new FleetListener(fleet, alarms, metrics, control);
+        FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -163,6 +171,16 @@ public final class CloudHub implements AutoCloseable {
     /** The alarms heard from the devices, newest first. */
     public AlarmLog alarms() {
         return alarms;
+    }
+
+    /** The hub's live events (what the console's {@code /api/v1/events} streams). */
+    public HubEvents events() {
+        return events;
+    }
+
+    /** The recent readings seen in each device's escalations, and the verdicts on them. */
+    public DeviceTrails trails() {
+        return trails;
     }
 
     public java.time.Instant startedAt() {

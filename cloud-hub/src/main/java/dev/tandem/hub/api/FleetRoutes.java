@@ -148,7 +148,7 @@ final class FleetRoutes {
                 s.errorsByCode(), new ApiJson.Operator(op.name(), op.role().label())));
     }
 
-    private ApiJson.Device device(DeviceView v) {
+    ApiJson.Device device(DeviceView v) {
         return ApiJson.Device.of(v, hub.lineage().current(v.id()).orElse(null), budget);
     }
 
@@ -157,7 +157,7 @@ final class FleetRoutes {
         return resolve(ctx.pathParam("id"), "id");
     }
 
-    private DeviceId resolve(String text, String field) {
+    DeviceId resolve(String text, String field) {
         int colon = text.indexOf(':');
         try {
             if (colon >= 0) {

@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  *       document at {@code GET /api/v1/openapi.yaml}.</li>
  *   <li>Every {@code /api/v1} request needs {@code Authorization: Bearer TOKEN} of an operator of the site
  *       (401 {@code UNAUTHENTICATED}); a read-only operator's writes are refused (403 {@code FORBIDDEN}).</li>
+ *   <li>{@code GET /api/v1/devices/{id}/readings} and the live events {@code GET /api/v1/events} (server-sent
+ *       events); see {@link LiveRoutes}.</li>
+ *   <li>{@code GET /}: the operator's console (static, from the classpath; see {@link ConsoleRoutes}).</li>
  *   <li>{@code GET /metrics}: Prometheus text; from a loopback address without a token, from anywhere else
  *       with one.</li>
  *   <li>Refusals are JSON {@code {"code", "message", "field"}} with a stable {@link ErrorCode}; request
@@ -96,7 +99,10 @@ public final class HubApi implements AutoCloseable {
         router.route("/api/v1/*").handler(ctx -> authenticate(ctx, config.operators()));
         router.route("/api/v1/*").handler(HubApi::authorize);
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-        new FleetRoutes(hub).mount(router);
+        FleetRoutes fleet = new FleetRoutes(hub);
+        fleet.mount(router);
+        new LiveRoutes(hub, fleet, config.operators(), vertx).mount(router);
+        new ConsoleRoutes().mount(router);
         byte[] openApi = openApiDocument();
         router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(Buffer.buffer(openApi)));

@@ -84,6 +84,7 @@ public final class CommissioningService implements AutoCloseable {
     private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
     private final Map<DeviceId, Long> issued = new ConcurrentHashMap<>();
     private final AssignmentSigner signer;
+    private final List<Consumer<Commissioning>> setListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -167,8 +168,20 @@ public final class CommissioningService implements AutoCloseable {
                 });
     }
 
+    /** Calls {@code listener} with each commissioning set taken (received or restored) before it is fitted; it must return at once. */
+    public void onSet(Consumer<Commissioning> listener) {
+        setListeners.add(listener);
+    }
+
     /** @param keptSha the set's sha256 when it comes from the store (a restart), null when it just arrived */
     private CompletableFuture<Void> submit(Commissioning c, String keptSha) {
+        for (Consumer<Commissioning> l : setListeners) {
+            try {
+                l.accept(c);
+            } catch (RuntimeException e) {
+                LOG.warn("commissioning set listener failed on {}/{}: {}", c.site(), c.device(), e.toString());
+            }
+        }
         DeviceId id = new DeviceId(c.site(), c.device());
         long generation = generations.merge(id, 1L, Long::sum);
         return CompletableFuture.runAsync(() -> commission(id, c, generation, keptSha), fitPool)

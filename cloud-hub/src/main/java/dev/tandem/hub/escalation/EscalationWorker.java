@@ -29,6 +29,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Turns escalations into verdicts. Paho's callback only enqueues the raw payload (so the broker
@@ -60,6 +61,7 @@ public final class EscalationWorker implements AutoCloseable {
     private final VerdictScorer scorer = new VerdictScorer();
     private final EscalationLog log;
     private final String instanceId;
+    private final BiConsumer<Escalation, Verdict> judged;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean busy;
@@ -69,7 +71,17 @@ public final class EscalationWorker implements AutoCloseable {
     /** @param log where each escalation and its verdict are recorded (the hub's store) */
     public EscalationWorker(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
                             EscalationLog log) {
+        this(config, fleet, connection, metrics, log, (e, v) -> { });
+    }
+
+    /**
+     * @param judged told of each escalation scored and its verdict (null: none) after the verdict went out,
+     *               on the worker thread (it must return at once)
+     */
+    public EscalationWorker(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
+                            EscalationLog log, BiConsumer<Escalation, Verdict> judged) {
         this.log = log;
+        this.judged = judged;
         this.instanceId = config.instanceId();
         this.batchMax = config.batchMax();
         this.lingerNanos = config.batchLinger().toNanos();
@@ -242,12 +254,14 @@ public final class EscalationWorker implements AutoCloseable {
             Escalation e = p.escalation();
             if (j.refused()) {
                 log.record(record(p, null));
+                tell(e, null);
                 continue;
             }
             if (!Double.isFinite(j.score())) {
                 metrics.error(ErrorCode.NON_FINITE_VALUE, "large model " + large.version() + " scored escalation "
                         + e.id() + " of " + id + " as " + j.score() + "; no verdict");
                 log.record(record(p, null));
+                tell(e, null);
                 continue;
             }
             Verdict v = j.verdict(large.version(), now);
@@ -265,6 +279,15 @@ public final class EscalationWorker implements AutoCloseable {
                 metrics.error(ErrorCode.BROKER_UNAVAILABLE, "verdict " + e.id() + " to " + id
                         + " dropped: not connected to the broker; the edge keeps its decision");
             }
+            tell(e, v);
+        }
+    }
+
+    private void tell(Escalation e, Verdict v) {
+        try {
+            judged.accept(e, v);
+        } catch (RuntimeException ex) {
+            LOG.warn("escalation observer failed on {}: {}", e.id(), ex.toString());
         }
     }
 

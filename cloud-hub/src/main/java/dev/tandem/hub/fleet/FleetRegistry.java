@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The hub's view of the fleet: each device's fitted models, and what the devices report
@@ -16,6 +18,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FleetRegistry implements FleetView {
     private final Map<DeviceId, DeviceModels> models = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceView> views = new ConcurrentHashMap<>();
+    private final List<Consumer<DeviceId>> changeListeners = new CopyOnWriteArrayList<>();
+
+    /** Calls {@code listener} (on the updating thread: it must return at once) after a device's view changed. */
+    public void onChange(Consumer<DeviceId> listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed(DeviceId id) {
+        for (Consumer<DeviceId> l : changeListeners) {
+            l.accept(id);
+        }
+    }
 
     /** Installs a device's models; returns the ones they replace (whose large model the caller retires). */
     public Optional<DeviceModels> install(DeviceId id, DeviceModels m) {
@@ -24,6 +38,7 @@ public final class FleetRegistry implements FleetView {
                 ? new DeviceView(id, null, null, null, m.tiny().version(), m.fittedAt(), 0, 0, 0)
                 : new DeviceView(id, v.state(), v.modelVersion(), v.modelState(), m.tiny().version(), v.lastSeen(),
                 v.windows(), v.alarms(), v.escalations()));
+        changed(id);
         return Optional.ofNullable(previous);
     }
 
@@ -66,6 +81,7 @@ public final class FleetRegistry implements FleetView {
                 v == null ? null : v.modelState(), v == null ? null : v.assignedVersion(), at,
                 counted || v == null ? s.windows() : v.windows(), counted || v == null ? s.onsets() : v.alarms(),
                 counted || v == null ? s.escalations() : v.escalations()));
+        changed(id);
     }
 
     public void onModelState(ModelState s, Instant at) {
@@ -75,6 +91,7 @@ public final class FleetRegistry implements FleetView {
                 s.state() != ModelState.State.ACTIVE && v != null ? v.modelVersion() : s.version(),
                 s.state(), v == null ? null : v.assignedVersion(), at, v == null ? 0 : v.windows(),
                 v == null ? 0 : v.alarms(), v == null ? 0 : v.escalations()));
+        changed(id);
     }
 
     @Override

@@ -293,10 +293,17 @@ class HubApiTest {
         List<String> paths = doc.body().lines().dropWhile(l -> !l.equals("paths:")).skip(1)
                 .takeWhile(l -> l.isEmpty() || l.startsWith(" ")).filter(l -> l.matches("  /\\S+:"))
                 .map(l -> l.trim().substring(0, l.trim().length() - 1)).toList();
-        assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models", "/api/v1/alarms",
-                "/api/v1/alarms/{id}/ack", "/api/v1/status", "/api/v1/openapi.yaml", "/metrics"), paths);
+        assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models",
+                "/api/v1/devices/{id}/readings", "/api/v1/alarms", "/api/v1/alarms/{id}/ack", "/api/v1/status",
+                "/api/v1/events", "/api/v1/openapi.yaml", "/metrics"), paths);
         for (String path : paths) {
             String concrete = path.replace("{id}", path.startsWith("/api/v1/alarms") ? "999999" : "nope");
+            if (path.endsWith("/events")) {
+                int status = streamOpened(concrete, ADMIN.token());
+                assertEquals(200, status, path);
+                assertTrue(doc.body().substring(doc.body().indexOf("\n  " + path + ":")).contains("\"200\""));
+                continue;
+            }
             HttpResponse<String> r = path.endsWith("/ack") ? post(concrete, ADMIN.token(), "")
                     : get(concrete, ADMIN.token());
             // the documented path exists: any answer but the router's own "no such resource"
@@ -310,6 +317,15 @@ class HubApiTest {
     }
 
     // --- helpers
+
+    /** An event stream's status, the stream closed at once (its body never ends). */
+    private static int streamOpened(String path, String token) throws IOException, InterruptedException {
+        HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(uri(path))
+                .header("Authorization", "Bearer " + token).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        r.body().close();
+        return r.statusCode();
+    }
 
     private static void status(String device, DeviceStatus.State state, String model, long windows, long alarms,
                                long escalations) {

@@ -54,5 +54,7 @@ public enum ErrorCode {
     /** The REST API has no such resource (an unknown path, alarm or other id; devices: {@link #UNKNOWN_DEVICE}). */
     NOT_FOUND,
     /** A device reports a rollout action state it cannot reach from the one it is in (e.g. ACTIVE before VERIFYING). */
-    INVALID_STATE_TRANSITION
+    INVALID_STATE_TRANSITION,
+    /** The hub's REST API serves as many of this kind of request as it takes (e.g. live event streams); try later. */
+    OVERLOADED
 }

@@ -108,6 +108,7 @@ final class HubCommand implements Callable<Integer> {
                 api = HubApi.start(hub, new ApiConfig(httpHost, httpPort, siteOperators, ApiConfig.DEFAULT_MAX_BODY_BYTES));
                 System.out.printf("api: %s/api/v1 (%d operators of %s; metrics at %s/metrics)%n", api.url(),
                         siteOperators.count(), operatorsFile(), api.url());
+                System.out.printf("console: %s/ (sign in with an operator's token, operators/NAME.token)%n", api.url());
             }
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
                     () -> status(hub), () -> false, () -> {

@@ -214,6 +214,7 @@ public final class Demo {
         api = HubApi.start(hub, ApiConfig.loopback(config.httpPort(), operators));
         out.printf("api: %s/api/v1 (Authorization: Bearer $(cat %s)); metrics: %s/metrics%n", api.url(), tokenFile,
                 api.url());
+        out.printf("console: %s/ (open it in a browser; sign in with the token in %s)%n", api.url(), tokenFile);
     }
 
     private BrokerAddress startBroker() {
