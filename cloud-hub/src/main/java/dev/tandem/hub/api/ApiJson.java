@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tandem.hub.alarm.AlarmEntry;
 import dev.tandem.hub.fleet.DeviceView;
 import dev.tandem.hub.fleet.ModelRecord;
+import dev.tandem.hub.live.DeviceTrails;
 import dev.tandem.shared.wire.Alarm;
 
 import java.time.Instant;
@@ -94,6 +95,25 @@ public final class ApiJson {
                     a.score(), a.peakScore(), a.channels(), a.source().name(), a.modelVersion(), time(e.receivedAt()),
                     time(e.updatedAt()), e.messages(), e.ackedBy(), time(e.ackedAt()), e.note());
         }
+    }
+
+    /**
+     * {@code GET /devices/{id}/readings}: the raw samples the hub has seen of the device (inside its
+     * escalations, so with gaps where the edge decided alone), oldest first, and the escalations judged
+     * on them with the hub's verdicts. Times are the samples' (epoch ms).
+     *
+     * @param commissionedThroughSeq the last sample of the device's commissioning set, the readings its models
+     *                               were fitted on (-1: not seen by this hub)
+     */
+    public record Readings(String id, int channels, List<Reading> samples, List<DeviceTrails.Judged> escalations,
+                           long commissionedThroughSeq) {
+    }
+
+    public record Reading(long seq, long ts, double[] values) {
+    }
+
+    /** The {@code ping} event of {@code /events}: events this stream dropped so far (its queue was full). */
+    public record Ping(long dropped, int queued) {
     }
 
     /** {@code POST /alarms/{id}/ack}'s body (optional). */

@@ -27,8 +27,8 @@ public final class ObservedAlarmLog implements AlarmLog {
     }
 
     @Override
-    public List<AlarmEntry> recent(int limit, DeviceId device) {
-        return log.recent(limit, device);
+    public List<AlarmEntry> recent(int limit, DeviceId device, boolean openOnly) {
+        return log.recent(limit, device, openOnly);
     }
 
     @Override
