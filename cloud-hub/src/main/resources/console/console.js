@@ -9,7 +9,7 @@
     operator: null,
     budget: null,
     devices: new Map(),   // id -> ApiJson.Device
-    alarms: new Map(),    // alarm message id -> ApiJson.AlarmItem
+    alarms: new Map(),    // alarm episode id -> ApiJson.AlarmItem (its latest phase, open or ended)
     selected: null,
     readings: null,
     plot: null,
@@ -172,16 +172,14 @@
     readingsTimer = setTimeout(() => { readingsTimer = null; loadReadings().catch(report); }, 1000);
   }
 
-  /** The device's alarm episodes: [start, end or null (holding)] in seconds, from the alarm messages held. */
+  /** The device's alarm episodes: [start, end or null (holding)] in seconds (one entry per episode). */
   function episodes(deviceId) {
-    const byEpisode = new Map();
+    const out = [];
     for (const a of state.alarms.values()) {
       if (a.deviceId !== deviceId) continue;
-      const e = byEpisode.get(a.episode) || { start: a.onsetTs / 1000, end: null };
-      if (a.phase === 'CLEAR' || a.phase === 'REBASELINED') e.end = a.ts / 1000;
-      byEpisode.set(a.episode, e);
+      out.push({ start: a.onsetTs / 1000, end: a.open ? null : a.ts / 1000 });
     }
-    return [...byEpisode.values()];
+    return out;
   }
 
   function drawChart() {
@@ -269,15 +267,11 @@
   }
 
   function renderAlarms() {
-    // one row per episode: its onset message (what an operator acknowledges), with how it ended
-    const ends = new Map();
-    for (const a of state.alarms.values()) {
-      if (a.phase === 'CLEAR' || a.phase === 'REBASELINED') ends.set(a.deviceId + '/' + a.episode, a);
-    }
-    const onsets = [...state.alarms.values()].filter((a) => a.phase === 'ONSET').sort((a, b) => b.id - a.id);
+    // one row per episode (the hub files every message under its episode), with how it ended
+    const onsets = [...state.alarms.values()].sort((a, b) => b.id - a.id);
     const admin = state.operator && state.operator.role === 'admin';
     const rows = onsets.slice(0, 200).map((a) => {
-      const end = ends.get(a.deviceId + '/' + a.episode);
+      const end = a.open ? null : a;
       const ack = a.ackedBy
         ? el('td', { class: 'acked' }, a.ackedBy + ' at ' + when(a.ackedAt) + (a.note ? ' (' + a.note + ')' : ''))
         : el('td', {}, admin ? button('Acknowledge', () => acknowledge(a.id)) : el('span', { class: 'muted' }, 'no'));
@@ -293,7 +287,7 @@
     if (!rows.length) {
       $('alarms').tBodies[0].append(el('tr', {}, el('td', { colspan: 8, class: 'muted' }, 'no alarms')));
     }
-    const holding = onsets.filter((a) => !ends.has(a.deviceId + '/' + a.episode)).length;
+    const holding = onsets.filter((a) => a.open).length;
     const unacked = onsets.filter((a) => !a.ackedBy).length;
     $('alarms-summary').textContent = onsets.length + ' episodes, ' + holding + ' holding, ' + unacked + ' not acknowledged';
   }
