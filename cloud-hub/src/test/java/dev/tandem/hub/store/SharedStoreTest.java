@@ -47,6 +47,9 @@ class SharedStoreTest {
             assertTrue(TestWait.until(Hubs.FIT_TIMEOUT.multipliedBy(2), () -> hubs.stream().allMatch(h ->
                     devices.stream().allMatch(d -> h.fleet().models(new DeviceId(site, d)).isPresent()))),
                     "every instance holds every device's models");
+            // an instance counts a load just after it holds the models: wait (bounded) for the count too
+            TestWait.until(Duration.ofSeconds(10), () -> hubs.stream().mapToLong(h -> h.metrics().modelsLoaded()).sum()
+                    >= devices.size() * (hubs.size() - 1L));
             long fitted = hubs.stream().mapToLong(h -> h.metrics().snapshot().modelsFitted()).sum();
             long loaded = hubs.stream().mapToLong(h -> h.metrics().modelsLoaded()).sum();
             System.out.printf("shared store: fitted a %d, b %d, c %d; loaded %d%n", a.metrics().snapshot().modelsFitted(),
