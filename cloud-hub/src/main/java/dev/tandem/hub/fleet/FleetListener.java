@@ -1,6 +1,8 @@
 package dev.tandem.hub.fleet;
 
 import dev.tandem.hub.HubMetrics;
+import dev.tandem.hub.alarm.AlarmLog;
+import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.DeviceStatus;
 import dev.tandem.shared.error.ErrorCode;
@@ -13,17 +15,22 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 
-/** Keeps the {@link FleetRegistry}'s view from the devices' {@code status} and {@code model/state} messages. */
+/**
+ * Keeps the {@link FleetRegistry}'s view from the devices' {@code status} and {@code model/state}
+ * messages, and the {@link AlarmLog} from their {@code alarms}.
+ */
 public final class FleetListener {
     private static final Logger LOG = LoggerFactory.getLogger(FleetListener.class);
     private static final int MAX_BYTES = 64 * 1024;
 
     private final FleetRegistry fleet;
+    private final AlarmLog alarms;
     private final HubMetrics metrics;
     private final Executor control;
 
-    public FleetListener(FleetRegistry fleet, HubMetrics metrics, Executor control) {
+    public FleetListener(FleetRegistry fleet, AlarmLog alarms, HubMetrics metrics, Executor control) {
         this.fleet = fleet;
+        this.alarms = alarms;
         this.metrics = metrics;
         this.control = control;
     }
@@ -50,6 +57,13 @@ public final class FleetListener {
                     ModelState s = Wire.decode(payload, ModelState.class, MAX_BYTES);
                     same(t, s.site(), s.device());
                     fleet.onModelState(s, at);
+                }
+                case ALARMS -> {
+                    Alarm a = Wire.decode(payload, Alarm.class, MAX_BYTES);
+                    same(t, a.site(), a.device());
+                    alarms.add(a, at);
+                    metrics.alarmReceived(a.source());
+                    return;
                 }
                 default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a fleet topic: " + t);
             }

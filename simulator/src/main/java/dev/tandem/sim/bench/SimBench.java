@@ -1,11 +1,11 @@
 package dev.tandem.sim.bench;
 
 import dev.tandem.shared.config.BrokerAddress;
-import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
+import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.publish.PublisherConfig;

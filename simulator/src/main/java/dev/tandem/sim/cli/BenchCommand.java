@@ -4,6 +4,7 @@ import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.bench.PipelineBench;
+import dev.tandem.sim.bench.StoreBench;
 import picocli.CommandLine;
 import dev.tandem.sim.factory.SimConfig;
 import picocli.CommandLine.Command;
@@ -16,7 +17,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
-        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Sim.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
+                BenchCommand.Sim.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -82,6 +84,90 @@ final class BenchCommand implements Runnable {
             List<PipelineBench.Security> modes = security.stream().map(PipelineBench.Security::parse).distinct().toList();
             PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report,
                     sharedOnEmbedded, modes), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "store", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures the hub's store recording escalations: the embedded H2 file beside PostgreSQL.",
+                    "Latency of single-row inserts and of batches (p50, p99) and rows/s of each, through the hub's own",
+                    "insert path, after preloading the table. PostgreSQL: a throwaway local cluster with fsync on",
+                    "(needs the postgresql package), or --db URL."})
+    static final class Store implements Callable<Integer> {
+        @Option(names = "--preload", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_PRELOAD,
+                description = "Escalations in the table before measuring (default: ${DEFAULT-VALUE}).")
+        int preload;
+
+        @Option(names = "--singles", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_SINGLES,
+                description = "Single-row inserts measured (default: ${DEFAULT-VALUE}).")
+        int singles;
+
+        @Option(names = "--batches", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_BATCHES,
+                description = "Batches measured (default: ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_BATCH_SIZE,
+                description = "Rows per batch (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--db", paramLabel = "JDBC_URL",
+                description = "Measure this PostgreSQL (an empty database; login from TANDEM_DB_USER/TANDEM_DB_PASSWORD) "
+                        + "instead of a throwaway local one.")
+        String db;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() {
+            if (preload < 0 || preload > 50_000_000 || singles < 10 || singles > 1_000_000 || batches < 2
+                    || batches > 100_000 || batchSize < 1 || batchSize > 10_000) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "need 0 <= --preload <= 50,000,000, "
+                        + "10 <= --singles <= 1,000,000, 2 <= --batches <= 100,000, 1 <= --batch-size <= 10,000");
+            }
+            StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "outbox", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures the edge's durable outbox on this disk: durable appends/s with fsync in batches and",
+                    "with fsync on every record (from the first offer until the last record is on the disk), and the",
+                    "time an agent takes to replay a log of --replay records at start."})
+    static final class OutboxCmd implements Callable<Integer> {
+        @Option(names = "--messages", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_MESSAGES,
+                description = "Appends with fsync in batches (default: ${DEFAULT-VALUE}).")
+        int messages;
+
+        @Option(names = "--always-messages", paramLabel = "N",
+                defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_ALWAYS_MESSAGES,
+                description = "Appends with fsync on every record (default: ${DEFAULT-VALUE}).")
+        int alwaysMessages;
+
+        @Option(names = "--replay", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_REPLAY_MESSAGES,
+                description = "Records in the log replayed at start (default: ${DEFAULT-VALUE}).")
+        int replay;
+
+        @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_PAYLOAD_BYTES,
+                description = "Payload bytes per message (default: ${DEFAULT-VALUE}).")
+        int payload;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Where to write (default: a temporary directory, removed after).")
+        Path dir;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            if (messages < 1 || alwaysMessages < 1 || replay < 1 || payload < 1 || payload > 1 << 20) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG,
+                        "--messages, --always-messages and --replay must be >= 1, --payload 1..1048576");
+            }
+            dev.tandem.sim.bench.OutboxBench.run(new dev.tandem.sim.bench.OutboxBench.Options(messages, alwaysMessages,
+                    replay, payload, dir, report), System.out);
             return 0;
         }
     }

@@ -56,8 +56,8 @@ final class SimCommand implements Callable<Integer> {
             UntilStopped.run(System.out, Duration.ofSeconds(5), run.runFor(),
                     () -> String.format("sim: published %d | failed %d | anomalous %d",
                             publisher.published(), publisher.failed(), line.groundTruth().anomalous()),
-                    () -> publisher.completion().isComplete());
-            publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                    () -> publisher.completion().isComplete(),
+                    () -> publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
             if (publisher.completion().failed()) {
                 System.err.printf("tandem sim: %s; published %d readings before (exit %d)%n",
                         publisher.completion().cause().getMessage(), publisher.published(), BROKER_LOST);
