@@ -6,6 +6,7 @@ import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetListener;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.rebaseline.Rebaseliner;
 import dev.tandem.shared.signing.TrustedKey;
 import dev.tandem.shared.topic.Topics;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ public final class CloudHub implements AutoCloseable {
     private final ExecutorService control;
     private final EscalationWorker escalations;
     private final CommissioningService commissioning;
+    private final Rebaseliner rebaseliner;
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
@@ -57,6 +59,9 @@ public final class CloudHub implements AutoCloseable {
         this.escalations = new EscalationWorker(config, fleet, connection, metrics);
         this.commissioning = new CommissioningService(config, fleet, connection, metrics, control, escalations::retire);
         FleetListener fleetListener = new FleetListener(fleet, metrics, control);
+        this.rebaseliner = new Rebaseliner(config.rebaseline(), metrics, control, commissioning::rebaseline);
+        commissioning.onRebaselineSent(rebaseliner::sent);
+        escalations.rebaselineWith(rebaseliner);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -66,6 +71,11 @@ public final class CloudHub implements AutoCloseable {
         connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
                 fleetListener::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
+        if (config.rebaseline().enabled()) {
+            // every instance follows the episodes; the one holding a device's recent readings re-baselines it
+            connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS,
+                    rebaseliner::offer);
+        }
         connection.onConnected(commissioning::republishPending);
     }
 
@@ -100,6 +110,11 @@ public final class CloudHub implements AutoCloseable {
 
     public FleetRegistry fleet() {
         return fleet;
+    }
+
+    /** What the hub knows of the devices' held alarms and their re-baselining. */
+    public Rebaseliner rebaseliner() {
+        return rebaseliner;
     }
 
     public boolean isConnected() {

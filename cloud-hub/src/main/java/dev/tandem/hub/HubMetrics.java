@@ -32,6 +32,8 @@ public final class HubMetrics {
     private final Counter modelsFitted;
     private final Counter modelsPublished;
     private final Counter fleetUpdates;
+    private final Counter alarmsReceived;
+    private final Map<String, Counter> rebaselines = new TreeMap<>();
     private final Timer verdictLatency;
     private final Timer fitTime;
     private final Timer decodeTime;
@@ -54,6 +56,11 @@ public final class HubMetrics {
         modelsFitted = Counter.builder("tandem.hub.models.fitted").register(registry);
         modelsPublished = Counter.builder("tandem.hub.models.published").register(registry);
         fleetUpdates = Counter.builder("tandem.hub.fleet.updates").register(registry);
+        alarmsReceived = Counter.builder("tandem.hub.alarms.received").register(registry);
+        for (String outcome : new String[]{REBASELINE_STARTED, REBASELINE_NOT_SETTLED, REBASELINE_SENT}) {
+            rebaselines.put(outcome, Counter.builder("tandem.hub.rebaselines").tag("outcome", outcome)
+                    .register(registry));
+        }
         verdictLatency = Timer.builder("tandem.hub.verdict.latency")
                 .description("escalation arrival at the hub to verdict handed to the client")
                 .publishPercentiles(0.5, 0.99).register(registry);
@@ -93,6 +100,26 @@ public final class HubMetrics {
             errors.get(ErrorCode.INTERNAL_ERROR).increment();
             LOG.error("[{}] {}", ErrorCode.INTERNAL_ERROR, what, e);
         }
+    }
+
+    /** A re-baseline judged: the candidate was fitted and is being judged. */
+    public static final String REBASELINE_STARTED = "started";
+    /** The recent windows were not judged normal: no new model. */
+    public static final String REBASELINE_NOT_SETTLED = "not_settled";
+    /** Re-fitted on the new normal and published. */
+    public static final String REBASELINE_SENT = "sent";
+
+    public void alarmReceived() {
+        alarmsReceived.increment();
+    }
+
+    /** Counts a re-baseline outcome ({@code tandem.hub.rebaselines{outcome}}). */
+    public void rebaseline(String outcome) {
+        rebaselines.get(outcome).increment();
+    }
+
+    public long rebaselines(String outcome) {
+        return (long) rebaselines.get(outcome).count();
     }
 
     public void escalationReceived() {

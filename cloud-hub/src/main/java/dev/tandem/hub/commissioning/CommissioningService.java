@@ -10,6 +10,8 @@ import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.fit.DeviceFitter;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.fit.FittedDevice;
+import dev.tandem.hub.rebaseline.NewNormal;
+import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.signing.AssignmentSigner;
 import dev.tandem.shared.signing.TrustChain;
@@ -64,6 +66,10 @@ public final class CommissioningService implements AutoCloseable {
     private final Map<DeviceId, Long> generations = new ConcurrentHashMap<>();
     private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
     private final Map<DeviceId, Long> issued = new ConcurrentHashMap<>();
+    /** The version a re-baselined model replaces, named as its manifest's parent. */
+    private final Map<DeviceId, String> parents = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<DeviceId, String> rebaselineSent = (id, episode) -> {
+    };
     private final AssignmentSigner signer;
     private volatile boolean closed;
 
@@ -108,12 +114,65 @@ public final class CommissioningService implements AutoCloseable {
                         + c.device() + " arrived on " + Topics.of(t.site(), t.device(), t.kind()));
             }
             metrics.commissioningReceived();
+            parents.remove(new DeviceId(c.site(), c.device()));
             LOG.info("commissioning set of {}/{}: {} samples x {} channels", c.site(), c.device(),
                     c.samples().size(), c.channels());
             submit(c, true);
         } catch (TandemException e) {
             metrics.error(e);
         }
+    }
+
+    /** Told of each re-baseline sent (device, episode). */
+    public void onRebaselineSent(java.util.function.BiConsumer<DeviceId, String> listener) {
+        this.rebaselineSent = listener;
+    }
+
+    /**
+     * Re-baselines a device whose alarm has held (on the fit pool; returns at once): its recent readings
+     * are judged ({@link NewNormal}); if they are its new normal, the device is re-fitted on them through
+     * the one fit path, as commissioning does (kept as its commissioning set with a data directory, so a
+     * restart refits the new normal), and the new tiny model is published signed, a new generation, its
+     * manifest naming the model it replaces as parent. Otherwise nothing changes (counted).
+     */
+    public void rebaseline(DeviceId id, String episode, List<Sample> recent, Runnable done) {
+        DeviceModels current = fleet.models(id).orElse(null);
+        if (current == null || closed) {
+            done.run();
+            return;
+        }
+        double maxShare = config.rebaseline().maxAnomalousShare();
+        CompletableFuture.runAsync(() -> {
+            metrics.rebaseline(HubMetrics.REBASELINE_STARTED);
+            NewNormal.Judgement j = NewNormal.judge(id.site(), id.device(), current.deviceClass(), recent, settings);
+            if (j.anomalousShare() > maxShare) {
+                metrics.rebaseline(HubMetrics.REBASELINE_NOT_SETTLED);
+                LOG.info("{}: alarm {}: not a new normal ({} of {} verdicts anomalous on the second half, over {}); "
+                        + "no new model", id, episode, j.anomalous(), j.windows(), maxShare);
+                return;
+            }
+            LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
+                    + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
+            if (fleet.models(id).map(m -> m.tiny() != current.tiny()).orElse(true)) {
+                LOG.info("{}: its model changed while alarm {} was judged; no re-baseline", id, episode);
+                return;
+            }
+            Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), recent);
+            parents.put(id, current.tiny().version());
+            long generation = generations.merge(id, 1L, Long::sum);
+            if (fit(id, c, generation, true)) {
+                metrics.rebaseline(HubMetrics.REBASELINE_SENT);
+                rebaselineSent.accept(id, episode);
+            }
+        }, fitPool).whenComplete((v, e) -> {
+            done.run();
+            if (e != null) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                metrics.failed("cannot re-baseline " + id, cause instanceof RuntimeException r ? r
+                        : new IllegalStateException(cause));
+            }
+        });
     }
 
     /** Refits every stored set (a restarted hub); completes when all these fits are done. */
@@ -139,9 +198,10 @@ public final class CommissioningService implements AutoCloseable {
                 });
     }
 
-    private void fit(DeviceId id, Commissioning c, long generation, boolean persist) {
+    /** Fits, installs and publishes; false if it did not (superseded, closed, or the fit failed). */
+    private boolean fit(DeviceId id, Commissioning c, long generation, boolean persist) {
         if (closed || generations.get(id) != generation) {
-            return; // a newer set of this device is queued
+            return false; // a newer set of this device is queued
         }
         if (persist && store != null) {
             try {
@@ -157,14 +217,14 @@ public final class CommissioningService implements AutoCloseable {
             fitted = DeviceFitter.fit(c, settings);
         } catch (RuntimeException e) {
             metrics.failed("cannot fit the models of " + id, e);
-            return;
+            return false;
         }
         TinyModel tiny = fitted.tiny();
         LargeModel large = fitted.large();
         synchronized (this) {
             if (closed || generations.get(id) != generation) {
                 large.close();
-                return;
+                return false;
             }
             DeviceModels models = new DeviceModels(tiny, large, c.deviceClass(), Instant.now());
             fleet.install(id, models).ifPresent(old -> retire.accept(old.large()));
@@ -175,6 +235,7 @@ public final class CommissioningService implements AutoCloseable {
                 tiny.parameterCount(), large.version(), large.parameterCount(), large.contextSize(),
                 TimeUnit.NANOSECONDS.toMillis(nanos));
         publish(id);
+        return true;
     }
 
     /** Publishes a device's current tiny model, retained; remembered for the next connect if it cannot go now. */
@@ -203,8 +264,9 @@ public final class CommissioningService implements AutoCloseable {
                         }
                     });
         }
-        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), nextGeneration(id), m.tiny(), null,
-                m.large().contextSize());
+        String parent = parents.get(id);
+        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), nextGeneration(id), m.tiny(),
+                parent != null && !parent.equals(m.tiny().version()) ? parent : null, m.large().contextSize());
         String version = m.tiny().version();
         boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(a),
                 1, true, PUBLISH_WAIT, failure -> {

@@ -1,5 +1,6 @@
 package dev.tandem.sim.cli;
 
+import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.hub.fit.FitSettings;
@@ -66,9 +67,17 @@ final class EvalCommand implements Callable<Integer> {
             description = "Test samples per simulated machine after its commissioning (sim only; default: ${DEFAULT-VALUE}).")
     int samples;
 
+    @Option(names = "--clear-after", paramLabel = "N", defaultValue = "" + AlarmSettings.DEFAULT_CLEAR_AFTER_WINDOWS,
+            description = "Alarm episodes clear after N normal windows in a row (the edge's hysteresis; "
+                    + "default: ${DEFAULT-VALUE}, the edge agent's default).")
+    int clearAfter;
+
     @Override
     public Integer call() {
         FitSettings settings = fit.settings(); // bad flags fail first
+        if (clearAfter < 0 || clearAfter > 1_000_000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--clear-after must be 0..1000000, got " + clearAfter);
+        }
         String which = dataset.toLowerCase(Locale.ROOT);
         long seed = seedOption.value;
         int devices = devicesOption.value;
@@ -104,7 +113,9 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab or sim, got " + dataset);
         }
         ProgressLine progress = new ProgressLine();
-        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, progress);
+        AlarmSettings alarms = new AlarmSettings(clearAfter, AlarmSettings.DEFAULT_UPDATE_INTERVAL,
+                AlarmSettings.DEFAULT_REVIEW_AFTER);
+        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, alarms, progress);
         progress.done();
         System.out.println("dataset: " + which + " (" + source + ")");
         EvalReport.print(result, published, System.out);
