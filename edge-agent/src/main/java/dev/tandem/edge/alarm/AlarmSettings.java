@@ -20,8 +20,11 @@ public record AlarmSettings(int clearAfterWindows, Duration updateInterval, Dura
     /** Default hysteresis: two of the tiny model's default 10-sample windows of normal before a clear. */
     public static final int DEFAULT_CLEAR_AFTER_WINDOWS = 20;
     public static final Duration DEFAULT_UPDATE_INTERVAL = Duration.ofSeconds(10);
-    /** Reviews once an episode has held five minutes: short faults cost no uplink, a new steady state does. */
-    public static final Duration DEFAULT_REVIEW_AFTER = Duration.ofMinutes(5);
+    /**
+     * Reviews once an episode has held ten minutes, when the hub's re-baselining starts to consider it
+     * (its default {@code heldFor}): short faults cost no uplink, a new steady state costs its readings.
+     */
+    public static final Duration DEFAULT_REVIEW_AFTER = Duration.ofMinutes(10);
 
     public AlarmSettings {
         if (clearAfterWindows < 0 || clearAfterWindows > 1_000_000) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,6 +73,12 @@ final class EvalCommand implements Callable<Integer> {
                     + "default: ${DEFAULT-VALUE}, the edge agent's default).")
     int clearAfter;
 
+    @Option(names = "--review-after", paramLabel = "SECONDS|off",
+            description = "Once an episode has held this long (sample time), the edge sends one anomalous window per "
+                    + "window length for the hub's review (what re-baselining is fitted on; the evaluation does not "
+                    + "re-baseline, so here reviews only cost uplink); off: no reviews (default: the edge agent's, ${DEFAULT-VALUE}).")
+    String reviewAfter = "" + AlarmSettings.DEFAULT_REVIEW_AFTER.toSeconds();
+
     @Override
     public Integer call() {
         FitSettings settings = fit.settings(); // bad flags fail first
@@ -114,7 +121,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         ProgressLine progress = new ProgressLine();
         AlarmSettings alarms = new AlarmSettings(clearAfter, AlarmSettings.DEFAULT_UPDATE_INTERVAL,
-                AlarmSettings.DEFAULT_REVIEW_AFTER);
+                reviewAfter());
         CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, alarms, progress);
         progress.done();
         System.out.println("dataset: " + which + " (" + source + ")");
@@ -160,5 +167,21 @@ final class EvalCommand implements Callable<Integer> {
             System.err.print("\r" + " ".repeat(width) + "\r");
             System.err.flush();
         }
+    }
+
+    private Duration reviewAfter() {
+        if (reviewAfter.equalsIgnoreCase("off")) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(reviewAfter);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new TandemException(ErrorCode.INVALID_CONFIG, "--review-after must be seconds >= 0 or off, got "
+                + reviewAfter);
     }
 }
