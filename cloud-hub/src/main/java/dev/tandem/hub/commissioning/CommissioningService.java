@@ -145,10 +145,11 @@ public final class CommissioningService implements AutoCloseable {
         CompletableFuture.runAsync(() -> {
             metrics.rebaseline(HubMetrics.REBASELINE_STARTED);
             NewNormal.Judgement j = NewNormal.judge(id.site(), id.device(), current.deviceClass(), recent, settings);
-            if (j.anomalousShare() > maxShare) {
+            if (!j.steady(maxShare)) {
                 metrics.rebaseline(HubMetrics.REBASELINE_NOT_SETTLED);
-                LOG.info("{}: alarm {}: not a new normal ({} of {} verdicts anomalous on the second half, over {}); "
-                        + "no new model", id, episode, j.anomalous(), j.windows(), maxShare);
+                LOG.info("{}: alarm {}: not a new normal ({} of {} verdicts anomalous on the second half, at most {}; "
+                        + "level change {} spreads, at most {}); no new model", id, episode, j.anomalous(), j.windows(),
+                        maxShare, String.format("%.2f", j.levelChange()), NewNormal.MAX_LEVEL_CHANGE);
                 return;
             }
             LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "

@@ -21,16 +21,59 @@ import java.util.List;
  * share of anomalous verdicts stays near the verdicts' own false-alarm rate; on a device still
  * moving (a drift, a ramp, a fault that keeps changing) the second half is not what the first half
  * was, and the share is high. Deterministic up to the large model's training.
+ *
+ * <p>A slow ramp can pass the verdicts (the fit de-weights a channel that wanders within its
+ * commissioning data, so the candidate takes the ramp for wander); so the readings also must not
+ * move between the halves: no channel's mean may change by more than {@link #MAX_LEVEL_CHANGE} of
+ * its first-half standard deviation.
  */
 public final class NewNormal {
     private NewNormal() {
     }
 
-    /** How the second half was judged. */
-    public record Judgement(int windows, int anomalous, String candidateVersion) {
+    /** Largest change of a channel's mean from the first half to the second, in first-half standard deviations. */
+    public static final double MAX_LEVEL_CHANGE = 1.0;
+
+    /**
+     * How the second half was judged.
+     *
+     * @param levelChange the largest change of a channel's mean between the halves, in first-half standard deviations
+     */
+    public record Judgement(int windows, int anomalous, double levelChange, String candidateVersion) {
         public double anomalousShare() {
             return windows == 0 ? 1.0 : (double) anomalous / windows;
         }
+
+        /** A steady state: the levels stayed, and at most {@code maxAnomalousShare} of the verdicts are anomalies. */
+        public boolean steady(double maxAnomalousShare) {
+            return levelChange <= MAX_LEVEL_CHANGE && anomalousShare() <= maxAnomalousShare;
+        }
+    }
+
+    /** The largest change of a channel's mean between the halves, in first-half standard deviations. */
+    static double levelChange(List<Sample> first, List<Sample> second) {
+        int channels = first.get(0).channels();
+        double worst = 0;
+        for (int c = 0; c < channels; c++) {
+            double m1 = 0, m2 = 0, v1 = 0;
+            for (Sample s : first) {
+                m1 += s.value(c);
+            }
+            m1 /= first.size();
+            for (Sample s : first) {
+                v1 += (s.value(c) - m1) * (s.value(c) - m1);
+            }
+            double sd = Math.sqrt(v1 / first.size());
+            for (Sample s : second) {
+                m2 += s.value(c);
+            }
+            m2 /= second.size();
+            double change = Math.abs(m2 - m1) / Math.max(sd, 1e-9 * Math.max(1, Math.abs(m1)));
+            if (!(change <= worst)) {
+                worst = change; // NaN wins
+            }
+        }
+        return worst;
     }
 
     /**
@@ -46,8 +89,9 @@ public final class NewNormal {
         try (LargeModel large = candidate.large()) {
             int context = large.contextSize();
             List<Sample> second = samples.subList(half, samples.size());
+            double level = levelChange(samples.subList(0, half), second);
             if (second.size() < context) {
-                return new Judgement(0, 0, candidate.tiny().version());
+                return new Judgement(0, 0, level, candidate.tiny().version());
             }
             List<Escalation> group = new ArrayList<>();
             // the first carries a whole context, each next one the sample after it
@@ -62,7 +106,7 @@ public final class NewNormal {
                     anomalous++;
                 }
             }
-            return new Judgement(group.size(), anomalous, candidate.tiny().version());
+            return new Judgement(group.size(), anomalous, level, candidate.tiny().version());
         }
     }
 
