@@ -1,28 +1,42 @@
 package dev.tandem.hub;
 
+import dev.tandem.hub.alarm.AlarmListener;
+import dev.tandem.hub.alarm.AlarmLog;
+import dev.tandem.hub.alarm.InMemoryAlarmLog;
 import dev.tandem.hub.commissioning.CommissioningService;
 import dev.tandem.hub.escalation.EscalationWorker;
 import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetListener;
 import dev.tandem.hub.fleet.FleetRegistry;
+import dev.tandem.hub.fleet.InMemoryModelLineage;
+import dev.tandem.hub.fleet.ModelLineage;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.rebaseline.Rebaseliner;
+import dev.tandem.hub.store.EscalationLog;
+import dev.tandem.hub.store.HubStore;
+import dev.tandem.hub.store.RetentionJob;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.signing.TrustedKey;
 import dev.tandem.shared.topic.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One running hub instance: commissions devices (fits their tiny and large models, publishes the
  * tiny one), answers escalations with verdicts from the large models (batched), and keeps a view
- * of the fleet. Several instances split the escalations through the shared subscription
- * {@code $share/hub/tandem/v1/+/+/escalations}; every instance fits every device.
+ * of the fleet. Its state lives in the hub's store ({@link HubStore}: commissioning sets, models,
+ * escalations and verdicts), so a restarted hub loads its devices' models instead of fitting them.
+ * Several instances split the escalations through the shared subscription
+ * {@code $share/hub/tandem/v1/+/+/escalations}; on one shared database a device is fitted once (by
+ * the instance holding its fit lease) and every instance loads its models.
  *
  * <pre>{@code
  * try (CloudHub hub = CloudHub.start(HubConfig.defaults(BrokerAddress.parse("tcp://127.0.0.1:1883")))) {
@@ -33,22 +47,32 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CloudHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CloudHub.class);
+    private static final Duration RETENTION_FIRST_RUN = Duration.ofMinutes(1);
 
     private final HubConfig config;
     private final HubMetrics metrics;
     private final FleetRegistry fleet;
+    private final ModelLineage lineage;
+    private final AlarmLog alarms;
+    private final java.time.Instant startedAt = java.time.Instant.now();
     private final HubConnection connection;
     private final ExecutorService control;
     private final EscalationWorker escalations;
     private final CommissioningService commissioning;
     private final Rebaseliner rebaseliner;
+    private final HubStore store;
+    private final EscalationLog escalationLog;
+    private final ScheduledExecutorService storeJobs;
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
-    private CloudHub(HubConfig config) {
+    private CloudHub(HubConfig config, HubStore store) {
         this.config = config;
+        this.store = store;
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
+        this.lineage = new InMemoryModelLineage();
+        this.alarms = new InMemoryAlarmLog();
         metrics.devicesWithModel(fleet::devicesWithModel);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
         this.control = Executors.newSingleThreadExecutor(r -> {
@@ -56,12 +80,22 @@ public final class CloudHub implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.escalations = new EscalationWorker(config, fleet, connection, metrics);
-        this.commissioning = new CommissioningService(config, fleet, connection, metrics, control, escalations::retire);
+        this.storeJobs = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tandem-hub-store-" + config.instanceId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.escalationLog = new EscalationLog(store, metrics, EscalationLog.DEFAULT_CAPACITY, config.instanceId());
+        this.escalations = new EscalationWorker(config, fleet, connection, metrics, escalationLog);
+        this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
+                escalations::retire, store, storeJobs);
+        storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
+                RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         FleetListener fleetListener = new FleetListener(fleet, metrics, control);
-        this.rebaseliner = new Rebaseliner(config.rebaseline(), metrics, control, commissioning::rebaseline);
+        this.rebaseliner = new Rebaseliner(config.rebaseline(), commissioning::rebaseline);
         commissioning.onRebaselineSent(rebaseliner::sent);
         escalations.rebaselineWith(rebaseliner);
+        AlarmListener alarmListener = new AlarmListener(alarms, metrics, control, rebaseliner::onAlarm);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -71,22 +105,32 @@ public final class CloudHub implements AutoCloseable {
         connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
                 fleetListener::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
-        if (config.rebaseline().enabled()) {
-            // every instance follows the episodes; the one holding a device's recent readings re-baselines it
-            connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS,
-                    rebaseliner::offer);
-        }
+        connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS, alarmListener::offer);
         connection.onConnected(commissioning::republishPending);
     }
 
     /**
-     * Starts a hub: refits the devices kept in {@code dataDir} (in the background, see
-     * {@link #restored()}), connects and subscribes. Waits at most {@link HubConfig#connectTimeout()}
-     * for the broker; if it is not there, logs {@code [BROKER_UNAVAILABLE]} and returns a hub that
-     * keeps retrying with backoff.
+     * Starts a hub: opens its store (migrating the schema), loads the devices kept there (in the
+     * background, see {@link #restored()}), connects and subscribes. Waits at most
+     * {@link HubConfig#connectTimeout()} for the broker; if it is not there, logs
+     * {@code [BROKER_UNAVAILABLE]} and returns a hub that keeps retrying with backoff.
+     *
+     * @throws TandemException STORE_UNAVAILABLE if the store cannot be opened
      */
     public static CloudHub start(HubConfig config) {
-        CloudHub hub = new CloudHub(config);
+        long opening = System.nanoTime();
+        HubStore store = HubStore.open(config.store());
+        long openMs = (System.nanoTime() - opening) / 1_000_000;
+        CloudHub hub;
+        try {
+            hub = new CloudHub(config, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        LOG.info("hub {}: store {} opened in {} ms ({})", config.instanceId(), config.store().displayUrl(), openMs,
+                config.store().persistent() ? "kept, escalations for " + config.store().retention().toDays() + " days"
+                        : "in memory: nothing kept");
         hub.escalations.start();
         hub.restored = hub.commissioning.restore();
         if (hub.connection.connect(config.connectTimeout())) {
@@ -117,6 +161,30 @@ public final class CloudHub implements AutoCloseable {
         return rebaseliner;
     }
 
+    /** The models assigned to each device (what the API shows as a device's lineage). */
+    public ModelLineage lineage() {
+        return lineage;
+    }
+
+    /** The alarms heard from the devices, newest first. */
+    public AlarmLog alarms() {
+        return alarms;
+    }
+
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    /** The hub's store (blocking JDBC: call it from worker threads). */
+    public HubStore store() {
+        return store;
+    }
+
+    /** Where escalations and verdicts are recorded. */
+    public EscalationLog escalationLog() {
+        return escalationLog;
+    }
+
     public boolean isConnected() {
         return connection.isConnected();
     }
@@ -140,7 +208,7 @@ public final class CloudHub implements AutoCloseable {
         return connection.awaitConnected(timeout);
     }
 
-    /** Completes when the devices kept in the data directory have been refitted (at once without one). */
+    /** Completes when the devices kept in the store have been loaded (or fitted, where none are kept for these settings). */
     public CompletableFuture<Void> restored() {
         return restored;
     }
@@ -160,6 +228,8 @@ public final class CloudHub implements AutoCloseable {
         commissioning.close();
         escalations.close();
         connection.close();
+        escalationLog.close();
+        storeJobs.shutdownNow();
         control.shutdown();
         try {
             control.awaitTermination(5, TimeUnit.SECONDS);
@@ -174,6 +244,12 @@ public final class CloudHub implements AutoCloseable {
                 LOG.warn("closing large model: {}", e.toString());
             }
         }
+        try {
+            storeJobs.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
         LOG.info("hub {} stopped: {}", config.instanceId(), last);
     }
 }

@@ -3,6 +3,7 @@ package dev.tandem.hub;
 import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
+import dev.tandem.hub.store.StoreSettings;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.identity.BrokerLogin;
@@ -30,7 +31,10 @@ import java.util.regex.Pattern;
  * @param batchLinger        how long the verdict worker waits for more escalations once it has one (0..1 s; default 2 ms)
  * @param tinyFit            how the devices' tiny models are fitted
  * @param large              how the devices' large models are trained
- * @param dataDir            where commissioning sets are kept so that a restarted hub refits its devices; null: not kept
+ * @param store              where the hub keeps its state (devices, commissioning sets, models, escalations and
+ *                           verdicts, labels): {@link StoreSettings#h2File} under a data directory, a shared PostgreSQL
+ *                           ({@link StoreSettings#of}), or (the builder's default) {@link StoreSettings#inMemory()}, which
+ *                           keeps nothing past the hub
  * @param sharedSubscription consume escalations through {@code $share/hub/...} so that instances split them
  *                           (default true); false: the plain topic (one hub, or a broker whose shared subscriptions are slow)
  * @param fitThreads         model fits running at once (1..16; default: one core left free for verdicts, at most 2)
@@ -47,7 +51,7 @@ import java.util.regex.Pattern;
  * @param rebaseline         when a device whose alarm holds is re-fitted on its new normal (null: the defaults)
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
-                        TinyFitConfig tinyFit, LargeModelConfig large, Path dataDir, boolean sharedSubscription,
+                        TinyFitConfig tinyFit, LargeModelConfig large, StoreSettings store, boolean sharedSubscription,
                         int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
                         List<Signed> keyHistory, RebaselineSettings rebaseline) {
     public static final int DEFAULT_BATCH_MAX = 64;
@@ -73,6 +77,9 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         }
         if (large == null) {
             throw invalid("large model config is required");
+        }
+        if (store == null) {
+            throw invalid("store settings are required (StoreSettings.inMemory() for a hub that keeps nothing)");
         }
         if (fitThreads < 1 || fitThreads > 16) {
             throw invalid("fitThreads must be 1..16, got " + fitThreads);
@@ -126,12 +133,12 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         return login.clientId("tandem-hub-" + instanceId);
     }
 
-    /** Every default, a random instance id, no data directory. */
+    /** Every default, a random instance id, an in-memory store. */
     public static HubConfig defaults(BrokerAddress broker) {
         return builder(broker).build();
     }
 
-    /** A builder with every default filled in (a random instance id, no data directory). */
+    /** A builder with every default filled in (a random instance id, an in-memory store). */
     public static Builder builder(BrokerAddress broker) {
         return new Builder(broker);
     }
@@ -139,7 +146,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
-                .dataDir(dataDir).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
+                .store(store).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
                 .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory)
                 .rebaseline(rebaseline);
     }
@@ -168,7 +175,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private Duration batchLinger = DEFAULT_BATCH_LINGER;
         private TinyFitConfig tinyFit = TinyFitConfig.defaults();
         private LargeModelConfig large = LargeModelConfig.defaults();
-        private Path dataDir;
+        private StoreSettings store;
         private boolean sharedSubscription = true;
         private int fitThreads = defaultFitThreads();
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -211,9 +218,15 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return this;
         }
 
-        /** Where commissioning sets are kept (null: not kept). */
+        /** Where the hub keeps its state (default: a private in-memory store that keeps nothing). */
+        public Builder store(StoreSettings store) {
+            this.store = store;
+            return this;
+        }
+
+        /** The embedded store under a data directory ({@link StoreSettings#h2File}); null: in memory, nothing kept. */
         public Builder dataDir(Path dataDir) {
-            this.dataDir = dataDir;
+            this.store = dataDir == null ? null : StoreSettings.h2File(dataDir);
             return this;
         }
 
@@ -264,7 +277,8 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
 
         public HubConfig build() {
             HubKey key = signingKey != null ? signingKey : HubKey.generate();
-            return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large, dataDir, sharedSubscription,
+            return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large,
+                    store != null ? store : StoreSettings.inMemory(), sharedSubscription,
                     fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline);
         }
     }

@@ -2,12 +2,14 @@ package dev.tandem.hub;
 
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.wire.Alarm;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * The hub's meters (Micrometer, {@code tandem.hub.*}) and the one place where rejected input is
- * logged ({@code [CODE] message}) and counted ({@code tandem.hub.errors{code}}).
+ * The hub's meters (Micrometer, {@code tandem.hub.*}, in Prometheus text as {@code tandem_hub_*} on
+ * the API's {@code /metrics}) and the one place where rejected input is logged ({@code [CODE] message})
+ * and counted ({@code tandem.hub.errors{code}}). Refused API requests are counted apart
+ * ({@code tandem.hub.api.refused{code}}) and not logged: anyone who reaches the port can cause them.
  */
 public final class HubMetrics {
     private static final Logger LOG = LoggerFactory.getLogger(HubMetrics.class);
@@ -31,8 +35,8 @@ public final class HubMetrics {
     private final Counter commissioningsReceived;
     private final Counter modelsFitted;
     private final Counter modelsPublished;
+    private final Counter modelsLoaded;
     private final Counter fleetUpdates;
-    private final Counter alarmsReceived;
     private final Map<String, Counter> rebaselines = new TreeMap<>();
     private final Timer verdictLatency;
     private final Timer fitTime;
@@ -40,10 +44,18 @@ public final class HubMetrics {
     private final Timer scoreTime;
     private final Timer publishTime;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    /** The codes the REST API refuses with. */
+    private static final java.util.List<ErrorCode> API_CODES = java.util.List.of(ErrorCode.BAD_REQUEST,
+            ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.UNKNOWN_DEVICE,
+            ErrorCode.OVERSIZED_PAYLOAD, ErrorCode.INTERNAL_ERROR);
+    private final Map<ErrorCode, Counter> apiRefused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Alarm.Source, Counter> alarms = new EnumMap<>(Alarm.Source.class);
+    private final Counter apiRequests;
     private volatile IntSupplier devicesWithModel = () -> 0;
 
+    /** Meters in a new Prometheus registry (what {@code /metrics} scrapes). */
     public HubMetrics() {
-        this(new SimpleMeterRegistry());
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     public HubMetrics(MeterRegistry registry) {
@@ -55,8 +67,10 @@ public final class HubMetrics {
         commissioningsReceived = Counter.builder("tandem.hub.commissionings.received").register(registry);
         modelsFitted = Counter.builder("tandem.hub.models.fitted").register(registry);
         modelsPublished = Counter.builder("tandem.hub.models.published").register(registry);
+        modelsLoaded = Counter.builder("tandem.hub.models.loaded")
+                .description("devices whose models came from the store (fitted before or by another instance)")
+                .register(registry);
         fleetUpdates = Counter.builder("tandem.hub.fleet.updates").register(registry);
-        alarmsReceived = Counter.builder("tandem.hub.alarms.received").register(registry);
         for (String outcome : new String[]{REBASELINE_STARTED, REBASELINE_NOT_SETTLED, REBASELINE_SENT}) {
             rebaselines.put(outcome, Counter.builder("tandem.hub.rebaselines").tag("outcome", outcome)
                     .register(registry));
@@ -71,7 +85,46 @@ public final class HubMetrics {
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, Counter.builder("tandem.hub.errors").tag("code", code.name()).register(registry));
         }
+        for (Alarm.Source source : Alarm.Source.values()) {
+            alarms.put(source, Counter.builder("tandem.hub.alarms.received").tag("source", source.name())
+                    .description("alarms the devices raised, by who decided (EDGE_TIMEOUT: no verdict in time)")
+                    .register(registry));
+        }
+        for (ErrorCode code : API_CODES) {
+            apiRefused.put(code, Counter.builder("tandem.hub.api.refused").tag("code", code.name())
+                    .description("REST API requests refused, by code").register(registry));
+        }
+        apiRequests = Counter.builder("tandem.hub.api.requests").description("REST API requests answered")
+                .register(registry);
         registry.gauge("tandem.hub.devices.with.model", this, m -> m.devicesWithModel.getAsInt());
+    }
+
+    /** Prometheus text of every meter, or null when the registry is not a Prometheus one. */
+    public String scrape() {
+        return registry instanceof PrometheusMeterRegistry p ? p.scrape() : null;
+    }
+
+    public void alarmReceived(Alarm.Source source) {
+        alarms.get(source).increment();
+    }
+
+    public long alarmsReceived(Alarm.Source source) {
+        return (long) alarms.get(source).count();
+    }
+
+    public void apiRequest() {
+        apiRequests.increment();
+    }
+
+    /** A refused API request (not logged: see the class comment). */
+    public void apiRefused(ErrorCode code) {
+        apiRefused.computeIfAbsent(code, c -> Counter.builder("tandem.hub.api.refused").tag("code", c.name())
+                .description("REST API requests refused, by code").register(registry)).increment();
+    }
+
+    public long apiRefusedCount(ErrorCode code) {
+        Counter c = apiRefused.get(code);
+        return c == null ? 0 : (long) c.count();
     }
 
     public MeterRegistry registry() {
@@ -109,10 +162,6 @@ public final class HubMetrics {
     /** Re-fitted on the new normal and published. */
     public static final String REBASELINE_SENT = "sent";
 
-    public void alarmReceived() {
-        alarmsReceived.increment();
-    }
-
     /** Counts a re-baseline outcome ({@code tandem.hub.rebaselines{outcome}}). */
     public void rebaseline(String outcome) {
         rebaselines.get(outcome).increment();
@@ -149,6 +198,16 @@ public final class HubMetrics {
     public void modelFitted(long nanos) {
         modelsFitted.increment();
         fitTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A device's models taken from the store instead of fitted. */
+    public void modelLoaded() {
+        modelsLoaded.increment();
+    }
+
+    /** Devices whose models came from the store. */
+    public long modelsLoaded() {
+        return (long) modelsLoaded.count();
     }
 
     public void modelPublished() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,11 +22,13 @@ class HubConfigTest {
     private final HubConfig defaults = HubConfig.defaults(new BrokerAddress("127.0.0.1", 1883));
 
     @Test
-    void defaults_batchOf64Within2ms_sharedSubscription_noDataDir() {
+    void defaults_batchOf64Within2ms_sharedSubscription_aStoreThatKeepsNothing() {
         assertEquals(64, defaults.batchMax());
         assertEquals(Duration.ofMillis(2), defaults.batchLinger());
         assertTrue(defaults.sharedSubscription());
-        assertNull(defaults.dataDir());
+        assertFalse(defaults.store().persistent());
+        assertEquals(java.time.Duration.ofDays(30), defaults.store().retention());
+        assertTrue(defaults.toBuilder().dataDir(java.nio.file.Path.of("/tmp/x")).build().store().persistent());
         assertTrue(defaults.fitThreads() >= 1 && defaults.fitThreads() <= 2);
         assertEquals(8, defaults.instanceId().length());
     }

@@ -93,6 +93,7 @@ public final class EdgeAgent extends VerticleBase {
     private BrokerLink link;
     private StatusReporter status;
     private volatile boolean connected;
+    private volatile io.vertx.core.Context context;
 
     /** An agent with its own {@link io.micrometer.core.instrument.simple.SimpleMeterRegistry}. */
     public EdgeAgent(EdgeConfig config) {
@@ -106,13 +107,54 @@ public final class EdgeAgent extends VerticleBase {
         }
         this.config = config;
         this.metrics = registry == null ? new EdgeMetrics(config.clientId()) : new EdgeMetrics(registry, config.clientId());
-        this.outbox = new Outbox(config.outboxCapacity(), config.inflightWindow(), metrics::outboxDropped);
+        this.outbox = Outbox.open(config.stateDir() == null ? null : config.stateDir().resolve("outbox"),
+                config.outboxCapacity(), config.inflightWindow(), config.outbox(), this::onContext, metrics::outboxDropped);
         Timers timers = new VertxTimers(() -> vertx);
+        AcceptedModels accepted = new AcceptedModels(config.stateDir());
         Map<String, EdgeDevice> byId = new LinkedHashMap<>();
-        config.devices().forEach(d -> byId.put(d, new EdgeDevice(config, d, timers, metrics, outbox, this::decided)));
+        for (String d : config.devices()) {
+            EdgeDevice device = new EdgeDevice(config, d, timers, metrics, outbox, this::decided);
+            if (acceptedBefore(accepted, d)) {
+                device.holdReadingsForModel();
+            }
+            byId.put(d, device);
+        }
         this.devices = Collections.unmodifiableMap(byId);
         this.router = new InboundRouter(config.site(), devices, config.maxReadingBytes(),
-                new ModelAssignments(config, new AcceptedModels(config.stateDir()), metrics, this::activated), metrics);
+                new ModelAssignments(config, accepted, metrics, this::activated), metrics);
+    }
+
+    private static boolean acceptedBefore(AcceptedModels accepted, String device) {
+        try {
+            return accepted.load(device).isPresent();
+        } catch (TandemException damaged) {
+            return true; // ModelAssignments refuses models until it is fixed: hold, then commission after the wait
+        }
+    }
+
+    /** Runs the outbox's disk callbacks on this verticle's context (directly before it started). */
+    private void onContext(Runnable task) {
+        io.vertx.core.Context c = context;
+        if (c == null) {
+            task.run();
+        } else {
+            c.runOnContext(v -> task.run());
+        }
+    }
+
+    /** The outbox's counters now (safe from any thread). */
+    public dev.tandem.edge.uplink.OutboxStats outboxStats() {
+        return outbox.stats();
+    }
+
+    /** Whether a device is holding its readings for the model it accepted in an earlier run. */
+    public boolean holdingReadings(String device) {
+        return device(device).holding();
+    }
+
+    /** A device's reading sequence counters (epochs, refused, gaps). */
+    public dev.tandem.edge.detect.SequenceGuard sequence(String device) {
+        return device(device).sequence();
     }
 
     public EdgeConfig edgeConfig() {
@@ -163,7 +205,12 @@ public final class EdgeAgent extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        context = vertx.getOrCreateContext();
         metrics.outboxSize(() -> outbox.size());
+        metrics.outboxDurable(outbox::durable);
+        if (devices.values().stream().anyMatch(EdgeDevice::holding)) {
+            vertx.setTimer(config.modelWait().toMillis(), t -> devices.values().forEach(EdgeDevice::releaseHeldReadings));
+        }
         Map<String, Integer> subscriptions = new LinkedHashMap<>();
         for (String d : config.devices()) {
             // the key history before the model: a retained model signed by a rotated key needs it
@@ -206,10 +253,14 @@ public final class EdgeAgent extends VerticleBase {
             connected = false;
             metrics.connected(false);
             if (!outbox.isEmpty()) {
-                log.warn("edge agent {} stopped with {} unsent QoS 1 messages (the outbox is in memory)",
-                        config.clientId(), outbox.size() + outbox.inFlight());
+                log.warn("edge agent {} stopped with {} unsent QoS 1 messages ({})", config.clientId(),
+                        outbox.size() + outbox.inFlight(), outbox.durable() ? "kept on disk, sent after the restart"
+                                : "the outbox is in memory: they are lost");
             }
-            return Future.join(stops);
+            return Future.join(stops).eventually(() -> vertx.executeBlocking(() -> {
+                outbox.close(STOP_DRAIN_MILLIS * 2);
+                return null;
+            }));
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.tandem.edge;
 
 import dev.tandem.edge.alarm.AlarmSettings;
+import dev.tandem.edge.uplink.OutboxSettings;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.signing.TrustedKey;
@@ -47,7 +48,12 @@ import java.util.Objects;
  * @param hubKey               the hub's public key, pinned: the agent runs only models whose manifest it signed (required)
  * @param deviceClass          what hardware the agent runs on (named at commissioning; the hub signs models per class)
  * @param stateDir             where the agent keeps the manifest generation each device has accepted, so that an older
- *                             assignment cannot come back after a restart (null: kept in memory only, with a warning)
+ *                             assignment cannot come back after a restart, and its durable outbox (under
+ *                             {@code outbox/}); null: both kept in memory only, with a warning
+ * @param outbox               the outbox's byte budgets and fsync policies per message class (default
+ *                             {@link OutboxSettings#defaults()})
+ * @param modelWait            how long a device that accepted a model before (its generation is on disk) holds its
+ *                             readings for that model's assignment before it commissions afresh (default 30 s)
  * @param alarms               how alarm episodes are held and ended (hysteresis, update interval; null: the defaults)
  */
 public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
@@ -55,9 +61,12 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
                          Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
                          int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover,
                          BrokerLogin login, TrustedKey hubKey, String deviceClass, Path stateDir,
-                         AlarmSettings alarms) {
+                         OutboxSettings outbox, Duration modelWait, AlarmSettings alarms) {
 
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
+    public static final Duration DEFAULT_MODEL_WAIT = Duration.ofSeconds(30);
+    /** Readings a device holds while it waits for its model (the oldest go past it, counted). */
+    public static final int MAX_HELD_READINGS = 10_000;
     public static final Duration DEFAULT_VERDICT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_OUTBOX_CAPACITY = 10_000;
     public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
@@ -121,6 +130,8 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         if (maxReadingBytes < 64 || maxReadingBytes > Wire.MAX_PAYLOAD_BYTES) {
             throw invalid("maxReadingBytes must be 64.." + Wire.MAX_PAYLOAD_BYTES + ", got " + maxReadingBytes);
         }
+        outbox = outbox == null ? OutboxSettings.defaults() : outbox;
+        positive("modelWait", modelWait);
         if (verdictCover < -1 || verdictCover > 10_000) {
             throw invalid("verdictCover must be -1 (the model's default) or 0..10000, got " + verdictCover);
         }
@@ -145,7 +156,8 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
                 .verdictTimeout(verdictTimeout).outboxCapacity(outboxCapacity).statusInterval(statusInterval)
                 .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
                 .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover)
-                .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir).alarms(alarms);
+                .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir)
+                .outbox(outbox).modelWait(modelWait).alarms(alarms);
     }
 
     private static String id(String what, String value) {
@@ -187,6 +199,8 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private TrustedKey hubKey;
         private String deviceClass = Commissioning.DEFAULT_CLASS;
         private Path stateDir;
+        private OutboxSettings outbox = OutboxSettings.defaults();
+        private Duration modelWait = DEFAULT_MODEL_WAIT;
 
         private Builder(BrokerAddress broker, String site, List<String> devices) {
             this.broker = broker;
@@ -262,7 +276,19 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             return this;
         }
 
-        /** Where accepted manifest generations are kept (null: memory only). */
+        /** The outbox's budgets and fsync policies. */
+        public Builder outbox(OutboxSettings settings) {
+            this.outbox = settings;
+            return this;
+        }
+
+        /** How long a device with an accepted model on disk holds its readings for that model. */
+        public Builder modelWait(Duration d) {
+            this.modelWait = d;
+            return this;
+        }
+
+        /** Where accepted manifest generations and the outbox are kept (null: memory only). */
         public Builder stateDir(Path dir) {
             this.stateDir = dir;
             return this;
@@ -281,7 +307,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             }
             return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
                     statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession,
-                    verdictCover, login, hubKey, deviceClass, stateDir, alarms);
+                    verdictCover, login, hubKey, deviceClass, stateDir, outbox, modelWait, alarms);
         }
     }
 }

@@ -3,10 +3,15 @@ package dev.tandem.edge;
 import dev.tandem.edge.alarm.EpisodeTracker;
 import dev.tandem.edge.commissioning.Commissioner;
 import dev.tandem.edge.detect.DeviceDetector;
+import dev.tandem.edge.detect.SequenceGuard;
 import dev.tandem.edge.detect.Timers;
 import dev.tandem.edge.detect.WindowDecision;
+import dev.tandem.edge.uplink.DropReason;
+import dev.tandem.edge.uplink.MessageClass;
 import dev.tandem.edge.uplink.Outbox;
+import dev.tandem.edge.uplink.OutboxStats;
 import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Alarm;
@@ -20,13 +25,21 @@ import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * One device of the agent at run time: its {@link DeviceDetector}, its {@link Commissioner}, the
  * version of the model it runs and its state. Its QoS 1 messages (alarms, escalations, the
  * commissioning set, model states) go out through the agent's {@link Outbox}.
+ *
+ * <p>Readings pass its {@link SequenceGuard} first (epochs, duplicates, a bounded look-ahead). A device
+ * that accepted a model in an earlier run {@linkplain #holdReadingsForModel() holds} its readings (bounded)
+ * until that model is active again, so that readings queued by the broker while the agent was down are
+ * scored rather than lost to a device without a model.
  *
  * <p>Used on the agent's event loop; {@link #state()}, {@link #modelVersion()} and {@link #status()}
  * are safe from any thread.
@@ -43,7 +56,15 @@ final class EdgeDevice implements DeviceDetector.Output {
     private final EdgeMetrics metrics;
     private final Outbox outbox;
     private final Consumer<WindowDecision> decisions;
-    private volatile DeviceStatus.State state = DeviceStatus.State.COMMISSIONING;
+    /** A device with a model that receives readings but takes none for this long is STALLED. */
+    static final long STALLED_AFTER_MILLIS = 10_000;
+
+    private final SequenceGuard sequence = new SequenceGuard();
+    private final ArrayDeque<ReadingBatch> held = new ArrayDeque<>();
+    private int heldSamples;
+    private boolean holding;
+    private volatile long lastReceived;
+    private volatile boolean stopped;
     private volatile String modelVersion;
 
     /**
@@ -73,9 +94,71 @@ final class EdgeDevice implements DeviceDetector.Output {
         return detector;
     }
 
-    /** COMMISSIONING until it has a model, then DETECTING; OFFLINE after the agent stopped. */
+    /**
+     * COMMISSIONING until it has a model, then DETECTING, or STALLED while readings arrive and none is
+     * taken (every one refused or a duplicate) for {@value #STALLED_AFTER_MILLIS} ms; OFFLINE after the agent stopped.
+     */
     DeviceStatus.State state() {
-        return state;
+        if (stopped) {
+            return DeviceStatus.State.OFFLINE;
+        }
+        if (modelVersion == null) {
+            return DeviceStatus.State.COMMISSIONING;
+        }
+        return lastReceived - Math.max(sequence.lastTaken(), activatedAt) > STALLED_AFTER_MILLIS
+                ? DeviceStatus.State.STALLED : DeviceStatus.State.DETECTING;
+    }
+
+    private volatile long activatedAt;
+
+    SequenceGuard sequence() {
+        return sequence;
+    }
+
+    /** Holds readings (bounded) until a model is active or {@link #releaseHeldReadings()} (the agent's model wait). */
+    void holdReadingsForModel() {
+        holding = modelVersion == null;
+    }
+
+    boolean holding() {
+        return holding;
+    }
+
+    /** Stops holding: the held readings go on as if they had just arrived (to commissioning, without a model). */
+    void releaseHeldReadings() {
+        if (!holding) {
+            return;
+        }
+        holding = false;
+        if (!held.isEmpty()) {
+            log.info("device {}: {} readings held for a model go on{}", id, heldSamples,
+                    modelVersion == null ? " to commissioning (no model came)" : " to model " + modelVersion);
+        }
+        while (!held.isEmpty()) {
+            ReadingBatch b = held.pollFirst();
+            heldSamples -= b.samples().size();
+            try {
+                onReadings(b);
+            } catch (TandemException e) {
+                log.warn("{} (held reading of device {} dropped)", e, id);
+                metrics.error(e.code());
+            }
+        }
+    }
+
+    private void hold(ReadingBatch batch) {
+        ReadingBatch first = held.peekFirst();
+        if (first != null && first.samples().get(0).channels() != batch.samples().get(0).channels()) {
+            throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "device " + id + " streams "
+                    + first.samples().get(0).channels() + " channels, reading has " + batch.samples().get(0).channels());
+        }
+        held.addLast(batch);
+        heldSamples += batch.samples().size();
+        while (heldSamples > EdgeConfig.MAX_HELD_READINGS && held.size() > 1) {
+            ReadingBatch oldest = held.pollFirst();
+            heldSamples -= oldest.samples().size();
+            oldest.samples().forEach(x -> metrics.heldReadingDropped());
+        }
     }
 
     /** The version of the model it runs, or null. */
@@ -84,15 +167,50 @@ final class EdgeDevice implements DeviceDetector.Output {
     }
 
     DeviceStatus status() {
-        return new DeviceStatus(DeviceStatus.VERSION, site, id, state, modelVersion, detector.windows(),
+        return new DeviceStatus(DeviceStatus.VERSION, site, id, state(), modelVersion, detector.windows(),
                 episodes.onsets(), episodes.clears(), episodes.rebaselines(), episodes.episode(),
-                detector.escalations(), System.currentTimeMillis());
+                detector.escalations(), System.currentTimeMillis(), outboxStatus(outbox.stats()),
+                new DeviceStatus.Sequence(sequence.epoch(), sequence.epochs(), sequence.refused(), sequence.gaps(),
+                        sequence.lastTaken()));
     }
 
-    /** Each new sample goes into the window, the commissioning set while it is collected, and is scored. */
+    static DeviceStatus.Outbox outboxStatus(OutboxStats o) {
+        Map<String, Long> by = new LinkedHashMap<>();
+        for (MessageClass c : MessageClass.values()) {
+            for (DropReason r : DropReason.values()) {
+                long n = o.dropped(c, r);
+                if (n > 0) {
+                    by.put(c.label() + "/" + r.label(), n);
+                }
+            }
+        }
+        return new DeviceStatus.Outbox(o.durable(), o.degraded(), o.queued(), o.queuedBytes(), o.replayed(),
+                o.droppedTotal(), by);
+    }
+
+    /**
+     * Each new sample goes into the window, the commissioning set while it is collected, and is scored;
+     * held instead while the device waits for its model.
+     */
     void onReadings(ReadingBatch batch) {
+        long now = System.currentTimeMillis();
+        lastReceived = now;
+        if (holding) {
+            hold(batch);
+            return;
+        }
         detector.checkChannels(batch.samples().get(0).channels());
-        for (Sample s : batch.samples()) {
+        for (Sample sensor : batch.samples()) {
+            long seq = sequence.take(batch.epoch(), sensor.seq(), now);
+            if (seq == SequenceGuard.DUPLICATE) {
+                metrics.duplicate();
+                continue;
+            }
+            if (seq == SequenceGuard.REFUSED) {
+                metrics.refusedReading();
+                continue;
+            }
+            Sample s = seq == sensor.seq() ? sensor : new Sample(seq, sensor.ts(), sensor.values());
             if (!detector.add(s)) {
                 metrics.duplicate();
                 continue;
@@ -121,13 +239,14 @@ final class EdgeDevice implements DeviceDetector.Output {
     void activate(TinyModel model, int contextSize) {
         detector.install(model, contextSize);
         commissioner.complete();
+        activatedAt = System.currentTimeMillis();
         modelVersion = model.version();
-        state = DeviceStatus.State.DETECTING;
+        releaseHeldReadings();
     }
 
     /** The agent stops: OFFLINE, no verdict timeout fires any more. */
     void stop() {
-        state = DeviceStatus.State.OFFLINE;
+        stopped = true;
         detector.close();
     }
 
@@ -137,7 +256,7 @@ final class EdgeDevice implements DeviceDetector.Output {
     }
 
     private void publish(Topics.Kind kind, byte[] payload) {
-        outbox.offer(Topics.of(site, id, kind), payload, false);
+        outbox.offer(MessageClass.of(kind), Topics.of(site, id, kind), payload, false);
     }
 
     private void sendCommissioning(List<Sample> samples) {

@@ -2,6 +2,8 @@ package dev.tandem.edge;
 
 import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.edge.uplink.DropReason;
+import dev.tandem.edge.uplink.MessageClass;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,8 +31,11 @@ import java.util.function.Supplier;
  *       {@code tandem.edge.verdicts.unknown}: verdicts for ids this agent never sent;</li>
  *   <li>{@code tandem.edge.commissionings}: commissioning messages sent; {@code tandem.edge.models.activated};</li>
  *   <li>{@code tandem.edge.readings.duplicate}: samples whose seq is not after the newest (e.g. QoS 1 redelivery), skipped;</li>
- *   <li>{@code tandem.edge.outbox.dropped}: QoS 1 messages dropped because the outbox was full;
- *       gauge {@code tandem.edge.outbox.size};</li>
+ *   <li>{@code tandem.edge.readings.refused}: samples refused as too far ahead of the device's sequence;
+ *       {@code tandem.edge.readings.held.dropped}: samples held for a model that did not fit the bounded buffer;</li>
+ *   <li>{@code tandem.edge.outbox.dropped{class,reason}}: QoS 1 messages the outbox dropped, by message class
+ *       (alarm, escalation, readings) and reason (budget, capacity, refused, corrupt);
+ *       gauges {@code tandem.edge.outbox.size} and {@code tandem.edge.outbox.durable} (1: on disk);</li>
  *   <li>{@code tandem.edge.connections}: (re)connections with subscriptions acknowledged; gauge
  *       {@code tandem.edge.connected};</li>
  *   <li>{@code tandem.edge.errors{code}}: everything rejected at a boundary, by {@link ErrorCode}
@@ -55,7 +60,10 @@ public final class EdgeMetrics {
     private final Counter unknownVerdicts;
     private final Counter commissionings;
     private final Counter modelsActivated;
-    private final Counter outboxDropped;
+    private final Map<String, Counter> outboxDropped = new java.util.HashMap<>();
+    private final Counter refusedReadings;
+    private final Counter heldDropped;
+    private volatile java.util.function.BooleanSupplier outboxDurable = () -> false;
     private final Counter connections;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private volatile Supplier<Integer> outboxSize = () -> 0;
@@ -88,12 +96,21 @@ public final class EdgeMetrics {
         unknownVerdicts = counter("tandem.edge.verdicts.unknown");
         commissionings = counter("tandem.edge.commissionings");
         modelsActivated = counter("tandem.edge.models.activated");
-        outboxDropped = counter("tandem.edge.outbox.dropped");
+        for (MessageClass c : MessageClass.values()) {
+            for (DropReason r : DropReason.values()) {
+                outboxDropped.put(c.label() + "/" + r.label(), Counter.builder("tandem.edge.outbox.dropped").tags(tags)
+                        .tag("class", c.label()).tag("reason", r.label()).register(registry));
+            }
+        }
+        refusedReadings = counter("tandem.edge.readings.refused");
+        heldDropped = counter("tandem.edge.readings.held.dropped");
         connections = counter("tandem.edge.connections");
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, Counter.builder("tandem.edge.errors").tags(tags).tag("code", c.name()).register(registry));
         }
         Gauge.builder("tandem.edge.outbox.size", () -> outboxSize.get()).tags(tags).register(registry);
+        Gauge.builder("tandem.edge.outbox.durable", () -> outboxDurable.getAsBoolean() ? 1 : 0).tags(tags)
+                .register(registry);
         Gauge.builder("tandem.edge.connected", () -> connected ? 1 : 0).tags(tags).register(registry);
     }
 
@@ -107,6 +124,10 @@ public final class EdgeMetrics {
 
     void outboxSize(Supplier<Integer> size) {
         this.outboxSize = size;
+    }
+
+    void outboxDurable(java.util.function.BooleanSupplier durable) {
+        this.outboxDurable = durable;
     }
 
     void connected(boolean connected) {
@@ -174,8 +195,16 @@ public final class EdgeMetrics {
         modelsActivated.increment();
     }
 
-    public void outboxDropped() {
-        outboxDropped.increment();
+    public void outboxDropped(MessageClass c, DropReason reason) {
+        outboxDropped.get(c.label() + "/" + reason.label()).increment();
+    }
+
+    public void refusedReading() {
+        refusedReadings.increment();
+    }
+
+    public void heldReadingDropped() {
+        heldDropped.increment();
     }
 
     public void connection() {
@@ -214,7 +243,8 @@ public final class EdgeMetrics {
                 Map.copyOf(anomalousBySource), Map.copyOf(byPhase),
                 (long) escalations.count(), (long) verdicts.count(), (long) verdictTimeouts.count(),
                 (long) lateVerdicts.count(), (long) unknownVerdicts.count(), (long) commissionings.count(),
-                (long) modelsActivated.count(), (long) duplicates.count(), (long) outboxDropped.count(),
+                (long) modelsActivated.count(), (long) duplicates.count(),
+                (long) outboxDropped.values().stream().mapToDouble(Counter::count).sum(),
                 outboxSize.get(), connected, (long) connections.count(), errorTotal, Map.copyOf(byCode));
     }
 

@@ -37,9 +37,9 @@ class BadInputTest extends AgentTestSupport {
     static Stream<BadInput> badInputs() {
         return Stream.of(
                 new BadInput("reading that is not JSON", Kind.READINGS, ErrorCode.MALFORMED_PAYLOAD,
-                        (site, dev) -> utf8("{\"v\":1,\"site\":")),
+                        (site, dev) -> utf8("{\"v\":2,\"epoch\":0,\"site\":")),
                 new BadInput("reading of the wrong shape", Kind.READINGS, ErrorCode.INVALID_FIELD,
-                        (site, dev) -> utf8("{\"v\":1,\"site\":\"" + site + "\",\"device\":\"" + dev + "\",\"samples\":\"x\"}")),
+                        (site, dev) -> utf8("{\"v\":2,\"epoch\":0,\"site\":\"" + site + "\",\"device\":\"" + dev + "\",\"samples\":\"x\"}")),
                 new BadInput("oversized reading", Kind.READINGS, ErrorCode.OVERSIZED_PAYLOAD, (site, dev) -> {
                     List<Sample> many = new ArrayList<>();
                     for (int i = 0; i < 200; i++) {
@@ -48,13 +48,13 @@ class BadInputTest extends AgentTestSupport {
                     return Wire.encode(ReadingBatch.of(site, dev, many));
                 }),
                 new BadInput("reading of an unknown schema version", Kind.READINGS, ErrorCode.UNKNOWN_SCHEMA_VERSION,
-                        (site, dev) -> utf8("{\"v\":99,\"site\":\"" + site + "\",\"device\":\"" + dev
+                        (site, dev) -> utf8("{\"v\":99,\"epoch\":0,\"site\":\"" + site + "\",\"device\":\"" + dev
                                 + "\",\"samples\":[{\"seq\":1000,\"ts\":0,\"values\":[10,20]}]}")),
                 new BadInput("reading with NaN", Kind.READINGS, ErrorCode.NON_FINITE_VALUE,
-                        (site, dev) -> utf8("{\"v\":1,\"site\":\"" + site + "\",\"device\":\"" + dev
+                        (site, dev) -> utf8("{\"v\":2,\"epoch\":0,\"site\":\"" + site + "\",\"device\":\"" + dev
                                 + "\",\"samples\":[{\"seq\":1000,\"ts\":0,\"values\":[NaN,20]}]}")),
                 new BadInput("reading with Infinity", Kind.READINGS, ErrorCode.NON_FINITE_VALUE,
-                        (site, dev) -> utf8("{\"v\":1,\"site\":\"" + site + "\",\"device\":\"" + dev
+                        (site, dev) -> utf8("{\"v\":2,\"epoch\":0,\"site\":\"" + site + "\",\"device\":\"" + dev
                                 + "\",\"samples\":[{\"seq\":1000,\"ts\":0,\"values\":[10,Infinity]}]}")),
                 new BadInput("reading naming another device than its topic", Kind.READINGS, ErrorCode.DEVICE_MISMATCH,
                         (site, dev) -> Wire.encode(ReadingBatch.of(site, "pump-9",

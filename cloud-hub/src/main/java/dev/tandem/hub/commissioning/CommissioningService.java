@@ -5,13 +5,20 @@ import dev.tandem.hub.HubMetrics;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetRegistry;
+import dev.tandem.hub.fleet.ModelLineage;
+import dev.tandem.hub.fleet.ModelRecord;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.fit.DeviceFitter;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.fit.FittedDevice;
+import dev.tandem.hub.fit.ModelVersions;
 import dev.tandem.hub.rebaseline.NewNormal;
 import dev.tandem.shared.wire.Sample;
+import dev.tandem.hub.store.CommissioningSets;
+import dev.tandem.hub.store.HubStore;
+import dev.tandem.hub.store.Models;
+import dev.tandem.shared.wire.Hashing;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.signing.AssignmentSigner;
 import dev.tandem.shared.signing.TrustChain;
@@ -24,17 +31,19 @@ import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,27 +51,38 @@ import java.util.function.Consumer;
 
 /**
  * Commissioning: a device's first readings arrive ({@code commissioning}, not shared: every hub
- * instance needs every device's large model); the hub fits the device's tiny and large models on a
- * small worker pool, installs them in the {@link FleetRegistry} and publishes the tiny model,
- * retained, on the device's {@code model} topic, with a manifest signed by the site's key for the
- * device's class. Versions derive from the data and settings, so every instance publishes the same
- * model (each with its own, higher generation; a device takes a re-issue of the model it runs
- * silently). With a data directory, the sets are kept and
- * refitted when the hub restarts.
+ * instance needs every device's large model); the set is kept in the hub's store, and the device's
+ * tiny and large models come, on a small worker pool, from the store if an instance has already
+ * fitted this set with these settings, else from a fit by the one instance that takes the set's
+ * fit lease (the others wait for its models and load them). The models are installed in the
+ * {@link FleetRegistry} and the instance that fitted them publishes the tiny model, retained, on
+ * the device's {@code model} topic, with a manifest signed by the site's key for the device's class.
+ * Versions derive from the data and settings, so every instance holds the same model. A restarted
+ * hub ({@link #restore()}) loads every device's kept models for its newest set, fitting only what is
+ * not kept (new settings), and publishes them again (a device takes a re-issue of the model it runs
+ * silently). With the database away the hub fits by itself and keeps nothing.
  */
 public final class CommissioningService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommissioningService.class);
     private static final Duration PUBLISH_WAIT = Duration.ofSeconds(10);
+    /** A fit lease lasts this long unless renewed (renewed every third of it while the fit runs). */
+    static final Duration LEASE_TTL = Duration.ofSeconds(30);
+    /** How often an instance waiting for another's fit looks for its models. */
+    private static final long WAIT_POLL_MS = 200;
+    /** An instance waits at most this long for another's fit before fitting by itself. */
+    private static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     private final HubConfig config;
     private final FitSettings settings;
     private final FleetRegistry fleet;
+    private final ModelLineage lineage;
     private final HubConnection connection;
     private final HubMetrics metrics;
     private final Consumer<LargeModel> retire;
     private final Executor control;
     private final ExecutorService fitPool;
-    private final CommissioningStore store;
+    private final HubStore store;
+    private final ScheduledExecutorService storeJobs;
     private final Map<DeviceId, Long> generations = new ConcurrentHashMap<>();
     private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
     private final Map<DeviceId, Long> issued = new ConcurrentHashMap<>();
@@ -74,11 +94,15 @@ public final class CommissioningService implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param control the hub's control thread (decoding off Paho's callback thread)
-     * @param retire  receives each replaced large model, to close once nothing scores with it
+     * @param control   the hub's control thread (decoding off Paho's callback thread)
+     * @param retire    receives each replaced large model, to close once nothing scores with it
+     * @param store     the hub's store (called from the fit pool and {@code storeJobs} only)
+     * @param storeJobs runs lease renewals and manifest records
      */
-    public CommissioningService(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
-                                Executor control, Consumer<LargeModel> retire) {
+    public CommissioningService(HubConfig config, FleetRegistry fleet, ModelLineage lineage, HubConnection connection,
+                                HubMetrics metrics, Executor control, Consumer<LargeModel> retire, HubStore store,
+                                ScheduledExecutorService storeJobs) {
+        this.lineage = lineage;
         this.config = config;
         this.settings = config.fitSettings();
         this.fleet = fleet;
@@ -87,7 +111,8 @@ public final class CommissioningService implements AutoCloseable {
         this.control = control;
         this.signer = new AssignmentSigner(config.signingKey());
         this.retire = retire;
-        this.store = config.dataDir() == null ? null : new CommissioningStore(config.dataDir(), metrics);
+        this.store = store;
+        this.storeJobs = storeJobs;
         AtomicInteger n = new AtomicInteger();
         this.fitPool = Executors.newFixedThreadPool(config.fitThreads(), r -> {
             Thread t = new Thread(r, "tandem-hub-fit-" + config.instanceId() + "-" + n.incrementAndGet());
@@ -117,7 +142,7 @@ public final class CommissioningService implements AutoCloseable {
             parents.remove(new DeviceId(c.site(), c.device()));
             LOG.info("commissioning set of {}/{}: {} samples x {} channels", c.site(), c.device(),
                     c.samples().size(), c.channels());
-            submit(c, true);
+            submit(c, false);
         } catch (TandemException e) {
             metrics.error(e);
         }
@@ -130,10 +155,11 @@ public final class CommissioningService implements AutoCloseable {
 
     /**
      * Re-baselines a device whose alarm has held (on the fit pool; returns at once): its recent readings
-     * are judged ({@link NewNormal}); if they are its new normal, the device is re-fitted on them through
-     * the one fit path, as commissioning does (kept as its commissioning set with a data directory, so a
-     * restart refits the new normal), and the new tiny model is published signed, a new generation, its
-     * manifest naming the model it replaces as parent. Otherwise nothing changes (counted).
+     * are judged ({@link NewNormal}); if they are its new normal, the device is commissioned on them
+     * through the one commissioning path (the set kept in the store, so a restart loads the new normal;
+     * the models fitted under the set's lease), and the new tiny model is published signed, a new
+     * generation, its manifest naming the model it replaces as parent. Otherwise nothing changes
+     * (counted). {@code done} runs when it is over either way.
      */
     public void rebaseline(DeviceId id, String episode, List<Sample> recent, Runnable done) {
         DeviceModels current = fleet.models(id).orElse(null);
@@ -152,16 +178,16 @@ public final class CommissioningService implements AutoCloseable {
                         maxShare, String.format("%.2f", j.levelChange()), NewNormal.MAX_LEVEL_CHANGE);
                 return;
             }
-            LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
-                    + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
             if (fleet.models(id).map(m -> m.tiny() != current.tiny()).orElse(true)) {
                 LOG.info("{}: its model changed while alarm {} was judged; no re-baseline", id, episode);
                 return;
             }
+            LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
+                    + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
             Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), recent);
             parents.put(id, current.tiny().version());
             long generation = generations.merge(id, 1L, Long::sum);
-            if (fit(id, c, generation, true)) {
+            if (commission(id, c, generation, false)) {
                 metrics.rebaseline(HubMetrics.REBASELINE_SENT);
                 rebaselineSent.accept(id, episode);
             }
@@ -176,54 +202,80 @@ public final class CommissioningService implements AutoCloseable {
         });
     }
 
-    /** Refits every stored set (a restarted hub); completes when all these fits are done. */
+    /**
+     * A restarted hub: every device's newest kept set, its models loaded from the store (fitted
+     * where none are kept for these settings) and published again; completes when all are installed.
+     */
     public CompletableFuture<Void> restore() {
-        if (store == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<CompletableFuture<Void>> fits = new ArrayList<>();
-        for (Commissioning c : store.loadAll()) {
-            LOG.info("refitting {}/{} from {}", c.site(), c.device(), store.root());
-            fits.add(submit(c, false));
-        }
-        return CompletableFuture.allOf(fits.toArray(CompletableFuture[]::new));
+        return CompletableFuture.supplyAsync(() -> store.commissioning().latestOfEachDevice((key, e) ->
+                        metrics.error(e.code(), "stored commissioning set " + key + " skipped: " + e.getMessage())), fitPool)
+                .thenCompose(sets -> {
+                    List<CompletableFuture<Void>> loads = new ArrayList<>();
+                    for (CommissioningSets.StoredSet s : sets) {
+                        LOG.info("restoring {}/{} from {}", s.set().site(), s.set().device(), store);
+                        loads.add(submit(s.set(), true));
+                    }
+                    return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
+                })
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e;
+                    if (cause instanceof TandemException te) {
+                        metrics.error(te.code(), "devices not restored from the store: " + te.getMessage());
+                    } else {
+                        LOG.error("restoring devices from the store failed", cause);
+                    }
+                    return null;
+                });
     }
 
-    private CompletableFuture<Void> submit(Commissioning c, boolean persist) {
+    private CompletableFuture<Void> submit(Commissioning c, boolean restoring) {
         DeviceId id = new DeviceId(c.site(), c.device());
         long generation = generations.merge(id, 1L, Long::sum);
-        return CompletableFuture.runAsync(() -> fit(id, c, generation, persist), fitPool)
+        return CompletableFuture.runAsync(() -> commission(id, c, generation, restoring), fitPool)
                 .exceptionally(e -> {
                     LOG.error("fit of {} failed", id, e);
                     return null;
                 });
     }
 
-    /** Fits, installs and publishes; false if it did not (superseded, closed, or the fit failed). */
-    private boolean fit(DeviceId id, Commissioning c, long generation, boolean persist) {
-        if (closed || generations.get(id) != generation) {
+    private boolean superseded(DeviceId id, long generation) {
+        return closed || generations.get(id) != generation;
+    }
+
+    /** Commissions a set; true if its models were fitted here and published. */
+    private boolean commission(DeviceId id, Commissioning c, long generation, boolean restoring) {
+        if (superseded(id, generation)) {
             return false; // a newer set of this device is queued
         }
-        if (persist && store != null) {
+        String setSha = null;
+        if (!restoring) {
             try {
-                store.save(c);
-            } catch (UncheckedIOException e) {
-                LOG.warn("{}: {} (the hub will not refit this device after a restart)", e.getMessage(),
-                        e.getCause().toString());
+                setSha = store.commissioning().save(c, System.currentTimeMillis());
+            } catch (TandemException e) {
+                metrics.error(e.code(), "commissioning set of " + id + " not kept (" + e.getMessage()
+                        + "); fitting it here, a restarted hub will not know this device");
             }
+        } else {
+            setSha = Hashing.sha256Hex(Wire.encode(c));
         }
+        seedGeneration(id);
         long t0 = System.nanoTime();
-        FittedDevice fitted;
+        Obtained obtained;
         try {
-            fitted = DeviceFitter.fit(c, settings);
+            obtained = obtain(id, c, setSha, generation);
         } catch (RuntimeException e) {
             metrics.failed("cannot fit the models of " + id, e);
             return false;
         }
+        if (obtained == null) {
+            return false;
+        }
+        FittedDevice fitted = obtained.models();
         TinyModel tiny = fitted.tiny();
         LargeModel large = fitted.large();
         synchronized (this) {
-            if (closed || generations.get(id) != generation) {
+            if (superseded(id, generation)) {
                 large.close();
                 return false;
             }
@@ -231,12 +283,120 @@ public final class CommissioningService implements AutoCloseable {
             fleet.install(id, models).ifPresent(old -> retire.accept(old.large()));
         }
         long nanos = System.nanoTime() - t0;
-        metrics.modelFitted(nanos);
-        LOG.info("fitted {}: {} ({} params) and {} ({} params, context {}) in {} ms", id, tiny.version(),
-                tiny.parameterCount(), large.version(), large.parameterCount(), large.contextSize(),
-                TimeUnit.NANOSECONDS.toMillis(nanos));
-        publish(id);
-        return true;
+        if (obtained.fittedHere()) {
+            metrics.modelFitted(nanos);
+            LOG.info("fitted {}: {} ({} params) and {} ({} params, context {}) in {} ms", id, tiny.version(),
+                    tiny.parameterCount(), large.version(), large.parameterCount(), large.contextSize(),
+                    TimeUnit.NANOSECONDS.toMillis(nanos));
+        } else {
+            metrics.modelLoaded();
+            LOG.info("loaded {}: {} and {} from the store in {} ms", id, tiny.version(), large.version(),
+                    TimeUnit.NANOSECONDS.toMillis(nanos));
+        }
+        if (obtained.fittedHere() || restoring) {
+            publish(id);
+            return true;
+        }
+        return false;
+    }
+
+    private record Obtained(FittedDevice models, boolean fittedHere) {
+    }
+
+    /**
+     * The device's models for this set and these settings: loaded if kept, else fitted here under the
+     * set's fit lease (and kept), else, while another instance holds the lease, waited for and loaded;
+     * null if superseded or closed meanwhile. The database away or a kept model damaged: fitted here.
+     */
+    private Obtained obtain(DeviceId id, Commissioning c, String setSha, long generation) {
+        String fingerprint = ModelVersions.fingerprint(c, settings);
+        long deadline = System.nanoTime() + MAX_WAIT.toNanos();
+        boolean waiting = false;
+        while (!superseded(id, generation)) {
+            try {
+                if (store.models().has(id.site(), id.device(), fingerprint)) {
+                    Optional<FittedDevice> kept = store.models().load(id.site(), id.device(), fingerprint);
+                    if (kept.isPresent()) {
+                        return new Obtained(kept.get(), false);
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("{}: another instance's fit lease held for {} min; fitting here", id, MAX_WAIT.toMinutes());
+                    return new Obtained(DeviceFitter.fit(c, settings), true);
+                }
+                if (store.leases().tryAcquire(id.site(), id.device(), fingerprint, config.instanceId(), LEASE_TTL,
+                        System.currentTimeMillis())) {
+                    return fitUnderLease(id, c, setSha, fingerprint);
+                }
+                if (!waiting) {
+                    LOG.info("{}: another hub instance is fitting set {}; waiting for its models", id, fingerprint);
+                    waiting = true;
+                }
+            } catch (TandemException e) {
+                if (e.code() != ErrorCode.STORE_UNAVAILABLE && e.code() != ErrorCode.ARTIFACT_HASH_MISMATCH
+                        && e.code() != ErrorCode.ARTIFACT_INVALID) {
+                    throw e;
+                }
+                metrics.error(e.code(), "models of " + id + " not taken from the store (" + e.getMessage()
+                        + "); fitting them here");
+                return new Obtained(DeviceFitter.fit(c, settings), true);
+            }
+            try {
+                Thread.sleep(WAIT_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private Obtained fitUnderLease(DeviceId id, Commissioning c, String setSha, String fingerprint) {
+        ScheduledFuture<?> renewal = storeJobs.scheduleAtFixedRate(() -> {
+            try {
+                if (!store.leases().renew(id.site(), id.device(), fingerprint, config.instanceId(), LEASE_TTL,
+                        System.currentTimeMillis())) {
+                    LOG.warn("{}: fit lease lost (expired and taken over); both instances fit", id);
+                }
+            } catch (TandemException e) {
+                LOG.warn("{}: fit lease not renewed: {}", id, e.getMessage());
+            }
+        }, LEASE_TTL.toMillis() / 3, LEASE_TTL.toMillis() / 3, TimeUnit.MILLISECONDS);
+        long t0 = System.nanoTime();
+        try {
+            FittedDevice fitted = DeviceFitter.fit(c, settings);
+            keep(id, c, setSha, fitted, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            return new Obtained(fitted, true);
+        } finally {
+            renewal.cancel(false);
+            try {
+                store.leases().release(id.site(), id.device(), fingerprint, config.instanceId());
+            } catch (TandemException e) {
+                LOG.warn("{}: fit lease not released (it expires in {} s): {}", id, LEASE_TTL.toSeconds(), e.getMessage());
+            }
+        }
+    }
+
+    private void keep(DeviceId id, Commissioning c, String setSha, FittedDevice fitted, long fitMillis) {
+        if (setSha == null) {
+            return; // the set itself was not kept
+        }
+        try {
+            store.models().save(new Models.FitRecord(id.site(), id.device(), c.deviceClass(), setSha, null,
+                    config.instanceId(), fitMillis, System.currentTimeMillis()), fitted);
+        } catch (TandemException e) {
+            metrics.error(e.code(), "models of " + id + " not kept (" + e.getMessage() + "); other instances fit "
+                    + "them too, a restarted hub refits");
+        }
+    }
+
+    /** Generations continue above the highest any instance issued to the device (clocks may differ). */
+    private void seedGeneration(DeviceId id) {
+        try {
+            store.models().lastGeneration(id.site(), id.device()).ifPresent(g -> issued.merge(id, g, Math::max));
+        } catch (TandemException e) {
+            LOG.debug("{}: last generation not read: {}", id, e.getMessage());
+        }
     }
 
     /** Publishes a device's current tiny model, retained; remembered for the next connect if it cannot go now. */
@@ -265,10 +425,17 @@ public final class CommissioningService implements AutoCloseable {
                         }
                     });
         }
+        long generation = nextGeneration(id);
         String parent = parents.get(id);
-        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), nextGeneration(id), m.tiny(),
-                parent != null && !parent.equals(m.tiny().version()) ? parent : null, m.large().contextSize());
+        if (parent != null && parent.equals(m.tiny().version())) {
+            parent = null;
+        }
+        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), generation, m.tiny(), parent,
+                m.large().contextSize());
+        lineage.assigned(new ModelRecord(id, m.tiny().version(), parent, generation, m.deviceClass(), m.fittedAt(),
+                Instant.now(), m.large().version(), m.tiny().parameterCount(), m.large().parameterCount()));
         String version = m.tiny().version();
+        recordManifest(id, generation, version, a);
         boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(a),
                 1, true, PUBLISH_WAIT, failure -> {
                     if (failure == null) {
@@ -294,6 +461,22 @@ public final class CommissioningService implements AutoCloseable {
      */
     private long nextGeneration(DeviceId id) {
         return issued.merge(id, System.currentTimeMillis(), (last, now) -> Math.max(last + 1, now));
+    }
+
+    private void recordManifest(DeviceId id, long generation, String version, ModelAssignment a) {
+        Models.ManifestRecord record = new Models.ManifestRecord(id.site(), id.device(), generation, version,
+                signer.keyId(), Wire.encode(a.manifest()), System.currentTimeMillis(), config.instanceId());
+        try {
+            storeJobs.execute(() -> {
+                try {
+                    store.models().recordManifest(record);
+                } catch (TandemException e) {
+                    metrics.error(e.code(), "manifest " + generation + " of " + id + " not recorded: " + e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("hub stopping: manifest {} of {} not recorded", generation, id);
+        }
     }
 
     /** After a (re)connect: publishes the models that could not go out. */

@@ -8,6 +8,8 @@ import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.rebaseline.Rebaseliner;
+import dev.tandem.hub.store.EscalationLog;
+import dev.tandem.hub.store.Escalations.EscalationRecord;
 import dev.tandem.hub.verdict.VerdictScorer;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.error.ErrorCode;
@@ -45,7 +47,8 @@ public final class EscalationWorker implements AutoCloseable {
     private record Inbound(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
     }
 
-    private record Pending(Escalation escalation, DeviceId device, DeviceModels models, long arrivedNanos) {
+    private record Pending(Escalation escalation, byte[] payload, DeviceId device, DeviceModels models,
+                           long arrivedNanos, long receivedAt) {
     }
 
     private final int batchMax;
@@ -57,10 +60,16 @@ public final class EscalationWorker implements AutoCloseable {
     private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
     private final VerdictScorer scorer;
     private volatile Rebaseliner rebaseliner;
+    private final EscalationLog log;
+    private final String instanceId;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public EscalationWorker(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics) {
+    /** @param log where each escalation and its verdict are recorded (the hub's store) */
+    public EscalationWorker(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
+                            EscalationLog log) {
+        this.log = log;
+        this.instanceId = config.instanceId();
         this.batchMax = config.batchMax();
         this.lingerNanos = config.batchLinger().toNanos();
         this.fleet = fleet;
@@ -207,7 +216,7 @@ public final class EscalationWorker implements AutoCloseable {
                 throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "escalation " + e.id() + " from " + id
                         + " has " + e.samples().get(0).channels() + " channels, its model " + channels);
             }
-            return new Pending(e, id, models.get(), in.arrivedNanos());
+            return new Pending(e, in.payload(), id, models.get(), in.arrivedNanos(), System.currentTimeMillis());
         } catch (TandemException ex) {
             metrics.error(ex);
             return null;
@@ -241,14 +250,17 @@ public final class EscalationWorker implements AutoCloseable {
             VerdictScorer.Judgement j = s.judgements().get(i);
             Escalation e = p.escalation();
             if (j.refused()) {
+                log.record(record(p, null));
                 continue;
             }
             if (!Double.isFinite(j.score())) {
                 metrics.error(ErrorCode.NON_FINITE_VALUE, "large model " + large.version() + " scored escalation "
                         + e.id() + " of " + id + " as " + j.score() + "; no verdict");
+                log.record(record(p, null));
                 continue;
             }
             Verdict v = j.verdict(large.version(), now);
+            log.record(record(p, v));
             boolean handed = connection.publish(Topics.of(e.site(), e.device(), Topics.Kind.VERDICTS), Wire.encode(v),
                     1, false, PUBLISH_WAIT, failure -> {
                         if (failure != null) {
@@ -263,6 +275,13 @@ public final class EscalationWorker implements AutoCloseable {
                         + " dropped: not connected to the broker; the edge keeps its decision");
             }
         }
+    }
+
+    private EscalationRecord record(Pending p, Verdict v) {
+        Escalation e = p.escalation();
+        return new EscalationRecord(e.site(), e.device(), e.id(), e.windowId(), e.windowSize(), e.modelVersion(),
+                e.edgeScore(), p.receivedAt(), instanceId, p.payload(), v == null ? null : v.anomaly(),
+                v == null ? null : v.score(), v == null ? null : v.hubModelVersion(), v == null ? null : v.decidedAt());
     }
 
     private static String safeVersion(LargeModel m) {

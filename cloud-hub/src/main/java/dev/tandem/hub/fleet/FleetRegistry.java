@@ -21,8 +21,9 @@ public final class FleetRegistry {
     public Optional<DeviceModels> install(DeviceId id, DeviceModels m) {
         DeviceModels previous = models.put(id, m);
         views.compute(id, (k, v) -> v == null
-                ? new DeviceView(id, null, null, null, m.tiny().version(), m.fittedAt())
-                : new DeviceView(id, v.state(), v.modelVersion(), v.modelState(), m.tiny().version(), v.lastSeen()));
+                ? new DeviceView(id, null, null, null, m.tiny().version(), m.fittedAt(), 0, 0, 0)
+                : new DeviceView(id, v.state(), v.modelVersion(), v.modelState(), m.tiny().version(), v.lastSeen(),
+                v.windows(), v.alarms(), v.escalations()));
         return Optional.ofNullable(previous);
     }
 
@@ -47,9 +48,13 @@ public final class FleetRegistry {
 
     public void onStatus(DeviceStatus s, Instant at) {
         DeviceId id = new DeviceId(s.site(), s.device());
+        // an OFFLINE status (the last will) carries no counters: the last known ones are kept
+        boolean counted = s.state() != DeviceStatus.State.OFFLINE;
         views.compute(id, (k, v) -> new DeviceView(id, s.state(),
                 s.modelVersion() != null ? s.modelVersion() : v == null ? null : v.modelVersion(),
-                v == null ? null : v.modelState(), v == null ? null : v.assignedVersion(), at));
+                v == null ? null : v.modelState(), v == null ? null : v.assignedVersion(), at,
+                counted || v == null ? s.windows() : v.windows(), counted || v == null ? s.onsets() : v.alarms(),
+                counted || v == null ? s.escalations() : v.escalations()));
     }
 
     public void onModelState(ModelState s, Instant at) {
@@ -57,7 +62,8 @@ public final class FleetRegistry {
         views.compute(id, (k, v) -> new DeviceView(id, v == null ? null : v.state(),
                 // the running version changes only when a model goes ACTIVE (RECEIVED and REJECTED leave it)
                 s.state() != ModelState.State.ACTIVE && v != null ? v.modelVersion() : s.version(),
-                s.state(), v == null ? null : v.assignedVersion(), at));
+                s.state(), v == null ? null : v.assignedVersion(), at, v == null ? 0 : v.windows(),
+                v == null ? 0 : v.alarms(), v == null ? 0 : v.escalations()));
     }
 
     public Optional<DeviceView> view(DeviceId id) {

@@ -15,7 +15,9 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.function.Supplier;
 
@@ -31,19 +33,17 @@ final class Autoencoder implements AutoCloseable {
     private final ContextTensors layout;
     private final int inputSize;
     private final long parameterCount;
+    private final int[] dims;
     private final TfGraph tf;
+    /** The training step; null for a network restored from its weights. */
     private final Op train;
 
     /** Builds the graph of a device's network (weights initialised from the config's seed). */
     Autoencoder(String version, ContextTensors layout, LargeModelConfig config) {
         this.layout = layout;
         this.inputSize = layout.inputSize;
-        int[] dims = layerSizes(inputSize, config);
-        long params = 0;
-        for (int i = 0; i + 1 < dims.length; i++) {
-            params += (long) dims[i] * dims[i + 1] + dims[i + 1];
-        }
-        this.parameterCount = params;
+        this.dims = layerSizes(inputSize, config);
+        this.parameterCount = parameterCount(dims);
         this.tf = new TfGraph("large model " + version);
         try {
             this.train = buildGraph(config);
@@ -51,6 +51,81 @@ final class Autoencoder implements AutoCloseable {
             tf.close();
             throw e;
         }
+    }
+
+    /**
+     * A trained network from its layer sizes, weights and biases (as {@link #weights()} and
+     * {@link #biases()} read them): the same layers as a trained one, the weights as constants, no
+     * training step. Scores as the network they were read from (to float precision).
+     */
+    Autoencoder(String version, ContextTensors layout, int[] dims, List<float[]> weights, List<float[]> biases) {
+        this.layout = layout;
+        this.inputSize = layout.inputSize;
+        this.dims = dims.clone();
+        this.parameterCount = parameterCount(dims);
+        this.tf = new TfGraph("large model " + version);
+        this.train = null;
+        try {
+            Ops ops = Ops.create(this.tf.graph());
+            Operand<TFloat32> h = ops.withName("input")
+                    .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, inputSize)));
+            for (int i = 0; i + 1 < dims.length; i++) {
+                Operand<TFloat32> w = ops.withName("W" + i).constant(Shape.of(dims[i], dims[i + 1]),
+                        DataBuffers.of(weights.get(i), true, false));
+                Operand<TFloat32> b = ops.withName("b" + i).constant(Shape.of(dims[i + 1]),
+                        DataBuffers.of(biases.get(i), true, false));
+                h = ops.math.add(ops.linalg.matMul(h, w), b);
+                if (relu(i, dims)) {
+                    h = ops.nn.relu(h);
+                }
+            }
+            ops.withName("output").identity(h);
+        } catch (RuntimeException e) {
+            tf.close();
+            throw e;
+        }
+    }
+
+    private static long parameterCount(int[] dims) {
+        long params = 0;
+        for (int i = 0; i + 1 < dims.length; i++) {
+            params += (long) dims[i] * dims[i + 1] + dims[i + 1];
+        }
+        return params;
+    }
+
+    /** ReLU after every hidden layer but the bottleneck (the code is linear, and so is the output). */
+    private static boolean relu(int layer, int[] dims) {
+        return layer + 2 < dims.length && layer != 1;
+    }
+
+    /** The layer sizes, input to output. */
+    int[] layers() {
+        return dims.clone();
+    }
+
+    /** The weight matrices' current values, row-major, first layer first. */
+    List<float[]> weights() {
+        return read("W", true);
+    }
+
+    /** The bias vectors' current values, first layer first. */
+    List<float[]> biases() {
+        return read("b", false);
+    }
+
+    private List<float[]> read(String prefix, boolean matrix) {
+        return read(() -> {
+            List<float[]> out = new ArrayList<>();
+            for (int i = 0; i + 1 < dims.length; i++) {
+                float[] values = new float[matrix ? dims[i] * dims[i + 1] : dims[i + 1]];
+                try (Result r = tf.session().runner().fetch(prefix + i).run()) {
+                    ((TFloat32) r.get(0)).copyTo(DataBuffers.of(values, false, false));
+                }
+                out.add(values);
+            }
+            return out;
+        });
     }
 
     private static int[] layerSizes(int inputSize, LargeModelConfig config) {
@@ -78,7 +153,7 @@ final class Autoencoder implements AutoCloseable {
             Variable<TFloat32> b = tf.withName("b" + i).variable(
                     new Zeros<TFloat32>().call(tf, tf.constant(Shape.of(dims[i + 1])), TFloat32.class));
             h = tf.math.add(tf.linalg.matMul(h, w), b);
-            if (i + 2 < dims.length && i != 1) {
+            if (relu(i, dims)) {
                 h = tf.nn.relu(h);
             }
         }
@@ -92,6 +167,9 @@ final class Autoencoder implements AutoCloseable {
 
     /** Trains on the first {@code n} contexts of {@code contexts} (config.steps() Adam steps, seeded). */
     void train(float[] contexts, int n, LargeModelConfig config) {
+        if (train == null) {
+            throw new IllegalStateException("a restored network is not trained further");
+        }
         Random random = new Random(config.seed());
         float[] noise = new float[NOISE_POOL + inputSize];
         for (int i = 0; i < noise.length; i++) {

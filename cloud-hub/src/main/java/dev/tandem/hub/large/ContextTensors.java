@@ -23,15 +23,28 @@ final class ContextTensors {
     /** Channels whose level wanders beyond what commissioning shows (drift): fed to the network level-free. */
     private final boolean[] relative;
 
-    private ContextTensors(int channels, LargeModelConfig config, double[] mean, double[] std, boolean[] relative) {
+    ContextTensors(int channels, int contextSize, int focus, int quietWindow, double[] mean, double[] std,
+                   boolean[] relative) {
         this.channels = channels;
-        this.contextSize = config.contextSize();
-        this.focus = config.focus();
-        this.quietWindow = config.quietWindow();
+        this.contextSize = contextSize;
+        this.focus = focus;
+        this.quietWindow = quietWindow;
         this.inputSize = contextSize * channels;
-        this.mean = mean;
-        this.std = std;
-        this.relative = relative;
+        this.mean = mean.clone();
+        this.std = std.clone();
+        this.relative = relative.clone();
+    }
+
+    double[] mean() {
+        return mean.clone();
+    }
+
+    double[] std() {
+        return std.clone();
+    }
+
+    boolean[] relative() {
+        return relative.clone();
     }
 
     /** The layout of a device's commissioning rows: their standardization and drifting channels. */
@@ -50,7 +63,7 @@ final class ContextTensors {
                 relative[c] = ratio[c] >= config.driftTolerance();
             }
         }
-        return new ContextTensors(channels, config, mean, std, relative);
+        return new ContextTensors(channels, config.contextSize(), config.focus(), config.quietWindow(), mean, std, relative);
     }
 
     boolean relative(int channel) {

@@ -130,6 +130,42 @@ public final class LargeModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A model from what {@link #export()} gave (no training: the network is built from the weights).
+     *
+     * @param view the tiny model the artifact names ({@link LargeModelArtifact#viewVersion()}), or null if none
+     * @throws TandemException ARTIFACT_INVALID if the view is not the one the artifact was trained with
+     */
+    public static LargeModel restore(LargeModelArtifact a, TinyModel view) {
+        Objects.requireNonNull(a, "artifact");
+        String viewVersion = view == null ? null : view.version();
+        if (!Objects.equals(a.viewVersion(), viewVersion)) {
+            throw new TandemException(ErrorCode.ARTIFACT_INVALID, "large model " + a.version() + " was trained with view "
+                    + a.viewVersion() + ", not " + viewVersion);
+        }
+        if (view != null && view.channels() != a.channels()) {
+            throw new TandemException(ErrorCode.CHANNEL_MISMATCH, "view " + view.version() + " has " + view.channels()
+                    + " channels, large model " + a.version() + " " + a.channels());
+        }
+        ContextTensors layout = new ContextTensors(a.channels(), a.contextSize(), a.focus(), a.quietWindow(), a.mean(),
+                a.std(), a.relative());
+        Autoencoder net = new Autoencoder(a.version(), layout, a.layers(), a.weights(), a.biases());
+        LargeCalibration calibration = new LargeCalibration(a.level().clone(), a.high().clone(), a.quiet().clone(),
+                a.levelLimit().clone(), a.scoreScale());
+        LargeModel model = new LargeModel(a.version(), layout, net, calibration, view);
+        net.publish();
+        return model;
+    }
+
+    /** The model as data, to keep and {@link #restore} later (its view is kept on its own). */
+    public LargeModelArtifact export() {
+        return new LargeModelArtifact(LargeModelArtifact.FORMAT, version, pca == null ? null : pca.version(),
+                layout.channels, layout.contextSize, layout.focus, layout.quietWindow, net.layers(), layout.mean(),
+                layout.std(), layout.relative(), net.weights(), net.biases(), calibration.level().clone(),
+                calibration.high().clone(), calibration.quiet().clone(), calibration.levelLimit().clone(),
+                calibration.scoreScale());
+    }
+
     public String version() {
         return version;
     }

@@ -1,25 +1,19 @@
 package dev.tandem.hub.rebaseline;
 
-import dev.tandem.hub.HubMetrics;
 import dev.tandem.hub.fleet.DeviceId;
-import dev.tandem.shared.error.ErrorCode;
-import dev.tandem.shared.error.TandemException;
-import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.wire.Sample;
-import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
  * Decides when the hub re-baselines a device. It follows the devices' alarm episodes from their
- * {@code alarms} messages, and after each batch of a device's escalations (a held episode's reviews
+ * {@code alarms} messages (handed on by the hub's {@link dev.tandem.hub.alarm.AlarmListener}), and after each batch of a device's escalations (a held episode's reviews
  * among them) it checks: an episode holds, it has held {@link RebaselineSettings#heldFor()}, and the
  * hub holds {@link RebaselineSettings#samples()} contiguous recent readings of the device, all after
  * the onset. Then it hands those readings to the re-baseline (judged, re-fitted, signed and sent by
@@ -30,7 +24,6 @@ import java.util.function.Function;
  */
 public final class Rebaseliner {
     private static final Logger LOG = LoggerFactory.getLogger(Rebaseliner.class);
-    private static final int MAX_ALARM_BYTES = 64 * 1024;
 
     /** Judges, re-fits and sends (runs elsewhere; must not block the caller); runs {@code done} when finished. */
     public interface Action {
@@ -41,41 +34,18 @@ public final class Rebaseliner {
     }
 
     private final RebaselineSettings settings;
-    private final HubMetrics metrics;
-    private final Executor control;
     private final Action action;
     private final Map<DeviceId, Alarm> held = new ConcurrentHashMap<>();
     private final Map<DeviceId, Attempt> attempts = new ConcurrentHashMap<>();
     private final java.util.Set<DeviceId> inFlight = ConcurrentHashMap.newKeySet();
 
-    public Rebaseliner(RebaselineSettings settings, HubMetrics metrics, Executor control, Action action) {
+    public Rebaseliner(RebaselineSettings settings, Action action) {
         this.settings = settings;
-        this.metrics = metrics;
-        this.control = control;
         this.action = action;
     }
 
     public RebaselineSettings settings() {
         return settings;
-    }
-
-    /** Paho callback for {@code alarms}: hands the payload to the control thread and returns. */
-    public void offer(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
-        control.execute(() -> handle(topic, payload));
-    }
-
-    private void handle(Topics.DeviceTopic t, byte[] payload) {
-        try {
-            Alarm a = Wire.decode(payload, Alarm.class, MAX_ALARM_BYTES);
-            if (!t.site().equals(a.site()) || !t.device().equals(a.device())) {
-                throw new TandemException(ErrorCode.DEVICE_MISMATCH, "alarm of " + a.site() + "/" + a.device()
-                        + " arrived on " + Topics.of(t.site(), t.device(), t.kind()));
-            }
-            metrics.alarmReceived();
-            onAlarm(a);
-        } catch (TandemException e) {
-            metrics.error(e);
-        }
     }
 
     /** An episode message of a device. */

@@ -10,6 +10,8 @@ import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.fleet.DeviceModels;
+import dev.tandem.hub.store.HubStore;
+import dev.tandem.hub.store.StoreSettings;
 import dev.tandem.hub.testing.Hubs;
 import dev.tandem.hub.testing.Signals;
 import dev.tandem.hub.testing.TestClient;
@@ -178,29 +180,55 @@ class CommissioningTest {
     }
 
     @Test
-    void restartedHub_withDataDir_refitsItsDevices_andAnswersWithoutANewCommissioning(@TempDir Path dataDir)
+    void restartedHub_withDataDir_loadsItsDevicesModelsWithoutFitting_republishes_andAnswers(@TempDir Path dataDir)
             throws Exception {
         String site = Signals.site();
         HubConfig config = Hubs.config(broker.address()).toBuilder().dataDir(dataDir).build();
         String version;
         try (CloudHub hub = CloudHub.start(config);
-             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))) {
+             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.MODEL))
+                     .subscribe(Topics.of(site, "m1", Topics.Kind.VERDICTS))) {
             Hubs.commission(device, site, "m1");
             version = version(Hubs.awaitModel(device, site, "m1"));
+            int context = hub.fleet().models(new DeviceId(site, "m1")).orElseThrow().large().contextSize();
+            Escalation e = Signals.normalEscalation(site, "m1", 8_000, context);
+            Hubs.send(device, e);
+            Verdict v = Hubs.awaitVerdict(device, e.id(), Duration.ofSeconds(10));
+            assertNotNull(v);
+            assertTrue(hub.escalationLog().flush(Duration.ofSeconds(10)));
+            var kept = hub.store().escalations().list(site, "m1", 0, Long.MAX_VALUE, 10);
+            assertEquals(1, kept.size(), "the escalation and its verdict are recorded");
+            assertEquals(e.id(), kept.get(0).id());
+            assertEquals(v.anomaly(), kept.get(0).verdictAnomaly());
+            assertEquals(v.score(), kept.get(0).verdictScore(), 0.0);
+            assertEquals(v.hubModelVersion(), kept.get(0).hubModelVersion());
+            assertEquals(1, hub.store().models().manifests(site, "m1").size(), "the signed assignment is recorded");
         }
-        assertTrue(Files.isRegularFile(dataDir.resolve("commissioning").resolve(site).resolve("m1.json")));
-        Files.writeString(dataDir.resolve("commissioning").resolve(site).resolve("broken.json"), "{nope");
+        assertTrue(Files.isRegularFile(dataDir.resolve(StoreSettings.H2_FILE + ".mv.db")));
+        try (HubStore store = HubStore.open(config.store())) {
+            // a damaged set of another device: skipped with its code, the others still load
+            store.commissioning().save(Signals.commissioning(site, "broken", Hubs.COMMISSIONING_SAMPLES), 1);
+            store.withConnection("damage", c -> c.createStatement().executeUpdate(
+                    "update commissioning_sets set payload = X'7b6e6f7065' where device = 'broken'"));
+        }
 
         try (CloudHub restarted = CloudHub.start(config.toBuilder().instanceId("restarted").build());
              TestClient device = TestClient.connect(broker.url()).subscribe(Topics.of(site, "m1", Topics.Kind.VERDICTS))) {
             restarted.restored().get(Hubs.FIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             DeviceModels m = restarted.fleet().models(new DeviceId(site, "m1")).orElseThrow();
-            assertEquals(version, m.tiny().version(), "the refit is the same model");
-            assertEquals(1, restarted.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD), "the broken file is skipped");
+            assertEquals(version, m.tiny().version(), "the kept model");
+            assertEquals(0, restarted.metrics().snapshot().modelsFitted(), "nothing fitted again");
+            assertEquals(1, restarted.metrics().modelsLoaded());
+            assertEquals(1, restarted.metrics().errorCount(ErrorCode.ARTIFACT_HASH_MISMATCH), "the damaged set is skipped");
+            assertTrue(TestWait.until(Duration.ofSeconds(10), () -> restarted.metrics().snapshot().modelsPublished() == 1),
+                    "the restarted hub publishes the kept model again");
 
             Escalation e = Signals.normalEscalation(site, "m1", 9_000, m.large().contextSize());
             Hubs.send(device, e);
             assertNotNull(Hubs.awaitVerdict(device, e.id(), Duration.ofSeconds(10)));
+            assertTrue(restarted.escalationLog().flush(Duration.ofSeconds(10)));
+            assertEquals(2, restarted.store().escalations().count(), "the first hub's escalation is still there");
+            assertTrue(restarted.store().models().manifests(site, "m1").size() >= 2);
         }
     }
 

@@ -52,7 +52,7 @@ class FitLoadTest {
                     hub.metrics().snapshot().meanBatchScoreMs());
             assertEquals(11, hub.metrics().snapshot().devicesWithModel());
             assertTrue(answered > 10);
-            assertTrue(worstMs < 1000, "slowest verdict round trip while fitting: " + worstMs + " ms");
+            assertTrue(worstMs < 2000, "slowest verdict round trip while fitting (the edge waits 2 s): " + worstMs + " ms");
         }
     }
 

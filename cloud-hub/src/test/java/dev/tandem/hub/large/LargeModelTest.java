@@ -118,6 +118,33 @@ class LargeModelTest {
     }
 
     @Test
+    void export_throughJson_andRestore_scoresAsTheTrainedModel() throws Exception {
+        LargeModelArtifact a = model.export();
+        byte[] json = dev.tandem.shared.wire.Wire.mapper().writeValueAsBytes(a);
+        LargeModelArtifact back = dev.tandem.shared.wire.Wire.mapper().readValue(json, LargeModelArtifact.class);
+        List<double[][]> batch = contexts(LATER, 100, 160);
+        batch.add(SyntheticLine.slice(SyntheticLine.levelShift(LATER, 2, 300, 320, 5), 256, 64));
+        try (LargeModel restored = LargeModel.restore(back, model.view())) {
+            assertEquals(model.version(), restored.version());
+            assertEquals(model.parameterCount(), restored.parameterCount());
+            assertEquals(model.contextSize(), restored.contextSize());
+            double[] expected = model.score(batch);
+            double[] actual = restored.score(batch);
+            for (int i = 0; i < expected.length; i++) {
+                // the same float weights; TensorFlow's kernels may round the last float bit differently
+                assertEquals(expected[i], actual[i], 1e-6 * Math.max(1, Math.abs(expected[i])), "context " + i);
+            }
+        }
+        TandemException wrongView = assertThrows(TandemException.class, () -> LargeModel.restore(back, null));
+        assertEquals(ErrorCode.ARTIFACT_INVALID, wrongView.code());
+        TandemException broken = assertThrows(TandemException.class, () -> new LargeModelArtifact(a.format(),
+                a.version(), a.viewVersion(), a.channels(), a.contextSize(), a.focus(), a.quietWindow(), a.layers(),
+                a.mean(), a.std(), a.relative(), a.weights().subList(1, a.weights().size()), a.biases(), a.level(),
+                a.high(), a.quiet(), a.levelLimit(), a.scoreScale()));
+        assertEquals(ErrorCode.ARTIFACT_INVALID, broken.code());
+    }
+
+    @Test
     void score_batch_equalsOneByOne() {
         List<double[][]> batch = contexts(LATER, 100, 140);
         batch.add(SyntheticLine.slice(SyntheticLine.levelShift(LATER, 2, 300, 320, 5), 256, 64));

@@ -29,6 +29,8 @@ public enum ErrorCode {
     ARTIFACT_INVALID,
     /** The MQTT broker cannot be reached. */
     BROKER_UNAVAILABLE,
+    /** The hub's database cannot be reached or refused a read or write (down, full, locked by another process). */
+    STORE_UNAVAILABLE,
     /** A configuration value or command-line flag is invalid. */
     INVALID_CONFIG,
     /** Something failed that no input should be able to cause (a bug): logged with its stack trace. */
@@ -42,5 +44,13 @@ public enum ErrorCode {
     /** A signed manifest is for another site, device or device class than the one it reached. */
     MANIFEST_MISMATCH,
     /** A signed manifest's generation is not above the one the device has already accepted (a replay). */
-    STALE_GENERATION
+    STALE_GENERATION,
+    /** A request to the hub's REST API is not of the form its endpoint takes (the response names the field). */
+    BAD_REQUEST,
+    /** A request to the hub's REST API carries no operator token, or one the site does not know. */
+    UNAUTHENTICATED,
+    /** The operator's role does not allow the request (a read-only token on a write). */
+    FORBIDDEN,
+    /** The REST API has no such resource (an unknown path, alarm or other id; devices: {@link #UNKNOWN_DEVICE}). */
+    NOT_FOUND
 }

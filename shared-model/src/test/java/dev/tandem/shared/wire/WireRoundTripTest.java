@@ -29,6 +29,7 @@ class WireRoundTripTest {
         byte[] artifact = TinyModelCodec.encode(TinyModelFixtures.identityModel("m-1", 3, 4));
         return Stream.of(
                 ReadingBatch.of("plant-a", "press-1", SAMPLES),
+                ReadingBatch.of("plant-a", "press-1", 7_123_456_789L, SAMPLES),
                 Commissioning.of("plant-a", "press-1", SAMPLES),
                 new Escalation(Escalation.VERSION, "press-1-8-x", "plant-a", "press-1", 8, 2, 16, "m-1", 1.3, SAMPLES, 42),
                 new Verdict(Verdict.VERSION, "press-1-8-x", "plant-a", "press-1", 8, true, 2.5, "large-1", 8, 43),
@@ -39,7 +40,10 @@ class WireRoundTripTest {
                 TestKeys.assignment("plant-a", "press-1", TinyModelFixtures.identityModel("m-1", 3, 4), 64),
                 ModelState.active("plant-a", "press-1", "m-1"),
                 new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.DETECTING, "m-1", 10, 3, 1, 1,
-                        "e44-8", 2, 45));
+                        "e44-8", 2, 45),
+                new DeviceStatus(DeviceStatus.VERSION, "plant-a", "press-1", DeviceStatus.State.STALLED, "m-1", 10, 1, 1, 0,
+                        null, 2, 45, new DeviceStatus.Outbox(true, false, 3, 120, 7, 2, java.util.Map.of("readings/budget", 2L)),
+                        new DeviceStatus.Sequence(99, 1, 4, 2, 44)));
     }
 
     @ParameterizedTest
@@ -89,7 +93,7 @@ class WireRoundTripTest {
     @Test
     void decode_nanOrInfiniteReading_isNonFinite() {
         for (String bad : List.of("NaN", "Infinity", "-Infinity")) {
-            String json = "{\"v\":1,\"site\":\"a\",\"device\":\"b\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0," + bad + "]}]}";
+            String json = "{\"v\":2,\"epoch\":0,\"site\":\"a\",\"device\":\"b\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0," + bad + "]}]}";
             TandemException e = assertThrows(TandemException.class,
                     () -> Wire.decode(json.getBytes(StandardCharsets.UTF_8), ReadingBatch.class));
             assertEquals(ErrorCode.NON_FINITE_VALUE, e.code(), bad);
@@ -98,13 +102,13 @@ class WireRoundTripTest {
 
     @Test
     void decode_missingOrInvalidFields_isInvalid() {
-        String noDevice = "{\"v\":1,\"site\":\"a\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]}]}";
+        String noDevice = "{\"v\":2,\"epoch\":0,\"site\":\"a\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]}]}";
         assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
                 () -> Wire.decode(noDevice.getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());
-        String badId = "{\"v\":1,\"site\":\"a/b\",\"device\":\"d\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]}]}";
+        String badId = "{\"v\":2,\"epoch\":0,\"site\":\"a/b\",\"device\":\"d\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]}]}";
         assertEquals(ErrorCode.INVALID_FIELD, assertThrows(TandemException.class,
                 () -> Wire.decode(badId.getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());
-        String mixed = "{\"v\":1,\"site\":\"a\",\"device\":\"d\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]},"
+        String mixed = "{\"v\":2,\"epoch\":0,\"site\":\"a\",\"device\":\"d\",\"samples\":[{\"seq\":0,\"ts\":1,\"values\":[1.0]},"
                 + "{\"seq\":1,\"ts\":2,\"values\":[1.0,2.0]}]}";
         assertEquals(ErrorCode.CHANNEL_MISMATCH, assertThrows(TandemException.class,
                 () -> Wire.decode(mixed.getBytes(StandardCharsets.UTF_8), ReadingBatch.class)).code());

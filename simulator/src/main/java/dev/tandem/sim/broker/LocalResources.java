@@ -25,7 +25,7 @@ public final class LocalResources {
     }
 
     /** Waits (bounded by {@code timeout}) until {@code address} accepts TCP connections. */
-    static void awaitListening(BrokerAddress address, Duration timeout) throws IOException {
+    public static void awaitListening(BrokerAddress address, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException last = null;
         while (System.nanoTime() < deadline) {
@@ -57,7 +57,7 @@ public final class LocalResources {
     }
 
     /** A port free on {@code host} right now. */
-    static int freePort(String host) {
+    public static int freePort(String host) {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
             s.setReuseAddress(true);
             return s.getLocalPort();

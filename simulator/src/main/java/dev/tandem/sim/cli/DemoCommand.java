@@ -47,6 +47,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Anonymous clients everywhere (the embedded broker allows them); warned at start.")
     boolean insecure;
 
+    @Option(names = "--http", paramLabel = "PORT", description = "The hub's REST API and /metrics on 127.0.0.1:PORT "
+            + "(default: a free port; the address and the operator token's file are printed at start).")
+    int httpPort = 0;
+
+    @Option(names = "--no-http", description = "No REST API.")
+    boolean noHttp;
+
     @Option(names = "--verbose", description = "Also print the components' INFO logs (on stderr) between the status lines.")
     boolean verbose;
 
@@ -59,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                 .broker(broker).seed(fleet.seed()).report(report).ratePerDevice(fleet.rate())
                 .commissioningSamples(fleet.commissioning()).statusInterval(Duration.ofMillis(Math.round(statusEvery * 1000)))
                 .site(fleet.site()).verdictTimeout(Duration.ofMillis(verdictTimeoutMs)).siteDir(siteDir).insecure(insecure)
-                .build();
+                .httpPort(noHttp ? DemoConfig.NO_HTTP : httpPort).build();
         Demo demo = new Demo(config, System.out);
         UntilStopped.onCtrlC(demo::requestStop, demo::run);
         return 0;

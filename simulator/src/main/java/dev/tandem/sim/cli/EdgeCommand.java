@@ -40,7 +40,8 @@ final class EdgeCommand implements Callable<Integer> {
     Path hubKey;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "Where the agent keeps the model generation each device accepted (default: ${DEFAULT-VALUE}).")
+            description = "Where the agent keeps the model generation each device accepted and its durable outbox "
+                    + "(default: ${DEFAULT-VALUE}).")
     Path stateDir = Path.of(System.getProperty("user.home"), ".tandem", "edge");
 
     @Option(names = "--device-class", paramLabel = "NAME",
@@ -81,9 +82,11 @@ final class EdgeCommand implements Callable<Integer> {
         for (String d : devices) {
             models.append(d).append('=').append(agent.modelVersion(d).orElse(agent.state(d).name())).append(' ');
         }
+        dev.tandem.edge.uplink.OutboxStats o = agent.outboxStats();
         return String.format("edge: connected %s | readings %d | windows %d | onsets %d | clears %d | escalations %d"
-                        + " | verdicts %d | timeouts %d | errors %d | %s",
+                        + " | verdicts %d | timeouts %d | errors %d | outbox %s %d queued, dropped %s | %s",
                 s.connected(), s.readings(), s.windows(), s.onsets(), s.clears(), s.escalations(), s.verdicts(),
-                s.verdictTimeouts(), s.errors(), models.toString().trim());
+                s.verdictTimeouts(), s.errors(), o.degraded() ? "DEGRADED(memory)" : o.durable() ? "disk" : "memory",
+                o.queued(), o.droppedSummary(), models.toString().trim());
     }
 }

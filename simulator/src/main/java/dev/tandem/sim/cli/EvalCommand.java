@@ -12,6 +12,12 @@ import dev.tandem.sim.eval.PublishedDetectors;
 import dev.tandem.sim.eval.SimScenario;
 import dev.tandem.sim.eval.SkabDataset;
 import dev.tandem.sim.eval.SkabFile;
+import dev.tandem.sim.eval.nab.NabDataset;
+import dev.tandem.sim.eval.nab.NabEvaluation;
+import dev.tandem.sim.eval.nab.NabProblem;
+import dev.tandem.sim.eval.nab.NabPublished;
+import dev.tandem.sim.eval.nab.NabReferenceCheck;
+import dev.tandem.sim.eval.nab.NabReport;
 import dev.tandem.sim.factory.SimConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,18 +44,36 @@ import java.util.concurrent.Callable;
                 "after the table).",
                 "SKAB protocol: the first 400 rows of each labelled file commission its",
                 "device, the rest is scored point-wise and micro-averaged; files without",
-                "labels are not scored. --seed, --devices and --samples apply to --dataset sim."})
+                "labels are not scored. --seed, --devices and --samples apply to --dataset sim.",
+                "NAB protocol (--dataset nab --path DIR): DIR/data/**.csv and",
+                "DIR/labels/combined_windows.json; each file's probationary rows (15%, at most",
+                "750) commission its device; alarm onsets are scored by NAB's scorer in its",
+                "three profiles. --check-reference REF scores the published reference",
+                "detector's output instead and prints whether our scorer reproduces it.",
+                "Exit code 2 when a file could not be evaluated (the others are)."})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     FitOptions fit;
 
-    @Option(names = "--dataset", required = true, paramLabel = "skab|sim",
+    @Option(names = "--dataset", required = true, paramLabel = "skab|nab|sim",
             description = "skab: a folder (searched recursively) of SKAB-format CSV files, one device per file; "
+                    + "nab: a NAB corpus folder (data/ and labels/); "
                     + "sim: the simulator's scenario with every anomaly kind (deterministic by --seed).")
     String dataset;
 
-    @Option(names = "--path", paramLabel = "DIR", description = "The SKAB folder (required with --dataset skab).")
+    @Option(names = "--path", paramLabel = "DIR", description = "The SKAB or NAB folder (required with skab and nab; "
+            + "with --check-reference it defaults to REF's parent).")
     Path path;
+
+    @Option(names = "--check-reference", paramLabel = "REF",
+            description = "nab only: check the NAB scorer against the published results in REF (standard_scores.csv, "
+                    + "profiles.json, <detector>/<category>/<detector>_<file>.csv) instead of running Tandem.")
+    Path checkReference;
+
+    @Option(names = "--published", paramLabel = "FILE",
+            description = "nab only: published per-file results (NAB's Detector,Profile,File,Threshold,Score,... table) "
+                    + "to print, normalised on the same files, beside Tandem's.")
+    Path publishedResults;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report to FILE (instead of printing it).")
     Path report;
@@ -88,6 +112,12 @@ final class EvalCommand implements Callable<Integer> {
         String which = dataset.toLowerCase(Locale.ROOT);
         long seed = seedOption.value;
         int devices = devicesOption.value;
+        if (which.equals("nab")) {
+            return nab(settings);
+        }
+        if (checkReference != null || publishedResults != null) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference and --published apply to --dataset nab");
+        }
         List<EvalStream> streams;
         List<PublishedDetectors.Row> published = List.of();
         String source;
@@ -117,7 +147,7 @@ final class EvalCommand implements Callable<Integer> {
                 source = "simulator: " + devices + " machines x " + samples + " test samples, every anomaly kind";
                 usedSeed = seed;
             }
-            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab or sim, got " + dataset);
+            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab, nab or sim, got " + dataset);
         }
         ProgressLine progress = new ProgressLine();
         AlarmSettings alarms = new AlarmSettings(clearAfter, AlarmSettings.DEFAULT_UPDATE_INTERVAL,
@@ -138,6 +168,44 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(files.size() + " plots written to " + plots);
         }
         return 0;
+    }
+
+    private int nab(FitSettings settings) {
+        Path dir = path != null ? path
+                : checkReference != null && checkReference.toAbsolutePath().getParent() != null
+                ? checkReference.toAbsolutePath().getParent() : null;
+        if (dir == null) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset nab needs --path DIR");
+        }
+        NabDataset data = NabDataset.load(dir);
+        if (checkReference != null) {
+            report(data.problems());
+            NabReferenceCheck.Report r = NabReferenceCheck.check(data, checkReference);
+            NabReferenceCheck.print(r, System.out);
+            return r.ok() && data.problems().isEmpty() ? 0 : 2;
+        }
+        NabPublished published = publishedResults == null ? null : NabPublished.read(publishedResults);
+        ProgressLine progress = new ProgressLine();
+        NabEvaluation.Result result = NabEvaluation.run(data, settings, progress);
+        progress.done();
+        System.out.println("dataset: nab (" + dir + ")");
+        NabReport.print(result, published, System.out);
+        Map<String, Object> json = NabReport.json(dir.toString(), result, published);
+        if (report != null) {
+            EvalReport.write(json, report);
+            System.out.println("report written to " + report);
+        } else {
+            System.out.println(EvalReport.toJson(json));
+        }
+        report(result.problems());
+        return result.problems().isEmpty() && !result.files().isEmpty() ? 0 : 2;
+    }
+
+    private static void report(List<NabProblem> problems) {
+        if (!problems.isEmpty()) {
+            System.err.println(problems.size() + " problem(s): files not evaluated, labels naming absent files:");
+            problems.forEach(p -> System.err.println("  " + p));
+        }
     }
 
     /** One line on stderr, rewritten in place. */

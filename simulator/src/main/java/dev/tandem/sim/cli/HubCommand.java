@@ -8,6 +8,9 @@ import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.signing.HubKey;
 import dev.tandem.hub.HubMetrics;
+import dev.tandem.hub.api.ApiConfig;
+import dev.tandem.hub.api.HubApi;
+import dev.tandem.sim.provision.SiteOperators;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,6 +55,20 @@ final class HubCommand implements Callable<Integer> {
             description = "Most escalations scored together (default: ${DEFAULT-VALUE}).")
     int batchMax;
 
+    @Option(names = "--http", paramLabel = "PORT",
+            description = "Serve the REST API (/api/v1) and Prometheus /metrics on this port (0: a free one); every API "
+                    + "call needs an operator's token (Authorization: Bearer TOKEN, operators/NAME.token from ./tandem provision).")
+    Integer httpPort;
+
+    @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = ApiConfig.DEFAULT_HOST,
+            description = "The address the REST API binds (default: ${DEFAULT-VALUE}, this machine only).")
+    String httpHost;
+
+    @Option(names = "--operators", paramLabel = "FILE",
+            description = "The site registry whose operators the REST API accepts (site.json from ./tandem provision; "
+                    + "default: the one beside --credentials' directory). Followed while the hub runs.")
+    Path operators;
+
     @Option(names = "--batch-linger-ms", paramLabel = "MS", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
     long lingerMs = HubConfig.DEFAULT_BATCH_LINGER.toMillis();
 
@@ -84,15 +101,49 @@ final class HubCommand implements Callable<Integer> {
                 .rebaseline(new RebaselineSettings(Duration.ofSeconds(rebaselineAfterSeconds), rebaselineSamples,
                         RebaselineSettings.DEFAULT_MAX_ANOMALOUS_SHARE))
                 .build();
+        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--http must be a port 0..65535, got " + httpPort);
+        }
+        SiteOperators siteOperators = httpPort == null ? null : siteOperators(config.site());
         CloudHub hub = CloudHub.start(config);
-        System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
+        HubApi api = null;
         try {
+            System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
+            if (siteOperators != null) {
+                api = HubApi.start(hub, new ApiConfig(httpHost, httpPort, siteOperators, ApiConfig.DEFAULT_MAX_BODY_BYTES));
+                System.out.printf("api: %s/api/v1 (%d operators of %s; metrics at %s/metrics)%n", api.url(),
+                        siteOperators.count(), operatorsFile(), api.url());
+            }
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
                     () -> status(hub), () -> false);
         } finally {
+            if (api != null) {
+                api.close();
+            }
+            if (siteOperators != null) {
+                siteOperators.close();
+            }
             hub.close();
         }
         return 0;
+    }
+
+    private SiteOperators siteOperators(String site) {
+        Path file = operatorsFile();
+        if (file == null) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--http needs the site's operators: --operators FILE "
+                    + "(site.json from ./tandem provision)");
+        }
+        return SiteOperators.follow(file, site);
+    }
+
+    /** {@code --operators}, or {@code site.json} of the site whose {@code credentials/} holds {@code --credentials}. */
+    private Path operatorsFile() {
+        if (operators != null) {
+            return operators;
+        }
+        Path dir = login.credentials == null ? null : login.credentials.toAbsolutePath().getParent();
+        return dir == null || dir.getParent() == null ? null : dir.getParent().resolve("site.json");
     }
 
     private static String status(CloudHub hub) {

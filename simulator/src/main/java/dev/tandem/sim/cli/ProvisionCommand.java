@@ -3,6 +3,7 @@ package dev.tandem.sim.cli;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.identity.Identity;
+import dev.tandem.shared.identity.OperatorRole;
 import dev.tandem.shared.identity.Role;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.provision.Provisioner;
@@ -13,7 +14,9 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -23,7 +26,8 @@ import java.util.concurrent.Callable;
                 "Provisions a site: an identity per agent, sensor publisher and hub instance, and both brokers' configuration.",
                 "Writes to --out: site.json (identities and password hashes), credentials/NAME.json per identity (owner-only), "
                         + "hub.key (the site's model signing key, every hub instance) and hub.pub (pinned on every agent), "
-                        + "tls/ (CA and broker certificate), mosquitto/ (dynamic-security file and listener configuration). "
+                        + "tls/ (CA and broker certificate), mosquitto/ (dynamic-security file and listener configuration), "
+                        + "operators/admin.token (the REST API token of operator 'admin', owner-only; site.json keeps its hash). "
                         + "The embedded broker reads site.json. --add and --revoke change a provisioned site without touching "
                         + "the other identities."})
 final class ProvisionCommand implements Callable<Integer> {
@@ -42,6 +46,14 @@ final class ProvisionCommand implements Callable<Integer> {
 
     @Option(names = "--sensor", paramLabel = "NAME=DEV[,DEV...]", description = "A sensor publisher and its devices (repeat).")
     List<String> sensorSpecs = new ArrayList<>();
+
+    @Option(names = "--recorder", description = "The alarm recorder's identity (a hub identity named "
+            + dev.tandem.sim.provision.SiteAccess.RECORDER + ", for sim run --site-dir --record-alarms).")
+    boolean recorder;
+
+    @Option(names = "--operator", paramLabel = "NAME=ROLE", description = "An operator of the hub's REST API, role "
+            + "admin or read-only (repeat); its token goes to operators/NAME.token. A new site always gets 'admin'.")
+    List<String> operatorSpecs = new ArrayList<>();
 
     @Option(names = "--hubs", paramLabel = "N", description = "Hub instances hub-1..N (default: 1 for a new site, 0 with --add).")
     Integer hubs;
@@ -82,8 +94,16 @@ final class ProvisionCommand implements Callable<Integer> {
             return 0;
         }
         if (revoke != null) {
-            if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null) {
+            if (add || agents > 0 || !agentSpecs.isEmpty() || !sensorSpecs.isEmpty() || hubs != null || recorder
+                    || !operatorSpecs.isEmpty()) {
                 throw invalid("--revoke takes no identities to add");
+            }
+            SiteRegistry registry = SiteRegistry.load(layout.registry());
+            if (registry.operator(revoke).isPresent()) {
+                SiteRegistry after = Provisioner.revoke(layout, revoke);
+                System.out.printf("revoked operator %s of site %s (hubs following %s refuse its token within a second); "
+                        + "%d operators left%n", revoke, after.site(), layout.registry(), after.operators().size());
+                return 0;
             }
             Identity revoked = SiteRegistry.load(layout.registry()).accounts().stream()
                     .map(SiteRegistry.Account::identity).filter(i -> i.name().equals(revoke)).findFirst()
@@ -127,20 +147,50 @@ final class ProvisionCommand implements Callable<Integer> {
         for (int i = 1; i <= hubCount; i++) {
             ids.add(Identity.hub(siteId, "hub-" + i));
         }
-        if (ids.isEmpty()) {
-            throw invalid("no identities given (--agents, --agent, --sensor, --hubs)");
+        if (recorder) {
+            ids.add(Identity.hub(siteId, dev.tandem.sim.provision.SiteAccess.RECORDER));
+        }
+        Map<String, OperatorRole> operators = new LinkedHashMap<>();
+        for (String spec : operatorSpecs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw invalid("expected --operator NAME=admin|read-only, got '" + spec + "'");
+            }
+            try {
+                OperatorRole role = OperatorRole.parse(spec.substring(eq + 1));
+                if (operators.put(dev.tandem.shared.wire.Checks.id("operator", spec.substring(0, eq)), role) != null
+                        || (!add && spec.substring(0, eq).equals(Provisioner.FIRST_OPERATOR))) {
+                    throw invalid("operator " + spec.substring(0, eq) + " given twice (a new site always has '"
+                            + Provisioner.FIRST_OPERATOR + "')");
+                }
+            } catch (TandemException e) {
+                throw e.code() == ErrorCode.INVALID_CONFIG ? e : invalid(e.getMessage());
+            }
+        }
+        if (ids.isEmpty() && (!add || operators.isEmpty())) {
+            throw invalid("no identities given (--agents, --agent, --sensor, --hubs, --recorder" + (add ? ", --operator)" : ")"));
         }
         if (add) {
-            Provisioner.add(layout, ids);
+            if (!ids.isEmpty()) {
+                Provisioner.add(layout, ids);
+            }
         } else {
             Provisioner.create(layout, new Provisioner.Plan(siteId, ids,
                     hosts.isEmpty() ? List.of("localhost", "127.0.0.1") : hosts));
         }
+        operators.forEach((name, role) -> Provisioner.addOperator(layout, name, role));
         System.out.printf("%s site %s in %s: %d identities%n", add ? "added to" : "provisioned", siteId, out, ids.size());
         for (Identity id : ids) {
             System.out.printf("  %-7s %-24s %s%n", id.role().name().toLowerCase(java.util.Locale.ROOT), id.username(),
                     id.devices().isEmpty() ? "" : String.join(",", id.devices()));
         }
+        Map<String, OperatorRole> issued = new LinkedHashMap<>();
+        if (!add) {
+            issued.put(Provisioner.FIRST_OPERATOR, OperatorRole.ADMIN);
+        }
+        issued.putAll(operators);
+        issued.forEach((name, role) -> System.out.printf("  %-7s %-24s REST API token in %s%n", "operator",
+                name + " (" + role.label() + ")", layout.operatorToken(name)));
         if (!add) {
             System.out.printf("mosquitto: mosquitto -c %s (TLS on %d, plain on 127.0.0.1:%d)%n", layout.mosquittoConf(),
                     Provisioner.TLS_PORT, Provisioner.PLAIN_PORT);

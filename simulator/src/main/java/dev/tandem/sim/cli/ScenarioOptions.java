@@ -3,6 +3,8 @@ package dev.tandem.sim.cli;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.sim.provision.SiteAccess;
+import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.scenario.Scenario;
 import dev.tandem.sim.scenario.ScenarioReport;
 import dev.tandem.sim.scenario.ScenarioRun;
@@ -14,8 +16,13 @@ import java.time.Duration;
 /** The options of {@code sim run} and {@code sim scenario}: where to, how fast, what to write. */
 final class ScenarioOptions {
     @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class,
-            description = "MQTT broker (default: an embedded HiveMQ CE, anonymous, for the run).")
+            description = "MQTT broker (default: an embedded HiveMQ CE for the run: anonymous, or the site of --site-dir).")
     BrokerAddress broker;
+
+    @Option(names = "--site-dir", paramLabel = "DIR",
+            description = {"A provisioned site (./tandem provision): its sensor identities publish (one connection each),",
+                    "its alarm recorder records (--record-alarms; provision --add --recorder). Without it: anonymous."})
+    Path siteDir;
 
     @Option(names = "--speed", paramLabel = "X|max", defaultValue = "1",
             description = "Simulated seconds per second, or max: as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
@@ -60,8 +67,22 @@ final class ScenarioOptions {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--timeout >= 1 and --qos 0, 1 or 2");
         }
         Path truthFile = truth != null ? truth : Path.of(scenario.name() + ".truth.jsonl");
+        SiteAccess site = null;
+        if (siteDir != null) {
+            SiteLayout layout = new SiteLayout(siteDir);
+            if (!java.nio.file.Files.isRegularFile(layout.registry())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir " + siteDir + " holds no provisioned site ("
+                        + layout.registry() + " missing; ./tandem provision makes one)");
+            }
+            site = SiteAccess.open(layout);
+            if (broker != null && broker.tls()) {
+                dev.tandem.shared.identity.BrokerLogin.of(null, layout.caCertificate()).checkFor(broker);
+            }
+        } else if (broker != null) {
+            System.err.println("WARNING: no --site-dir: connecting anonymously to " + broker.url());
+        }
         ScenarioRun.Options o = new ScenarioRun.Options(broker, speedValue(), truthFile, alarms, report,
-                Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)));
+                Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)), site);
         ScenarioRun run = new ScenarioRun(scenario, o, System.out);
         return UntilStopped.onCtrlC(() -> { }, run::run);
     }

@@ -17,8 +17,12 @@ import java.util.concurrent.TimeUnit;
         subcommands = {SimRunCommand.class, SimScenarioCommand.class},
         description = {
                 "Runs the factory-line simulator against a broker (without a subcommand), or a scenario (sim run FILE, sim scenario NAME).",
-                "Machines with vibration, current, temperature, pressure and flow sensors publish their readings as real sensors would, with injected anomalies (spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed."})
+                "Machines with vibration, current, temperature, pressure and flow sensors publish their readings as real sensors would, with injected anomalies (spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed.",
+                "Exits 3 when its broker connection is lost (each run is a new sensor epoch: the edge takes its readings from seq 0 again)."})
 final class SimCommand implements Callable<Integer> {
+    /** Exit code when the broker connection is lost (the publisher does not reconnect). */
+    static final int BROKER_LOST = 3;
+
     @Mixin
     RunOptions run;
 
@@ -54,6 +58,11 @@ final class SimCommand implements Callable<Integer> {
                             publisher.published(), publisher.failed(), line.groundTruth().anomalous()),
                     () -> publisher.completion().isComplete());
             publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            if (publisher.completion().failed()) {
+                System.err.printf("tandem sim: %s; published %d readings before (exit %d)%n",
+                        publisher.completion().cause().getMessage(), publisher.published(), BROKER_LOST);
+                return BROKER_LOST;
+            }
             System.out.printf("sim: done, published %d readings (%d anomalous)%n", publisher.published(),
                     line.groundTruth().anomalous());
         } finally {

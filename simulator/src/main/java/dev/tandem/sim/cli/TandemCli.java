@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 ProvisionCommand.class,
                 ScoreCommand.class,
+                FleetCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TandemCli implements Runnable {
     @CommandLine.Spec

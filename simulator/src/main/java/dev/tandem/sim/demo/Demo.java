@@ -15,7 +15,14 @@ import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
 import dev.tandem.edge.uplink.MqttLogin;
 import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.hub.api.ApiConfig;
+import dev.tandem.hub.api.HubApi;
+import dev.tandem.hub.api.OperatorAuthenticator;
+import dev.tandem.shared.identity.OperatorRole;
+import dev.tandem.shared.identity.OperatorToken;
+import dev.tandem.sim.provision.Provisioner;
 import dev.tandem.sim.provision.SiteAccess;
+import dev.tandem.sim.provision.SiteOperators;
 import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.eval.Confusion;
 import dev.tandem.sim.factory.FactoryLine;
@@ -32,6 +39,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +63,9 @@ public final class Demo {
     /** The agents' accepted model generations: a demo starts from scratch, so a throwaway directory. */
     private java.nio.file.Path stateDir;
     private CloudHub hub;
+    private HubApi api;
+    private SiteOperators siteOperators;
+    private Path insecureToken;
     private Vertx vertx;
     private final List<EdgeAgent> agents = new ArrayList<>();
     private SensorPublisher publisher;
@@ -93,6 +104,7 @@ public final class Demo {
                         + " (start one, or leave --broker out to use the embedded broker)");
             }
 
+            startApi();
             scoreboard = new Scoreboard(line.groundTruth());
 
             vertx = Vertx.vertx();
@@ -168,6 +180,40 @@ public final class Demo {
         }
         throwawaySite = java.nio.file.Files.createTempDirectory("tandem-demo-site");
         return SiteAccess.provisionFor(new SiteLayout(throwawaySite), config.site(), devices);
+    }
+
+    /**
+     * The hub's REST API on a free loopback port, for the site's operators (the throwaway site's
+     * {@code admin}); with {@code --insecure}, for a one-run admin token written to a temporary file.
+     */
+    private void startApi() throws IOException {
+        if (config.httpPort() == DemoConfig.NO_HTTP) {
+            return;
+        }
+        OperatorAuthenticator operators;
+        String tokenFile;
+        if (access == null) {
+            OperatorToken.Issued issued = OperatorToken.issue("demo", OperatorRole.ADMIN);
+            insecureToken = Files.createTempFile("tandem-demo-", ".token",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(insecureToken, issued.token() + "\n");
+            operators = OperatorAuthenticator.of(List.of(issued.stored()));
+            tokenFile = insecureToken.toString();
+        } else {
+            SiteLayout layout = access.layout();
+            try {
+                siteOperators = SiteOperators.follow(layout.registry(), access.site());
+            } catch (TandemException e) {
+                out.printf("api: off (%s)%n", e.getMessage());
+                return;
+            }
+            operators = siteOperators;
+            tokenFile = Files.exists(layout.operatorToken(Provisioner.FIRST_OPERATOR))
+                    ? layout.operatorToken(Provisioner.FIRST_OPERATOR).toString() : layout.root() + "/operators/";
+        }
+        api = HubApi.start(hub, ApiConfig.loopback(config.httpPort(), operators));
+        out.printf("api: %s/api/v1 (Authorization: Bearer $(cat %s)); metrics: %s/metrics%n", api.url(), tokenFile,
+                api.url());
     }
 
     private BrokerAddress startBroker() {
@@ -328,6 +374,15 @@ public final class Demo {
             } catch (Exception e) {
                 out.println("edge: close timed out: " + e);
             }
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (siteOperators != null) {
+            siteOperators.close();
+        }
+        if (insecureToken != null) {
+            dev.tandem.sim.broker.LocalResources.deleteQuietly(insecureToken);
         }
         if (hub != null) {
             hub.close();

@@ -17,11 +17,14 @@ import java.time.Duration;
  * the hub; ACLs on; plain TCP on loopback); an external broker needs {@code siteDir}, a site
  * provisioned for it ({@code ./tandem provision}), whose identities the demo logs in with.
  * {@code insecure}: anonymous clients everywhere (the embedded broker allows them; warned).
+ * {@code httpPort}: the hub's REST API and metrics on 127.0.0.1 (0: a free port; -1: none).
  * Build one with {@link #builder()}.
  */
 public record DemoConfig(int devices, Duration duration, BrokerAddress broker, long seed, Path report,
                          double ratePerDevice, int commissioningSamples, Duration statusInterval, String site,
-                         Duration verdictTimeout, Path siteDir, boolean insecure) {
+                         Duration verdictTimeout, Path siteDir, boolean insecure, int httpPort) {
+    /** {@code httpPort}: no REST API. */
+    public static final int NO_HTTP = -1;
     public static final double DEFAULT_RATE_PER_DEVICE = 25;
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 300;
     public static final String DEFAULT_SITE = "demo";
@@ -51,6 +54,9 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
         } catch (TandemException e) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--site: " + e.getMessage());
         }
+        if (httpPort < NO_HTTP || httpPort > 65535) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--http must be a port 0..65535, got " + httpPort);
+        }
         if (siteDir != null && insecure) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--site-dir and --insecure exclude each other");
         }
@@ -73,7 +79,7 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
     public Builder toBuilder() {
         return new Builder().devices(devices).duration(duration).broker(broker).seed(seed).report(report)
                 .ratePerDevice(ratePerDevice).commissioningSamples(commissioningSamples).statusInterval(statusInterval)
-                .site(site).verdictTimeout(verdictTimeout).siteDir(siteDir).insecure(insecure);
+                .site(site).verdictTimeout(verdictTimeout).siteDir(siteDir).insecure(insecure).httpPort(httpPort);
     }
 
     /** Mutable builder of a {@link DemoConfig}; {@link #build()} validates. */
@@ -90,6 +96,7 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
         private Duration verdictTimeout = EdgeConfig.DEFAULT_VERDICT_TIMEOUT;
         private Path siteDir;
         private boolean insecure;
+        private int httpPort;
 
         private Builder() {
         }
@@ -159,9 +166,15 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
             return this;
         }
 
+        /** The REST API's port on 127.0.0.1 (default 0: a free one; {@link #NO_HTTP}: none). */
+        public Builder httpPort(int port) {
+            this.httpPort = port;
+            return this;
+        }
+
         public DemoConfig build() {
             return new DemoConfig(devices, duration, broker, seed, report, ratePerDevice, commissioningSamples,
-                    statusInterval, site, verdictTimeout, siteDir, insecure);
+                    statusInterval, site, verdictTimeout, siteDir, insecure, httpPort);
         }
     }
 }

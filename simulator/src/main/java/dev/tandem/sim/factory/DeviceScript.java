@@ -152,6 +152,17 @@ public final class DeviceScript {
         return i - base;
     }
 
+    /** Scripted restarts at or before sample {@code i} (each one starts a new sensor epoch). */
+    public synchronized long restarts(long i) {
+        long n = 0;
+        for (Mark m : marks) {
+            if (m.kind.equals("restart") && m.at <= i) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** How far the device's clock is off at sample {@code i}. */
     public synchronized long shiftMillis(long i) {
         long shift = 0;

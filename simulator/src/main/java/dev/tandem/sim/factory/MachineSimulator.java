@@ -186,6 +186,11 @@ public final class MachineSimulator {
         return channels.profile().rateHz();
     }
 
+    /** Restarts scripted at or before sample {@code index} (the sensor's epoch moves on at each). */
+    public long restartsAt(long index) {
+        return script.isEmpty() ? 0 : script.restarts(index);
+    }
+
     /** What is scripted on this machine: faults, operating changes, silences, restarts, clock jumps. */
     public DeviceScript script() {
         return script;

@@ -17,6 +17,9 @@ import java.util.List;
  * as what, the site CA, the hub's signing key and the key agents pin.
  */
 public final class SiteAccess {
+    /** The hub identity an alarm recorder logs in as (hubs may read alarms; its own name, so it takes no hub's session). */
+    public static final String RECORDER = "alarm-recorder";
+
     private final SiteLayout layout;
     private final SiteRegistry registry;
 
@@ -31,7 +34,8 @@ public final class SiteAccess {
 
     /**
      * A throwaway site for one process: one agent per device ({@code agent-<device>}), one sensor
-     * publisher for all of them ({@code sensors}) and one hub instance ({@code hub-1}).
+     * publisher for all of them ({@code sensors}), one hub instance ({@code hub-1}) and the alarm
+     * recorder ({@value #RECORDER}, a hub identity).
      */
     public static SiteAccess provisionFor(SiteLayout layout, String site, List<String> devices) {
         List<Identity> ids = new java.util.ArrayList<>();
@@ -40,6 +44,7 @@ public final class SiteAccess {
         }
         ids.add(Identity.sensor(site, "sensors", devices));
         ids.add(Identity.hub(site, "hub-1"));
+        ids.add(Identity.hub(site, RECORDER));
         Provisioner.create(layout, new Provisioner.Plan(site, ids, List.of("localhost", "127.0.0.1")));
         return open(layout);
     }
@@ -66,10 +71,42 @@ public final class SiteAccess {
                 .orElseThrow(() -> missing("a sensor publisher of devices " + devices)));
     }
 
-    /** The login of the first hub instance. */
+    /** The login of the first hub instance (not the alarm recorder). */
     public BrokerLogin hub() {
         return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
-                .filter(i -> i.role() == Role.HUB).findFirst().orElseThrow(() -> missing("a hub identity")));
+                .filter(i -> i.role() == Role.HUB && !i.name().equals(RECORDER)).findFirst()
+                .orElseThrow(() -> missing("a hub identity")));
+    }
+
+    /** The login of the alarm recorder ({@value #RECORDER}; {@code ./tandem provision --add --recorder} adds it). */
+    public BrokerLogin recorder() {
+        return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
+                .filter(i -> i.role() == Role.HUB && i.name().equals(RECORDER)).findFirst()
+                .orElseThrow(() -> missing("alarm recorder identity '" + RECORDER
+                        + "' (./tandem provision --out " + layout.root() + " --add --recorder)")));
+    }
+
+    /**
+     * The sensor publishers that publish {@code devices}, each with the devices given that it
+     * publishes (the first sensor identity of the site that publishes a device takes it), in the
+     * order of the devices; INVALID_CONFIG naming a device no sensor identity may publish.
+     */
+    public java.util.Map<Identity, List<String>> sensorsOf(List<String> devices) {
+        List<Identity> sensors = registry.accounts().stream().map(SiteRegistry.Account::identity)
+                .filter(i -> i.role() == Role.SENSOR).toList();
+        java.util.Map<Identity, List<String>> out = new java.util.LinkedHashMap<>();
+        for (String d : devices) {
+            Identity s = sensors.stream().filter(i -> i.devices().contains(d)).findFirst()
+                    .orElseThrow(() -> missing("sensor identity that may publish device " + d
+                            + " (./tandem provision --out " + layout.root() + " --add --sensor NAME=" + d + ")"));
+            out.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(d);
+        }
+        return out;
+    }
+
+    /** The login of one identity of the site. */
+    public BrokerLogin loginOf(Identity id) {
+        return login(id);
     }
 
     public HubKey signingKey() {

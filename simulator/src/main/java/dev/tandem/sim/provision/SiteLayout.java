@@ -13,6 +13,11 @@ public record SiteLayout(Path root) {
         return root.resolve("credentials").resolve(name + ".json");
     }
 
+    /** An operator's REST API token (owner-only): the plaintext, one line. */
+    public Path operatorToken(String name) {
+        return root.resolve("operators").resolve(name + ".token");
+    }
+
     /** The hub's signing key, shared by every hub instance of the site (owner-only). */
     public Path hubKey() {
         return root.resolve("hub.key");

@@ -69,6 +69,8 @@ public final class SensorPublisher {
     private final MeterRegistry registry;
 
     private final Promise<Void> completion = Promise.promise();
+    /** This run's sensor epoch (a new one at each start, and one more at each scripted restart). */
+    private final long baseEpoch = java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 48) << 8;
     private Context context;
 
     // event-loop confined state
@@ -268,7 +270,9 @@ public final class SensorPublisher {
             silenced.incrementAndGet();
             return;
         }
-        Buffer payload = Buffer.buffer(Wire.encode(ReadingBatch.of(config.site(), d.machine.deviceId(), List.of(sample.sample()))));
+        long epoch = baseEpoch + d.machine.restartsAt(index);
+        Buffer payload = Buffer.buffer(Wire.encode(ReadingBatch.of(config.site(), d.machine.deviceId(), epoch,
+                List.of(sample.sample()))));
         mqtt.publish(d.topic, payload, new Pending(d, sample, index));
     }
 

@@ -27,6 +27,7 @@ final class PublisherGroup {
     private final String site;
     private final String clientId;
     private final BrokerAddress broker;
+    private final dev.tandem.shared.identity.BrokerLogin login;
     private final double speed;
     private final long referenceSamples;
     private final int qos;
@@ -44,12 +45,14 @@ final class PublisherGroup {
      * @param referenceSamples samples per device at the line's reference rate (1 Hz): the scenario's seconds
      * @param speed            simulated seconds per wall second; infinite: as fast as the broker takes them
      */
-    PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker, double speed,
-                   long referenceSamples, int qos, long startNanos) {
+    PublisherGroup(Vertx vertx, FactoryLine line, String site, String clientId, BrokerAddress broker,
+                   dev.tandem.shared.identity.BrokerLogin login, double speed, long referenceSamples, int qos,
+                   long startNanos) {
         this.vertx = vertx;
         this.line = line;
         this.site = site;
-        this.clientId = clientId;
+        this.login = login;
+        this.clientId = login.clientId(clientId);
         this.broker = broker;
         this.speed = speed;
         this.referenceSamples = referenceSamples;
@@ -75,7 +78,7 @@ final class PublisherGroup {
             done = true;
             return;
         }
-        PublisherConfig.Builder b = PublisherConfig.builder(site, broker).clientId(clientId).qos(qos)
+        PublisherConfig.Builder b = PublisherConfig.builder(site, broker).login(login).clientId(clientId).qos(qos)
                 .samplesPerDevice(remaining);
         PublisherConfig config = Double.isInfinite(speed) ? b.asFastAsPossible().build() : b.ratePerDevice(speed).build();
         SensorPublisher p = new SensorPublisher(vertx, line, config);

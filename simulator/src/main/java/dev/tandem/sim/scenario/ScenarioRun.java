@@ -1,6 +1,10 @@
 package dev.tandem.sim.scenario;
 
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.identity.BrokerLogin;
+import dev.tandem.sim.provision.SiteAccess;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
@@ -46,13 +50,22 @@ public final class ScenarioRun {
      * @param alarms  null: no recording; else where the alarms seen on the broker go (JSON lines)
      * @param report  null: no file
      * @param timeout wall-clock bound of the run
+     * @param site    null: anonymous clients (an embedded broker for the run allows them); else a provisioned
+     *                site whose sensor identities publish (one connection per identity, client id = its
+     *                username), whose alarm recorder records, and whose registry an embedded broker enforces
      */
     public record Options(BrokerAddress broker, double speed, Path truth, Path alarms, Path report, Duration timeout,
-                          int qos, Duration statusEvery) {
+                          int qos, Duration statusEvery, SiteAccess site) {
         public Options {
             if (!(speed > 0)) {
                 throw dev.tandem.shared.error.TandemException.invalid("speed must be > 0 (or max), got " + speed);
             }
+        }
+
+        /** Anonymous clients. */
+        public Options(BrokerAddress broker, double speed, Path truth, Path alarms, Path report, Duration timeout,
+                       int qos, Duration statusEvery) {
+            this(broker, speed, truth, alarms, report, timeout, qos, statusEvery, null);
         }
     }
 
@@ -81,8 +94,11 @@ public final class ScenarioRun {
         long t0 = System.nanoTime();
         try {
             BrokerAddress broker = options.broker();
+            SiteAccess site = options.site();
+            List<Group> plan = groups(s, site); // before anything starts: a device no identity may publish fails here
             if (broker == null) {
-                embedded = new EmbeddedBroker(EmbeddedBrokerOptions.anonymous()).start();
+                embedded = new EmbeddedBroker(site == null ? EmbeddedBrokerOptions.anonymous()
+                        : EmbeddedBrokerOptions.secured(site.layout().root())).start();
                 broker = embedded.address();
             }
             BrokerAddress devicesConnectTo = broker;
@@ -91,7 +107,8 @@ public final class ScenarioRun {
                 devicesConnectTo = proxy.address();
             }
             if (options.alarms() != null) {
-                recorder = AlarmRecorder.start(vertx, broker);
+                recorder = site == null ? AlarmRecorder.start(vertx, broker)
+                        : AlarmRecorder.start(vertx, broker, site.recorder(), site.site());
             }
             String speed = Double.isInfinite(options.speed()) ? "max" : String.valueOf(options.speed());
             out.printf("scenario %s: %d devices on %s, %s simulated at speed %s against %s%s%n", s.name(), s.devices().size(),
@@ -99,11 +116,10 @@ public final class ScenarioRun {
                     proxy == null ? "" : " (through the fault proxy " + proxy.address().url() + ")");
             long referenceSamples = Math.round(s.duration().toMillis() / 1000.0);
             long start = System.nanoTime();
-            for (Map.Entry<String, List<String>> g : groups(s).entrySet()) {
-                String site = s.device(g.getValue().get(0)).site();
-                groups.add(new PublisherGroup(vertx, fleet.line().subset(g.getValue()), site,
-                        "tandem-sim-" + site + "-" + g.getKey(), devicesConnectTo, options.speed(), referenceSamples,
-                        options.qos(), start));
+            for (Group g : plan) {
+                groups.add(new PublisherGroup(vertx, fleet.line().subset(g.devices()), g.site(),
+                        "tandem-sim-" + g.site() + "-" + g.name(), devicesConnectTo, g.login(), options.speed(),
+                        referenceSamples, options.qos(), start));
             }
             groups.forEach(PublisherGroup::start);
             boolean completed = drive(groups, proxy, start);
@@ -135,7 +151,35 @@ public final class ScenarioRun {
         }
     }
 
-    /** Connection groups: one per device, or per site and type ({@code connection: shared}). */
+    /** One connection: its name, site, login and devices. */
+    private record Group(String name, String site, BrokerLogin login, List<String> devices) {
+    }
+
+    /**
+     * Anonymous: one connection per device, or per site and type ({@code connection: shared}).
+     * On a provisioned site: one connection per sensor identity (the broker allows one session per
+     * username), with the devices it publishes.
+     */
+    private static List<Group> groups(Scenario s, SiteAccess site) {
+        List<Group> out = new ArrayList<>();
+        if (site == null) {
+            groups(s).forEach((name, devices) -> out.add(new Group(name, s.device(devices.get(0)).site(),
+                    BrokerLogin.none(), devices)));
+            return out;
+        }
+        List<String> ids = new ArrayList<>();
+        for (Scenario.Device d : s.devices()) {
+            if (!d.site().equals(site.site())) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, s.source() + ": device " + d.id() + " is on site '"
+                        + d.site() + "', the provisioned site in " + site.layout().root() + " is '" + site.site() + "'");
+            }
+            ids.add(d.id());
+        }
+        site.sensorsOf(ids).forEach((identity, devices) -> out.add(new Group(identity.name(), site.site(),
+                site.loginOf(identity), devices)));
+        return out;
+    }
+
     private static Map<String, List<String>> groups(Scenario s) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Scenario.Device d : s.devices()) {

@@ -1,6 +1,8 @@
 package dev.tandem.sim.score;
 
+import dev.tandem.edge.uplink.MqttLogin;
 import dev.tandem.shared.config.BrokerAddress;
+import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.topic.Topics;
@@ -8,6 +10,7 @@ import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.wire.Wire;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
@@ -42,16 +45,34 @@ public final class AlarmRecorder implements AutoCloseable {
         this.client = client;
     }
 
-    /** Connects to {@code broker} and subscribes; BROKER_UNAVAILABLE if it cannot within 10 s. */
+    /** Connects to {@code broker} anonymously and subscribes to every site's alarms; BROKER_UNAVAILABLE if it cannot within 10 s. */
     public static AlarmRecorder start(Vertx vertx, BrokerAddress broker) {
-        MqttClient client = MqttClient.create(vertx, new MqttClientOptions()
-                .setClientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8))
+        return start(vertx, broker, BrokerLogin.none(), null);
+    }
+
+    /**
+     * Connects as {@code login} (a hub identity of {@code site} on a secured broker; client id = its
+     * username) and subscribes to the alarms of {@code site} (every site when null).
+     */
+    public static AlarmRecorder start(Vertx vertx, BrokerAddress broker, BrokerLogin login, String site) {
+        String topic = site == null ? Topics.allDevices(Topics.Kind.ALARMS) : Topics.allDevices(site, Topics.Kind.ALARMS);
+        MqttClient client = MqttClient.create(vertx, MqttLogin.apply(new MqttClientOptions(), broker, login,
+                        login.clientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8)))
                 .setCleanSession(true).setMaxMessageSize(Wire.MAX_PAYLOAD_BYTES));
         AlarmRecorder r = new AlarmRecorder(client);
         client.publishHandler(m -> r.accept(m.payload().getBytes()));
         try {
+            Promise<Void> subscribed = Promise.promise();
+            client.subscribeCompletionHandler(ack -> {
+                if (ack.grantedQoSLevels().stream().anyMatch(q -> q < 0 || q > 2)) {
+                    subscribed.tryFail("the broker refused the subscription to " + topic);
+                } else {
+                    subscribed.tryComplete();
+                }
+            });
             client.connect(broker.port(), broker.host())
-                    .compose(ack -> client.subscribe(Topics.allDevices(Topics.Kind.ALARMS), MqttQoS.AT_LEAST_ONCE.value()))
+                    .compose(ack -> client.subscribe(topic, MqttQoS.AT_LEAST_ONCE.value()))
+                    .compose(id -> subscribed.future())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "alarm recorder cannot subscribe on " + broker.url() + ": " + e, e);
@@ -92,11 +113,17 @@ public final class AlarmRecorder implements AutoCloseable {
     }
 
     /** The first alarm of {@code device} (any device when null), waiting at most {@code timeout}. */
-    public synchronized Optional<Alarm> await(String device, Duration timeout) throws InterruptedException {
+    public Optional<Alarm> await(String device, Duration timeout) throws InterruptedException {
+        return await(a -> device == null || a.device().equals(device), timeout);
+    }
+
+    /** The first alarm that {@code matches}, waiting at most {@code timeout}. */
+    public synchronized Optional<Alarm> await(java.util.function.Predicate<Alarm> matches, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             for (Alarm a : alarms) {
-                if (device == null || a.device().equals(device)) {
+                if (matches.test(a)) {
                     return Optional.of(a);
                 }
             }

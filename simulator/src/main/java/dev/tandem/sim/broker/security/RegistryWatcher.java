@@ -9,9 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.function.Consumer;
 
 /**
- * Follows a site registry file while the broker runs: when {@code ./tandem provision --revoke} or
+ * Follows a site registry file while the broker (or a hub's API) runs: when {@code ./tandem provision --revoke} or
  * {@code --add} rewrites it (atomically), the broker takes the new registry within a second and
  * disconnects the revoked clients. A file that cannot be read keeps the registry in force and is
  * logged once per change.
@@ -21,21 +22,26 @@ public final class RegistryWatcher implements AutoCloseable {
     static final long POLL_MILLIS = 500;
 
     private final Path file;
-    private final BrokerSecurity security;
+    private final Consumer<SiteRegistry> onChange;
     private final Thread thread;
     private volatile boolean running = true;
     private FileTime seen;
 
-    private RegistryWatcher(Path file, BrokerSecurity security) {
+    private RegistryWatcher(Path file, Consumer<SiteRegistry> onChange) {
         this.file = file;
-        this.security = security;
+        this.onChange = onChange;
         this.seen = modified();
         this.thread = new Thread(this::run, "tandem-registry-watch");
         this.thread.setDaemon(true);
     }
 
     public static RegistryWatcher start(Path file, BrokerSecurity security) {
-        RegistryWatcher w = new RegistryWatcher(file, security);
+        return start(file, security::reload);
+    }
+
+    /** Calls {@code onChange} with the new registry each time the file changes (on the watcher's thread). */
+    public static RegistryWatcher start(Path file, Consumer<SiteRegistry> onChange) {
+        RegistryWatcher w = new RegistryWatcher(file, onChange);
         w.thread.start();
         return w;
     }
@@ -51,7 +57,7 @@ public final class RegistryWatcher implements AutoCloseable {
             if (now != null && !now.equals(seen)) {
                 seen = now;
                 try {
-                    security.reload(SiteRegistry.load(file));
+                    onChange.accept(SiteRegistry.load(file));
                     LOG.info("site registry {} reloaded", file);
                 } catch (TandemException e) {
                     LOG.warn("{} (keeping the registry in force)", e.toString());

@@ -1,0 +1,91 @@
+package dev.tandem.hub.store;
+
+import dev.tandem.hub.CloudHub;
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.fleet.DeviceId;
+import dev.tandem.hub.testing.Hubs;
+import dev.tandem.hub.testing.PostgresServer;
+import dev.tandem.hub.testing.Signals;
+import dev.tandem.hub.testing.TestClient;
+import dev.tandem.hub.testing.TestWait;
+import dev.tandem.shared.testing.MosquittoBroker;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Escalation;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Several hub instances on one PostgreSQL (and one mosquitto): each device is fitted once, by the
+ * instance that takes its fit lease, and every instance loads its models; the escalations they
+ * split are all recorded in the one store.
+ */
+class SharedStoreTest {
+    @Test
+    void threeInstancesOnOneDatabase_fitEachDeviceOnce_allLoadIt_andRecordEveryEscalation() {
+        StoreSettings db = PostgresServer.shared().newStore("shared_store");
+        String site = Signals.site();
+        List<String> devices = List.of("m1", "m2", "m3");
+        try (MosquittoBroker broker = MosquittoBroker.start();
+             CloudHub a = CloudHub.start(config(broker, db, "a"));
+             CloudHub b = CloudHub.start(config(broker, db, "b"));
+             CloudHub c = CloudHub.start(config(broker, db, "c"));
+             TestClient device = TestClient.connect(broker.url()).subscribe(Topics.allDevices(site, Topics.Kind.VERDICTS))) {
+            List<CloudHub> hubs = List.of(a, b, c);
+            for (CloudHub h : hubs) {
+                assertTrue(h.awaitConnected(Duration.ofSeconds(10)));
+            }
+            for (String d : devices) {
+                Hubs.commission(device, site, d);
+            }
+            assertTrue(TestWait.until(Hubs.FIT_TIMEOUT.multipliedBy(2), () -> hubs.stream().allMatch(h ->
+                    devices.stream().allMatch(d -> h.fleet().models(new DeviceId(site, d)).isPresent()))),
+                    "every instance holds every device's models");
+            long fitted = hubs.stream().mapToLong(h -> h.metrics().snapshot().modelsFitted()).sum();
+            long loaded = hubs.stream().mapToLong(h -> h.metrics().modelsLoaded()).sum();
+            System.out.printf("shared store: fitted a %d, b %d, c %d; loaded %d%n", a.metrics().snapshot().modelsFitted(),
+                    b.metrics().snapshot().modelsFitted(), c.metrics().snapshot().modelsFitted(), loaded);
+            assertEquals(devices.size(), fitted, "each device fitted once");
+            assertEquals(devices.size() * (hubs.size() - 1), loaded, "the other instances loaded it");
+            for (String d : devices) {
+                String version = a.fleet().models(new DeviceId(site, d)).orElseThrow().tiny().version();
+                for (CloudHub h : hubs) {
+                    assertEquals(version, h.fleet().models(new DeviceId(site, d)).orElseThrow().tiny().version());
+                }
+                assertEquals(2, a.store().models().list(site, d).size(), "one tiny and one large model kept");
+            }
+
+            int context = a.fleet().models(new DeviceId(site, "m1")).orElseThrow().large().contextSize();
+            int n = 60;
+            for (int i = 0; i < n; i++) {
+                Escalation e = Signals.normalEscalation(site, devices.get(i % devices.size()), 1_000 + i * 100L, context);
+                Hubs.send(device, e);
+            }
+            assertTrue(TestWait.until(Duration.ofSeconds(30), () -> hubs.stream()
+                    .mapToLong(h -> h.metrics().snapshot().verdictsSent()).sum() >= n), "every escalation answered");
+            for (CloudHub h : hubs) {
+                assertTrue(h.escalationLog().flush(Duration.ofSeconds(10)));
+            }
+            assertEquals(n, a.store().escalations().count(), "every escalation recorded once, whoever answered it");
+            Map<String, Integer> byInstance = new HashMap<>();
+            for (String d : devices) {
+                for (Escalations.EscalationRecord r : c.store().escalations().list(site, d, 0, Long.MAX_VALUE, n)) {
+                    byInstance.merge(r.instanceId(), 1, Integer::sum);
+                    assertTrue(r.verdictAnomaly() != null, "with its verdict");
+                }
+            }
+            System.out.println("shared store: escalations recorded by instance " + byInstance);
+            assertEquals(n, byInstance.values().stream().mapToInt(Integer::intValue).sum());
+        }
+    }
+
+    private static HubConfig config(MosquittoBroker broker, StoreSettings db, String instance) {
+        return Hubs.config(broker.address()).toBuilder().instanceId(instance).store(db).build();
+    }
+}

@@ -1,0 +1,299 @@
+package dev.tandem.hub.store;
+
+import dev.tandem.hub.fit.DeviceFitter;
+import dev.tandem.hub.fit.FitSettings;
+import dev.tandem.hub.fit.FittedDevice;
+import dev.tandem.hub.large.LargeModelConfig;
+import dev.tandem.hub.testing.Signals;
+import dev.tandem.hub.tiny.TinyFitConfig;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.Wire;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The store's contract, run against every database it speaks ({@link H2StoreTest},
+ * {@link PostgresStoreTest}): each test gets a new, empty, migrated store.
+ */
+abstract class StoreContract {
+    static final String SITE = "plant";
+    private static FittedDevice fitted;
+    private static Commissioning set;
+
+    HubStore store;
+
+    /** Settings of a new, empty database. */
+    abstract StoreSettings newSettings();
+
+    @BeforeEach
+    void open() {
+        store = HubStore.open(newSettings());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    /** One fit shared by the tests (short training: the contract is about keeping it, not its quality). */
+    static synchronized FittedDevice fitted() {
+        if (fitted == null) {
+            set = Signals.commissioning(SITE, "m1", 400);
+            fitted = DeviceFitter.fit(set, new FitSettings(TinyFitConfig.defaults(),
+                    LargeModelConfig.builder().steps(100).build()));
+        }
+        return fitted;
+    }
+
+    static synchronized Commissioning set() {
+        fitted();
+        return set;
+    }
+
+    private static Models.FitRecord record(String device, String setSha) {
+        return new Models.FitRecord(SITE, device, "pi-4", setSha, null, "hub-a", 1234, 1_000);
+    }
+
+    @Test
+    void open_migratesToTheCurrentSchema_andAnotherOpenOfTheSameDatabaseChangesNothing() {
+        assertEquals("1", store.schemaVersion());
+        try (HubStore again = HubStore.open(store.settings())) {
+            assertEquals("1", again.schemaVersion());
+        }
+        assertEquals(0, store.escalations().count());
+    }
+
+    @Test
+    void commissioningSets_areKeptOncePerContent_theNewestIsTheDevicesLatest() {
+        Commissioning a = set();
+        String shaA = store.commissioning().save(a, 100);
+        assertEquals(shaA, store.commissioning().save(a, 200), "the same content is the same set");
+        Commissioning b = Commissioning.of(SITE, "m1", "pi-4", Signals.range(1000, 1399));
+        String shaB = store.commissioning().save(b, 300);
+        Commissioning other = Commissioning.of(SITE, "m2", Signals.range(0, 399));
+        store.commissioning().save(other, 150);
+
+        CommissioningSets.StoredSet latest = store.commissioning().latest(SITE, "m1").orElseThrow();
+        assertEquals(shaB, latest.sha256());
+        assertEquals(b, latest.set());
+        List<CommissioningSets.StoredSet> all = store.commissioning().latestOfEachDevice((k, e) -> {
+            throw e;
+        });
+        assertEquals(List.of("m1", "m2"), all.stream().map(s -> s.set().device()).toList());
+        assertEquals(shaB, all.get(0).sha256());
+        assertEquals(100, store.commissioning().latest(SITE, "m2").map(s -> s.receivedAt()).orElseThrow() - 50);
+
+        Devices.DeviceRecord m1 = store.devices().find(SITE, "m1").orElseThrow();
+        assertEquals("pi-4", m1.deviceClass());
+        assertEquals(Signals.CHANNELS, m1.channels());
+        assertEquals(100, m1.firstSeen());
+        assertEquals(300, m1.lastSeen());
+        assertEquals(2, store.devices().all().size());
+        assertTrue(store.commissioning().latest(SITE, "nobody").isEmpty());
+    }
+
+    @Test
+    void aDamagedSet_isSkippedWithItsCode_theOthersStillLoad() {
+        store.commissioning().save(set(), 100);
+        store.commissioning().save(Commissioning.of(SITE, "m2", Signals.range(0, 399)), 100);
+        store.withConnection("damage", c -> {
+            try (PreparedStatement s = c.prepareStatement("update commissioning_sets set payload = ? where device = 'm2'")) {
+                s.setBytes(1, "{nope".getBytes());
+                return s.executeUpdate();
+            }
+        });
+        List<ErrorCode> skipped = new ArrayList<>();
+        List<CommissioningSets.StoredSet> sets = store.commissioning().latestOfEachDevice((k, e) -> skipped.add(e.code()));
+        assertEquals(List.of("m1"), sets.stream().map(s -> s.set().device()).toList());
+        assertEquals(List.of(ErrorCode.ARTIFACT_HASH_MISMATCH), skipped);
+    }
+
+    @Test
+    void models_keptAndLoaded_scoreAsFitted_withoutTraining() {
+        FittedDevice f = fitted();
+        String setSha = store.commissioning().save(set(), 100);
+        assertFalse(store.models().has(SITE, "m1", f.fingerprint()));
+        assertTrue(store.models().load(SITE, "m1", f.fingerprint()).isEmpty());
+        store.models().save(record("m1", setSha), f);
+        store.models().save(record("m1", setSha), f); // a second instance keeping the same fit changes nothing
+        assertTrue(store.models().has(SITE, "m1", f.fingerprint()));
+
+        List<double[][]> contexts = new ArrayList<>();
+        for (int end = 20; end < 60; end++) {
+            contexts.add(DeviceFitter.rows(Signals.range(end - 11, end)));
+        }
+        contexts.add(DeviceFitter.rows(List.of(Signals.anomalous(70), Signals.anomalous(71), Signals.anomalous(72))));
+        FittedDevice loaded = store.models().load(SITE, "m1", f.fingerprint()).orElseThrow();
+        try {
+            assertEquals(f.tiny(), loaded.tiny());
+            assertEquals(f.large().version(), loaded.large().version());
+            double[] expected = f.large().score(contexts);
+            double[] actual = loaded.large().score(contexts);
+            for (int i = 0; i < expected.length; i++) {
+                // the same float weights; TensorFlow's kernels may round the last float bit differently
+                assertEquals(expected[i], actual[i], 1e-6 * Math.max(1, Math.abs(expected[i])), "context " + i);
+            }
+        } finally {
+            loaded.large().close();
+        }
+
+        List<Models.ModelRecord> models = store.models().list(SITE, "m1");
+        assertEquals(List.of(Models.TINY, Models.LARGE), models.stream().map(Models.ModelRecord::kind).sorted(
+                java.util.Comparator.reverseOrder()).toList());
+        for (Models.ModelRecord m : models) {
+            assertEquals(f.fingerprint(), m.fingerprint());
+            assertEquals("pi-4", m.deviceClass());
+            assertEquals(setSha, m.setSha256());
+            assertEquals("hub-a", m.fittedBy());
+            byte[] artifact = store.models().artifact(m.artifactSha256()).orElseThrow();
+            assertEquals(m.sizeBytes(), artifact.length);
+            assertEquals(m.artifactSha256(), dev.tandem.shared.wire.Hashing.sha256Hex(artifact));
+        }
+        assertEquals(models, store.models().list(null, null));
+    }
+
+    @Test
+    void aTamperedArtifact_isRefusedOnLoad() {
+        FittedDevice f = fitted();
+        store.models().save(record("m1", store.commissioning().save(set(), 1)), f);
+        store.withConnection("tamper", c -> {
+            try (PreparedStatement s = c.prepareStatement("update artifacts set content = ? where format = ?")) {
+                s.setBytes(1, "{}".getBytes());
+                s.setString(2, f.tiny().format());
+                return s.executeUpdate();
+            }
+        });
+        TandemException e = assertThrows(TandemException.class, () -> store.models().load(SITE, "m1", f.fingerprint()));
+        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, e.code());
+    }
+
+    @Test
+    void manifests_keepEveryGeneration_theLastIsTheHighest() {
+        assertTrue(store.models().lastGeneration(SITE, "m1").isEmpty());
+        store.models().recordManifest(new Models.ManifestRecord(SITE, "m1", 5, "tiny-a", "k1", new byte[]{1}, 10, "hub-a"));
+        store.models().recordManifest(new Models.ManifestRecord(SITE, "m1", 9, "tiny-a", "k1", new byte[]{2}, 11, "hub-b"));
+        store.models().recordManifest(new Models.ManifestRecord(SITE, "m1", 9, "tiny-a", "k1", new byte[]{3}, 12, "hub-a"));
+        assertEquals(9, store.models().lastGeneration(SITE, "m1").orElseThrow());
+        List<Models.ManifestRecord> all = store.models().manifests(SITE, "m1");
+        assertEquals(List.of(9L, 5L), all.stream().map(Models.ManifestRecord::generation).toList());
+        assertArrayEquals(new byte[]{2}, all.get(0).signed(), "the first record of a generation stays");
+    }
+
+    @Test
+    void fitLease_oneHolderAtATime_expiredLeasesAreTakenOver() {
+        FitLeases l = store.leases();
+        Duration ttl = Duration.ofSeconds(30);
+        assertTrue(l.tryAcquire(SITE, "m1", "f1", "a", ttl, 1_000));
+        assertFalse(l.tryAcquire(SITE, "m1", "f1", "b", ttl, 2_000));
+        assertTrue(l.tryAcquire(SITE, "m1", "f2", "b", ttl, 2_000), "another fingerprint is another lease");
+        assertTrue(l.tryAcquire(SITE, "m1", "f1", "a", ttl, 3_000), "the holder may take it again");
+        assertFalse(l.renew(SITE, "m1", "f1", "b", ttl, 4_000));
+        assertTrue(l.renew(SITE, "m1", "f1", "a", ttl, 20_000));
+        assertFalse(l.tryAcquire(SITE, "m1", "f1", "b", ttl, 49_000), "renewed until 50 s");
+        assertTrue(l.tryAcquire(SITE, "m1", "f1", "b", ttl, 50_001), "expired: taken over");
+        assertFalse(l.renew(SITE, "m1", "f1", "a", ttl, 50_002), "the old holder lost it");
+        l.release(SITE, "m1", "f1", "a");
+        assertFalse(l.tryAcquire(SITE, "m1", "f1", "c", ttl, 50_003), "releasing someone else's lease does nothing");
+        l.release(SITE, "m1", "f1", "b");
+        assertTrue(l.tryAcquire(SITE, "m1", "f1", "c", ttl, 50_004));
+        assertEquals(0, l.purgeExpired(32_000), "f2 (b) runs until 32 s, f1 (c) until 80 s");
+        assertEquals(2, l.purgeExpired(10_000_000), "f1 (c) and f2 (b) expired by then");
+    }
+
+    @Test
+    void fitLease_racedByManyInstances_hasExactlyOneWinner() throws Exception {
+        int instances = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(instances);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                String holder = "hub-" + i;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return store.leases().tryAcquire(SITE, "m1", "f", holder, Duration.ofMinutes(1), 1_000);
+                }));
+            }
+            go.countDown();
+            int winners = 0;
+            for (Future<Boolean> r : results) {
+                winners += r.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(1, winners);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static Escalations.EscalationRecord escalation(String id, long receivedAt, Boolean anomaly) {
+        Escalation e = Signals.normalEscalation(SITE, "m1", 500 + receivedAt, 12);
+        return new Escalations.EscalationRecord(SITE, "m1", id, e.windowId(), e.windowSize(), e.modelVersion(),
+                e.edgeScore(), receivedAt, "hub-a", Wire.encode(e), anomaly, anomaly == null ? null : 0.5,
+                anomaly == null ? null : "large-x", anomaly == null ? null : receivedAt + 3);
+    }
+
+    @Test
+    void escalations_withAndWithoutVerdicts_redeliveriesKeptOnce_oldOnesDeleted() {
+        store.escalations().insert(List.of(escalation("e1", 1_000, true), escalation("e2", 2_000, null),
+                escalation("e3", 3_000, false)));
+        store.escalations().insert(List.of(escalation("e1", 9_000, false), escalation("e4", 4_000, true)));
+        assertEquals(4, store.escalations().count());
+        List<Escalations.EscalationRecord> got = store.escalations().list(SITE, "m1", 0, 10_000, 100);
+        assertEquals(List.of("e1", "e2", "e3", "e4"), got.stream().map(Escalations.EscalationRecord::id).toList());
+        assertEquals(Boolean.TRUE, got.get(0).verdictAnomaly(), "the redelivery did not overwrite the first");
+        assertNull(got.get(1).verdictAnomaly());
+        assertNull(got.get(1).verdictScore());
+        assertNull(got.get(1).verdictAt());
+        assertEquals(Boolean.FALSE, got.get(2).verdictAnomaly());
+        assertEquals(3_003L, got.get(2).verdictAt());
+        Escalation decoded = Wire.decode(got.get(3).payload(), Escalation.class);
+        assertEquals(got.get(3).windowId(), decoded.windowId());
+        assertEquals(2, store.escalations().list(SITE, "m1", 2_000, 4_000, 100).size());
+        assertEquals(1, store.escalations().list(SITE, "m1", 0, 10_000, 1).size());
+
+        assertEquals(2, store.escalations().deleteReceivedBefore(3_000));
+        assertEquals(List.of("e3", "e4"), store.escalations().list(SITE, "m1", 0, 10_000, 100).stream()
+                .map(Escalations.EscalationRecord::id).toList());
+    }
+
+    @Test
+    void labels_forKnownDevicesOnly_withAProperRange() {
+        store.commissioning().save(set(), 1);
+        Labels.LabelRecord l = Labels.LabelRecord.of(SITE, "m1", 1_000, 2_000, true, "valve closed", 5, "operator");
+        store.labels().add(l);
+        store.labels().add(Labels.LabelRecord.of(SITE, "m1", 500, 600, false, null, 6, "operator"));
+        List<Labels.LabelRecord> got = store.labels().list(SITE, "m1");
+        assertEquals(2, got.size());
+        assertEquals(l, got.get(1));
+        assertNull(got.get(0).note());
+
+        TandemException unknown = assertThrows(TandemException.class, () -> store.labels().add(
+                Labels.LabelRecord.of(SITE, "ghost", 1, 2, true, null, 1, "operator")));
+        assertEquals(ErrorCode.UNKNOWN_DEVICE, unknown.code());
+        TandemException reversed = assertThrows(TandemException.class, () ->
+                Labels.LabelRecord.of(SITE, "m1", 2_000, 1_000, true, null, 1, "operator"));
+        assertEquals(ErrorCode.INVALID_FIELD, reversed.code());
+        assertEquals(2, store.labels().list(SITE, "m1").size());
+    }
+}

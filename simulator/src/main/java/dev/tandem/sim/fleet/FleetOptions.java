@@ -1,0 +1,150 @@
+package dev.tandem.sim.fleet;
+
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.wire.Checks;
+import dev.tandem.sim.scenario.Scenario;
+
+import java.time.Duration;
+
+/**
+ * What a {@link LocalFleet} starts. {@code scenario} null: {@code devices} healthy pumps
+ * ({@code machine-01}...) on {@code site}, faults only where injected; else the scenario's fleet and
+ * timeline (one site; network events need {@code sim run}, refused here). Readings go out at
+ * {@code rate} per device per second of wall time (the timeline's seconds are samples at 1 Hz, so a
+ * scenario runs {@code rate} times faster than written). Build with {@link #builder()}.
+ */
+public record FleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
+                           boolean edge, double rate, int commissioning, long seed, String site,
+                           Duration startupTimeout, Duration verdictTimeout) {
+    /** Where the fleet's broker runs. */
+    public enum BrokerKind {
+        /** HiveMQ CE embedded in this JVM. */
+        EMBEDDED,
+        /** A mosquitto process of its own ({@code mosquitto} must be installed). */
+        MOSQUITTO
+    }
+
+    public static final int MAX_DEVICES = 500;
+    public static final double DEFAULT_RATE = 50;
+    public static final int DEFAULT_COMMISSIONING = 400;
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
+
+    public FleetOptions {
+        if (scenario == null && (devices < 1 || devices > MAX_DEVICES)) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "devices must be 1.." + MAX_DEVICES + ", got " + devices);
+        }
+        if (scenario != null && scenario.devices().size() > MAX_DEVICES) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "scenario " + scenario.name() + " has "
+                    + scenario.devices().size() + " devices; a local fleet runs at most " + MAX_DEVICES);
+        }
+        if (!(rate > 0) || rate > 1000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "rate must be in (0, 1000] readings/s per device, got " + rate);
+        }
+        if (commissioning < 50 || commissioning > 5000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "commissioning must be 50..5000 readings, got " + commissioning);
+        }
+        if (edge && !hub) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "edge agents need the hub (it fits their models)");
+        }
+        if (startupTimeout == null || startupTimeout.isNegative() || startupTimeout.isZero()) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "startupTimeout must be > 0");
+        }
+        verdictTimeout = verdictTimeout == null ? Duration.ofSeconds(3) : verdictTimeout;
+        Checks.id("site", site);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder; {@link #build()} checks. */
+    public static final class Builder {
+        private int devices = 3;
+        private Scenario scenario;
+        private BrokerKind broker = BrokerKind.EMBEDDED;
+        private boolean secured = true;
+        private boolean hub = true;
+        private boolean edge = true;
+        private double rate = DEFAULT_RATE;
+        private int commissioning = DEFAULT_COMMISSIONING;
+        private long seed = 42;
+        private String site = "plant";
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private Duration verdictTimeout = Duration.ofSeconds(3);
+
+        public Builder devices(int n) {
+            this.devices = n;
+            return this;
+        }
+
+        /** The scenario's fleet and timeline; its site becomes the fleet's. */
+        public Builder scenario(Scenario s) {
+            this.scenario = s;
+            return this;
+        }
+
+        public Builder broker(BrokerKind kind) {
+            this.broker = kind;
+            return this;
+        }
+
+        public Builder secured(boolean on) {
+            this.secured = on;
+            return this;
+        }
+
+        public Builder hub(boolean on) {
+            this.hub = on;
+            return this;
+        }
+
+        public Builder edge(boolean on) {
+            this.edge = on;
+            return this;
+        }
+
+        public Builder rate(double readingsPerSecond) {
+            this.rate = readingsPerSecond;
+            return this;
+        }
+
+        public Builder commissioning(int readings) {
+            this.commissioning = readings;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder site(String site) {
+            this.site = site;
+            return this;
+        }
+
+        public Builder startupTimeout(Duration d) {
+            this.startupTimeout = d;
+            return this;
+        }
+
+        public Builder verdictTimeout(Duration d) {
+            this.verdictTimeout = d;
+            return this;
+        }
+
+        public FleetOptions build() {
+            String s = site;
+            if (scenario != null) {
+                if (scenario.sites().size() != 1) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "a local fleet runs one site; scenario "
+                            + scenario.name() + " has " + scenario.sites());
+                }
+                s = scenario.sites().get(0);
+            }
+            return new FleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
+                    startupTimeout, verdictTimeout);
+        }
+    }
+}
