@@ -66,6 +66,7 @@ class RestartTest extends AgentTestSupport {
         assertEquals(held, s.replayed());
         assertEquals(0, s.droppedTotal());
         waitUntil(() -> second.outboxStats().queued() == 0 && second.outboxStats().inFlight() == 0, "all acknowledged");
+        TestHub.await(vertx.undeploy(second.deploymentID())); // its outbox closed before the state directory goes
         proxy.close();
     }
 

@@ -142,6 +142,7 @@ class SignedModelTest extends AgentTestSupport {
         hub.publish(topic(Kind.MODEL), v2, true);
         TestHub.await(second.modelsLoaded());
         assertEquals("v2", second.modelVersion(device).orElseThrow());
+        TestHub.await(vertx.undeploy(second.deploymentID())); // its outbox closed before the state directory goes
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.List;
  *       trust</td></tr>
  *   <tr><td>HUB</td><td>verdicts, model, trust (every device of its site)</td><td>escalations (shared group or plain),
  *       commissioning, status, model/state, alarms (every device of its site)</td></tr>
+ *   <tr><td>MONITOR</td><td>nothing</td><td>alarms, status, model/state (every device of its site)</td></tr>
  * </table>
  */
 public final class AccessRules {
@@ -32,6 +33,9 @@ public final class AccessRules {
     /** What a hub reads from every device of its site (escalations besides, shared or plain); alarms for the fleet view. */
     public static final List<Kind> HUB_SUBSCRIBES = List.of(Kind.COMMISSIONING, Kind.STATUS, Kind.MODEL_STATE,
             Kind.ALARMS);
+
+    /** What a monitor reads from every device of its site. */
+    public static final List<Kind> MONITOR_SUBSCRIBES = List.of(Kind.ALARMS, Kind.STATUS, Kind.MODEL_STATE);
 
     private AccessRules() {
     }
@@ -59,6 +63,7 @@ public final class AccessRules {
                 out.add(Permission.subscribe(escalations));
                 HUB_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
             }
+            case MONITOR -> MONITOR_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
             case ADMIN -> {
                 // the broker's own control topics only (mosquitto: granted by its dynamic-security role)
             }

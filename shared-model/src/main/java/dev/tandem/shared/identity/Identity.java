@@ -21,7 +21,7 @@ public record Identity(Role role, String site, String name, List<String> devices
         Checks.id("site", site);
         Checks.id("name", name);
         devices = devices == null ? List.of() : List.copyOf(devices);
-        boolean siteWide = role == Role.HUB || role == Role.ADMIN;
+        boolean siteWide = role == Role.HUB || role == Role.ADMIN || role == Role.MONITOR;
         if (siteWide && !devices.isEmpty()) {
             throw TandemException.invalid("a " + role + " identity names no devices (it serves the whole site)");
         }
@@ -41,6 +41,11 @@ public record Identity(Role role, String site, String name, List<String> devices
 
     public static Identity hub(String site, String name) {
         return new Identity(Role.HUB, site, name, List.of());
+    }
+
+    /** The site's read-only observer ({@link Role#MONITOR}). */
+    public static Identity monitor(String site, String name) {
+        return new Identity(Role.MONITOR, site, name, List.of());
     }
 
     public static Identity admin(String site) {

@@ -9,6 +9,11 @@ public enum Role {
     /** A hub instance (each its own username): answers escalations, fits and assigns models. */
     HUB,
     /**
+     * A read-only observer of a site (an alarm recorder, a scenario's attack report, an integration):
+     * subscribes to every device's alarms, status and model state; publishes nothing.
+     */
+    MONITOR,
+    /**
      * The broker's administrator: only mosquitto's dynamic-security control topic (to revoke or add
      * an identity while the broker runs). No Tandem component logs in with it.
      */

@@ -2,7 +2,6 @@ package dev.tandem.sim.bench;
 
 import dev.tandem.edge.EdgeAgent;
 import dev.tandem.edge.EdgeConfig;
-import dev.tandem.shared.signing.HubKey;
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.HubMetrics;
@@ -36,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class BrokerBench {
     /** Figures of one broker. */
-    record Result(String broker, String hubSubscription, long readings, double rawReadingsPerSecond, double agentReadingsPerSecond,
+    record Result(String broker, String security, String hubSubscription, long readings, double rawReadingsPerSecond, double agentReadingsPerSecond,
                   double agentToRaw, long escalations, int samplesPerEscalation, double rawEscalationsPerSecond,
                   double hubVerdictsPerSecond, double hubToRaw, double hubMeanBatchSize, double hubVerdictP50Ms) {
     }
@@ -47,9 +46,17 @@ final class BrokerBench {
     private final long seed;
     private final PrintStream progress;
     private final boolean shared;
-    private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    private final BenchFleet fleet;
 
     BrokerBench(Vertx vertx, BrokerAddress broker, String label, boolean shared, long seed, PrintStream progress) {
+        this(vertx, broker, label, shared, seed, progress,
+                BenchFleet.plain(Long.toString(System.currentTimeMillis() % 1_000_000, 36)));
+    }
+
+    /** @param fleet who the clients are: anonymous, or a provisioned site's identities (a secured run) */
+    BrokerBench(Vertx vertx, BrokerAddress broker, String label, boolean shared, long seed, PrintStream progress,
+                BenchFleet fleet) {
+        this.fleet = fleet;
         this.shared = shared;
         this.vertx = vertx;
         this.broker = broker;
@@ -60,33 +67,38 @@ final class BrokerBench {
 
     Result run(int readings, int escalations) throws Exception {
         progress.printf("[%s] starting the hub (%s subscription to escalations)%n", label, shared ? "shared" : "plain");
-        try (CloudHub hub = CloudHub.start(HubConfig.builder(broker).instanceId("bench-hub-" + run)
-                .sharedSubscription(shared).build())) {
+        double raw;
+        double agent;
+        EscalationFlow esc;
+        HubMetrics.Snapshot s;
+        try (CloudHub hub = CloudHub.start(fleet.hub(HubConfig.builder(broker)).sharedSubscription(shared).build())) {
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "no MQTT broker answers at " + broker);
             }
             // warm-up: the first flow of a JVM (or of a fresh broker) runs cold; measure the second
             rawReadings(Math.max(1000, readings / 4));
-            double raw = rawReadings(readings);
+            raw = rawReadings(readings);
             progress.printf("[%s] readings -> plain subscriber: %.0f/s%n", label, raw);
-            double agent = agentReadings(readings);
+            agent = agentReadings(readings);
             progress.printf("[%s] readings -> edge agent: %.0f/s (%.2f of raw)%n", label, agent, agent / raw);
-            EscalationFlow esc = escalations(hub, escalations);
-            progress.printf("[%s] escalations -> plain shared subscriber: %.0f/s; -> hub verdicts: %.0f/s (%.2f of raw)%n",
-                    label, esc.raw, esc.hub, esc.hub / esc.raw);
-            HubMetrics.Snapshot s = hub.metrics().snapshot();
-            return new Result(label, shared ? "$share/hub" : "plain", readings, raw, agent, agent / raw, escalations, 1, esc.raw, esc.hub,
-                    esc.hub / esc.raw, s.meanBatchSize(), s.verdictLatencyP50Ms());
+            esc = escalations(hub, escalations);
+            s = hub.metrics().snapshot();
         }
+        // the baseline after the hub has gone: a subscriber of the same kind alone on the escalation topics
+        double rawEsc = rawEscalations(esc.payloads(), esc.topic());
+        progress.printf("[%s] escalations -> plain %s subscriber: %.0f/s; -> hub verdicts: %.0f/s (%.2f of raw)%n",
+                label, shared ? "shared" : "", rawEsc, esc.hub(), esc.hub() / rawEsc);
+        return new Result(label, fleet.mode(), shared ? "$share/hub" : "plain", readings, raw, agent, agent / raw, escalations,
+                1, rawEsc, esc.hub(), esc.hub() / rawEsc, s.meanBatchSize(), s.verdictLatencyP50Ms());
     }
 
     private int flows;
 
     private double rawReadings(int readings) throws Exception {
-        String site = "bench-raw-" + run + "-" + (++flows);
+        String site = fleet.site("raw" + (++flows));
         FactoryLine line = new FactoryLine(SimConfig.defaults(seed, 1));
         String device = line.deviceIds().get(0);
-        MqttCounter counter = await(MqttCounter.subscribe(vertx, broker, "bench-sub-" + run + "-" + flows,
+        MqttCounter counter = await(MqttCounter.subscribe(vertx, broker, fleet.client("agent"),
                 Topics.of(site, device, Topics.Kind.READINGS)), 10);
         SensorPublisher publisher = fastPublisher(line, site, readings);
         long t0 = System.nanoTime();
@@ -99,14 +111,12 @@ final class BrokerBench {
     }
 
     private double agentReadings(int readings) throws Exception {
-        String site = "bench-edge-" + run;
+        String site = fleet.site("edge");
         FactoryLine line = new FactoryLine(SimConfig.defaults(seed, 1));
         String device = line.deviceIds().get(0);
         int commissioning = line.config().commissioningSamples();
-        EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker, site, List.of(device))
-                .clientId("bench-edge-" + run).commissioningSamples(commissioning)
-                .hubKey(HubKey.generate().publicKey()) // no hub in this phase: the agent only reads
-                .build());
+        EdgeAgent agent = new EdgeAgent(fleet.agent(EdgeConfig.builder(broker, site, List.of(device)))
+                .commissioningSamples(commissioning).build());
         String deployment = await(vertx.deployVerticle(agent), 30);
         try {
             await(agent.ready(), 30);
@@ -136,26 +146,29 @@ final class BrokerBench {
         }
     }
 
-    private record EscalationFlow(double raw, double hub) {
+    private record EscalationFlow(double hub, byte[][] payloads, String topic) {
     }
 
     private EscalationFlow escalations(CloudHub hub, int count) throws Exception {
-        String site = "bench-esc-" + run;
+        String site = fleet.site("esc");
         FactoryLine line = new FactoryLine(SimConfig.defaults(seed + 1, 1));
-        String device = line.deviceIds().get(0);
-        MachineSimulator machine = line.machine(device);
+        MachineSimulator machine = line.machine(line.deviceIds().get(0));
+        String device = fleet.escalationsDevice(machine.deviceId());
         List<Sample> commissioning = new ArrayList<>();
         for (int i = 0; i < line.config().commissioningSamples(); i++) {
             commissioning.add(machine.next().sample());
         }
         AtomicReference<ModelAssignment> assignment = new AtomicReference<>();
-        MqttCounter models = await(MqttCounter.subscribe(vertx, broker, "bench-model-" + run,
+        byte[] set = Wire.encode(Commissioning.of(site, device, commissioning));
+        // the device's agent commissions it and reads its model (retained) on one session
+        MqttCounter models = await(new MqttFlood(vertx, broker, fleet.client("esc-agent"), 16).sendAndListen(1,
+                i -> new MqttFlood.Message(Topics.of(site, device, Topics.Kind.COMMISSIONING), set),
                 Topics.of(site, device, Topics.Kind.MODEL)), 10);
         models.inspect(m -> assignment.set(Wire.decode(m.payload().getBytes(), ModelAssignment.class)));
-        byte[] set = Wire.encode(Commissioning.of(site, device, commissioning));
-        await(new MqttFlood(vertx, broker, "bench-comm-" + run, 16)
-                .send(1, i -> new MqttFlood.Message(Topics.of(site, device, Topics.Kind.COMMISSIONING), set)), 10);
         await(models.await(1), 180);
+        if (assignment.get() == null) { // arrived before the inspector was set: wait for the retained copy again
+            throw new IllegalStateException("the model arrived before it could be read; rerun");
+        }
         await(models.close(), 10);
         int context = assignment.get().contextSize();
         progress.printf("[%s] hub fitted the escalation device's models (context %d samples)%n", label, context);
@@ -174,31 +187,36 @@ final class BrokerBench {
                     stream.get(end).seq(), 10, context, "bench", 1.0, carried, System.currentTimeMillis()));
         }
 
-        String rawTopic = "bench/" + site + "/escalations";
-        MqttCounter rawCounter = await(MqttCounter.subscribe(vertx, broker, "bench-rawesc-" + run,
-                shared ? "$share/raw/" + rawTopic : rawTopic), 10);
-        long t0 = System.nanoTime();
-        await(new MqttFlood(vertx, broker, "bench-floodraw-" + run, 1000)
-                .send(count, i -> new MqttFlood.Message(rawTopic, payloads[i])), 300);
-        await(rawCounter.await(count), 300);
-        double raw = count / ((rawCounter.lastNanos() - t0) / 1e9);
-        await(rawCounter.close(), 10);
-
-        MqttCounter verdicts = await(MqttCounter.subscribe(vertx, broker, "bench-verdicts-" + run,
-                Topics.of(site, device, Topics.Kind.VERDICTS)), 10);
+        // the device's agent sends the escalations and reads the verdicts on one session, as an edge agent does
         String escTopic = Topics.of(site, device, Topics.Kind.ESCALATIONS);
-        t0 = System.nanoTime();
-        await(new MqttFlood(vertx, broker, "bench-floodesc-" + run, 1000)
-                .send(count, i -> new MqttFlood.Message(escTopic, payloads[i])), 300);
+        long t0 = System.nanoTime();
+        MqttCounter verdicts = await(new MqttFlood(vertx, broker, fleet.client("esc-agent"), 1000).sendAndListen(count,
+                i -> new MqttFlood.Message(escTopic, payloads[i]), Topics.of(site, device, Topics.Kind.VERDICTS)), 300);
         await(verdicts.await(count), 300);
         double viaHub = count / ((verdicts.lastNanos() - t0) / 1e9);
         await(verdicts.close(), 10);
-        return new EscalationFlow(raw, viaHub);
+        return new EscalationFlow(viaHub, payloads, escTopic);
+    }
+
+    /** The same escalations to a plain subscriber of the hub's kind (its shared group, or plain), no hub running. */
+    private double rawEscalations(byte[][] payloads, String topic) throws Exception {
+        int count = payloads.length;
+        String site = Topics.parse(topic).site();
+        String filter = Topics.allDevices(site, Topics.Kind.ESCALATIONS);
+        MqttCounter rawCounter = await(MqttCounter.subscribe(vertx, broker, fleet.client("hub-raw"),
+                shared ? "$share/hub/" + filter : filter), 10);
+        long t0 = System.nanoTime();
+        await(new MqttFlood(vertx, broker, fleet.client("esc-agent"), 1000)
+                .send(count, i -> new MqttFlood.Message(topic, payloads[i])), 300);
+        await(rawCounter.await(count), 300);
+        double raw = count / ((rawCounter.lastNanos() - t0) / 1e9);
+        await(rawCounter.close(), 10);
+        return raw;
     }
 
     private SensorPublisher fastPublisher(FactoryLine line, String site, long samples) {
-        return new SensorPublisher(vertx, line, PublisherConfig.builder(site, broker)
-                .asFastAsPossible().samplesPerDevice(samples).build());
+        return new SensorPublisher(vertx, line, PublisherConfig.builder(site, broker).login(fleet.login("sensors"))
+                .clientId(fleet.client("sensors").clientId()).asFastAsPossible().samplesPerDevice(samples).build());
     }
 
     static <T> T await(Future<T> f, long seconds) throws Exception {

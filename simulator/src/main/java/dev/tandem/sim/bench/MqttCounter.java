@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
-import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +25,19 @@ final class MqttCounter {
         this.client = client;
     }
 
+    /** A counter of what arrives on {@code client} (its subscriptions made by its owner); close() disconnects it. */
+    static MqttCounter attachedTo(MqttClient client) {
+        MqttCounter counter = new MqttCounter(client);
+        client.publishHandler(counter::onMessage);
+        return counter;
+    }
+
     static Future<MqttCounter> subscribe(Vertx vertx, BrokerAddress broker, String clientId, String filter) {
-        MqttClient client = MqttClient.create(vertx, new MqttClientOptions().setClientId(clientId)
+        return subscribe(vertx, broker, BenchClient.anonymous(clientId), filter);
+    }
+
+    static Future<MqttCounter> subscribe(Vertx vertx, BrokerAddress broker, BenchClient who, String filter) {
+        MqttClient client = MqttClient.create(vertx, who.options(broker)
                 .setCleanSession(true).setMaxMessageSize(2 * 1024 * 1024).setAutoKeepAlive(true));
         MqttCounter counter = new MqttCounter(client);
         client.publishHandler(counter::onMessage);

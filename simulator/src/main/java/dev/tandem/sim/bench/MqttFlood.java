@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.mqtt.MqttClientOptions;
 
 import java.time.Duration;
 import java.util.function.IntFunction;
@@ -22,13 +21,17 @@ final class MqttFlood {
 
     private final Vertx vertx;
     private final BrokerAddress broker;
-    private final String clientId;
+    private final BenchClient who;
     private final int window;
 
     MqttFlood(Vertx vertx, BrokerAddress broker, String clientId, int window) {
+        this(vertx, broker, BenchClient.anonymous(clientId), window);
+    }
+
+    MqttFlood(Vertx vertx, BrokerAddress broker, BenchClient who, int window) {
         this.vertx = vertx;
         this.broker = broker;
-        this.clientId = clientId;
+        this.who = who;
         this.window = window;
     }
 
@@ -39,8 +42,21 @@ final class MqttFlood {
     /** Sends {@code count} messages made by {@code source}; completes when the broker has acknowledged all. */
     Future<Void> send(int count, IntFunction<Message> source) {
         Promise<Void> done = Promise.promise();
-        vertx.getOrCreateContext().runOnContext(v -> new Flood(count, source, done).start());
+        vertx.getOrCreateContext().runOnContext(v -> new Flood(count, source, done, null, null).start());
         return done.future();
+    }
+
+    /**
+     * Sends like {@link #send} on a connection that first subscribes to {@code listen}: what arrives
+     * there is counted (an agent's identity both publishes its device's escalations and reads its
+     * verdicts, on one session). Completes with the counter once every message is acknowledged; the
+     * connection stays open until the counter is closed.
+     */
+    Future<MqttCounter> sendAndListen(int count, IntFunction<Message> source, String listen) {
+        Promise<Void> done = Promise.promise();
+        MqttCounter[] counter = new MqttCounter[1];
+        vertx.getOrCreateContext().runOnContext(v -> new Flood(count, source, done, listen, counter).start());
+        return done.future().map(x -> counter[0]);
     }
 
     /** One flood, confined to its client's context. */
@@ -48,27 +64,36 @@ final class MqttFlood {
         private final int count;
         private final IntFunction<Message> source;
         private final Promise<Void> done;
+        private final String listen;
+        private final MqttCounter[] counter;
         private WindowedPublisher<Integer> mqtt;
         private int next;
         private int acked;
 
-        Flood(int count, IntFunction<Message> source, Promise<Void> done) {
+        Flood(int count, IntFunction<Message> source, Promise<Void> done, String listen, MqttCounter[] counter) {
             this.count = count;
             this.source = source;
             this.done = done;
+            this.listen = listen;
+            this.counter = counter;
         }
 
         void start() {
-            mqtt = new WindowedPublisher<>(vertx, new MqttClientOptions()
-                    .setClientId(clientId).setCleanSession(true).setMaxInflightQueue(window)
+            mqtt = new WindowedPublisher<>(vertx, who.options(broker).setCleanSession(true).setMaxInflightQueue(window)
                     .setMaxMessageSize(2 * 1024 * 1024).setAutoKeepAlive(true), MqttQoS.AT_LEAST_ONCE, this);
-            mqtt.connect(broker, CONNECT_TIMEOUT).onSuccess(ack -> {
-                if (count == 0) {
-                    done.tryComplete();
-                    return;
-                }
-                pump();
-            }).onFailure(done::tryFail);
+            if (listen != null) {
+                counter[0] = MqttCounter.attachedTo(mqtt.client());
+            }
+            mqtt.connect(broker, CONNECT_TIMEOUT)
+                    .compose(ack -> listen == null ? Future.succeededFuture()
+                            : mqtt.client().subscribe(listen, MqttQoS.AT_LEAST_ONCE.value()).mapEmpty())
+                    .onSuccess(ack -> {
+                        if (count == 0) {
+                            done.tryComplete();
+                            return;
+                        }
+                        pump();
+                    }).onFailure(done::tryFail);
         }
 
         private void pump() {
@@ -82,7 +107,9 @@ final class MqttFlood {
         @Override
         public void acknowledged(Integer index) {
             if (++acked == count) {
-                mqtt.disconnect();
+                if (listen == null) {
+                    mqtt.disconnect();
+                }
                 done.tryComplete();
             } else {
                 pump();

@@ -32,11 +32,18 @@ final class BenchCommand implements Runnable {
                     "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java);",
                     "readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber;",
                     "escalations/s answered by the hub through its shared subscription beside the raw rate of the",
-                    "same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run."})
+                    "same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run,",
+                    "and --security plain,acl,tls to measure what identities, ACLs and TLS cost on each broker it starts."})
     static final class Pipeline implements Callable<Integer> {
         @Option(names = "--broker", paramLabel = "URL",
-                description = "'embedded' (HiveMQ CE in-process) or tcp://host:port; repeat to measure several side by side (default: embedded).")
+                description = {"'embedded' (HiveMQ CE in-process), 'mosquitto' (a mosquitto process started for the run) or",
+                        "tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
         List<String> brokers;
+
+        @Option(names = "--security", paramLabel = "MODE", split = ",", defaultValue = "plain",
+                description = {"plain (anonymous), acl (a site's identities and ACLs), tls (both, over TLS); a list runs",
+                        "each on every broker the benchmark starts, side by side (default: ${DEFAULT-VALUE})."})
+        List<String> security;
 
         @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
         Path report;
@@ -65,14 +72,16 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             List<String> list = brokers == null || brokers.isEmpty() ? List.of("embedded") : brokers;
             for (String b : list) {
-                if (!b.equals("embedded")) {
+                if (!b.equals("embedded") && !b.equals("mosquitto")) {
                     BrokerAddress.parse(b);
                 }
             }
             if (readings < 1000 || escalations < 100 || inferenceSeconds <= 0) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--readings >= 1000, --escalations >= 100, --inference-seconds > 0");
             }
-            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report, sharedOnEmbedded), System.out);
+            List<PipelineBench.Security> modes = security.stream().map(PipelineBench.Security::parse).distinct().toList();
+            PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report,
+                    sharedOnEmbedded, modes), System.out);
             return 0;
         }
     }

@@ -47,8 +47,8 @@ final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--sensor", paramLabel = "NAME=DEV[,DEV...]", description = "A sensor publisher and its devices (repeat).")
     List<String> sensorSpecs = new ArrayList<>();
 
-    @Option(names = "--recorder", description = "The alarm recorder's identity (a hub identity named "
-            + dev.tandem.sim.provision.SiteAccess.RECORDER + ", for sim run --site-dir --record-alarms).")
+    @Option(names = "--recorder", description = "The alarm recorder's identity (read-only: a monitor named "
+            + dev.tandem.sim.provision.SiteAccess.RECORDER + ", for sim run --site-dir --record-alarms and attacks).")
     boolean recorder;
 
     @Option(names = "--operator", paramLabel = "NAME=ROLE", description = "An operator of the hub's REST API, role "
@@ -148,7 +148,7 @@ final class ProvisionCommand implements Callable<Integer> {
             ids.add(Identity.hub(siteId, "hub-" + i));
         }
         if (recorder) {
-            ids.add(Identity.hub(siteId, dev.tandem.sim.provision.SiteAccess.RECORDER));
+            ids.add(Identity.monitor(siteId, dev.tandem.sim.provision.SiteAccess.RECORDER));
         }
         Map<String, OperatorRole> operators = new LinkedHashMap<>();
         for (String spec : operatorSpecs) {

@@ -22,6 +22,6 @@ final class SimRunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ScenarioReport r = options.run(ScenarioLoader.load(file));
-        return r.completed() ? 0 : 1;
+        return r.succeeded() ? 0 : 1;
     }
 }

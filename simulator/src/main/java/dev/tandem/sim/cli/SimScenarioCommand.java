@@ -28,6 +28,6 @@ final class SimScenarioCommand implements Callable<Integer> {
             return 0;
         }
         ScenarioReport r = options.run(ScenarioLoader.builtIn(name));
-        return r.completed() ? 0 : 1;
+        return r.succeeded() ? 0 : 1;
     }
 }

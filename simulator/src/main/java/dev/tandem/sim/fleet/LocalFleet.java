@@ -7,17 +7,18 @@ import dev.tandem.hub.HubConfig;
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.wire.Alarm;
 import dev.tandem.sim.broker.EmbeddedBroker;
 import dev.tandem.sim.broker.EmbeddedBrokerOptions;
 import dev.tandem.sim.broker.LocalResources;
-import dev.tandem.sim.broker.MosquittoProcess;
 import dev.tandem.sim.factory.FactoryLine;
 import dev.tandem.sim.factory.Fault;
 import dev.tandem.sim.factory.MachineSimulator;
 import dev.tandem.sim.factory.SimConfig;
 import dev.tandem.sim.factory.TruthEvent;
+import dev.tandem.sim.provision.SecuredMosquitto;
 import dev.tandem.sim.provision.SiteAccess;
 import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.publish.PublisherConfig;
@@ -61,7 +62,7 @@ public final class LocalFleet implements AutoCloseable {
     private Path stateDir;
     private SiteAccess access;
     private EmbeddedBroker embedded;
-    private MosquittoProcess mosquitto;
+    private AutoCloseable mosquitto;
     private BrokerAddress broker;
     private CloudHub hub;
     private Vertx vertx;
@@ -175,8 +176,15 @@ public final class LocalFleet implements AutoCloseable {
                     : EmbeddedBrokerOptions.secured(siteDir)).start();
             broker = embedded.address();
         } else {
-            mosquitto = access == null ? MosquittoProcess.anonymous() : MosquittoProcess.secured(access.layout());
-            broker = mosquitto.address();
+            if (access == null) {
+                MosquittoBroker m = MosquittoBroker.start();
+                mosquitto = m;
+                broker = m.address();
+            } else {
+                SecuredMosquitto m = SecuredMosquitto.start(access.layout());
+                mosquitto = m;
+                broker = m.broker().address();
+            }
         }
         vertx = Vertx.vertx();
         recorder = AlarmRecorder.start(vertx, broker, access == null ? BrokerLogin.none() : access.recorder(), site);

@@ -17,7 +17,10 @@ import java.util.List;
  * as what, the site CA, the hub's signing key and the key agents pin.
  */
 public final class SiteAccess {
-    /** The hub identity an alarm recorder logs in as (hubs may read alarms; its own name, so it takes no hub's session). */
+    /**
+     * The identity an alarm recorder logs in as: a {@link Role#MONITOR} (reads the site's alarms, status and
+     * model states, publishes nothing), its own name, so it takes no other client's session.
+     */
     public static final String RECORDER = "alarm-recorder";
 
     private final SiteLayout layout;
@@ -35,7 +38,7 @@ public final class SiteAccess {
     /**
      * A throwaway site for one process: one agent per device ({@code agent-<device>}), one sensor
      * publisher for all of them ({@code sensors}), one hub instance ({@code hub-1}) and the alarm
-     * recorder ({@value #RECORDER}, a hub identity).
+     * recorder ({@value #RECORDER}, a read-only monitor).
      */
     public static SiteAccess provisionFor(SiteLayout layout, String site, List<String> devices) {
         List<Identity> ids = new java.util.ArrayList<>();
@@ -44,7 +47,7 @@ public final class SiteAccess {
         }
         ids.add(Identity.sensor(site, "sensors", devices));
         ids.add(Identity.hub(site, "hub-1"));
-        ids.add(Identity.hub(site, RECORDER));
+        ids.add(Identity.monitor(site, RECORDER));
         Provisioner.create(layout, new Provisioner.Plan(site, ids, List.of("localhost", "127.0.0.1")));
         return open(layout);
     }
@@ -74,14 +77,14 @@ public final class SiteAccess {
     /** The login of the first hub instance (not the alarm recorder). */
     public BrokerLogin hub() {
         return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
-                .filter(i -> i.role() == Role.HUB && !i.name().equals(RECORDER)).findFirst()
+                .filter(i -> i.role() == Role.HUB).findFirst()
                 .orElseThrow(() -> missing("a hub identity")));
     }
 
     /** The login of the alarm recorder ({@value #RECORDER}; {@code ./tandem provision --add --recorder} adds it). */
     public BrokerLogin recorder() {
         return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
-                .filter(i -> i.role() == Role.HUB && i.name().equals(RECORDER)).findFirst()
+                .filter(i -> i.role() == Role.MONITOR && i.name().equals(RECORDER)).findFirst()
                 .orElseThrow(() -> missing("alarm recorder identity '" + RECORDER
                         + "' (./tandem provision --out " + layout.root() + " --add --recorder)")));
     }
@@ -102,6 +105,17 @@ public final class SiteAccess {
             out.computeIfAbsent(s, k -> new java.util.ArrayList<>()).add(d);
         }
         return out;
+    }
+
+    /** The identities of the site, as provisioned. */
+    public List<Identity> identities() {
+        return registry.accounts().stream().map(SiteRegistry.Account::identity).toList();
+    }
+
+    /** The login of the identity named {@code name} (its credentials file must be here). */
+    public BrokerLogin loginOf(String name) {
+        return login(registry.accounts().stream().map(SiteRegistry.Account::identity)
+                .filter(i -> i.name().equals(name)).findFirst().orElseThrow(() -> missing("an identity " + name)));
     }
 
     /** The login of one identity of the site. */

@@ -127,27 +127,60 @@ public record ScenarioFile(String name, String description, Long seed, @JsonProp
         }
     }
 
-    /** One timeline entry: at a time, exactly one of a fault, an operating change, a network or a device event. */
+    /** One timeline entry: at a time, exactly one of a fault, an operating change, a network, a device event or an attack. */
     public record EventSpec(@JsonProperty(required = true) SimTime at, FaultSpec fault, OperatingSpec operating,
-                            NetworkSpec network, DeviceEventSpec device) {
+                            NetworkSpec network, DeviceEventSpec device, AttackSpec attack) {
         public EventSpec {
-            int given = (fault != null ? 1 : 0) + (operating != null ? 1 : 0) + (network != null ? 1 : 0) + (device != null ? 1 : 0);
+            int given = (fault != null ? 1 : 0) + (operating != null ? 1 : 0) + (network != null ? 1 : 0)
+                    + (device != null ? 1 : 0) + (attack != null ? 1 : 0);
             if (given != 1) {
-                throw TandemException.invalid("a timeline entry has exactly one of fault, operating, network, device; got " + given);
+                throw TandemException.invalid("a timeline entry has exactly one of fault, operating, network, device, attack; got "
+                        + given);
             }
             if (at.duration().isNegative()) {
                 throw TandemException.invalid("at must be >= 0, got " + at);
             }
         }
 
-        /** What the entry is: fault, operating, network or device. */
+        /** What the entry is: fault, operating, network, device or attack. */
         public String what() {
-            return fault != null ? "fault" : operating != null ? "operating" : network != null ? "network" : "device";
+            return fault != null ? "fault" : operating != null ? "operating" : network != null ? "network"
+                    : device != null ? "device" : "attack";
         }
 
         public List<String> devices() {
             return fault != null ? fault.devices() : operating != null ? operating.devices()
-                    : network != null ? network.devices() : device.devices();
+                    : network != null ? network.devices() : device != null ? device.devices() : attack.devices();
+        }
+    }
+
+    /**
+     * Attacks on a running, secured fleet (the run needs the site's identities: {@code --site-dir}):
+     * see {@link dev.tandem.sim.attack.Attack} for the kinds ({@code all}, the default, is every one).
+     *
+     * @param devices the victims
+     * @param kinds   which attacks ({@code model-hijack}, ...; default all)
+     * @param as      the identity of the site that goes rogue (default: an agent that serves none of the victims)
+     */
+    public record AttackSpec(@JsonProperty(required = true) List<String> devices, List<String> kinds, String as) {
+        public AttackSpec {
+            kinds = kinds == null || kinds.isEmpty() ? List.of("all") : List.copyOf(kinds);
+            for (String k : kinds) {
+                if (!k.equals("all")) {
+                    dev.tandem.sim.attack.Attack.ofWireName(k);
+                }
+            }
+            if (as != null) {
+                dev.tandem.shared.wire.Checks.id("as", as);
+            }
+        }
+
+        /** The attacks named. */
+        public List<dev.tandem.sim.attack.Attack> attacks() {
+            if (kinds.contains("all")) {
+                return List.of(dev.tandem.sim.attack.Attack.values());
+            }
+            return kinds.stream().map(dev.tandem.sim.attack.Attack::ofWireName).distinct().toList();
         }
     }
 

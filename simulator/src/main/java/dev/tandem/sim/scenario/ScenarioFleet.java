@@ -35,9 +35,15 @@ public final class ScenarioFleet {
                                Set<String> targets, int line) {
     }
 
+    /** An attack entry of the timeline: carried out against the running fleet at its time. */
+    public record AttackEvent(Duration at, List<String> victims, List<dev.tandem.sim.attack.Attack> attacks, String as,
+                              int line) {
+    }
+
     private final Scenario scenario;
     private final FactoryLine line;
     private final List<NetworkEvent> network = new ArrayList<>();
+    private final List<AttackEvent> attacks = new ArrayList<>();
 
     private ScenarioFleet(Scenario scenario) {
         this.scenario = scenario;
@@ -74,6 +80,10 @@ public final class ScenarioFleet {
         return List.copyOf(network);
     }
 
+    public List<AttackEvent> attackEvents() {
+        return List.copyOf(attacks);
+    }
+
     /** Samples device {@code id} produces over the scenario's duration. */
     public long samples(String id) {
         return Math.max(1, Math.round(scenario.duration().toMillis() / 1000.0 * line.machine(id).rateHz()));
@@ -102,6 +112,10 @@ public final class ScenarioFleet {
             ScenarioFile.NetworkSpec n = spec.network();
             Set<String> targets = n.targets() == null || n.targets().isEmpty() ? Set.of("sensors") : Set.copyOf(n.targets());
             network.add(new NetworkEvent(e.at(), n.duration().duration(), Scenario.networkFault(n), e.devices(), targets, e.line()));
+            return;
+        }
+        if (spec.attack() != null) {
+            attacks.add(new AttackEvent(e.at(), e.devices(), spec.attack().attacks(), spec.attack().as(), e.line()));
             return;
         }
         for (String id : e.devices()) {

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param alarmsRecorded    alarms seen on the broker (when recording)
  * @param network           what the fault proxy did (null when the scenario has no network event)
  * @param networkEvents     network events applied and lifted, in order, with their sim time
+ * @param attacks           what the attack entries did, per victim (null when the scenario has none)
  * @param unchecked         what this scenario's checks need from outside the simulator (its {@code needs})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,5 +29,10 @@ public record ScenarioReport(String name, String source, String broker, String s
                              long readingsSilenced, long readingsLostOffline, long readingsFailed, long reconnects,
                              Map<String, Long> faults, Map<String, Long> events, String truthFile, long truthLines,
                              String alarmsFile, Long alarmsRecorded, ProxyCounters.Snapshot network,
-                             List<String> networkEvents, List<String> unchecked, boolean completed) {
+                             List<String> networkEvents, List<AttackReport> attacks, List<String> unchecked,
+                             boolean completed) {
+    /** Completed, and every attack (if any) refused with the fleet unharmed. */
+    public boolean succeeded() {
+        return completed && (attacks == null || attacks.stream().allMatch(AttackReport::fleetUnharmed));
+    }
 }

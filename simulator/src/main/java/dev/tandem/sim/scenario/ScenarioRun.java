@@ -77,6 +77,7 @@ public final class ScenarioRun {
     public ScenarioRun(Scenario scenario, Options options, PrintStream out) {
         this.fleet = ScenarioFleet.of(scenario);
         this.options = options;
+        AttackRuns.check(fleet, options.site());
         this.out = out;
     }
 
@@ -90,6 +91,7 @@ public final class ScenarioRun {
         Vertx vertx = Vertx.vertx();
         FaultProxy proxy = null;
         AlarmRecorder recorder = null;
+        AttackRuns attacks = null;
         List<PublisherGroup> groups = new ArrayList<>();
         long t0 = System.nanoTime();
         try {
@@ -106,9 +108,12 @@ public final class ScenarioRun {
                 proxy = FaultProxy.start(vertx, broker);
                 devicesConnectTo = proxy.address();
             }
-            if (options.alarms() != null) {
+            if (options.alarms() != null || !fleet.attackEvents().isEmpty()) {
                 recorder = site == null ? AlarmRecorder.start(vertx, broker)
                         : AlarmRecorder.start(vertx, broker, site.recorder(), site.site());
+            }
+            if (!fleet.attackEvents().isEmpty()) {
+                attacks = new AttackRuns(fleet, site, broker, recorder, out);
             }
             String speed = Double.isInfinite(options.speed()) ? "max" : String.valueOf(options.speed());
             out.printf("scenario %s: %d devices on %s, %s simulated at speed %s against %s%s%n", s.name(), s.devices().size(),
@@ -122,15 +127,18 @@ public final class ScenarioRun {
                         referenceSamples, options.qos(), start));
             }
             groups.forEach(PublisherGroup::start);
-            boolean completed = drive(groups, proxy, start);
+            boolean completed = drive(groups, proxy, attacks, start);
             stopAll(groups);
             List<TruthEvent> truth = fleet.groundTruth();
             JsonLines.write(options.truth(), truth);
             if (recorder != null) {
                 Thread.sleep(500); // the last alarms of the last readings
-                recorder.writeTo(options.alarms());
+                if (options.alarms() != null) {
+                    recorder.writeTo(options.alarms());
+                }
             }
-            ScenarioReport report = report(groups, proxy, recorder, truth.size(), speed, broker,
+            List<AttackReport> attackReports = attacks == null ? null : attacks.reports();
+            ScenarioReport report = report(groups, proxy, recorder, attackReports, truth.size(), speed, broker,
                     (System.nanoTime() - t0) / 1e9, completed);
             print(report);
             if (options.report() != null) {
@@ -138,6 +146,9 @@ public final class ScenarioRun {
             }
             return report;
         } finally {
+            if (attacks != null) {
+                attacks.close();
+            }
             if (recorder != null) {
                 recorder.close();
             }
@@ -198,8 +209,10 @@ public final class ScenarioRun {
     }
 
     /** Waits for the groups, switching network events on and off as simulated time passes them. */
-    private boolean drive(List<PublisherGroup> groups, FaultProxy proxy, long start) throws InterruptedException {
+    private boolean drive(List<PublisherGroup> groups, FaultProxy proxy, AttackRuns attacks, long start)
+            throws InterruptedException {
         List<ScenarioFleet.NetworkEvent> pending = new ArrayList<>(fleet.networkEvents());
+        List<ScenarioFleet.AttackEvent> attacksDue = new ArrayList<>(fleet.attackEvents());
         Map<ScenarioFleet.NetworkEvent, FaultProxy.Active> on = new LinkedHashMap<>();
         Map<ScenarioFleet.NetworkEvent, Long> onSince = new LinkedHashMap<>();
         long deadline = start + options.timeout().toNanos();
@@ -219,6 +232,13 @@ public final class ScenarioRun {
                     on.put(e, proxy.apply(e.fault(), clients(e, groups), e.devices().toString()));
                     onSince.put(e, now);
                     networkLog.add(String.format("%.1fs on  %s %s", sim, e.fault().kind().wireName(), e.devices()));
+                }
+            }
+            for (var it = attacksDue.iterator(); it.hasNext(); ) {
+                ScenarioFleet.AttackEvent e = it.next();
+                if (sim >= e.at().toMillis() / 1000.0) {
+                    it.remove();
+                    attacks.fire(e, sim);
                 }
             }
             for (var it = on.entrySet().iterator(); it.hasNext(); ) {
@@ -279,7 +299,8 @@ public final class ScenarioRun {
                 .exceptionally(e -> null).join();
     }
 
-    private ScenarioReport report(List<PublisherGroup> groups, FaultProxy proxy, AlarmRecorder recorder, long truthLines,
+    private ScenarioReport report(List<PublisherGroup> groups, FaultProxy proxy, AlarmRecorder recorder,
+                                  List<AttackReport> attacks, long truthLines,
                                   String speed, BrokerAddress broker, double wall, boolean completed) {
         Scenario s = fleet.scenario();
         Map<String, Long> faults = new TreeMap<>();
@@ -287,7 +308,8 @@ public final class ScenarioRun {
         for (Scenario.Entry e : s.timeline()) {
             ScenarioFile.EventSpec spec = e.spec();
             String kind = spec.fault() != null ? spec.fault().kind() : spec.operating() != null ? spec.operating().kind()
-                    : spec.network() != null ? "network." + spec.network().kind() : spec.device().kind();
+                    : spec.network() != null ? "network." + spec.network().kind()
+                    : spec.device() != null ? spec.device().kind() : "attack";
             (spec.fault() != null ? faults : events).merge(kind, (long) e.devices().size(), Long::sum);
         }
         long expected = s.devices().stream().mapToLong(d -> fleet.samples(d.id())).sum();
@@ -298,7 +320,7 @@ public final class ScenarioRun {
                 sum(groups, PublisherGroup::reconnects), faults, events, options.truth().toString(), truthLines,
                 options.alarms() == null ? null : options.alarms().toString(),
                 recorder == null ? null : (long) recorder.count(), proxy == null ? null : proxy.counters().snapshot(),
-                proxy == null ? null : List.copyOf(networkLog), s.needs(), completed);
+                proxy == null ? null : List.copyOf(networkLog), attacks, s.needs(), completed);
     }
 
     private static long sum(List<PublisherGroup> groups, java.util.function.ToLongFunction<PublisherGroup> f) {
@@ -321,6 +343,16 @@ public final class ScenarioRun {
         out.printf("ground truth      %d lines in %s%n", r.truthLines(), r.truthFile());
         if (r.alarmsRecorded() != null) {
             out.printf("alarms recorded   %d in %s%n", r.alarmsRecorded(), r.alarmsFile());
+        }
+        if (r.attacks() != null) {
+            for (AttackReport a : r.attacks()) {
+                out.printf("attacks on %-7s %d of %d refused (as %s and as nobody); its alarms before %d, after %d; models "
+                        + "before %s, after %s%s%n", a.victim(), a.refused(), a.attempted(), a.as(), a.alarmsBefore(),
+                        a.alarmsAfter(), a.modelsBefore(), a.modelsAfter(), a.fleetUnharmed() ? "" : "  <-- NOT UNHARMED");
+                for (dev.tandem.sim.attack.Attacker.Result x : a.results()) {
+                    out.printf("  %-8s %-52s %s%n", x.refused() ? "refused" : "ACCEPTED", x.description(), x.answer());
+                }
+            }
         }
         if (!r.unchecked().isEmpty()) {
             out.printf("not checked here  %s%n", r.unchecked());

@@ -51,7 +51,7 @@ public final class AlarmRecorder implements AutoCloseable {
     }
 
     /**
-     * Connects as {@code login} (a hub identity of {@code site} on a secured broker; client id = its
+     * Connects as {@code login} (the site's monitor on a secured broker; client id = its
      * username) and subscribes to the alarms of {@code site} (every site when null).
      */
     public static AlarmRecorder start(Vertx vertx, BrokerAddress broker, BrokerLogin login, String site) {

@@ -1,5 +1,6 @@
 package dev.tandem.sim.provision;
 
+import dev.tandem.sim.attack.AttackClient;
 import dev.tandem.shared.identity.Credentials;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.sim.broker.EmbeddedBroker;
@@ -55,9 +56,9 @@ class EmbeddedSiteSecurityTest extends SiteSecurityContract {
         long subscriptions = security.refused(BrokerSecurity.Refusal.SUBSCRIBE_REFUSED);
 
         Credentials box1 = creds("box-1");
-        assertThrows(MqttException.class, () -> Probe.connect(url(), box1.username(), box1.username(), "nope", null));
-        assertRefused(Probe.publishOnce(url(), box1, topic("m3", Topics.Kind.ALARMS), "forged"));
-        try (Probe p = Probe.as(url(), box1, null)) {
+        assertThrows(MqttException.class, () -> AttackClient.connect(url(), box1.username(), box1.username(), "nope", null));
+        assertRefused(AttackClient.publishOnce(url(), box1, topic("m3", Topics.Kind.ALARMS), "forged"));
+        try (AttackClient p = AttackClient.as(url(), box1, null)) {
             p.subscribe(topic("m3", Topics.Kind.VERDICTS));
         }
 
@@ -69,15 +70,15 @@ class EmbeddedSiteSecurityTest extends SiteSecurityContract {
     @Test
     void revokedAgent_isDisconnectedAtOnce_andCannotLogInAgain() throws Exception {
         Credentials box9 = creds("box-9");
-        try (Probe p = Probe.as(url(), box9, null)) {
+        try (AttackClient p = AttackClient.as(url(), box9, null)) {
             Provisioner.revoke(layout, "box-9");
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!p.disconnectedByBroker && System.nanoTime() < deadline) {
+            while (!p.disconnectedByBroker() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(p.disconnectedByBroker, "the revoked agent was disconnected");
+            assertTrue(p.disconnectedByBroker(), "the revoked agent was disconnected");
         }
-        assertThrows(MqttException.class, () -> Probe.as(url(), box9, null));
+        assertThrows(MqttException.class, () -> AttackClient.as(url(), box9, null));
         assertFalse(java.nio.file.Files.exists(layout.credentials("box-9")));
     }
 

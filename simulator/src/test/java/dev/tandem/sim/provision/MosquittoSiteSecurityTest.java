@@ -1,5 +1,6 @@
 package dev.tandem.sim.provision;
 
+import dev.tandem.sim.attack.AttackClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,17 +48,17 @@ class MosquittoSiteSecurityTest extends SiteSecurityContract {
     void revokedAgent_isDisconnectedAtOnceByTheAdministrator_andCannotLogInAgain() throws Exception {
         Credentials box9 = creds("box-9");
         Identity identity = SiteRegistry.load(layout.registry()).account(box9.username()).orElseThrow().identity();
-        try (Probe p = Probe.as(url(), box9, null)) {
+        try (AttackClient p = AttackClient.as(url(), box9, null)) {
             Provisioner.revoke(layout, "box-9");
             List<String> gone = LiveRevocation.onMosquitto(mosquitto.broker().address(), Provisioner.adminLogin(layout),
                     identity);
             assertEquals(List.of("plant/box-9"), gone);
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!p.disconnectedByBroker && System.nanoTime() < deadline) {
+            while (!p.disconnectedByBroker() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(p.disconnectedByBroker, "the revoked agent was disconnected");
+            assertTrue(p.disconnectedByBroker(), "the revoked agent was disconnected");
         }
-        assertThrows(MqttException.class, () -> Probe.as(url(), box9, null));
+        assertThrows(MqttException.class, () -> AttackClient.as(url(), box9, null));
     }
 }

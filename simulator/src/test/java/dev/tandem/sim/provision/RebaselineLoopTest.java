@@ -1,6 +1,7 @@
 package dev.tandem.sim.provision;
 
 import dev.tandem.edge.EdgeAgent;
+import dev.tandem.sim.attack.AttackClient;
 import dev.tandem.edge.EdgeConfig;
 import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.hub.CloudHub;
@@ -60,7 +61,7 @@ class RebaselineLoopTest {
                 -3 + shift2 + random.nextGaussian()};
     }
 
-    private void publish(Probe sensors, int n, double shift0, double shift2) throws Exception {
+    private void publish(AttackClient sensors, int n, double shift0, double shift2) throws Exception {
         for (int i = 0; i < n; i++) {
             long s = ++seq;
             Sample sample = new Sample(s, 1_700_000_000_000L + s * PERIOD_MS, reading(shift0, shift2));
@@ -73,7 +74,7 @@ class RebaselineLoopTest {
     }
 
     /** The episode messages seen so far (phase UPDATE left out). */
-    private static List<Alarm> episodes(Probe observer, List<Alarm> seen) throws Exception {
+    private static List<Alarm> episodes(AttackClient observer, List<Alarm> seen) throws Exception {
         String m;
         while ((m = observer.next(Duration.ofMillis(10))) != null) {
             Alarm a = Wire.decode(m.substring(m.indexOf(' ') + 1).getBytes(StandardCharsets.UTF_8), Alarm.class);
@@ -99,8 +100,8 @@ class RebaselineLoopTest {
              CloudHub hub = CloudHub.start(HubConfig.builder(broker.address()).login(access.hub())
                      .signingKey(access.signingKey()).sharedSubscription(false)
                      .rebaseline(new RebaselineSettings(Duration.ofSeconds(40), 300, 0.1)).build());
-             Probe observer = Probe.as(broker.url(), Credentials.load(layout.credentials("observer")), null);
-             Probe sensors = Probe.as(broker.url(), Credentials.load(layout.credentials("sensors")), null)) {
+             AttackClient observer = AttackClient.as(broker.url(), Credentials.load(layout.credentials("observer")), null);
+             AttackClient sensors = AttackClient.as(broker.url(), Credentials.load(layout.credentials("sensors")), null)) {
             assertEquals(1, observer.subscribe(Topics.allDevices(SITE, Kind.ALARMS))[0]);
             EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), SITE, List.of(DEVICE))
                     .login(access.agentFor(DEVICE)).hubKey(access.hubPublicKey()).commissioningSamples(400)

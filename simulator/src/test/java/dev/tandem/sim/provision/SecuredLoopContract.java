@@ -1,5 +1,6 @@
 package dev.tandem.sim.provision;
 
+import dev.tandem.sim.attack.AttackClient;
 import dev.tandem.edge.EdgeAgent;
 import dev.tandem.edge.EdgeConfig;
 import dev.tandem.hub.CloudHub;
@@ -101,7 +102,7 @@ abstract class SecuredLoopContract {
 
     /** Publishes n readings of the victim as the sensor publisher, {@code shift} standard deviations off. */
     static void readings(int n, double shift) throws MqttException {
-        try (Probe sensors = Probe.as(urlOf(), creds("sensors"), null)) {
+        try (AttackClient sensors = AttackClient.as(urlOf(), creds("sensors"), null)) {
             for (int i = 0; i < n; i++) {
                 double[] v = machine.next().sample().values();
                 for (int c = 0; c < v.length; c++) {
@@ -137,27 +138,27 @@ abstract class SecuredLoopContract {
         int modelsBefore = hub.metrics().snapshot().devicesWithModel();
 
         // outsiders
-        assertThrows(MqttException.class, () -> Probe.connect(url, "anyone", null, null, null), "anonymous");
-        assertThrows(MqttException.class, () -> Probe.connect(url, attacker.username(), attacker.username(), "guess",
+        assertThrows(MqttException.class, () -> AttackClient.connect(url, "anyone", null, null, null), "anonymous");
+        assertThrows(MqttException.class, () -> AttackClient.connect(url, attacker.username(), attacker.username(), "guess",
                 null), "wrong password");
-        assertThrows(MqttException.class, () -> Probe.connect(url, "plant/agent-" + VICTIM, attacker.username(),
+        assertThrows(MqttException.class, () -> AttackClient.connect(url, "plant/agent-" + VICTIM, attacker.username(),
                 attacker.password(), null), "a second client with the victim's client id");
 
         // a legitimate identity of the site going rogue
         AssignmentSigner selfSigned = new AssignmentSigner(HubKey.generate());
-        SiteSecurityContract.assertRefused(Probe.publishOnce(url, attacker, Topics.of(SITE, VICTIM, Kind.MODEL),
+        SiteSecurityContract.assertRefused(AttackClient.publishOnce(url, attacker, Topics.of(SITE, VICTIM, Kind.MODEL),
                 json(selfSigned.assign(SITE, VICTIM, Commissioning.DEFAULT_CLASS, Long.MAX_VALUE,
                         dev.tandem.shared.tiny.TinyModelCodec.decode(dev.tandem.shared.tiny.TinyModelCodec.encode(
                                 hub.fleet().models(new dev.tandem.hub.fleet.DeviceId(SITE, VICTIM)).orElseThrow().tiny())),
                         null, 12))), "a model hijack");
-        SiteSecurityContract.assertRefused(Probe.publishOnce(url, attacker, Topics.of(SITE, VICTIM, Kind.VERDICTS),
+        SiteSecurityContract.assertRefused(AttackClient.publishOnce(url, attacker, Topics.of(SITE, VICTIM, Kind.VERDICTS),
                 json(new Verdict(Verdict.VERSION, "x", SITE, VICTIM, 1, false, 0, "forged", -1, 0))), "a forged verdict");
-        SiteSecurityContract.assertRefused(Probe.publishOnce(url, attacker, Topics.of(SITE, "ghost", Kind.COMMISSIONING),
+        SiteSecurityContract.assertRefused(AttackClient.publishOnce(url, attacker, Topics.of(SITE, "ghost", Kind.COMMISSIONING),
                 json(Commissioning.of(SITE, "ghost", List.of(new Sample(1, 1, new double[]{1}))))),
                 "commissioning an invented device");
-        SiteSecurityContract.assertRefused(Probe.publishOnce(url, attacker, Topics.of(SITE, VICTIM, Kind.READINGS),
+        SiteSecurityContract.assertRefused(AttackClient.publishOnce(url, attacker, Topics.of(SITE, VICTIM, Kind.READINGS),
                 "{}"), "readings as the victim");
-        try (Probe p = Probe.as(url, attacker, null)) {
+        try (AttackClient p = AttackClient.as(url, attacker, null)) {
             int[] codes = p.subscribe("$share/hub/" + Topics.allDevices(SITE, Kind.ESCALATIONS),
                     Topics.of(SITE, VICTIM, Kind.VERDICTS), Topics.of(SITE, VICTIM, Kind.READINGS));
             for (int c : codes) {
@@ -168,7 +169,7 @@ abstract class SecuredLoopContract {
         String huge = "{\"v\":1,\"id\":\"e\",\"site\":\"" + SITE + "\",\"device\":\"" + ATTACKER + "\",\"windowId\":1,"
                 + "\"windowSize\":1,\"contextSize\":2147483647,\"modelVersion\":\"m\",\"edgeScore\":1.0,"
                 + "\"samples\":[{\"seq\":1,\"ts\":1,\"values\":[1.0]}],\"sentAt\":0}";
-        Probe.publishOnce(url, attacker, Topics.of(SITE, ATTACKER, Kind.ESCALATIONS), huge);
+        AttackClient.publishOnce(url, attacker, Topics.of(SITE, ATTACKER, Kind.ESCALATIONS), huge);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (hub.metrics().errorCount(ErrorCode.INVALID_FIELD) == invalidBefore && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -178,7 +179,7 @@ abstract class SecuredLoopContract {
         // nothing changed for the victim: its genuine model, and it still alarms on a faulty stream
         assertEquals(modelsBefore, hub.metrics().snapshot().devicesWithModel(), "no model fitted for a forged set");
         assertEquals(genuineModel, agent.modelVersion(VICTIM).orElseThrow());
-        try (Probe observer = Probe.as(url, creds("observer"), null)) {
+        try (AttackClient observer = AttackClient.as(url, creds("observer"), null)) {
             assertEquals(1, observer.subscribe(Topics.allDevices(SITE, Kind.ALARMS))[0], "a hub identity reads alarms");
             readings(40, 25);
             String alarm = observer.next(WAIT);

@@ -1,5 +1,6 @@
 package dev.tandem.sim.provision;
 
+import dev.tandem.sim.attack.AttackClient;
 import dev.tandem.shared.identity.Credentials;
 import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.testing.MosquittoBroker;
@@ -72,27 +73,27 @@ abstract class SiteSecurityContract {
     @Test
     void anonymousWrongPasswordAndForeignClientId_areRefusedAtConnect() {
         Credentials box1 = creds("box-1");
-        assertThrows(MqttException.class, () -> Probe.connect(url(), "anon", null, null, null));
-        assertThrows(MqttException.class, () -> Probe.connect(url(), box1.username(), box1.username(), "wrong", null));
-        assertThrows(MqttException.class, () -> Probe.connect(url(), "plant/box-2", box1.username(),
+        assertThrows(MqttException.class, () -> AttackClient.connect(url(), "anon", null, null, null));
+        assertThrows(MqttException.class, () -> AttackClient.connect(url(), box1.username(), box1.username(), "wrong", null));
+        assertThrows(MqttException.class, () -> AttackClient.connect(url(), "plant/box-2", box1.username(),
                 box1.password(), null));
     }
 
     @Test
     void agent_speaksForItsDevicesOnly_andTheHubHearsIt() throws Exception {
         Credentials c = creds("box-1");
-        try (Probe hub = Probe.as(url(), creds("hub-1"), null)) {
+        try (AttackClient hub = AttackClient.as(url(), creds("hub-1"), null)) {
             assertArrayEquals(new int[]{1}, hub.subscribe("$share/hub/" + Topics.allDevices(SITE, Topics.Kind.ESCALATIONS)));
             // each forged publish on its own connection (the client id is pinned: a second one takes the session over)
-            assertRefused(Probe.publishOnce(url(), c, topic("m3", Topics.Kind.ESCALATIONS), "forged"),
+            assertRefused(AttackClient.publishOnce(url(), c, topic("m3", Topics.Kind.ESCALATIONS), "forged"),
                     "another agent's device");
-            assertRefused(Probe.publishOnce(url(), c, topic("m1", Topics.Kind.VERDICTS), "forged"),
+            assertRefused(AttackClient.publishOnce(url(), c, topic("m1", Topics.Kind.VERDICTS), "forged"),
                     "only the hub issues verdicts");
-            assertRefused(Probe.publishOnce(url(), c, topic("m1", Topics.Kind.MODEL), "forged"),
+            assertRefused(AttackClient.publishOnce(url(), c, topic("m1", Topics.Kind.MODEL), "forged"),
                     "only the hub assigns models");
-            assertRefused(Probe.publishOnce(url(), c,
+            assertRefused(AttackClient.publishOnce(url(), c,
                     Topics.of("other-site", "m1", Topics.Kind.ESCALATIONS), "forged"));
-            Probe.publishOnce(url(), c, topic("m1", Topics.Kind.ESCALATIONS), "mine");
+            AttackClient.publishOnce(url(), c, topic("m1", Topics.Kind.ESCALATIONS), "mine");
 
             assertEquals(topic("m1", Topics.Kind.ESCALATIONS) + " mine", hub.next(Duration.ofSeconds(5)));
             assertNull(hub.next(Duration.ofMillis(300)), "nothing forged arrived");
@@ -101,7 +102,7 @@ abstract class SiteSecurityContract {
 
     @Test
     void agent_cannotSubscribeToOthersTopics_norJoinTheHubsGroup() throws Exception {
-        try (Probe box1 = Probe.as(url(), creds("box-1"), null)) {
+        try (AttackClient box1 = AttackClient.as(url(), creds("box-1"), null)) {
             int[] codes = box1.subscribe(
                     topic("m1", Topics.Kind.VERDICTS),
                     topic("m3", Topics.Kind.VERDICTS),
@@ -119,9 +120,9 @@ abstract class SiteSecurityContract {
     @Test
     void sensor_publishesReadingsOnly_andTheAgentReadsThemOverTls() throws Exception {
         String tls = tlsUrl();
-        assertRefused(Probe.publishOnce(url(), creds("line-1"), topic("m1", Topics.Kind.ALARMS), "x"));
-        try (Probe box1 = Probe.as(tls, creds("box-1"), layout.caCertificate());
-             Probe line = Probe.as(tls, creds("line-1"), layout.caCertificate())) {
+        assertRefused(AttackClient.publishOnce(url(), creds("line-1"), topic("m1", Topics.Kind.ALARMS), "x"));
+        try (AttackClient box1 = AttackClient.as(tls, creds("box-1"), layout.caCertificate());
+             AttackClient line = AttackClient.as(tls, creds("line-1"), layout.caCertificate())) {
             assertArrayEquals(new int[]{1}, box1.subscribe(topic("m1", Topics.Kind.READINGS)));
             line.publish(topic("m1", Topics.Kind.READINGS), "r1");
             assertEquals(topic("m1", Topics.Kind.READINGS) + " r1", box1.next(Duration.ofSeconds(5)));
@@ -132,27 +133,27 @@ abstract class SiteSecurityContract {
     void tlsListener_refusesClientsThatDoNotTrustTheSiteCa(@TempDir Path other) throws Exception {
         SiteLayout foreign = new SiteLayout(other);
         TlsMaterial.create(foreign.tls(), "elsewhere", List.of("127.0.0.1"));
-        assertThrows(MqttException.class, () -> Probe.as(tlsUrl(), creds("box-1"),
+        assertThrows(MqttException.class, () -> AttackClient.as(tlsUrl(), creds("box-1"),
                 foreign.caCertificate()));
     }
 
     @Test
     void twoHubs_splitTheSharedGroup_andEachEscalationReachesOne() throws Exception {
         String group = "$share/hub/" + Topics.allDevices(SITE, Topics.Kind.ESCALATIONS);
-        try (Probe h1 = Probe.as(url(), creds("hub-1"), null);
-             Probe h2 = Probe.as(url(), creds("hub-2"), null);
-             Probe box2 = Probe.as(url(), creds("box-2"), null)) {
+        try (AttackClient h1 = AttackClient.as(url(), creds("hub-1"), null);
+             AttackClient h2 = AttackClient.as(url(), creds("hub-2"), null);
+             AttackClient box2 = AttackClient.as(url(), creds("box-2"), null)) {
             h1.subscribe(group);
             h2.subscribe(group);
             // HiveMQ serves a new group member only after up to 1 s: publish until both have had some (bounded)
             int sent = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while ((h1.received.isEmpty() || h2.received.isEmpty()) && System.nanoTime() < deadline) {
+            while ((h1.pending() == 0 || h2.pending() == 0) && System.nanoTime() < deadline) {
                 box2.publish(topic("m3", Topics.Kind.ESCALATIONS), "e" + sent++);
                 Thread.sleep(50);
             }
             long settle = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (h1.received.size() + h2.received.size() < sent && System.nanoTime() < settle) {
+            while (h1.pending() + h2.pending() < sent && System.nanoTime() < settle) {
                 Thread.sleep(10);
             }
             List<String> all = new java.util.ArrayList<>(h1.drain());

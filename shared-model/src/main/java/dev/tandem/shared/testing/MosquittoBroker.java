@@ -12,9 +12,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A real Mosquitto 2 broker for tests: its own process on a free loopback port, configured not to
- * lose messages (see shared/notes/brokers.md). Needs the {@code mosquitto} binary (Debian package
- * {@code mosquitto}, installed by {@code .ci/run}); fails loudly if it is missing.
+ * A real Mosquitto 2 broker for tests and benchmarks ({@code ./tandem bench pipeline --broker mosquitto}):
+ * its own process on a free loopback port, configured not to lose messages (see shared/notes/brokers.md).
+ * Needs the {@code mosquitto} binary (Debian package {@code mosquitto}, installed by {@code .ci/run});
+ * fails loudly if it is missing.
  */
 public final class MosquittoBroker implements AutoCloseable {
     private static final List<String> BINARIES = List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto");

@@ -1,4 +1,4 @@
-package dev.tandem.sim.provision;
+package dev.tandem.sim.attack;
 
 import dev.tandem.shared.identity.CaTrust;
 import dev.tandem.shared.identity.Credentials;
@@ -20,20 +20,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain MQTT 5 client (Paho) for security tests: connects as anyone (or no one), publishes,
+ * A plain MQTT 5 client (Paho), as an attacker holds one (the security tests and {@link Attacker}): connects as anyone (or no one), publishes,
  * subscribes and reports the broker's answers (CONNACK refusal, SUBACK reason codes, what arrives).
  */
-final class Probe implements AutoCloseable {
+public final class AttackClient implements AutoCloseable {
     private final MqttClient client;
-    final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-    volatile boolean disconnectedByBroker;
+    private final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private volatile boolean disconnectedByBroker;
 
-    private Probe(MqttClient client) {
+    private AttackClient(MqttClient client) {
         this.client = client;
     }
 
     /** Connects; throws the broker's refusal as an MqttException. */
-    static Probe connect(String url, String clientId, String username, String password, Path ca) throws MqttException {
+    public static AttackClient connect(String url, String clientId, String username, String password, Path ca) throws MqttException {
         MqttClient c = new MqttClient(url, clientId, new MemoryPersistence());
         c.setTimeToWait(10_000); // no blocking call waits forever (a broker may close instead of answering)
         MqttConnectionOptions o = new MqttConnectionOptions();
@@ -47,7 +47,7 @@ final class Probe implements AutoCloseable {
         if (ca != null) {
             o.setSocketFactory(CaTrust.sslContext(ca).getSocketFactory());
         }
-        Probe p = new Probe(c);
+        AttackClient p = new AttackClient(c);
         c.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse r) {
@@ -79,12 +79,12 @@ final class Probe implements AutoCloseable {
         return p;
     }
 
-    static Probe as(String url, Credentials c, Path ca) throws MqttException {
+    public static AttackClient as(String url, Credentials c, Path ca) throws MqttException {
         return connect(url, c.username(), c.username(), c.password(), ca);
     }
 
     /** SUBACK reason codes, one per filter (0-2 granted, 0x80+ refused). */
-    int[] subscribe(String... filters) throws MqttException {
+    public int[] subscribe(String... filters) throws MqttException {
         int[] qos = new int[filters.length];
         java.util.Arrays.fill(qos, 1);
         IMqttToken t = client.subscribe(filters, qos);
@@ -92,7 +92,7 @@ final class Probe implements AutoCloseable {
     }
 
     /** Publishes at QoS 1 and returns the PUBACK reason code (0 or 0x10 accepted, 0x87 refused). */
-    int publish(String topic, String payload) throws MqttException {
+    public int publish(String topic, String payload) throws MqttException {
         MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
         IMqttToken t = client.getTopic(topic).publish(m);
@@ -105,8 +105,13 @@ final class Probe implements AutoCloseable {
      * A forged publish on a connection of its own (Paho closes a connection whose PUBACK refuses):
      * the PUBACK reason code, or -1 if the broker closed the connection instead.
      */
-    static int publishOnce(String url, Credentials c, String topic, String payload) throws MqttException {
-        try (Probe p = as(url, c, null)) {
+    public static int publishOnce(String url, Credentials c, String topic, String payload) throws MqttException {
+        return publishOnce(url, c, null, topic, payload);
+    }
+
+    /** {@link #publishOnce(String, Credentials, String, String)} trusting the site CA {@code ca} for {@code ssl://}. */
+    public static int publishOnce(String url, Credentials c, Path ca, String topic, String payload) throws MqttException {
+        try (AttackClient p = as(url, c, ca)) {
             try {
                 return p.publish(topic, payload);
             } catch (MqttException e) {
@@ -115,12 +120,22 @@ final class Probe implements AutoCloseable {
         }
     }
 
+    /** Whether the broker closed this connection (a refused publish on HiveMQ, a revocation). */
+    public boolean disconnectedByBroker() {
+        return disconnectedByBroker;
+    }
+
+    /** Messages received and not yet taken. */
+    public int pending() {
+        return received.size();
+    }
+
     /** The next message that arrives within the timeout, or null. */
-    String next(Duration timeout) throws InterruptedException {
+    public String next(Duration timeout) throws InterruptedException {
         return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    List<String> drain() {
+    public List<String> drain() {
         List<String> out = new java.util.ArrayList<>();
         received.drainTo(out);
         return out;

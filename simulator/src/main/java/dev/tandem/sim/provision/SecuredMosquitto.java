@@ -4,12 +4,14 @@ import dev.tandem.shared.testing.MosquittoBroker;
 
 import java.util.List;
 
-/** A real mosquitto for a provisioned site: its dynamic-security file, a plain and a TLS listener on loopback. */
+/** A real mosquitto for a provisioned site (tests, benchmarks): its dynamic-security file, a plain and a TLS listener on loopback. */
 public record SecuredMosquitto(MosquittoBroker broker, int tlsPort) implements AutoCloseable {
     public static SecuredMosquitto start(SiteLayout site) {
         int tlsPort = MosquittoBroker.freePort();
         MosquittoBroker broker = MosquittoBroker.start(MosquittoBroker.freePort(), List.of(
-                "user root", // the tests run as root; a real broker runs as 'mosquitto' (see the generated config)
+                // as root, mosquitto drops to user 'mosquitto', who cannot read the site's files; a real broker
+                // runs as 'mosquitto' from the start (see the generated config)
+                "root".equals(System.getProperty("user.name")) ? "user root" : "",
                 "allow_anonymous false",
                 "plugin " + MosquittoSiteConfig.DYNSEC_PLUGIN,
                 "plugin_opt_config_file " + site.dynsec(),
