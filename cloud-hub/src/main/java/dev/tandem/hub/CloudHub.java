@@ -1,6 +1,5 @@
 package dev.tandem.hub;
 
-import dev.tandem.hub.alarm.AlarmListener;
 import dev.tandem.hub.alarm.AlarmLog;
 import dev.tandem.hub.alarm.InMemoryAlarmLog;
 import dev.tandem.hub.commissioning.CommissioningService;
@@ -66,14 +65,15 @@ public final class CloudHub implements AutoCloseable {
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
-    private CloudHub(HubConfig config, HubStore store) {
+    private CloudHub(HubConfig config, HubStore store, ModelLineage lineage, AlarmLog alarms) {
         this.config = config;
         this.store = store;
         this.metrics = new HubMetrics();
         this.fleet = new FleetRegistry();
-        this.lineage = new InMemoryModelLineage();
-        this.alarms = new InMemoryAlarmLog();
+        this.lineage = java.util.Objects.requireNonNull(lineage, "lineage");
+        this.alarms = java.util.Objects.requireNonNull(alarms, "alarms");
         metrics.devicesWithModel(fleet::devicesWithModel);
+        metrics.devicesByState(fleet::devicesIn);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tandem-hub-control-" + config.instanceId());
@@ -91,11 +91,10 @@ public final class CloudHub implements AutoCloseable {
                 escalations::retire, store, storeJobs);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
                 RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        FleetListener fleetListener = new FleetListener(fleet, metrics, control);
         this.rebaseliner = new Rebaseliner(config.rebaseline(), commissioning::rebaseline);
         commissioning.onRebaselineSent(rebaseliner::sent);
         escalations.rebaselineWith(rebaseliner);
-        AlarmListener alarmListener = new AlarmListener(alarms, metrics, control, rebaseliner::onAlarm);
+        FleetListener fleetListener = new FleetListener(fleet, alarms, metrics, control, rebaseliner::onAlarm);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -105,7 +104,7 @@ public final class CloudHub implements AutoCloseable {
         connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
                 fleetListener::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.STATUS), 1, Topics.Kind.STATUS, fleetListener::offer);
-        connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS, alarmListener::offer);
+        connection.subscribe(devices(config.site(), Topics.Kind.ALARMS), 1, Topics.Kind.ALARMS, fleetListener::offer);
         connection.onConnected(commissioning::republishPending);
     }
 
@@ -118,12 +117,17 @@ public final class CloudHub implements AutoCloseable {
      * @throws TandemException STORE_UNAVAILABLE if the store cannot be opened
      */
     public static CloudHub start(HubConfig config) {
+        return start(config, new InMemoryModelLineage(), new InMemoryAlarmLog());
+    }
+
+    /** {@link #start(HubConfig)} keeping the models' lineage and the alarms where the caller says (e.g. the store). */
+    public static CloudHub start(HubConfig config, ModelLineage lineage, AlarmLog alarms) {
         long opening = System.nanoTime();
         HubStore store = HubStore.open(config.store());
         long openMs = (System.nanoTime() - opening) / 1_000_000;
         CloudHub hub;
         try {
-            hub = new CloudHub(config, store);
+            hub = new CloudHub(config, store, lineage, alarms);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -218,13 +222,18 @@ public final class CloudHub implements AutoCloseable {
         return escalations.queued();
     }
 
-    /** Stops cleanly: no new messages, the batch in hand finished, fits stopped, models closed. */
+    /**
+     * Stops cleanly, bounded: intake stopped (unsubscribed, so new escalations go to the other
+     * instances or wait at the broker), the escalations already received answered (at most 10 s),
+     * fits stopped, disconnected, models closed.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        connection.stopIntake(Duration.ofSeconds(2));
         commissioning.close();
         escalations.close();
         connection.close();

@@ -3,6 +3,7 @@ package dev.tandem.hub;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.DeviceStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * The hub's meters (Micrometer, {@code tandem.hub.*}, in Prometheus text as {@code tandem_hub_*} on
@@ -52,6 +54,7 @@ public final class HubMetrics {
     private final Map<Alarm.Source, Counter> alarms = new EnumMap<>(Alarm.Source.class);
     private final Counter apiRequests;
     private volatile IntSupplier devicesWithModel = () -> 0;
+    private volatile ToIntFunction<DeviceStatus.State> devicesByState = s -> 0;
 
     /** Meters in a new Prometheus registry (what {@code /metrics} scrapes). */
     public HubMetrics() {
@@ -77,8 +80,12 @@ public final class HubMetrics {
         }
         verdictLatency = Timer.builder("tandem.hub.verdict.latency")
                 .description("escalation arrival at the hub to verdict handed to the client")
-                .publishPercentiles(0.5, 0.99).register(registry);
-        fitTime = Timer.builder("tandem.hub.fit.time").register(registry);
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .register(registry);
+        fitTime = Timer.builder("tandem.hub.fit.time").publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(100)).maximumExpectedValue(java.time.Duration.ofMinutes(5))
+                .register(registry);
         decodeTime = Timer.builder("tandem.hub.batch.time").tag("phase", "decode").register(registry);
         scoreTime = Timer.builder("tandem.hub.batch.time").tag("phase", "score").register(registry);
         publishTime = Timer.builder("tandem.hub.batch.time").tag("phase", "publish").register(registry);
@@ -97,7 +104,22 @@ public final class HubMetrics {
         apiRequests = Counter.builder("tandem.hub.api.requests").description("REST API requests answered")
                 .register(registry);
         registry.gauge("tandem.hub.devices.with.model", this, m -> m.devicesWithModel.getAsInt());
+        for (DeviceStatus.State state : DeviceStatus.State.values()) {
+            io.micrometer.core.instrument.Gauge.builder("tandem.hub.devices", this, m -> m.devicesIn(state))
+                    .tag("state", state.name()).description("devices by the state of their last status")
+                    .register(registry);
+        }
     }
+
+    private double devicesIn(DeviceStatus.State state) {
+        return devicesByState.applyAsInt(state);
+    }
+
+    void devicesByState(ToIntFunction<DeviceStatus.State> counter) {
+        this.devicesByState = counter;
+    }
+
+    private final dev.tandem.shared.error.RateLimitedLog errorLog = new dev.tandem.shared.error.RateLimitedLog(LOG::warn);
 
     /** Prometheus text of every meter, or null when the registry is not a Prometheus one. */
     public String scrape() {
@@ -131,10 +153,15 @@ public final class HubMetrics {
         return registry;
     }
 
-    /** Logs {@code [CODE] message} once and counts it. */
+    /** Counts {@code [CODE] message} and logs it (rate-limited per code: the counters stay exact). */
     public void error(ErrorCode code, String message) {
         errors.get(code).increment();
-        LOG.warn("[{}] {}", code, message);
+        errorLog.log(code, "[" + code + "] " + message);
+    }
+
+    /** Writes the summaries of the lines the rate limit left out (the hub calls it periodically). */
+    public void flushLog() {
+        errorLog.flush();
     }
 
     public void error(TandemException e) {

@@ -107,7 +107,9 @@ public final class EdgeAgent extends VerticleBase {
         }
         this.config = config;
         this.metrics = registry == null ? new EdgeMetrics(config.clientId()) : new EdgeMetrics(registry, config.clientId());
-        this.outbox = Outbox.open(config.stateDir() == null ? null : config.stateDir().resolve("outbox"),
+        // one directory per agent (client id): agents of one site may share a state directory
+        this.outbox = Outbox.open(config.stateDir() == null ? null
+                        : config.stateDir().resolve("outbox").resolve(config.clientId().replaceAll("[^A-Za-z0-9_.-]", "_")),
                 config.outboxCapacity(), config.inflightWindow(), config.outbox(), this::onContext, metrics::outboxDropped);
         Timers timers = new VertxTimers(() -> vertx);
         AcceptedModels accepted = new AcceptedModels(config.stateDir());
@@ -236,6 +238,7 @@ public final class EdgeAgent extends VerticleBase {
         link.start();
         willLinks.forEach(BrokerLink::start);
         status.start(config.statusInterval());
+        vertx.setPeriodic(config.statusInterval().toMillis(), t -> metrics.flushLog());
         return Future.succeededFuture();
     }
 
@@ -326,8 +329,9 @@ public final class EdgeAgent extends VerticleBase {
 
         @Override
         public void unavailable(String reason, long retryInMillis) {
-            log.warn("[{}] {}; agent {} retries in {} ms ({} QoS 1 messages held)", ErrorCode.BROKER_UNAVAILABLE, reason,
-                    config.clientId(), retryInMillis, outbox.size());
+            metrics.badInputLog().log(ErrorCode.BROKER_UNAVAILABLE, "[" + ErrorCode.BROKER_UNAVAILABLE + "] " + reason
+                    + "; agent " + config.clientId() + " retries in " + retryInMillis + " ms (" + outbox.size()
+                    + " QoS 1 messages held)");
             metrics.error(ErrorCode.BROKER_UNAVAILABLE);
         }
 

@@ -62,6 +62,8 @@ public final class EdgeMetrics {
     private final Counter modelsActivated;
     private final Map<String, Counter> outboxDropped = new java.util.HashMap<>();
     private final Counter refusedReadings;
+    private final dev.tandem.shared.error.RateLimitedLog badInputLog =
+            new dev.tandem.shared.error.RateLimitedLog(org.slf4j.LoggerFactory.getLogger("dev.tandem.edge.BadInput")::warn);
     private final Counter heldDropped;
     private volatile java.util.function.BooleanSupplier outboxDurable = () -> false;
     private final Counter connections;
@@ -197,6 +199,18 @@ public final class EdgeMetrics {
 
     public void outboxDropped(MessageClass c, DropReason reason) {
         outboxDropped.get(c.label() + "/" + reason.label()).increment();
+    }
+
+    /**
+     * The agent's log of bad input and repeated failures, rate-limited per error code (the counters stay
+     * exact); its summaries are written by {@link #flushLog()}, which the agent calls with every status round.
+     */
+    public dev.tandem.shared.error.RateLimitedLog badInputLog() {
+        return badInputLog;
+    }
+
+    public void flushLog() {
+        badInputLog.flush();
     }
 
     public void refusedReading() {

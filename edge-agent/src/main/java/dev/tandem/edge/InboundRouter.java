@@ -21,8 +21,9 @@ import java.util.Set;
  * otherwise), and hands device and message on: readings and verdicts to the {@link EdgeDevice},
  * model assignments to {@link ModelAssignments}.
  *
- * <p>Bad input is logged once as {@code [CODE] message}, counted in {@code tandem.edge.errors{code}}
- * and dropped. A failure no input should cause (a {@link RuntimeException} that is not a
+ * <p>Bad input is logged as {@code [CODE] message} (rate-limited per code: a few lines per interval,
+ * then a summary with the count of the lines left out), counted in {@code tandem.edge.errors{code}}
+ * (exactly) and dropped. A failure no input should cause (a {@link RuntimeException} that is not a
  * {@link TandemException}) is counted as {@link ErrorCode#INTERNAL_ERROR}; its stack trace is
  * logged the first time its exception class occurs, later ones on one line.
  *
@@ -87,14 +88,14 @@ final class InboundRouter {
                 default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "the agent does not consume " + t.kind());
             }
         } catch (TandemException e) {
-            log.warn("{} (message on {} dropped)", oneLine(e), topic);
+            metrics.badInputLog().log(e.code(), oneLine(e) + " (message on " + topic + " dropped)");
             metrics.error(e.code());
         } catch (RuntimeException e) {
             if (traced.add(e.getClass())) {
                 log.error("[{}] unexpected failure handling a message on {} (dropped)", ErrorCode.INTERNAL_ERROR, topic, e);
             } else {
-                log.error("[{}] unexpected failure handling a message on {} (dropped): {} (stack trace logged before)",
-                        ErrorCode.INTERNAL_ERROR, topic, e.toString());
+                metrics.badInputLog().log(ErrorCode.INTERNAL_ERROR, "[" + ErrorCode.INTERNAL_ERROR + "] unexpected failure "
+                        + "handling a message on " + topic + " (dropped): " + e + " (stack trace logged before)");
             }
             metrics.error(ErrorCode.INTERNAL_ERROR);
         }

@@ -51,6 +51,16 @@ abstract class AgentTestSupport {
         TestWait.until(vertx, condition, TestHub.WAIT, what);
     }
 
+    /** Stops the agents before a test's temporary state directory is removed (their outboxes write there). */
+    @AfterEach
+    void undeployAgents() {
+        if (vertx != null) {
+            for (String id : java.util.Set.copyOf(vertx.deploymentIDs())) {
+                TestHub.await(vertx.undeploy(id));
+            }
+        }
+    }
+
     @AfterEach
     void closeHub() {
         if (hub != null) {

@@ -8,6 +8,7 @@ import dev.tandem.shared.wire.Sample;
 import dev.tandem.shared.wire.Verdict;
 import dev.tandem.shared.wire.Wire;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,6 +19,7 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BadInputTest extends AgentTestSupport {
     private static final int MAX_READING_BYTES = 4096;
@@ -95,5 +97,19 @@ class BadInputTest extends AgentTestSupport {
         assertEquals(1, s.errors(), "nothing else counted: " + s.errorsByCode());
         assertEquals(5, s.readings());
         assertEquals("v1", agent.modelVersion(device).orElseThrow());
+    }
+
+    @Test
+    void aFloodOfBadReadings_isCountedExactly_butLoggedOnlyAFewTimes(Vertx vertx) {
+        int flood = 2_000;
+        hub(vertx);
+        EdgeAgent agent = deploy(vertx, config().build());
+        for (int i = 0; i < flood; i++) {
+            hub.publishRaw(topic(Kind.READINGS), utf8("{\"v\":2,\"site\":"), false);
+        }
+        waitUntil(() -> agent.metrics().errors(ErrorCode.MALFORMED_PAYLOAD) == flood, "every bad reading counted");
+        long suppressed = agent.metrics().badInputLog().suppressed();
+        assertTrue(suppressed >= flood - dev.tandem.shared.error.RateLimitedLog.DEFAULT_BURST * 2,
+                "at most a few lines per interval were written: " + (flood - suppressed));
     }
 }

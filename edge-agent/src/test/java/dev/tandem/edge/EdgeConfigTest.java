@@ -24,6 +24,8 @@ class EdgeConfigTest {
         assertEquals(10_000, c.outboxCapacity());
         assertEquals(Duration.ofSeconds(5), c.statusInterval());
         assertEquals("edge-plant1-press-4", c.clientId());
+        assertEquals(Duration.ofSeconds(30), c.modelWait());
+        assertEquals(dev.tandem.edge.uplink.OutboxSettings.defaults(), c.outbox());
         assertEquals(c, c.toBuilder().build());
     }
 
@@ -59,6 +61,9 @@ class EdgeConfigTest {
         invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey())
                 .reconnectBackoff(Duration.ofSeconds(5), Duration.ofSeconds(1)).build());
         invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).inflightWindow(0).build());
+        invalid(() -> EdgeConfig.builder(BROKER, "s", List.of("d")).hubKey(TestKeys.hubPublicKey()).modelWait(Duration.ZERO).build());
+        invalid(() -> dev.tandem.edge.uplink.OutboxSettings.defaults().withBudget(dev.tandem.edge.uplink.MessageClass.ALARM, 0));
+        invalid(() -> dev.tandem.edge.uplink.OutboxSettings.defaults().withBatch(Duration.ZERO, 1));
         invalid(() -> new EdgeAgent(null));
     }
 }

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code GET /api/v1/fleet}, {@code /devices/{id}}, {@code /devices/{id}/models}, {@code /alarms},
- *       {@code /status}; {@code POST /api/v1/alarms/{id}/ack} (admin); see {@link FleetRoutes}.</li>
+ *       {@code /status}; {@code POST /api/v1/alarms/{id}/ack} (admin); see {@link FleetRoutes}; the OpenAPI 3
+ *       document at {@code GET /api/v1/openapi.yaml}.</li>
  *   <li>Every {@code /api/v1} request needs {@code Authorization: Bearer TOKEN} of an operator of the site
  *       (401 {@code UNAUTHENTICATED}); a read-only operator's writes are refused (403 {@code FORBIDDEN}).</li>
  *   <li>{@code GET /metrics}: Prometheus text; from a loopback address without a token, from anywhere else
@@ -96,12 +97,27 @@ public final class HubApi implements AutoCloseable {
         router.route("/api/v1/*").handler(HubApi::authorize);
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         new FleetRoutes(hub).mount(router);
+        byte[] openApi = openApiDocument();
+        router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(Buffer.buffer(openApi)));
         router.route().failureHandler(ctx -> fail(ctx, metrics));
         router.errorHandler(404, ctx -> refuse(ctx, metrics, ApiException.notFound(ErrorCode.NOT_FOUND,
                 "no such resource: " + clip(ctx.request().path()))));
         router.errorHandler(405, ctx -> refuse(ctx, metrics, new ApiException(405, ErrorCode.BAD_REQUEST,
                 ctx.request().method() + " is not allowed on " + clip(ctx.request().path()), "method")));
         return router;
+    }
+
+    /** The OpenAPI 3 description of this API ({@code openapi.yaml} beside this class). */
+    static byte[] openApiDocument() {
+        try (java.io.InputStream in = HubApi.class.getResourceAsStream("openapi.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.yaml is missing from the hub's jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** {@code Authorization: Bearer TOKEN} of a known operator, or 401. */

@@ -18,7 +18,6 @@ import dev.tandem.shared.wire.Sample;
 import dev.tandem.hub.store.CommissioningSets;
 import dev.tandem.hub.store.HubStore;
 import dev.tandem.hub.store.Models;
-import dev.tandem.shared.wire.Hashing;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.signing.AssignmentSigner;
 import dev.tandem.shared.signing.TrustChain;
@@ -142,7 +141,7 @@ public final class CommissioningService implements AutoCloseable {
             parents.remove(new DeviceId(c.site(), c.device()));
             LOG.info("commissioning set of {}/{}: {} samples x {} channels", c.site(), c.device(),
                     c.samples().size(), c.channels());
-            submit(c, false);
+            submit(c, null);
         } catch (TandemException e) {
             metrics.error(e);
         }
@@ -187,7 +186,7 @@ public final class CommissioningService implements AutoCloseable {
             Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), recent);
             parents.put(id, current.tiny().version());
             long generation = generations.merge(id, 1L, Long::sum);
-            if (commission(id, c, generation, false)) {
+            if (commission(id, c, generation, null)) {
                 metrics.rebaseline(HubMetrics.REBASELINE_SENT);
                 rebaselineSent.accept(id, episode);
             }
@@ -213,7 +212,7 @@ public final class CommissioningService implements AutoCloseable {
                     List<CompletableFuture<Void>> loads = new ArrayList<>();
                     for (CommissioningSets.StoredSet s : sets) {
                         LOG.info("restoring {}/{} from {}", s.set().site(), s.set().device(), store);
-                        loads.add(submit(s.set(), true));
+                        loads.add(submit(s.set(), s.sha256()));
                     }
                     return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
                 })
@@ -229,10 +228,11 @@ public final class CommissioningService implements AutoCloseable {
                 });
     }
 
-    private CompletableFuture<Void> submit(Commissioning c, boolean restoring) {
+    /** @param keptSha the set's sha256 when it comes from the store (a restart), null when it just arrived */
+    private CompletableFuture<Void> submit(Commissioning c, String keptSha) {
         DeviceId id = new DeviceId(c.site(), c.device());
         long generation = generations.merge(id, 1L, Long::sum);
-        return CompletableFuture.runAsync(() -> commission(id, c, generation, restoring), fitPool)
+        return CompletableFuture.runAsync(() -> commission(id, c, generation, keptSha), fitPool)
                 .exceptionally(e -> {
                     LOG.error("fit of {} failed", id, e);
                     return null;
@@ -244,11 +244,12 @@ public final class CommissioningService implements AutoCloseable {
     }
 
     /** Commissions a set; true if its models were fitted here and published. */
-    private boolean commission(DeviceId id, Commissioning c, long generation, boolean restoring) {
+    private boolean commission(DeviceId id, Commissioning c, long generation, String keptSha) {
         if (superseded(id, generation)) {
             return false; // a newer set of this device is queued
         }
-        String setSha = null;
+        boolean restoring = keptSha != null;
+        String setSha = keptSha;
         if (!restoring) {
             try {
                 setSha = store.commissioning().save(c, System.currentTimeMillis());
@@ -256,8 +257,6 @@ public final class CommissioningService implements AutoCloseable {
                 metrics.error(e.code(), "commissioning set of " + id + " not kept (" + e.getMessage()
                         + "); fitting it here, a restarted hub will not know this device");
             }
-        } else {
-            setSha = Hashing.sha256Hex(Wire.encode(c));
         }
         seedGeneration(id);
         long t0 = System.nanoTime();

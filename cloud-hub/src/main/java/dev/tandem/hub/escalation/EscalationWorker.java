@@ -64,6 +64,9 @@ public final class EscalationWorker implements AutoCloseable {
     private final String instanceId;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean busy;
+    /** How long {@link #close()} waits for the escalations already received to be answered. */
+    static final long DRAIN_MILLIS = 10_000;
 
     /** @param log where each escalation and its verdict are recorded (the hub's store) */
     public EscalationWorker(HubConfig config, FleetRegistry fleet, HubConnection connection, HubMetrics metrics,
@@ -130,6 +133,7 @@ public final class EscalationWorker implements AutoCloseable {
                     }
                     batch.add(next);
                 }
+                busy = true;
                 process(batch);
             } catch (InterruptedException e) {
                 if (!running) {
@@ -138,6 +142,7 @@ public final class EscalationWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("verdict worker: batch failed", e);
             } finally {
+                busy = false;
                 batch.clear();
             }
         }
@@ -295,6 +300,16 @@ public final class EscalationWorker implements AutoCloseable {
     /** Stops the worker (waiting for the batch in hand); queued escalations are dropped. */
     @Override
     public void close() {
+        // finish what was received (the caller stopped intake first), bounded
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+        while ((busy || !queue.isEmpty()) && thread.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         running = false;
         try {
             thread.join(10_000);

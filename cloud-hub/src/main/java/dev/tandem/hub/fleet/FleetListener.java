@@ -1,6 +1,8 @@
 package dev.tandem.hub.fleet;
 
 import dev.tandem.hub.HubMetrics;
+import dev.tandem.hub.alarm.AlarmLog;
+import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.DeviceStatus;
 import dev.tandem.shared.error.ErrorCode;
@@ -13,19 +15,34 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 
-/** Keeps the {@link FleetRegistry}'s view from the devices' {@code status} and {@code model/state} messages. */
+/**
+ * Keeps the {@link FleetRegistry}'s view from the devices' {@code status} and {@code model/state}
+ * messages, and the {@link AlarmLog} from their {@code alarms}, each accepted alarm handed on (the
+ * re-baselining follows the episodes from them).
+ */
 public final class FleetListener {
     private static final Logger LOG = LoggerFactory.getLogger(FleetListener.class);
     private static final int MAX_BYTES = 64 * 1024;
 
     private final FleetRegistry fleet;
+    private final AlarmLog alarms;
     private final HubMetrics metrics;
     private final Executor control;
+    private final java.util.function.Consumer<Alarm> alarmsNext;
 
-    public FleetListener(FleetRegistry fleet, HubMetrics metrics, Executor control) {
+    public FleetListener(FleetRegistry fleet, AlarmLog alarms, HubMetrics metrics, Executor control) {
+        this(fleet, alarms, metrics, control, a -> {
+        });
+    }
+
+    /** @param alarmsNext receives every accepted alarm, on the control thread */
+    public FleetListener(FleetRegistry fleet, AlarmLog alarms, HubMetrics metrics, Executor control,
+                         java.util.function.Consumer<Alarm> alarmsNext) {
         this.fleet = fleet;
+        this.alarms = alarms;
         this.metrics = metrics;
         this.control = control;
+        this.alarmsNext = alarmsNext;
     }
 
     /** Paho callback: hands the payload to the control thread and returns. */
@@ -50,6 +67,14 @@ public final class FleetListener {
                     ModelState s = Wire.decode(payload, ModelState.class, MAX_BYTES);
                     same(t, s.site(), s.device());
                     fleet.onModelState(s, at);
+                }
+                case ALARMS -> {
+                    Alarm a = Wire.decode(payload, Alarm.class, MAX_BYTES);
+                    same(t, a.site(), a.device());
+                    alarms.add(a, at);
+                    metrics.alarmReceived(a.source());
+                    alarmsNext.accept(a);
+                    return;
                 }
                 default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a fleet topic: " + t);
             }

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The hub's view of the fleet: each device's fitted models, and what the devices report
  * (status, model-update progress, last seen). Thread-safe.
  */
-public final class FleetRegistry {
+public final class FleetRegistry implements FleetView {
     private final Map<DeviceId, DeviceModels> models = new ConcurrentHashMap<>();
     private final Map<DeviceId, DeviceView> views = new ConcurrentHashMap<>();
 
@@ -46,6 +46,17 @@ public final class FleetRegistry {
         return all;
     }
 
+    /** Devices whose last status was {@code state}. */
+    public int devicesIn(DeviceStatus.State state) {
+        int n = 0;
+        for (DeviceView v : views.values()) {
+            if (v.state() == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public void onStatus(DeviceStatus s, Instant at) {
         DeviceId id = new DeviceId(s.site(), s.device());
         // an OFFLINE status (the last will) carries no counters: the last known ones are kept
@@ -66,10 +77,12 @@ public final class FleetRegistry {
                 v == null ? 0 : v.alarms(), v == null ? 0 : v.escalations()));
     }
 
+    @Override
     public Optional<DeviceView> view(DeviceId id) {
         return Optional.ofNullable(views.get(id));
     }
 
+    @Override
     public Map<DeviceId, DeviceView> views() {
         return Map.copyOf(views);
     }

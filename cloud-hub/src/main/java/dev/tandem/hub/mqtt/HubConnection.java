@@ -309,6 +309,23 @@ public final class HubConnection implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Stops intake: unsubscribes from every filter (waits at most {@code timeout}), so that the
+     * broker gives new messages to the other instances (shared subscriptions) or keeps them; what
+     * was delivered before is still handed to the handlers.
+     */
+    public void stopIntake(Duration timeout) {
+        if (closed || !client.isConnected() || routes.isEmpty()) {
+            return;
+        }
+        String[] filters = routes.stream().map(Route::filter).distinct().toArray(String[]::new);
+        try {
+            client.unsubscribe(filters).waitForCompletion(timeout.toMillis());
+        } catch (MqttException e) {
+            LOG.debug("unsubscribe on stop: {}", e.toString());
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

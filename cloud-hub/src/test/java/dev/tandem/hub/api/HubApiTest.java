@@ -215,6 +215,8 @@ class HubApiTest {
         devices.publish(Topics.of(SITE, "p1", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION, SITE, "p1",
                 "e1", Alarm.Phase.ONSET, 1, 1, 1, 0, 1, 2.0, 2.0, java.util.List.of(0), Alarm.Source.HUB, "tiny-p")));
         devices.publish(Topics.of(SITE, "p1", Topics.Kind.ALARMS), "garbage".getBytes());
+        status("p1", DeviceStatus.State.DETECTING, "tiny-p", 10, 1, 0);
+        awaitFleet(f -> device(f, "p1") != null);
         assertTrue(TestWait.until(WAIT, () -> hub.metrics().alarmsReceived(Alarm.Source.HUB) >= 1
                 && hub.metrics().errorCount(ErrorCode.MALFORMED_PAYLOAD) >= 1));
         get("/api/v1/fleet", null); // one refusal to count
@@ -226,7 +228,8 @@ class HubApiTest {
                 .collect(Collectors.toMap(l -> l.substring(0, l.lastIndexOf(' ')),
                         l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), (a, b) -> a));
         for (String name : List.of("tandem_hub_escalations_received_total", "tandem_hub_verdicts_sent_total",
-                "tandem_hub_models_fitted_total", "tandem_hub_devices_with_model")) {
+                "tandem_hub_models_fitted_total", "tandem_hub_devices_with_model", "tandem_hub_verdict_latency_seconds_count",
+                "tandem_hub_fit_time_seconds_count")) {
             assertTrue(samples.containsKey(name), name + " in " + samples.keySet());
         }
         assertTrue(samples.get("tandem_hub_alarms_received_total{source=\"HUB\"}") >= 1);
@@ -234,6 +237,9 @@ class HubApiTest {
         assertTrue(samples.get("tandem_hub_errors_total{code=\"MALFORMED_PAYLOAD\"}") >= 1);
         assertTrue(samples.get("tandem_hub_api_refused_total{code=\"UNAUTHENTICATED\"}") >= 1);
         assertTrue(samples.keySet().stream().allMatch(k -> k.startsWith("tandem_")), "only Tandem's meters");
+        assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("tandem_hub_verdict_latency_seconds_bucket{le=")),
+                "latencies as histograms");
+        assertTrue(samples.get("tandem_hub_devices{state=\"DETECTING\"}") >= 1, "devices by state");
     }
 
     @Test
@@ -256,6 +262,32 @@ class HubApiTest {
             JsonNode device = json(get("/api/v1/devices/f1", VIEWER.token()));
             assertEquals(m.get("generation").asLong(), device.get("generation").asLong());
             assertEquals(manifest.version(), device.get("assignedVersion").asText());
+        }
+    }
+
+    @Test
+    void openApiDocument_describesEveryEndpoint_andEachAnswersAsDocumented() throws Exception {
+        assertEquals(401, get("/api/v1/openapi.yaml", null).statusCode());
+        HttpResponse<String> doc = get("/api/v1/openapi.yaml", VIEWER.token());
+        assertEquals(200, doc.statusCode());
+        assertTrue(doc.body().startsWith("openapi: 3."));
+        // the paths block: two-space indented keys
+        List<String> paths = doc.body().lines().dropWhile(l -> !l.equals("paths:")).skip(1)
+                .takeWhile(l -> l.isEmpty() || l.startsWith(" ")).filter(l -> l.matches("  /\\S+:"))
+                .map(l -> l.trim().substring(0, l.trim().length() - 1)).toList();
+        assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models", "/api/v1/alarms",
+                "/api/v1/alarms/{id}/ack", "/api/v1/status", "/api/v1/openapi.yaml", "/metrics"), paths);
+        for (String path : paths) {
+            String concrete = path.replace("{id}", path.startsWith("/api/v1/alarms") ? "999999" : "nope");
+            HttpResponse<String> r = path.endsWith("/ack") ? post(concrete, ADMIN.token(), "")
+                    : get(concrete, ADMIN.token());
+            // the documented path exists: any answer but the router's own "no such resource"
+            assertFalse(r.statusCode() == 404 && r.body().contains("no such resource"), path + ": " + r.body());
+            int start = doc.body().indexOf("\n  " + path + ":");
+            int next = doc.body().indexOf("\n  /", start + 1);
+            String section = doc.body().substring(start, next > 0 ? next : doc.body().indexOf("\ncomponents:"));
+            assertTrue(section.contains("\"" + r.statusCode() + "\""), path + " answered " + r.statusCode()
+                    + ", not documented: " + section);
         }
     }
 

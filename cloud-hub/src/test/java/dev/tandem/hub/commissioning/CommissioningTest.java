@@ -230,6 +230,18 @@ class CommissioningTest {
             assertEquals(2, restarted.store().escalations().count(), "the first hub's escalation is still there");
             assertTrue(restarted.store().models().manifests(site, "m1").size() >= 2);
         }
+
+        // other fit settings are other models: fitted (once) and kept beside the first
+        HubConfig other = config.toBuilder().instanceId("resettled")
+                .large(dev.tandem.hub.large.LargeModelConfig.builder().steps(200).build()).build();
+        try (CloudHub refit = CloudHub.start(other)) {
+            refit.restored().get(Hubs.FIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            DeviceModels m = refit.fleet().models(new DeviceId(site, "m1")).orElseThrow();
+            assertNotEquals(version, m.tiny().version(), "the versions name the settings");
+            assertEquals(1, refit.metrics().snapshot().modelsFitted());
+            assertEquals(0, refit.metrics().modelsLoaded());
+            assertEquals(4, refit.store().models().list(site, "m1").size(), "both fits kept");
+        }
     }
 
     /** The model version an assignment carries (read from its signed manifest, not verified here). */

@@ -14,17 +14,19 @@ class H2StoreTest extends StoreContract {
     @TempDir
     Path dir;
 
+    private int databases;
+
     @Override
     StoreSettings newSettings() {
-        return StoreSettings.h2File(dir);
+        return StoreSettings.h2File(dir.resolve("db-" + ++databases));
     }
 
     @Test
     void theFileLivesUnderTheDataDirectory_andKeepsWhatWasStoredAcrossOpens() {
         store.commissioning().save(set(), 7);
         store.close();
-        assertTrue(Files.isRegularFile(dir.resolve(StoreSettings.H2_FILE + ".mv.db")));
-        store = HubStore.open(StoreSettings.h2File(dir));
+        assertTrue(Files.isRegularFile(dir.resolve("db-1").resolve(StoreSettings.H2_FILE + ".mv.db")));
+        store = HubStore.open(StoreSettings.h2File(dir.resolve("db-1")));
         assertEquals(7, store.commissioning().latest(SITE, "m1").orElseThrow().receivedAt());
     }
 

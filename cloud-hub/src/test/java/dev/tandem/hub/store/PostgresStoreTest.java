@@ -33,4 +33,15 @@ class PostgresStoreTest extends StoreContract {
                 "jdbc:postgresql://127.0.0.1:5432/db?user=u&password=secret", DbCredentials.none()));
         assertEquals(ErrorCode.INVALID_CONFIG, e.code());
     }
+
+    @Test
+    void aBackupOfTheEmbeddedStore_restoresIntoPostgreSQL(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (HubStore h2 = HubStore.open(StoreSettings.h2File(dir))) {
+            fill(h2);
+            java.nio.file.Path file = dir.resolve("h2.backup");
+            StoreBackup.backup(h2, file);
+            StoreBackup.restore(store, file);
+            assertSameContent(h2, store);
+        }
+    }
 }

@@ -296,4 +296,123 @@ abstract class StoreContract {
         assertEquals(ErrorCode.INVALID_FIELD, reversed.code());
         assertEquals(2, store.labels().list(SITE, "m1").size());
     }
+
+    /** A store with a row in every table but the leases. */
+    static void fill(HubStore s) {
+        String setSha = s.commissioning().save(set(), 100);
+        s.models().save(record("m1", setSha), fitted());
+        s.models().recordManifest(new Models.ManifestRecord(SITE, "m1", 7, fitted().tiny().version(), "k1",
+                new byte[]{1, 2, 3}, 10, "hub-a"));
+        s.escalations().insert(List.of(escalation("e1", 1_000, true), escalation("e2", 2_000, null)));
+        s.labels().add(Labels.LabelRecord.of(SITE, "m1", 1_000, 2_000, true, "note", 5, "operator"));
+        s.withConnection("a retraining run", c -> c.createStatement().executeUpdate("insert into retraining_runs (id, "
+                + "site, device, reason, status, requested_at) values ('r1', 'plant', 'm1', 'operator', 'requested', 9)"));
+        s.leases().tryAcquire(SITE, "m1", "f", "hub-a", Duration.ofMinutes(1), 1);
+    }
+
+    /** Both stores hold the same rows (what a backup carries). */
+    static void assertSameContent(HubStore expected, HubStore actual) {
+        assertEquals(expected.devices().all(), actual.devices().all());
+        assertEquals(expected.commissioning().latest(SITE, "m1"), actual.commissioning().latest(SITE, "m1"));
+        assertEquals(expected.models().list(null, null), actual.models().list(null, null));
+        List<Models.ManifestRecord> em = expected.models().manifests(SITE, "m1");
+        List<Models.ManifestRecord> am = actual.models().manifests(SITE, "m1");
+        assertEquals(em.size(), am.size());
+        for (int i = 0; i < em.size(); i++) {
+            assertEquals(em.get(i).generation(), am.get(i).generation());
+            assertArrayEquals(em.get(i).signed(), am.get(i).signed());
+        }
+        List<Escalations.EscalationRecord> ee = expected.escalations().list(SITE, "m1", 0, Long.MAX_VALUE, 100);
+        List<Escalations.EscalationRecord> ae = actual.escalations().list(SITE, "m1", 0, Long.MAX_VALUE, 100);
+        assertEquals(ee.size(), ae.size());
+        for (int i = 0; i < ee.size(); i++) {
+            assertArrayEquals(ee.get(i).payload(), ae.get(i).payload());
+            assertEquals(withoutPayload(ee.get(i)), withoutPayload(ae.get(i)));
+        }
+        assertEquals(expected.labels().list(SITE, "m1"), actual.labels().list(SITE, "m1"));
+        FittedDevice loaded = actual.models().load(SITE, "m1", fitted().fingerprint()).orElseThrow();
+        loaded.large().close();
+        assertEquals(fitted().tiny(), loaded.tiny());
+    }
+
+    private static Escalations.EscalationRecord withoutPayload(Escalations.EscalationRecord r) {
+        return new Escalations.EscalationRecord(r.site(), r.device(), r.id(), r.windowId(), r.windowSize(),
+                r.edgeModelVersion(), r.edgeScore(), r.receivedAt(), r.instanceId(), null, r.verdictAnomaly(),
+                r.verdictScore(), r.hubModelVersion(), r.verdictAt());
+    }
+
+    @Test
+    void backup_restoredIntoAnotherStore_roundTripsEveryTable_replacingWhatWasThere(@org.junit.jupiter.api.io.TempDir
+                                                                                     java.nio.file.Path dir) {
+        fill(store);
+        java.nio.file.Path file = dir.resolve("hub.backup");
+        StoreBackup.Summary written = StoreBackup.backup(store, file);
+        assertEquals(1, written.rows().get("retraining_runs"));
+        assertEquals(2, written.rows().get("escalations"));
+        assertEquals(2, written.rows().get("artifacts"));
+        try (HubStore other = HubStore.open(newSettings())) {
+            other.commissioning().save(Commissioning.of(SITE, "old", Signals.range(0, 399)), 1);
+            StoreBackup.Summary read = StoreBackup.restore(other, file);
+            assertEquals(written, read);
+            assertSameContent(store, other);
+            assertTrue(other.devices().find(SITE, "old").isEmpty(), "a restore replaces what was there");
+            assertTrue(other.leases().tryAcquire(SITE, "m1", "f", "hub-b", Duration.ofMinutes(1), 2),
+                    "leases are not restored");
+        }
+    }
+
+    @Test
+    void aTruncatedOrForeignBackup_isRefusedWithItsCode_andChangesNothing(@org.junit.jupiter.api.io.TempDir
+                                                                          java.nio.file.Path dir) throws Exception {
+        fill(store);
+        java.nio.file.Path file = dir.resolve("hub.backup");
+        StoreBackup.backup(store, file);
+        byte[] whole;
+        try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file))) {
+            whole = in.readAllBytes();
+        }
+        String text = new String(whole, java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Path truncated = dir.resolve("truncated.backup");
+        gzip(truncated, text.substring(0, text.lastIndexOf("{\"end\"")));
+        java.nio.file.Path foreign = dir.resolve("foreign.backup");
+        gzip(foreign, text.replace("\"schema\":\"1\"", "\"schema\":\"99\""));
+        java.nio.file.Path notGzip = dir.resolve("plain.backup");
+        java.nio.file.Files.writeString(notGzip, "hello");
+        try (HubStore other = HubStore.open(newSettings())) {
+            other.commissioning().save(Commissioning.of(SITE, "kept", Signals.range(0, 399)), 1);
+            assertEquals(ErrorCode.MALFORMED_PAYLOAD, assertThrows(TandemException.class,
+                    () -> StoreBackup.restore(other, truncated)).code());
+            assertEquals(ErrorCode.UNKNOWN_SCHEMA_VERSION, assertThrows(TandemException.class,
+                    () -> StoreBackup.restore(other, foreign)).code());
+            assertEquals(ErrorCode.MALFORMED_PAYLOAD, assertThrows(TandemException.class,
+                    () -> StoreBackup.restore(other, notGzip)).code());
+            assertEquals(List.of("kept"), other.devices().all().stream().map(Devices.DeviceRecord::device).toList(),
+                    "nothing changed");
+        }
+    }
+
+    private static void gzip(java.nio.file.Path file, String text) throws Exception {
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void retention_deletesOldEscalationsOnly_keepingModelsSetsAndLabels() {
+        fill(store);
+        HubStore short30 = store;
+        long day = Duration.ofDays(1).toMillis();
+        store.escalations().insert(List.of(escalation("recent", 40 * day, true)));
+        RetentionJob job = new RetentionJob(short30, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(45 * day),
+                java.time.ZoneOffset.UTC));
+        RetentionJob.Result r = job.runOnce();
+        assertEquals(2, r.escalations(), "the two from day 0 are past 30 days");
+        assertEquals(1, r.leases(), "the lease that expired long ago");
+        assertEquals(List.of("recent"), store.escalations().list(SITE, "m1", 0, Long.MAX_VALUE, 10).stream()
+                .map(Escalations.EscalationRecord::id).toList());
+        assertEquals(2, store.models().list(null, null).size());
+        assertEquals(1, store.labels().list(SITE, "m1").size());
+        assertTrue(store.commissioning().latest(SITE, "m1").isPresent());
+        assertEquals(0, job.runOnce().escalations(), "idempotent");
+    }
 }

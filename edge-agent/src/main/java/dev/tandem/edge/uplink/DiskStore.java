@@ -58,6 +58,7 @@ final class DiskStore {
                           ReplayListener replay) throws IOException {
         DiskStore s = new DiskStore(settings, owner, onDegraded);
         try {
+            s.lock(dir);
             for (MessageClass c : MessageClass.values()) {
                 s.logs.put(c, SegmentLog.open(dir.resolve(c.label()), settings.segmentBytes(),
                         (index, body) -> replay.record(c, index, body)));
@@ -71,6 +72,26 @@ final class DiskStore {
         s.io.scheduleWithFixedDelay(s::syncAll, every, every, TimeUnit.MILLISECONDS);
         return s;
     }
+
+    /** One outbox per directory: a second one (another agent, another process) would corrupt the logs. */
+    private void lock(Path dir) throws IOException {
+        java.nio.file.Files.createDirectories(dir);
+        lockChannel = java.nio.channels.FileChannel.open(dir.resolve("lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        try {
+            lockHeld = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lockHeld = null;
+        }
+        if (lockHeld == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IOException(dir + " is in use by another outbox (another agent with the same client id?)");
+        }
+    }
+
+    private java.nio.channels.FileChannel lockChannel;
+    private java.nio.channels.FileLock lockHeld;
 
     /** Receives the replayed records. */
     interface ReplayListener {
@@ -157,6 +178,14 @@ final class DiskStore {
             } catch (IOException | RuntimeException ignored) {
                 // the disk is gone or the store is closing: nothing more to save
             }
+        }
+        try {
+            if (lockChannel != null) {
+                lockChannel.close(); // releases the lock
+                lockChannel = null;
+            }
+        } catch (IOException ignored) {
+            // nothing to release
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.edge.uplink;
 
+import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 
 import java.time.Duration;
@@ -7,7 +8,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * How the outbox keeps its messages: a byte budget and an fsync policy per {@link MessageClass},
+ * How the outbox keeps its messages (validated: INVALID_CONFIG): a byte budget and an fsync policy per {@link MessageClass},
  * the batch bound of {@link FsyncPolicy#BATCH} (a power cut loses at most {@code batchInterval} or
  * {@code batchBytes} of a batched class, whichever is reached first), and the size of a segment file.
  */
@@ -17,23 +18,27 @@ public record OutboxSettings(Map<MessageClass, Long> budgets, Map<MessageClass, 
     public static final long DEFAULT_BATCH_BYTES = 1 << 20;
     public static final long DEFAULT_SEGMENT_BYTES = 8 << 20;
 
+    private static TandemException invalid(String message) {
+        return new TandemException(ErrorCode.INVALID_CONFIG, message);
+    }
+
     public OutboxSettings {
         budgets = new EnumMap<>(budgets);
         fsync = new EnumMap<>(fsync);
         for (MessageClass c : MessageClass.values()) {
             Long b = budgets.get(c);
             if (b == null || b < 1) {
-                throw TandemException.invalid("outbox budget of " + c.label() + " must be >= 1 byte, got " + b);
+                throw invalid("outbox budget of " + c.label() + " must be >= 1 byte, got " + b);
             }
             if (fsync.get(c) == null) {
-                throw TandemException.invalid("outbox fsync policy of " + c.label() + " is required");
+                throw invalid("outbox fsync policy of " + c.label() + " is required");
             }
         }
         if (batchInterval == null || batchInterval.isNegative() || batchInterval.isZero()) {
-            throw TandemException.invalid("outbox batch interval must be > 0");
+            throw invalid("outbox batch interval must be > 0");
         }
         if (batchBytes < 1 || segmentBytes < 1024) {
-            throw TandemException.invalid("outbox batchBytes must be >= 1 and segmentBytes >= 1024");
+            throw invalid("outbox batchBytes must be >= 1 and segmentBytes >= 1024");
         }
         budgets = Map.copyOf(budgets);
         fsync = Map.copyOf(fsync);

@@ -31,13 +31,14 @@ import java.util.zip.CRC32;
  * its good part, and the later segments are still read. Appends always go to a fresh segment after
  * a replay, never into a segment written before.
  *
- * <p>Nothing here syncs by itself: {@link #append} writes into the page cache, {@link #sync} forces
- * the data to the device. Not thread-safe: one thread at a time (the outbox's I/O thread).
+ * <p>Nothing here syncs by itself: {@link #append} collects records in a buffer of its own (256 KiB,
+ * written to the file when full), {@link #sync} writes them and forces the data to the device. Not thread-safe: one thread at a time (the outbox's I/O thread).
  */
 public final class SegmentLog implements Closeable {
     /** Largest record body accepted (and believed on replay): room for the largest MQTT payload and its topic. */
     public static final int MAX_BODY_BYTES = 4 << 20;
     static final int HEADER_BYTES = 4 + 4 + 8;
+    private static final int PENDING_BYTES = 256 * 1024;
     private static final String SUFFIX = ".seg";
     private static final String HEAD = "head";
 
@@ -49,8 +50,10 @@ public final class SegmentLog implements Closeable {
     private final long segmentBytes;
     /** base index -> segment file, oldest first. */
     private final TreeMap<Long, Path> segments = new TreeMap<>();
-    private final ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+    /** Appends collect here and reach the file when it is full, on a roll and on {@link #sync}. */
+    private final ByteBuffer pending = ByteBuffer.allocateDirect(PENDING_BYTES);
     private final CRC32 crc = new CRC32();
+    private final ByteBuffer indexBytes = ByteBuffer.allocate(8);
     private FileChannel current;
     private long currentBytes;
     private long nextIndex;
@@ -105,30 +108,28 @@ public final class SegmentLog implements Closeable {
     private long readSegment(Path file, BiConsumer<Long, byte[]> replay) throws IOException {
         long highest = -1;
         long good = 0;
+        long size;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
+            size = ch.size();
+            if (size == 0) {
+                return -1;
+            }
+            ByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
             long pos = 0;
             while (pos < size) {
-                h.clear();
-                if (readFully(ch, h, pos) < HEADER_BYTES) {
+                if (size - pos < HEADER_BYTES) {
                     corruptRecords++;
                     break;
                 }
-                h.flip();
-                int length = h.getInt();
-                int sum = h.getInt();
-                long index = h.getLong();
+                int length = map.getInt((int) pos);
+                int sum = map.getInt((int) pos + 4);
+                long index = map.getLong((int) pos + 8);
                 if (length < 0 || length > MAX_BODY_BYTES || pos + HEADER_BYTES + length > size || index < 0) {
                     corruptRecords++;
                     break;
                 }
-                ByteBuffer body = ByteBuffer.allocate(length);
-                if (readFully(ch, body, pos + HEADER_BYTES) < length) {
-                    corruptRecords++;
-                    break;
-                }
-                byte[] bytes = body.array();
+                byte[] bytes = new byte[length];
+                map.get((int) pos + HEADER_BYTES, bytes);
                 if (checksum(index, bytes) != sum || (highest >= 0 && index <= highest)) {
                     corruptRecords++;
                     break;
@@ -141,9 +142,9 @@ public final class SegmentLog implements Closeable {
                     replay.accept(index, bytes);
                 }
             }
-            if (good < size) {
-                truncate(file, good);
-            }
+        }
+        if (good < size) {
+            truncate(file, good);
         }
         return highest;
     }
@@ -171,8 +172,7 @@ public final class SegmentLog implements Closeable {
 
     private int checksum(long index, byte[] body) {
         crc.reset();
-        ByteBuffer i = ByteBuffer.allocate(8).putLong(0, index);
-        crc.update(i.array());
+        crc.update(indexBytes.putLong(0, index).array());
         crc.update(body);
         return (int) crc.getValue();
     }
@@ -186,13 +186,18 @@ public final class SegmentLog implements Closeable {
             roll();
         }
         long index = nextIndex;
-        header.clear();
-        header.putInt(body.length).putInt(checksum(index, body)).putLong(index).flip();
-        ByteBuffer[] both = {header, ByteBuffer.wrap(body)};
-        long want = HEADER_BYTES + body.length;
-        long written = 0;
-        while (written < want) {
-            written += current.write(both);
+        int want = HEADER_BYTES + body.length;
+        if (pending.remaining() < want) {
+            flushPending();
+        }
+        if (pending.remaining() >= want) {
+            pending.putInt(body.length).putInt(checksum(index, body)).putLong(index).put(body);
+        } else {
+            ByteBuffer one = ByteBuffer.allocate(want);
+            one.putInt(body.length).putInt(checksum(index, body)).putLong(index).put(body).flip();
+            while (one.hasRemaining()) {
+                current.write(one);
+            }
         }
         currentBytes += want;
         nextIndex++;
@@ -200,8 +205,23 @@ public final class SegmentLog implements Closeable {
         return index;
     }
 
+    private void flushPending() throws IOException {
+        if (pending.position() == 0) {
+            return;
+        }
+        pending.flip();
+        try {
+            while (pending.hasRemaining()) {
+                current.write(pending);
+            }
+        } finally {
+            pending.clear();
+        }
+    }
+
     private void roll() throws IOException {
         if (current != null) {
+            flushPending();
             current.force(false);
             current.close();
             current = null;
@@ -223,6 +243,7 @@ public final class SegmentLog implements Closeable {
     /** Forces appended records to the device, then records the head and deletes segments wholly below it. */
     public void sync() throws IOException {
         if (dirty && current != null) {
+            flushPending();
             current.force(false);
             dirty = false;
         }

@@ -164,4 +164,53 @@ class DurableOutboxTest {
         Outbox again = open(dir, OutboxSettings.defaults());
         assertEquals(List.of("late-alarm", "late-readings"), payloads(again));
     }
+
+    @Test
+    void aSecondOutboxOnTheSameDirectory_runsInMemory_neverCorruptsTheFirst() {
+        Outbox first = open(dir, OutboxSettings.defaults());
+        Outbox second = open(dir, OutboxSettings.defaults());
+        assertTrue(first.durable());
+        assertFalse(second.durable());
+        assertTrue(second.stats().degraded());
+        first.offer(ALARMS, utf8("a1"), false);
+        second.offer(ALARMS, utf8("not-on-disk"), false);
+        first.close(5_000);
+        second.close(5_000);
+        assertEquals(List.of("a1"), payloads(open(dir, OutboxSettings.defaults())));
+    }
+
+    @Test
+    void aCrashWithoutClose_stillReplaysEveryAlarmThatWasReleasedForSending() {
+        Outbox o = open(dir, OutboxSettings.defaults());
+        for (int i = 0; i < 50; i++) {
+            o.offer(ALARMS, utf8("a" + i), false);
+        }
+        o.awaitDisk(); // each alarm is sendable only once forced to the disk
+        // no close: the process dies here (its I/O thread is a daemon); the next start reads the same files
+        Path copy = dir.resolveSibling(dir.getFileName() + "-after-crash");
+        copyTree(dir, copy);
+        Outbox after = open(copy, OutboxSettings.defaults());
+        assertEquals(50, after.stats().replayed());
+        assertEquals("a0", payloads(after).get(0));
+        o.close(1_000);
+        after.close(1_000);
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (java.util.stream.Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                if (p.getFileName().toString().equals("lock")) {
+                    continue;
+                }
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -52,5 +52,7 @@ public enum ErrorCode {
     /** The operator's role does not allow the request (a read-only token on a write). */
     FORBIDDEN,
     /** The REST API has no such resource (an unknown path, alarm or other id; devices: {@link #UNKNOWN_DEVICE}). */
-    NOT_FOUND
+    NOT_FOUND,
+    /** A device reports a rollout action state it cannot reach from the one it is in (e.g. ACTIVE before VERIFYING). */
+    INVALID_STATE_TRANSITION
 }

@@ -86,8 +86,8 @@ final class BrokerBench {
         }
         // the baseline after the hub has gone: a subscriber of the same kind alone on the escalation topics
         double rawEsc = rawEscalations(esc.payloads(), esc.topic());
-        progress.printf("[%s] escalations -> plain %s subscriber: %.0f/s; -> hub verdicts: %.0f/s (%.2f of raw)%n",
-                label, shared ? "shared" : "", rawEsc, esc.hub(), esc.hub() / rawEsc);
+        progress.printf("[%s] escalations -> a %s subscriber alone: %.0f/s; -> hub verdicts: %.0f/s (%.2f of raw)%n",
+                label, shared ? "shared" : "plain", rawEsc, esc.hub(), esc.hub() / rawEsc);
         return new Result(label, fleet.mode(), shared ? "$share/hub" : "plain", readings, raw, agent, agent / raw, escalations,
                 1, rawEsc, esc.hub(), esc.hub() / rawEsc, s.meanBatchSize(), s.verdictLatencyP50Ms());
     }

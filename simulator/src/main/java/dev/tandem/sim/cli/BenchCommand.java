@@ -4,6 +4,7 @@ import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.bench.PipelineBench;
+import dev.tandem.sim.bench.StoreBench;
 import picocli.CommandLine;
 import dev.tandem.sim.factory.SimConfig;
 import picocli.CommandLine.Command;
@@ -16,7 +17,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
-        subcommands = {BenchCommand.Pipeline.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
+                BenchCommand.Sim.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -82,6 +84,150 @@ final class BenchCommand implements Runnable {
             List<PipelineBench.Security> modes = security.stream().map(PipelineBench.Security::parse).distinct().toList();
             PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report,
                     sharedOnEmbedded, modes), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "store", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures the hub's store recording escalations: the embedded H2 file beside PostgreSQL.",
+                    "Latency of single-row inserts and of batches (p50, p99) and rows/s of each, through the hub's own",
+                    "insert path, after preloading the table. PostgreSQL: a throwaway local cluster with fsync on",
+                    "(needs the postgresql package), or --db URL."})
+    static final class Store implements Callable<Integer> {
+        @Option(names = "--preload", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_PRELOAD,
+                description = "Escalations in the table before measuring (default: ${DEFAULT-VALUE}).")
+        int preload;
+
+        @Option(names = "--singles", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_SINGLES,
+                description = "Single-row inserts measured (default: ${DEFAULT-VALUE}).")
+        int singles;
+
+        @Option(names = "--batches", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_BATCHES,
+                description = "Batches measured (default: ${DEFAULT-VALUE}).")
+        int batches;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_BATCH_SIZE,
+                description = "Rows per batch (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--db", paramLabel = "JDBC_URL",
+                description = "Measure this PostgreSQL (an empty database; login from TANDEM_DB_USER/TANDEM_DB_PASSWORD) "
+                        + "instead of a throwaway local one.")
+        String db;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() {
+            if (preload < 0 || preload > 50_000_000 || singles < 10 || singles > 1_000_000 || batches < 2
+                    || batches > 100_000 || batchSize < 1 || batchSize > 10_000) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "need 0 <= --preload <= 50,000,000, "
+                        + "10 <= --singles <= 1,000,000, 2 <= --batches <= 100,000, 1 <= --batch-size <= 10,000");
+            }
+            StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "outbox", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures the edge's durable outbox on this disk: durable appends/s with fsync in batches and",
+                    "with fsync on every record (from the first offer until the last record is on the disk), and the",
+                    "time an agent takes to replay a log of --replay records at start."})
+    static final class OutboxCmd implements Callable<Integer> {
+        @Option(names = "--messages", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_MESSAGES,
+                description = "Appends with fsync in batches (default: ${DEFAULT-VALUE}).")
+        int messages;
+
+        @Option(names = "--always-messages", paramLabel = "N",
+                defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_ALWAYS_MESSAGES,
+                description = "Appends with fsync on every record (default: ${DEFAULT-VALUE}).")
+        int alwaysMessages;
+
+        @Option(names = "--replay", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_REPLAY_MESSAGES,
+                description = "Records in the log replayed at start (default: ${DEFAULT-VALUE}).")
+        int replay;
+
+        @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_PAYLOAD_BYTES,
+                description = "Payload bytes per message (default: ${DEFAULT-VALUE}).")
+        int payload;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Where to write (default: a temporary directory, removed after).")
+        Path dir;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            if (messages < 1 || alwaysMessages < 1 || replay < 1 || payload < 1 || payload > 1 << 20) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG,
+                        "--messages, --always-messages and --replay must be >= 1, --payload 1..1048576");
+            }
+            dev.tandem.sim.bench.OutboxBench.run(new dev.tandem.sim.bench.OutboxBench.Options(messages, alwaysMessages,
+                    replay, payload, dir, report), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "sim", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures the publish rate the simulator sustains: devices x readings/s (QoS 1, the factory line's pumps)",
+                    "on the embedded broker and on mosquitto side by side: target vs achieved msg/s, the lag behind the",
+                    "fleet's clock at the end, and the loss seen by a plain QoS 1 subscriber. Default fleets: 10000 x 1 Hz",
+                    "and 1000 x 10 Hz."})
+    static final class Sim implements Callable<Integer> {
+        @Option(names = "--fleet", paramLabel = "DEVICESxHZ", split = ",",
+                description = "Fleets to measure (default: 10000x1,1000x10).")
+        List<String> fleets = List.of("10000x1", "1000x10");
+
+        @Option(names = "--broker", paramLabel = "embedded|mosquitto", split = ",",
+                description = "Brokers, side by side (default: embedded,mosquitto).")
+        List<String> brokers = List.of("embedded", "mosquitto");
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "20", description = "Measured span (default: ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "Warm-up before measuring (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--connections", paramLabel = "N", defaultValue = "1",
+                description = "MQTT connections the fleet is split over (default: ${DEFAULT-VALUE}).")
+        int connections;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            List<dev.tandem.sim.bench.SimBench.Fleet> list = new java.util.ArrayList<>();
+            for (String f : fleets) {
+                String[] p = f.toLowerCase(java.util.Locale.ROOT).split("x");
+                try {
+                    int devices = Integer.parseInt(p[0]);
+                    double hz = Double.parseDouble(p[1]);
+                    if (p.length != 2 || devices < 1 || devices > dev.tandem.sim.scenario.Scenario.MAX_DEVICES
+                            || !(hz > 0) || hz > 1000) {
+                        throw new NumberFormatException();
+                    }
+                    list.add(new dev.tandem.sim.bench.SimBench.Fleet(devices, hz));
+                } catch (RuntimeException e) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--fleet takes DEVICESxHZ (devices 1.."
+                            + dev.tandem.sim.scenario.Scenario.MAX_DEVICES + ", Hz in (0, 1000]), got '" + f + "'");
+                }
+            }
+            for (String b : brokers) {
+                if (!b.equals("embedded") && !b.equals("mosquitto")) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--broker takes embedded or mosquitto, got '" + b + "'");
+                }
+            }
+            if (seconds < 1 || warmup < 0 || connections < 1 || connections > 64) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--seconds >= 1, --warmup >= 0, --connections 1..64");
+            }
+            dev.tandem.sim.bench.SimBench.run(new dev.tandem.sim.bench.SimBench.Options(list, brokers, seconds, warmup,
+                    connections, report), System.out);
             return 0;
         }
     }

@@ -6,6 +6,9 @@ import dev.tandem.shared.signing.TrustedKey;
 import java.nio.file.Path;
 import dev.tandem.edge.EdgeMetrics;
 import io.vertx.core.Vertx;
+import dev.tandem.edge.status.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,8 +54,16 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--verdict-timeout", paramLabel = "MS", description = "How long to wait for the hub's verdict (default: ${DEFAULT-VALUE}).")
     long verdictTimeoutMs = EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis();
 
+    @Option(names = "--metrics", paramLabel = "PORT",
+            description = "Serve the agent's meters as Prometheus text on http://127.0.0.1:PORT/metrics (0: a free port).")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new dev.tandem.shared.error.TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG,
+                    "--metrics must be a port 0..65535, got " + metricsPort);
+        }
         String site = siteOption.value;
         int commissioning = commissioningOption.value;
         EdgeConfig config = EdgeConfig.builder(run.broker, site, devices)
@@ -65,11 +76,20 @@ final class EdgeCommand implements Callable<Integer> {
                 .build();
         Vertx vertx = Vertx.vertx();
         try {
-            EdgeAgent agent = new EdgeAgent(config);
+            PrometheusMeterRegistry registry = metricsPort == null ? null
+                    : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            EdgeAgent agent = new EdgeAgent(config, registry);
             vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             System.out.printf("edge: agent for %s on site %s, broker %s%n", devices, site, run.broker);
+            if (registry != null) {
+                System.out.printf("edge: metrics on %s%n", MetricsEndpoint.start(vertx, registry, metricsPort).url());
+            }
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
-                    () -> status(agent), () -> false);
+                    () -> status(agent), () -> false, () -> {
+                        // undeploying stops the agent: outbox drained (bounded) and synced, OFFLINE published
+                        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                        System.out.println("edge: stopped, " + status(agent));
+                    });
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
         }

@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
                 "The fleet as a hub sees it, over the hub's REST API (./tandem hub --http PORT).",
                 "Exit codes: 0 done, 1 the hub refused the request (e.g. an unknown device), 2 usage, "
                         + "3 hub unreachable, 4 token refused."},
-        subcommands = {FleetCommand.ListCommand.class, FleetCommand.ShowCommand.class})
+        subcommands = {FleetCommand.ListCommand.class, FleetCommand.ShowCommand.class, FleetCommand.AlarmsCommand.class,
+                FleetCommand.AckCommand.class})
 final class FleetCommand implements Runnable {
     static final String DEFAULT_HUB = "http://127.0.0.1:8080";
 
@@ -30,7 +31,8 @@ final class FleetCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: list or show DEVICE");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "name a subcommand: list, show DEVICE, alarms or ack ID");
     }
 
     /** Where the hub is and who asks. */
@@ -148,6 +150,85 @@ final class FleetCommand implements Runnable {
                             text(e, "receivedAt"), text(e, "ackedBy")});
                 }
                 table(out, a);
+            });
+        }
+    }
+
+    @Command(name = "alarms", mixinStandardHelpOptions = true, description = "The newest alarms, of one device or all.")
+    static final class AlarmsCommand implements Callable<Integer> {
+        @Mixin
+        HubOptions options;
+
+        @Option(names = "--device", paramLabel = "DEVICE", description = "Only this device's (SITE:DEVICE or DEVICE).")
+        String device;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+                description = "How many, 1..1000 (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (limit < 1 || limit > 1000) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be 1..1000, got " + limit);
+            }
+            return guarded(spec, () -> {
+                JsonNode alarms = options.client().get("alarms?limit=" + limit
+                        + (device == null ? "" : "&device=" + HubClient.encode(device)));
+                if (options.json) {
+                    System.out.println(pretty(alarms));
+                    return;
+                }
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[]{"ID", "DEVICE", "WINDOW", "SCORE", "SOURCE", "RECEIVED", "ACKED BY", "NOTE"});
+                for (JsonNode e : alarms.path("alarms")) {
+                    rows.add(new String[]{text(e, "id"), text(e, "deviceId"), text(e, "windowId"),
+                            String.format(Locale.ROOT, "%.3f", e.path("score").asDouble()), text(e, "source"),
+                            text(e, "receivedAt"), text(e, "ackedBy"), text(e, "note")});
+                }
+                table(System.out, rows);
+                System.out.printf("%d alarms%n", alarms.path("count").asInt());
+            });
+        }
+    }
+
+    @Command(name = "ack", mixinStandardHelpOptions = true,
+            description = "Acknowledges an alarm (an admin operator's token); the first acknowledgement stands.")
+    static final class AckCommand implements Callable<Integer> {
+        @Mixin
+        HubOptions options;
+
+        @Parameters(paramLabel = "ID", description = "The alarm's id (./tandem fleet alarms).")
+        long id;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "What was found or done (at most 500 characters).")
+        String note;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (id < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "an alarm id is 1 or more, got " + id);
+            }
+            if (note != null && note.length() > 500) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--note is longer than 500 characters");
+            }
+            return guarded(spec, () -> {
+                var body = Wire.mapper().createObjectNode();
+                if (note != null) {
+                    body.put("note", note);
+                }
+                JsonNode acked = options.client().post("alarms/" + id + "/ack", body);
+                if (options.json) {
+                    System.out.println(pretty(acked));
+                    return;
+                }
+                System.out.printf("alarm %s of %s acknowledged by %s at %s%n", text(acked, "id"), text(acked, "deviceId"),
+                        text(acked, "ackedBy"), text(acked, "ackedAt"));
             });
         }
     }

@@ -53,11 +53,21 @@ final class HubClient {
 
     /** GET {@code /api/v1/<path>}: the JSON body of a 200. */
     JsonNode get(String path) {
+        return call(path, HttpRequest.newBuilder().GET());
+    }
+
+    /** POST {@code body} (JSON) to {@code /api/v1/<path>}: the JSON body of a 200. */
+    JsonNode post(String path, JsonNode body) {
+        return call(path, HttpRequest.newBuilder().header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.encode(body))));
+    }
+
+    private JsonNode call(String path, HttpRequest.Builder request) {
         URI uri = base.resolve("/api/v1/" + path);
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", "Bearer " + token)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            r = http.send(request.uri(uri).timeout(TIMEOUT).header("Authorization", "Bearer " + token)
+                    .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new Failure(EXIT_UNREACHABLE, "hub unreachable at " + base + ": " + describe(e)
                     + " (is it running with --http?)");

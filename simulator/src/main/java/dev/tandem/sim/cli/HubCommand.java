@@ -19,9 +19,11 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "hub", mixinStandardHelpOptions = true,
+        subcommands = {HubBackupCommand.class, HubRestoreCommand.class},
         description = {
                 "Runs one cloud-hub instance against a broker.",
-                "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...)."})
+                "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...).",
+                "Its state (commissioning sets, models, escalations and verdicts) lives in its store: the embedded database under --data-dir, or a PostgreSQL that several instances share (--db); a restarted hub loads its devices' models instead of fitting them."})
 final class HubCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOptions run;
@@ -45,8 +47,8 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--instance-id", description = "Unique id of this instance (default: random).")
     String instanceId;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Keep commissioning sets here so that a restarted hub refits its devices.")
-    Path dataDir;
+    @picocli.CommandLine.Mixin
+    StoreOptions store;
 
     @Option(names = "--no-shared-subscription", description = "Subscribe to escalations directly instead of through $share/hub (one instance only).")
     boolean noShared;
@@ -97,7 +99,7 @@ final class HubCommand implements Callable<Integer> {
                 .batching(batchMax, Duration.ofMillis(lingerMs))
                 .sharedSubscription(!noShared)
                 .fit(fit.settings())
-                .dataDir(dataDir)
+                .store(store.settings())
                 .rebaseline(new RebaselineSettings(Duration.ofSeconds(rebaselineAfterSeconds), rebaselineSamples,
                         RebaselineSettings.DEFAULT_MAX_ANOMALOUS_SHARE))
                 .build();
@@ -108,14 +110,24 @@ final class HubCommand implements Callable<Integer> {
         CloudHub hub = CloudHub.start(config);
         HubApi api = null;
         try {
-            System.out.printf("hub %s: %s to %s%n", config.instanceId(), hub.isConnected() ? "connected" : "connecting", run.broker);
+            System.out.printf("hub %s: %s to %s; store %s%n", config.instanceId(),
+                    hub.isConnected() ? "connected" : "connecting", run.broker, config.store().displayUrl());
             if (siteOperators != null) {
+                if (!isLoopback(httpHost)) {
+                    System.err.println("WARNING: --http-host " + httpHost + ": the REST API is plain HTTP; operator tokens "
+                            + "cross the network in the clear unless a TLS proxy stands in front of it");
+                }
                 api = HubApi.start(hub, new ApiConfig(httpHost, httpPort, siteOperators, ApiConfig.DEFAULT_MAX_BODY_BYTES));
                 System.out.printf("api: %s/api/v1 (%d operators of %s; metrics at %s/metrics)%n", api.url(),
                         siteOperators.count(), operatorsFile(), api.url());
             }
             UntilStopped.run(System.out, run.statusInterval(), run.runFor(),
-                    () -> status(hub), () -> false);
+                    () -> status(hub), () -> false, () -> {
+                        System.out.printf("hub %s: stopping (no new escalations, finishing the batch in hand)%n",
+                                config.instanceId());
+                        hub.close();
+                        System.out.printf("hub %s: stopped, %s%n", config.instanceId(), status(hub));
+                    });
         } finally {
             if (api != null) {
                 api.close();
@@ -126,6 +138,14 @@ final class HubCommand implements Callable<Integer> {
             hub.close();
         }
         return 0;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private SiteOperators siteOperators(String site) {
@@ -147,10 +167,12 @@ final class HubCommand implements Callable<Integer> {
     }
 
     private static String status(CloudHub hub) {
+        hub.metrics().flushLog(); // the summaries of rate-limited error lines
         HubMetrics.Snapshot s = hub.metrics().snapshot();
         return String.format("hub: connected %s | devices with model %d | escalations %d | verdicts %d | batches %d (mean %.1f)"
-                        + " | verdict p50 %.1f ms | errors %d",
+                        + " | verdict p50 %.1f ms | recorded %d (queued %d, dropped %d) | errors %d",
                 hub.isConnected(), s.devicesWithModel(), s.escalationsReceived(), s.verdictsSent(), s.batches(),
-                s.meanBatchSize(), s.verdictLatencyP50Ms(), s.errors());
+                s.meanBatchSize(), s.verdictLatencyP50Ms(), hub.escalationLog().written(), hub.escalationLog().pending(),
+                hub.escalationLog().dropped(), s.errors());
     }
 }

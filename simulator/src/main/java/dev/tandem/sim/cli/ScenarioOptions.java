@@ -48,6 +48,11 @@ final class ScenarioOptions {
     long statusEvery;
 
     double speedValue() {
+        return parseSpeed(speed);
+    }
+
+    /** {@code --speed}: a number > 0 (times real time), or max (infinite: as fast as the broker takes them). */
+    static double parseSpeed(String speed) {
         if ("max".equalsIgnoreCase(speed)) {
             return Double.POSITIVE_INFINITY;
         }

@@ -14,9 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 @Command(name = "sim", mixinStandardHelpOptions = true,
-        subcommands = {SimRunCommand.class, SimScenarioCommand.class},
+        subcommands = {SimRunCommand.class, SimScenarioCommand.class, SimReplayCommand.class},
         description = {
-                "Runs the factory-line simulator against a broker (without a subcommand), or a scenario (sim run FILE, sim scenario NAME).",
+                "Runs the factory-line simulator against a broker (without a subcommand), a scenario (sim run FILE, sim scenario NAME), or recorded data (sim replay).",
                 "Machines with vibration, current, temperature, pressure and flow sensors publish their readings as real sensors would, with injected anomalies (spike, level shift, degradation, stuck sensor, noise burst). Deterministic for a seed.",
                 "Exits 3 when its broker connection is lost (each run is a new sensor epoch: the edge takes its readings from seq 0 again)."})
 final class SimCommand implements Callable<Integer> {
@@ -56,8 +56,8 @@ final class SimCommand implements Callable<Integer> {
             UntilStopped.run(System.out, Duration.ofSeconds(5), run.runFor(),
                     () -> String.format("sim: published %d | failed %d | anomalous %d",
                             publisher.published(), publisher.failed(), line.groundTruth().anomalous()),
-                    () -> publisher.completion().isComplete());
-            publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                    () -> publisher.completion().isComplete(),
+                    () -> publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
             if (publisher.completion().failed()) {
                 System.err.printf("tandem sim: %s; published %d readings before (exit %d)%n",
                         publisher.completion().cause().getMessage(), publisher.published(), BROKER_LOST);

@@ -8,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Ctrl-C handling of the long-lived commands ({@code demo}, {@code hub}, {@code edge}, {@code sim}):
- * Ctrl-C asks the running command to stop, and the JVM waits (bounded) until it has cleaned up
- * and printed what it prints at the end.
+ * Ctrl-C and SIGTERM handling of the long-lived commands ({@code demo}, {@code hub}, {@code edge}, {@code sim}):
+ * the signal asks the running command to stop, and the JVM waits (bounded, 30 s) until it has cleaned
+ * up and printed what it prints at the end. The cleanup must run inside {@link #run}'s {@code cleanup}
+ * (or {@link #onCtrlC}'s body): the JVM halts as soon as the shutdown hook returns, so cleanup done
+ * after them would be cut short.
  */
 final class UntilStopped {
     private UntilStopped() {
@@ -40,21 +42,39 @@ final class UntilStopped {
         }
     }
 
+    /** What a command does when it stops (drain, disconnect, close). */
+    interface Cleanup {
+        void run() throws Exception;
+    }
+
     /**
      * Blocks until Ctrl-C, {@code duration} (zero: no deadline) or {@code done}, printing
      * {@code status} every {@code interval}.
      */
     static void run(PrintStream out, Duration interval, Duration duration, Supplier<String> status,
                     Supplier<Boolean> done) throws Exception {
+        run(out, interval, duration, status, done, () -> { });
+    }
+
+    /**
+     * Blocks until Ctrl-C or SIGTERM, {@code duration} (zero: no deadline) or {@code done}, printing
+     * {@code status} every {@code interval}, then runs {@code cleanup} before the JVM may exit.
+     */
+    static void run(PrintStream out, Duration interval, Duration duration, Supplier<String> status,
+                    Supplier<Boolean> done, Cleanup cleanup) throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
         long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         onCtrlC(stop::countDown, () -> {
-            while (System.nanoTime() < deadline && !done.get()) {
-                long waitMs = Math.min(interval.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
-                    break;
+            try {
+                while (System.nanoTime() < deadline && !done.get()) {
+                    long waitMs = Math.min(interval.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                    out.println(status.get());
                 }
-                out.println(status.get());
+            } finally {
+                cleanup.run();
             }
             return null;
         });

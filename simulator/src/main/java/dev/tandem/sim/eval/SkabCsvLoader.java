@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Reads CSV files in SKAB's format: {@code ;}-separated, one header line, a {@code datetime} column
+ * Reads CSV files in SKAB's format (or, built with a {@link CsvFormat}, any CSV's columns): {@code ;}-separated, one header line, a {@code datetime} column
  * ({@code 2020-03-09 10:14:33}, optional fraction of a second, {@code T} accepted instead of the
  * space; read as UTC so that results do not depend on the machine's zone), numeric channel columns,
  * and optional {@code anomaly} / {@code changepoint} columns holding 0/1 (also written 0.0/1.0).
@@ -63,9 +63,16 @@ public final class SkabCsvLoader {
     private static final int MAX_ID_LENGTH = 64;
 
     private final BadRows badRows;
+    private final CsvFormat format;
 
     public SkabCsvLoader(BadRows badRows) {
+        this(badRows, CsvFormat.SKAB);
+    }
+
+    /** Files of {@code format} (SKAB's, or any CSV's columns: {@link CsvFormat#csv}); the bad-input rules are the same. */
+    public SkabCsvLoader(BadRows badRows, CsvFormat format) {
         this.badRows = badRows == null ? BadRows.SKIP : badRows;
+        this.format = java.util.Objects.requireNonNull(format, "format");
     }
 
     /** Skips (and counts) malformed rows. */
@@ -187,7 +194,7 @@ public final class SkabCsvLoader {
     /** Loads one file as device {@code deviceId}. */
     public SkabFile load(Path file, String deviceId) {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return new SkabCsvParser(badRows).parse(in, file.toString(), file, deviceId);
+            return new SkabCsvParser(badRows, format).parse(in, file.toString(), file, deviceId);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -28,9 +28,11 @@ final class SkabCsvParser {
     private static final int MAX_PROBLEMS_LOGGED = 10;
 
     private final SkabCsvLoader.BadRows badRows;
+    private final CsvFormat format;
 
-    SkabCsvParser(SkabCsvLoader.BadRows badRows) {
+    SkabCsvParser(SkabCsvLoader.BadRows badRows, CsvFormat format) {
         this.badRows = badRows;
+        this.format = format;
     }
 
     SkabFile parse(BufferedReader in, String name, Path source, String deviceId) throws IOException {
@@ -43,7 +45,9 @@ final class SkabCsvParser {
         if (headerLine == null) {
             throw malformed(name, lineNo, "empty file, expected a header line");
         }
-        Header header = Header.parse(stripBom(headerLine), name, lineNo);
+        headerLine = stripBom(headerLine);
+        char sep = format.separatorFor(headerLine);
+        Header header = Header.parse(headerLine, sep, format, name, lineNo);
 
         List<double[]> rows = new ArrayList<>();
         List<Long> times = new ArrayList<>();
@@ -60,18 +64,18 @@ final class SkabCsvParser {
             }
             dataLines++;
             try {
-                String[] f = split(line);
+                String[] f = split(line, sep);
                 if (f.length != header.columns) {
                     throw new TandemException(ErrorCode.MALFORMED_PAYLOAD,
                             f.length + " columns, the header has " + header.columns);
                 }
-                long ts = parseTime(f[header.datetime]);
+                long ts = format.parseTime(f[header.datetime]);
                 double[] values = new double[header.channels.length];
                 for (int c = 0; c < values.length; c++) {
                     values[c] = parseValue(f[header.channels[c]], header.names.get(header.channels[c]));
                 }
-                Boolean label = header.anomaly < 0 ? null : parseFlag(f[header.anomaly], "anomaly");
-                Boolean change = header.changepoint < 0 ? null : parseFlag(f[header.changepoint], "changepoint");
+                Boolean label = header.anomaly < 0 ? null : parseFlag(f[header.anomaly], header.names.get(header.anomaly));
+                Boolean change = header.changepoint < 0 ? null : parseFlag(f[header.changepoint], header.names.get(header.changepoint));
                 rows.add(values);
                 times.add(ts);
                 labels.add(label);
@@ -142,8 +146,8 @@ final class SkabCsvParser {
         return !s.isEmpty() && s.charAt(0) == '\uFEFF' ? s.substring(1) : s;
     }
 
-    private static String[] split(String line) {
-        String[] f = line.split(";", -1);
+    private static String[] split(String line, char separator) {
+        String[] f = line.split(java.util.regex.Pattern.quote(String.valueOf(separator)), -1);
         for (int i = 0; i < f.length; i++) {
             f[i] = unquote(f[i].trim());
         }
@@ -153,19 +157,6 @@ final class SkabCsvParser {
     private static String unquote(String s) {
         return s.length() >= 2 && s.charAt(0) == '"' && s.charAt(s.length() - 1) == '"'
                 ? s.substring(1, s.length() - 1).trim() : s;
-    }
-
-    private static long parseTime(String s) {
-        if (s.isEmpty()) {
-            throw new TandemException(ErrorCode.MALFORMED_PAYLOAD, "empty datetime");
-        }
-        String iso = s.length() > 10 && s.charAt(10) == ' ' ? s.substring(0, 10) + "T" + s.substring(11).trim() : s;
-        try {
-            return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new TandemException(ErrorCode.MALFORMED_PAYLOAD,
-                    "datetime '" + clip(s) + "' is not like 2020-03-09 10:14:33");
-        }
     }
 
     private static double parseValue(String s, String column) {
@@ -223,33 +214,53 @@ final class SkabCsvParser {
             this.channels = channels;
         }
 
-        static Header parse(String line, String file, int lineNo) {
-            List<String> names = List.of(split(line));
+        static Header parse(String line, char separator, CsvFormat format, String file, int lineNo) {
+            List<String> names = List.of(split(line, separator));
             Set<String> seen = new HashSet<>();
-            int datetime = -1, anomaly = -1, changepoint = -1;
-            List<Integer> channels = new ArrayList<>();
+            java.util.Map<String, Integer> at = new java.util.HashMap<>();
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
-                String key = name.toLowerCase(Locale.ROOT);
                 if (name.isEmpty()) {
                     throw malformed(file, lineNo, "header column " + (i + 1) + " has no name: '" + clip(line) + "'");
                 }
-                if (!seen.add(key)) {
+                if (!seen.add(CsvFormat.key(name))) {
                     throw malformed(file, lineNo, "header names column '" + name + "' twice");
                 }
-                switch (key) {
-                    case "datetime" -> datetime = i;
-                    case "anomaly" -> anomaly = i;
-                    case "changepoint" -> changepoint = i;
-                    default -> channels.add(i);
+                at.put(CsvFormat.key(name), i);
+            }
+            Integer datetime = at.get(CsvFormat.key(format.timestamp()));
+            if (datetime == null) {
+                throw malformed(file, lineNo, "header has no '" + format.timestamp() + "' column (is the file '"
+                        + (separator == '\t' ? "\\t" : String.valueOf(separator)) + "'-separated?): '" + clip(line) + "'");
+            }
+            int anomaly = format.label() == null ? -1 : at.getOrDefault(CsvFormat.key(format.label()), -1);
+            if (anomaly < 0 && format.labelRequired()) {
+                throw malformed(file, lineNo, "header has no label column '" + format.label() + "': '" + clip(line) + "'");
+            }
+            int changepoint = format.changepoint() == null ? -1 : at.getOrDefault(CsvFormat.key(format.changepoint()), -1);
+            List<Integer> channels = new ArrayList<>();
+            if (format.channels().isEmpty()) {
+                for (int i = 0; i < names.size(); i++) {
+                    if (i != datetime && i != anomaly && i != changepoint) {
+                        channels.add(i);
+                    }
+                }
+            } else {
+                for (String c : format.channels()) {
+                    Integer i = at.get(CsvFormat.key(c));
+                    if (i == null) {
+                        throw malformed(file, lineNo, "header has no channel column '" + c + "': '" + clip(line) + "'");
+                    }
+                    if (i == (int) datetime || i == anomaly) {
+                        throw malformed(file, lineNo, "column '" + c + "' cannot be a channel and the time or the label");
+                    }
+                    channels.add(i);
                 }
             }
-            if (datetime < 0) {
-                throw malformed(file, lineNo, "header has no 'datetime' column (is the file ';'-separated?): '"
-                        + clip(line) + "'");
-            }
             if (channels.isEmpty()) {
-                throw malformed(file, lineNo, "header has no channel column besides datetime/anomaly/changepoint");
+                throw malformed(file, lineNo, "header has no channel column besides " + format.timestamp()
+                        + (format.label() == null ? "" : "/" + format.label())
+                        + (format.changepoint() == null ? "" : "/" + format.changepoint()));
             }
             return new Header(names, datetime, anomaly, changepoint,
                     channels.stream().mapToInt(Integer::intValue).toArray());

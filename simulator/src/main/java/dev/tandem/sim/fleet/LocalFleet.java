@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * sensors, the hub, the alarm recorder; removed on close), the hub and one edge agent per device if
  * asked, the simulator publishing the devices' readings, and an alarm recorder on the site's alarms.
  * {@link #start} returns once every part is up and, with hub and edge agents, once every device has
- * its model (bounded by {@link FleetOptions#startupTimeout()}); {@link #close} stops everything,
+ * its model (bounded by {@link LocalFleetOptions#startupTimeout()}); {@link #close} stops everything,
  * each part with a bounded wait. The handle gives the broker's address and the site's credentials,
  * injects faults ({@link #device}), waits for alarms ({@link #awaitAlarm}), and scores the alarms
  * recorded against the ground truth so far ({@link #score}).
@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalFleet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalFleet.class);
 
-    private final FleetOptions options;
+    private final LocalFleetOptions options;
     private final FactoryLine line;
     private final List<EdgeAgent> agents = new ArrayList<>();
     private Path siteDir;
@@ -133,7 +133,7 @@ public final class LocalFleet implements AutoCloseable {
         }
     }
 
-    private LocalFleet(FleetOptions options) {
+    private LocalFleet(LocalFleetOptions options) {
         this.options = options;
         if (options.scenario() != null) {
             ScenarioFleet f = ScenarioFleet.of(options.scenario());
@@ -149,7 +149,7 @@ public final class LocalFleet implements AutoCloseable {
     }
 
     /** Starts the fleet; on any failure what was started is stopped again and the error thrown. */
-    public static LocalFleet start(FleetOptions options) {
+    public static LocalFleet start(LocalFleetOptions options) {
         LocalFleet f = new LocalFleet(options);
         try {
             f.startAll();
@@ -171,7 +171,7 @@ public final class LocalFleet implements AutoCloseable {
             siteDir = Files.createTempDirectory("tandem-fleet-site");
             access = SiteAccess.provisionFor(new SiteLayout(siteDir), site, devices);
         }
-        if (options.broker() == FleetOptions.BrokerKind.EMBEDDED) {
+        if (options.broker() == LocalFleetOptions.BrokerKind.EMBEDDED) {
             embedded = new EmbeddedBroker(access == null ? EmbeddedBrokerOptions.anonymous()
                     : EmbeddedBrokerOptions.secured(siteDir)).start();
             broker = embedded.address();
@@ -237,7 +237,7 @@ public final class LocalFleet implements AutoCloseable {
         return Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
     }
 
-    public FleetOptions options() {
+    public LocalFleetOptions options() {
         return options;
     }
 

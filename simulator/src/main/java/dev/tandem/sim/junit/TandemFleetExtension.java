@@ -1,6 +1,6 @@
 package dev.tandem.sim.junit;
 
-import dev.tandem.sim.fleet.FleetOptions;
+import dev.tandem.sim.fleet.LocalFleetOptions;
 import dev.tandem.sim.fleet.LocalFleet;
 import dev.tandem.sim.scenario.Scenario;
 import dev.tandem.sim.scenario.ScenarioLoader;
@@ -55,10 +55,10 @@ public final class TandemFleetExtension implements BeforeEachCallback, AfterEach
         return fleet;
     }
 
-    static FleetOptions options(TandemFleet spec) {
-        return FleetOptions.builder().devices(spec.devices()).scenario(scenario(spec.scenario()))
-                .broker(spec.broker() == TandemFleet.Broker.MOSQUITTO ? FleetOptions.BrokerKind.MOSQUITTO
-                        : FleetOptions.BrokerKind.EMBEDDED)
+    static LocalFleetOptions options(TandemFleet spec) {
+        return LocalFleetOptions.builder().devices(spec.devices()).scenario(scenario(spec.scenario()))
+                .broker(spec.broker() == TandemFleet.Broker.MOSQUITTO ? LocalFleetOptions.BrokerKind.MOSQUITTO
+                        : LocalFleetOptions.BrokerKind.EMBEDDED)
                 .secured(spec.secured()).hub(spec.hub()).edge(spec.edge()).rate(spec.rate())
                 .commissioning(spec.commissioning()).seed(spec.seed()).site(spec.site())
                 .startupTimeout(Duration.ofSeconds(spec.startupSeconds())).build();

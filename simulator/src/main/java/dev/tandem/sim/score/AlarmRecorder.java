@@ -7,6 +7,7 @@ import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.ModelState;
 import dev.tandem.shared.wire.Wire;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
@@ -55,12 +56,33 @@ public final class AlarmRecorder implements AutoCloseable {
      * username) and subscribes to the alarms of {@code site} (every site when null).
      */
     public static AlarmRecorder start(Vertx vertx, BrokerAddress broker, BrokerLogin login, String site) {
+        return start(vertx, broker, login, site, null);
+    }
+
+    /**
+     * Like {@link #start(Vertx, BrokerAddress, BrokerLogin, String)}, and when {@code modelStates} is
+     * not null also hands it every model state the site's agents report ({@code model/state}: a
+     * replay waits on them), on the same connection (one session per identity).
+     */
+    public static AlarmRecorder start(Vertx vertx, BrokerAddress broker, BrokerLogin login, String site,
+                                      java.util.function.Consumer<ModelState> modelStates) {
         String topic = site == null ? Topics.allDevices(Topics.Kind.ALARMS) : Topics.allDevices(site, Topics.Kind.ALARMS);
+        String states = site == null ? Topics.allDevices(Topics.Kind.MODEL_STATE) : Topics.allDevices(site, Topics.Kind.MODEL_STATE);
         MqttClient client = MqttClient.create(vertx, MqttLogin.apply(new MqttClientOptions(), broker, login,
                         login.clientId("tandem-alarm-recorder-" + UUID.randomUUID().toString().substring(0, 8)))
                 .setCleanSession(true).setMaxMessageSize(Wire.MAX_PAYLOAD_BYTES));
         AlarmRecorder r = new AlarmRecorder(client);
-        client.publishHandler(m -> r.accept(m.payload().getBytes()));
+        client.publishHandler(m -> {
+            if (modelStates != null && m.topicName().endsWith("/" + Topics.Kind.MODEL_STATE.suffix())) {
+                try {
+                    modelStates.accept(Wire.decode(m.payload().getBytes(), ModelState.class));
+                } catch (TandemException e) {
+                    r.rejected.incrementAndGet();
+                }
+            } else {
+                r.accept(m.payload().getBytes());
+            }
+        });
         try {
             Promise<Void> subscribed = Promise.promise();
             client.subscribeCompletionHandler(ack -> {
@@ -71,7 +93,9 @@ public final class AlarmRecorder implements AutoCloseable {
                 }
             });
             client.connect(broker.port(), broker.host())
-                    .compose(ack -> client.subscribe(topic, MqttQoS.AT_LEAST_ONCE.value()))
+                    .compose(ack -> modelStates == null ? client.subscribe(topic, MqttQoS.AT_LEAST_ONCE.value())
+                            : client.subscribe(java.util.Map.of(topic, MqttQoS.AT_LEAST_ONCE.value(),
+                            states, MqttQoS.AT_LEAST_ONCE.value())))
                     .compose(id -> subscribed.future())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

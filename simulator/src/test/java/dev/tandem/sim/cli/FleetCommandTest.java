@@ -11,6 +11,7 @@ import dev.tandem.shared.identity.OperatorRole;
 import dev.tandem.shared.identity.OperatorToken;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Alarm;
 import dev.tandem.shared.wire.DeviceStatus;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.provision.SiteLayout;
@@ -119,6 +120,28 @@ class FleetCommandTest {
             assertEquals(1, unknown.exit(), unknown.out());
             assertTrue(unknown.out().contains("UNKNOWN_DEVICE"), unknown.out());
 
+            device.publish(Topics.of("plant", "machine-01", Topics.Kind.ALARMS), Wire.encode(new Alarm(Alarm.VERSION,
+                    "plant", "machine-01", "ep-77", Alarm.Phase.ONSET, 77, 1_700_000_000_000L, 1_700_000_000_000L, 0, 1,
+                    2.5, 2.5, java.util.List.of(1), Alarm.Source.HUB, "tiny-xyz")));
+            assertTrue(TestWait.until(WAIT, () -> !hub.alarms().recent(1, null).isEmpty()));
+            long alarmId = hub.alarms().recent(1, null).get(0).id();
+            TandemCliProbe.Result alarms = TandemCliProbe.run("fleet", "alarms", "--device", "machine-01", "--hub", hubUrl,
+                    "--token-file", viewer);
+            assertEquals(0, alarms.exit(), alarms.out());
+            assertTrue(alarms.out().lines().anyMatch(l -> l.startsWith(alarmId + " ") && l.contains("plant:machine-01")
+                    && l.contains("HUB") && l.contains("2.500")), alarms.out());
+            TandemCliProbe.Result notAllowed = TandemCliProbe.run("fleet", "ack", "" + alarmId, "--hub", hubUrl,
+                    "--token-file", viewer);
+            assertEquals(4, notAllowed.exit(), notAllowed.out());
+            assertTrue(notAllowed.out().contains("FORBIDDEN"), notAllowed.out());
+            TandemCliProbe.Result acked = TandemCliProbe.run("fleet", "ack", "" + alarmId, "--note", "bearing replaced",
+                    "--hub", hubUrl, "--token-file", admin);
+            assertEquals(0, acked.exit(), acked.out());
+            assertTrue(acked.out().contains("acknowledged by admin"), acked.out());
+            assertEquals("bearing replaced", hub.alarms().recent(1, null).get(0).note());
+            assertEquals(1, TandemCliProbe.run("fleet", "ack", "999999", "--hub", hubUrl, "--token-file", admin).exit(),
+                    "an unknown alarm");
+
             Path forged = dir.resolve("forged.token");
             Files.writeString(forged, OperatorToken.issue("admin", OperatorRole.ADMIN).token());
             TandemCliProbe.Result refused = TandemCliProbe.run("fleet", "list", "--hub", hubUrl, "--token-file",
@@ -156,8 +179,15 @@ class FleetCommandTest {
         assertEquals(2, TandemCliProbe.run("fleet", "list", "--token-file", dir.resolve("empty.token").toString()).exit());
         assertEquals(2, TandemCliProbe.run("fleet", "show", "d", "--alarms", "0", "--token-file", token.toString()).exit());
         assertEquals(2, TandemCliProbe.run("fleet", "show", "--token-file", token.toString()).exit(), "no DEVICE");
+        assertEquals(2, TandemCliProbe.run("fleet", "alarms", "--limit", "0", "--token-file", token.toString()).exit());
+        assertEquals(2, TandemCliProbe.run("fleet", "ack", "0", "--token-file", token.toString()).exit());
+        assertEquals(2, TandemCliProbe.run("fleet", "ack", "x", "--token-file", token.toString()).exit());
+        assertEquals(2, TandemCliProbe.run("fleet", "ack", "5", "--note", "n".repeat(501), "--token-file",
+                token.toString()).exit());
 
         assertEquals(2, TandemCli.execute("hub", "--insecure", "--broker", "tcp://127.0.0.1:1", "--http", "70000"));
+        assertEquals(2, TandemCli.execute("edge", "--insecure", "--broker", "tcp://127.0.0.1:1", "--device", "d1",
+                "--hub-key", "x.pub", "--metrics", "-1"));
         assertEquals(2, TandemCli.execute("hub", "--insecure", "--broker", "tcp://127.0.0.1:1", "--http", "0"),
                 "--http without the site's operators");
         Files.writeString(dir.resolve("site.json"), "{\"v\":2,\"site\":\"p\",\"accounts\":[],\"operators\":[]}");

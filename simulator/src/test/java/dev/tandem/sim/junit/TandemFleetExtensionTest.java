@@ -6,7 +6,7 @@ import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.sim.factory.Fault;
 import dev.tandem.sim.factory.TruthEvent;
-import dev.tandem.sim.fleet.FleetOptions;
+import dev.tandem.sim.fleet.LocalFleetOptions;
 import dev.tandem.sim.fleet.LocalFleet;
 import dev.tandem.sim.scenario.ScenarioLoader;
 import io.vertx.core.Vertx;
@@ -69,9 +69,9 @@ class TandemFleetExtensionTest {
     @Test
     void options_refuseEdgeWithoutHub_andScenariosWithNetworkEvents() {
         TandemException noHub = assertThrows(TandemException.class,
-                () -> FleetOptions.builder().hub(false).edge(true).build());
+                () -> LocalFleetOptions.builder().hub(false).edge(true).build());
         assertEquals(ErrorCode.INVALID_CONFIG, noHub.code());
-        TandemException network = assertThrows(TandemException.class, () -> LocalFleet.start(FleetOptions.builder()
+        TandemException network = assertThrows(TandemException.class, () -> LocalFleet.start(LocalFleetOptions.builder()
                 .scenario(ScenarioLoader.builtIn("network")).hub(false).edge(false).build()));
         assertTrue(network.getMessage().contains("network events"), network.getMessage());
     }

@@ -14,7 +14,7 @@ import java.time.Duration;
  * {@code rate} per device per second of wall time (the timeline's seconds are samples at 1 Hz, so a
  * scenario runs {@code rate} times faster than written). Build with {@link #builder()}.
  */
-public record FleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
+public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
                            Duration startupTimeout, Duration verdictTimeout) {
     /** Where the fleet's broker runs. */
@@ -30,7 +30,7 @@ public record FleetOptions(int devices, Scenario scenario, BrokerKind broker, bo
     public static final int DEFAULT_COMMISSIONING = 400;
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
-    public FleetOptions {
+    public LocalFleetOptions {
         if (scenario == null && (devices < 1 || devices > MAX_DEVICES)) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "devices must be 1.." + MAX_DEVICES + ", got " + devices);
         }
@@ -134,7 +134,7 @@ public record FleetOptions(int devices, Scenario scenario, BrokerKind broker, bo
             return this;
         }
 
-        public FleetOptions build() {
+        public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
                 if (scenario.sites().size() != 1) {
@@ -143,7 +143,7 @@ public record FleetOptions(int devices, Scenario scenario, BrokerKind broker, bo
                 }
                 s = scenario.sites().get(0);
             }
-            return new FleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
+            return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
                     startupTimeout, verdictTimeout);
         }
     }
