@@ -13,6 +13,7 @@ import dev.tandem.hub.live.DeviceTrails;
 import dev.tandem.hub.live.HubEvents;
 import dev.tandem.hub.live.ObservedAlarmLog;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.rebaseline.Rebaseliner;
 import dev.tandem.hub.store.EscalationLog;
 import dev.tandem.hub.store.HubStore;
 import dev.tandem.hub.store.RetentionJob;
@@ -62,6 +63,7 @@ public final class CloudHub implements AutoCloseable {
     private final ExecutorService control;
     private final EscalationWorker escalations;
     private final CommissioningService commissioning;
+    private final Rebaseliner rebaseliner;
     private final HubStore store;
     private final EscalationLog escalationLog;
     private final ScheduledExecutorService storeJobs;
@@ -97,7 +99,10 @@ public final class CloudHub implements AutoCloseable {
         commissioning.onSet(trails::commissioned);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
                 RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control);
+        this.rebaseliner = new Rebaseliner(config.rebaseline(), commissioning::rebaseline);
+        commissioning.onRebaselineSent(rebaseliner::sent);
+        escalations.rebaselineWith(rebaseliner);
+        FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control, rebaseliner::onAlarm);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -161,6 +166,11 @@ public final class CloudHub implements AutoCloseable {
 
     public FleetRegistry fleet() {
         return fleet;
+    }
+
+    /** What the hub knows of the devices' held alarms and their re-baselining. */
+    public Rebaseliner rebaseliner() {
+        return rebaseliner;
     }
 
     /** The models assigned to each device (what the API shows as a device's lineage). */

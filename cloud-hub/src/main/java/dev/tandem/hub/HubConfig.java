@@ -1,5 +1,6 @@
 package dev.tandem.hub;
 
+import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.store.StoreSettings;
@@ -47,11 +48,12 @@ import java.util.regex.Pattern;
  * @param site               the site this hub serves (topic filters name it); null: every site (anonymous brokers only)
  * @param keyHistory         the site's signed key rotations, oldest first, ending at {@code signingKey} (empty: the key
  *                           was never rotated); published retained to every device before its model
+ * @param rebaseline         when a device whose alarm holds is re-fitted on its new normal (null: the defaults)
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, StoreSettings store, boolean sharedSubscription,
                         int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
-                        List<Signed> keyHistory) {
+                        List<Signed> keyHistory, RebaselineSettings rebaseline) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -94,6 +96,9 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             throw invalid("a signing key is required");
         }
         keyHistory = keyHistory == null ? List.of() : List.copyOf(keyHistory);
+        if (rebaseline == null) {
+            rebaseline = RebaselineSettings.defaults();
+        }
         if (!keyHistory.isEmpty()) {
             ManifestVerifier last = new ManifestVerifier(signingKey.publicKey());
             String endsAt = lastKeyId(keyHistory);
@@ -142,7 +147,8 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
     public Builder toBuilder() {
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .store(store).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
-                .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory);
+                .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory)
+                .rebaseline(rebaseline);
     }
 
     /** How this hub fits its devices' models. */
@@ -177,6 +183,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private HubKey signingKey;
         private String site;
         private List<Signed> keyHistory = List.of();
+        private RebaselineSettings rebaseline;
 
         private Builder(BrokerAddress broker) {
             this.broker = broker;
@@ -262,11 +269,17 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return this;
         }
 
+        /** When devices whose alarm holds are re-baselined (null: the defaults). */
+        public Builder rebaseline(RebaselineSettings settings) {
+            this.rebaseline = settings;
+            return this;
+        }
+
         public HubConfig build() {
             HubKey key = signingKey != null ? signingKey : HubKey.generate();
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large,
                     store != null ? store : StoreSettings.inMemory(), sharedSubscription,
-                    fitThreads, connectTimeout, login, key, site, keyHistory);
+                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline);
         }
     }
 

@@ -39,6 +39,7 @@ public final class HubMetrics {
     private final Counter modelsPublished;
     private final Counter modelsLoaded;
     private final Counter fleetUpdates;
+    private final Map<String, Counter> rebaselines = new TreeMap<>();
     private final Timer verdictLatency;
     private final Timer fitTime;
     private final Timer decodeTime;
@@ -73,6 +74,10 @@ public final class HubMetrics {
                 .description("devices whose models came from the store (fitted before or by another instance)")
                 .register(registry);
         fleetUpdates = Counter.builder("tandem.hub.fleet.updates").register(registry);
+        for (String outcome : new String[]{REBASELINE_STARTED, REBASELINE_NOT_SETTLED, REBASELINE_SENT}) {
+            rebaselines.put(outcome, Counter.builder("tandem.hub.rebaselines").tag("outcome", outcome)
+                    .register(registry));
+        }
         verdictLatency = Timer.builder("tandem.hub.verdict.latency")
                 .description("escalation arrival at the hub to verdict handed to the client")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
@@ -175,6 +180,22 @@ public final class HubMetrics {
             errors.get(ErrorCode.INTERNAL_ERROR).increment();
             LOG.error("[{}] {}", ErrorCode.INTERNAL_ERROR, what, e);
         }
+    }
+
+    /** A re-baseline judged: the candidate was fitted and is being judged. */
+    public static final String REBASELINE_STARTED = "started";
+    /** The recent windows were not judged normal: no new model. */
+    public static final String REBASELINE_NOT_SETTLED = "not_settled";
+    /** Re-fitted on the new normal and published. */
+    public static final String REBASELINE_SENT = "sent";
+
+    /** Counts a re-baseline outcome ({@code tandem.hub.rebaselines{outcome}}). */
+    public void rebaseline(String outcome) {
+        rebaselines.get(outcome).increment();
+    }
+
+    public long rebaselines(String outcome) {
+        return (long) rebaselines.get(outcome).count();
     }
 
     public void escalationReceived() {

@@ -228,6 +228,8 @@ final class EdgeDevice implements DeviceDetector.Output {
         switch (detector.onVerdict(v)) {
             case APPLIED -> {
             }
+            case REVIEW -> log.debug("device {}: verdict {} on a review: the hub holds through {}", id, v.id(),
+                    v.heldThroughSeq());
             case LATE -> log.debug("device {}: verdict {} came after its timeout; the edge decision stood", id, v.id());
             case UNKNOWN -> metrics.badInputLog().log(ErrorCode.UNEXPECTED_TOPIC, "device " + id + ": verdict " + v.id()
                     + " matches no escalation of this agent; ignored");

@@ -23,7 +23,9 @@ import java.util.function.Supplier;
  *   <li>{@code tandem.edge.windows.anomalous{source}}: windows decided anomalous, by who decided (EDGE, HUB,
  *       EDGE_TIMEOUT);</li>
  *   <li>{@code tandem.edge.alarms{phase}}: alarm episode messages published (ONSET, UPDATE, CLEAR, REBASELINED);</li>
- *   <li>{@code tandem.edge.escalations}: uncertain windows sent to the hub;</li>
+ *   <li>{@code tandem.edge.escalations}: windows sent to the hub (uncertain ones, and reviews);
+ *       {@code tandem.edge.reviews}: anomalous windows of a long-held episode sent for the hub's review,
+ *       {@code tandem.edge.reviews.answered}: their verdicts;</li>
  *   <li>{@code tandem.edge.verdicts}: verdicts applied; {@code tandem.edge.verdict.timeouts}: verdicts that did
  *       not come in time; {@code tandem.edge.verdicts.late}: verdicts after their timeout (ignored);
  *       {@code tandem.edge.verdicts.unknown}: verdicts for ids this agent never sent;</li>
@@ -50,6 +52,8 @@ public final class EdgeMetrics {
     private final Map<Alarm.Source, Counter> anomalous = new EnumMap<>(Alarm.Source.class);
     private final Map<Alarm.Phase, Counter> episodes = new EnumMap<>(Alarm.Phase.class);
     private final Counter escalations;
+    private final Counter reviews;
+    private final Counter reviewVerdicts;
     private final Counter verdicts;
     private final Counter verdictTimeouts;
     private final Counter lateVerdicts;
@@ -86,6 +90,8 @@ public final class EdgeMetrics {
             episodes.put(p, Counter.builder("tandem.edge.alarms").tags(tags).tag("phase", p.name()).register(registry));
         }
         escalations = counter("tandem.edge.escalations");
+        reviews = counter("tandem.edge.reviews");
+        reviewVerdicts = counter("tandem.edge.reviews.answered");
         verdicts = counter("tandem.edge.verdicts");
         verdictTimeouts = counter("tandem.edge.verdict.timeouts");
         lateVerdicts = counter("tandem.edge.verdicts.late");
@@ -152,6 +158,19 @@ public final class EdgeMetrics {
 
     public void escalation() {
         escalations.increment();
+    }
+
+    public void review() {
+        reviews.increment();
+    }
+
+    public void reviewVerdict() {
+        reviewVerdicts.increment();
+    }
+
+    /** Review escalations sent. */
+    public long reviews() {
+        return (long) reviews.count();
     }
 
     public void verdict() {

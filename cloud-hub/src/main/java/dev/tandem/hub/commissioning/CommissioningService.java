@@ -13,6 +13,8 @@ import dev.tandem.hub.fit.DeviceFitter;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.fit.FittedDevice;
 import dev.tandem.hub.fit.ModelVersions;
+import dev.tandem.hub.rebaseline.NewNormal;
+import dev.tandem.shared.wire.Sample;
 import dev.tandem.hub.store.CommissioningSets;
 import dev.tandem.hub.store.HubStore;
 import dev.tandem.hub.store.Models;
@@ -83,6 +85,10 @@ public final class CommissioningService implements AutoCloseable {
     private final Map<DeviceId, Long> generations = new ConcurrentHashMap<>();
     private final Set<DeviceId> unpublished = ConcurrentHashMap.newKeySet();
     private final Map<DeviceId, Long> issued = new ConcurrentHashMap<>();
+    /** The version a re-baselined model replaces, named as its manifest's parent. */
+    private final Map<DeviceId, String> parents = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<DeviceId, String> rebaselineSent = (id, episode) -> {
+    };
     private final AssignmentSigner signer;
     private final List<Consumer<Commissioning>> setListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -133,12 +139,67 @@ public final class CommissioningService implements AutoCloseable {
                         + c.device() + " arrived on " + Topics.of(t.site(), t.device(), t.kind()));
             }
             metrics.commissioningReceived();
+            parents.remove(new DeviceId(c.site(), c.device()));
             LOG.info("commissioning set of {}/{}: {} samples x {} channels", c.site(), c.device(),
                     c.samples().size(), c.channels());
             submit(c, null);
         } catch (TandemException e) {
             metrics.error(e);
         }
+    }
+
+    /** Told of each re-baseline sent (device, episode). */
+    public void onRebaselineSent(java.util.function.BiConsumer<DeviceId, String> listener) {
+        this.rebaselineSent = listener;
+    }
+
+    /**
+     * Re-baselines a device whose alarm has held (on the fit pool; returns at once): its recent readings
+     * are judged ({@link NewNormal}); if they are its new normal, the device is commissioned on them
+     * through the one commissioning path (the set kept in the store, so a restart loads the new normal;
+     * the models fitted under the set's lease), and the new tiny model is published signed, a new
+     * generation, its manifest naming the model it replaces as parent. Otherwise nothing changes
+     * (counted). {@code done} runs when it is over either way.
+     */
+    public void rebaseline(DeviceId id, String episode, List<Sample> recent, Runnable done) {
+        DeviceModels current = fleet.models(id).orElse(null);
+        if (current == null || closed) {
+            done.run();
+            return;
+        }
+        double maxShare = config.rebaseline().maxAnomalousShare();
+        CompletableFuture.runAsync(() -> {
+            metrics.rebaseline(HubMetrics.REBASELINE_STARTED);
+            NewNormal.Judgement j = NewNormal.judge(id.site(), id.device(), current.deviceClass(), recent, settings);
+            if (!j.steady(maxShare)) {
+                metrics.rebaseline(HubMetrics.REBASELINE_NOT_SETTLED);
+                LOG.info("{}: alarm {}: not a new normal ({} of {} verdicts anomalous on the second half, at most {}; "
+                        + "level change {} spreads, at most {}); no new model", id, episode, j.anomalous(), j.windows(),
+                        maxShare, String.format("%.2f", j.levelChange()), NewNormal.MAX_LEVEL_CHANGE);
+                return;
+            }
+            if (fleet.models(id).map(m -> m.tiny() != current.tiny()).orElse(true)) {
+                LOG.info("{}: its model changed while alarm {} was judged; no re-baseline", id, episode);
+                return;
+            }
+            LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
+                    + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
+            Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), recent);
+            parents.put(id, current.tiny().version());
+            long generation = generations.merge(id, 1L, Long::sum);
+            if (commission(id, c, generation, null)) {
+                metrics.rebaseline(HubMetrics.REBASELINE_SENT);
+                rebaselineSent.accept(id, episode);
+            }
+        }, fitPool).whenComplete((v, e) -> {
+            done.run();
+            if (e != null) {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                metrics.failed("cannot re-baseline " + id, cause instanceof RuntimeException r ? r
+                        : new IllegalStateException(cause));
+            }
+        });
     }
 
     /**
@@ -195,9 +256,10 @@ public final class CommissioningService implements AutoCloseable {
         return closed || generations.get(id) != generation;
     }
 
-    private void commission(DeviceId id, Commissioning c, long generation, String keptSha) {
+    /** Commissions a set; true if its models were fitted here and published. */
+    private boolean commission(DeviceId id, Commissioning c, long generation, String keptSha) {
         if (superseded(id, generation)) {
-            return; // a newer set of this device is queued
+            return false; // a newer set of this device is queued
         }
         boolean restoring = keptSha != null;
         String setSha = keptSha;
@@ -216,10 +278,10 @@ public final class CommissioningService implements AutoCloseable {
             obtained = obtain(id, c, setSha, generation);
         } catch (RuntimeException e) {
             metrics.failed("cannot fit the models of " + id, e);
-            return;
+            return false;
         }
         if (obtained == null) {
-            return;
+            return false;
         }
         FittedDevice fitted = obtained.models();
         TinyModel tiny = fitted.tiny();
@@ -227,7 +289,7 @@ public final class CommissioningService implements AutoCloseable {
         synchronized (this) {
             if (superseded(id, generation)) {
                 large.close();
-                return;
+                return false;
             }
             DeviceModels models = new DeviceModels(tiny, large, c.deviceClass(), Instant.now());
             fleet.install(id, models).ifPresent(old -> retire.accept(old.large()));
@@ -245,7 +307,9 @@ public final class CommissioningService implements AutoCloseable {
         }
         if (obtained.fittedHere() || restoring) {
             publish(id);
+            return true;
         }
+        return false;
     }
 
     private record Obtained(FittedDevice models, boolean fittedHere) {
@@ -374,9 +438,13 @@ public final class CommissioningService implements AutoCloseable {
                     });
         }
         long generation = nextGeneration(id);
-        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), generation, m.tiny(), null,
+        String parent = parents.get(id);
+        if (parent != null && parent.equals(m.tiny().version())) {
+            parent = null;
+        }
+        ModelAssignment a = signer.assign(id.site(), id.device(), m.deviceClass(), generation, m.tiny(), parent,
                 m.large().contextSize());
-        lineage.assigned(new ModelRecord(id, m.tiny().version(), null, generation, m.deviceClass(), m.fittedAt(),
+        lineage.assigned(new ModelRecord(id, m.tiny().version(), parent, generation, m.deviceClass(), m.fittedAt(),
                 Instant.now(), m.large().version(), m.tiny().parameterCount(), m.large().parameterCount()));
         String version = m.tiny().version();
         recordManifest(id, generation, version, a);

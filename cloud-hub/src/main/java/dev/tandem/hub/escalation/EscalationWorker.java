@@ -7,6 +7,7 @@ import dev.tandem.hub.fleet.DeviceModels;
 import dev.tandem.hub.fleet.FleetRegistry;
 import dev.tandem.hub.large.LargeModel;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.rebaseline.Rebaseliner;
 import dev.tandem.hub.store.EscalationLog;
 import dev.tandem.hub.store.Escalations.EscalationRecord;
 import dev.tandem.hub.verdict.VerdictScorer;
@@ -58,7 +59,8 @@ public final class EscalationWorker implements AutoCloseable {
     private final HubMetrics metrics;
     private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
-    private final VerdictScorer scorer = new VerdictScorer();
+    private final VerdictScorer scorer;
+    private volatile Rebaseliner rebaseliner;
     private final EscalationLog log;
     private final String instanceId;
     private final BiConsumer<Escalation, Verdict> judged;
@@ -88,6 +90,7 @@ public final class EscalationWorker implements AutoCloseable {
         this.fleet = fleet;
         this.connection = connection;
         this.metrics = metrics;
+        this.scorer = new VerdictScorer(config.rebaseline().samples());
         this.thread = new Thread(this::run, "tandem-hub-verdicts-" + config.instanceId());
         this.thread.setDaemon(true);
         this.thread.setPriority(Thread.MAX_PRIORITY);
@@ -102,6 +105,11 @@ public final class EscalationWorker implements AutoCloseable {
     public void offer(Topics.DeviceTopic topic, byte[] payload, long arrivedNanos) {
         metrics.escalationReceived();
         queue.add(new Inbound(topic, payload, arrivedNanos));
+    }
+
+    /** After each device's batch, asks {@code r} whether that device is due a re-baseline. */
+    public void rebaselineWith(Rebaseliner r) {
+        this.rebaseliner = r;
     }
 
     /** A large model that was replaced: closed by the worker once no batch can be using it. */
@@ -190,6 +198,12 @@ public final class EscalationWorker implements AutoCloseable {
         long t2 = System.nanoTime();
         for (Scored s : scored) {
             publish(s);
+        }
+        Rebaseliner r = rebaseliner;
+        if (r != null) {
+            for (Scored s : scored) {
+                r.consider(s.id(), scorer::recent, scorer.recentCount(s.id()));
+            }
         }
         metrics.batchPhases(t1 - t0, t2 - t1, System.nanoTime() - t2);
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Keeps the {@link FleetRegistry}'s view from the devices' {@code status} and {@code model/state}
- * messages, and the {@link AlarmLog} from their {@code alarms}.
+ * messages, and the {@link AlarmLog} from their {@code alarms}, each accepted alarm handed on (the
+ * re-baselining follows the episodes from them).
  */
 public final class FleetListener {
     private static final Logger LOG = LoggerFactory.getLogger(FleetListener.class);
@@ -27,12 +28,21 @@ public final class FleetListener {
     private final AlarmLog alarms;
     private final HubMetrics metrics;
     private final Executor control;
+    private final java.util.function.Consumer<Alarm> alarmsNext;
 
     public FleetListener(FleetRegistry fleet, AlarmLog alarms, HubMetrics metrics, Executor control) {
+        this(fleet, alarms, metrics, control, a -> {
+        });
+    }
+
+    /** @param alarmsNext receives every accepted alarm, on the control thread */
+    public FleetListener(FleetRegistry fleet, AlarmLog alarms, HubMetrics metrics, Executor control,
+                         java.util.function.Consumer<Alarm> alarmsNext) {
         this.fleet = fleet;
         this.alarms = alarms;
         this.metrics = metrics;
         this.control = control;
+        this.alarmsNext = alarmsNext;
     }
 
     /** Paho callback: hands the payload to the control thread and returns. */
@@ -63,6 +73,7 @@ public final class FleetListener {
                     same(t, a.site(), a.device());
                     alarms.add(a, at);
                     metrics.alarmReceived(a.source());
+                    alarmsNext.accept(a);
                     return;
                 }
                 default -> throw new TandemException(ErrorCode.UNEXPECTED_TOPIC, "not a fleet topic: " + t);

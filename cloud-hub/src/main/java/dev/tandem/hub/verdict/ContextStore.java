@@ -18,7 +18,9 @@ import java.util.Map;
  *
  * <p>Per device it keeps the last {@code contextSize} samples, contiguous in sequence number. An
  * escalation whose first sample follows (or overlaps) what is held extends it; anything else
- * starts the device's history over from what the escalation carries. Not thread-safe: owned by
+ * starts the device's history over from what the escalation carries. With a recent capacity it
+ * also keeps, per device, up to that many of the newest samples it received, contiguous in sequence
+ * number (a gap starts them over): what a re-baseline is fitted on. Not thread-safe: owned by
  * a {@link VerdictScorer}.
  */
 public final class ContextStore {
@@ -47,6 +49,21 @@ public final class ContextStore {
     }
 
     private final Map<DeviceId, Held> held = new HashMap<>();
+    private final Map<DeviceId, ArrayDeque<Sample>> recent = new HashMap<>();
+    private final int recentCapacity;
+
+    /** A store that keeps only the contexts. */
+    public ContextStore() {
+        this(0);
+    }
+
+    /** A store that also keeps up to {@code recentCapacity} recent samples per device (0: none). */
+    public ContextStore(int recentCapacity) {
+        if (recentCapacity < 0) {
+            throw new IllegalArgumentException("recentCapacity must be >= 0");
+        }
+        this.recentCapacity = recentCapacity;
+    }
 
     /**
      * Adds an escalation's samples to the device's history and returns the context (at most
@@ -90,6 +107,7 @@ public final class ContextStore {
         for (Sample s : samples) {
             h.samples.addLast(s);
         }
+        keepRecent(id, samples);
         track(h, heldThrough, view, !h.scoring);
         while (h.samples.size() > contextSize) {
             h.samples.removeFirst();
@@ -134,6 +152,40 @@ public final class ContextStore {
         }
     }
 
+    private void keepRecent(DeviceId id, List<Sample> samples) {
+        if (recentCapacity == 0) {
+            return;
+        }
+        ArrayDeque<Sample> r = recent.computeIfAbsent(id, k -> new ArrayDeque<>());
+        for (Sample s : samples) {
+            if (!r.isEmpty()) {
+                Sample last = r.peekLast();
+                if (s.seq() <= last.seq()) {
+                    continue; // held already (an overlap or a redelivery)
+                }
+                if (s.seq() != last.seq() + 1 || s.channels() != last.channels()) {
+                    r.clear(); // a gap: the recent readings start over
+                }
+            }
+            r.addLast(s);
+            if (r.size() > recentCapacity) {
+                r.removeFirst();
+            }
+        }
+    }
+
+    /** The device's recent samples, oldest first, contiguous (empty without a recent capacity). */
+    public List<Sample> recent(DeviceId id) {
+        ArrayDeque<Sample> r = recent.get(id);
+        return r == null ? List.of() : List.copyOf(r);
+    }
+
+    /** How many recent samples are kept for a device. */
+    public int recentCount(DeviceId id) {
+        ArrayDeque<Sample> r = recent.get(id);
+        return r == null ? 0 : r.size();
+    }
+
     /** Samples held for a device (0 if none). */
     public int heldCount(DeviceId id) {
         Held h = held.get(id);
@@ -142,6 +194,7 @@ public final class ContextStore {
 
     public void forget(DeviceId id) {
         held.remove(id);
+        recent.remove(id);
     }
 
     public int devices() {

@@ -17,7 +17,17 @@ import java.util.List;
  * ({@link Judgement#verdict}) turns it into the hub's answer. Not thread-safe: one per verdict thread.
  */
 public final class VerdictScorer {
-    private final ContextStore contexts = new ContextStore();
+    private final ContextStore contexts;
+
+    /** A scorer keeping only the contexts. */
+    public VerdictScorer() {
+        this(0);
+    }
+
+    /** A scorer whose store also keeps up to {@code recentCapacity} recent samples per device (for re-baselining). */
+    public VerdictScorer(int recentCapacity) {
+        this.contexts = new ContextStore(recentCapacity);
+    }
 
     /**
      * How the hub judged one escalation.
@@ -96,6 +106,16 @@ public final class VerdictScorer {
      */
     public static double withTracked(double score, double tracked) {
         return Double.isNaN(tracked) ? score : Math.max(score, tracked); // Math.max keeps a NaN score
+    }
+
+    /** A device's recent samples, oldest first, contiguous (see {@link ContextStore#recent}). */
+    public List<dev.tandem.shared.wire.Sample> recent(DeviceId id) {
+        return contexts.recent(id);
+    }
+
+    /** How many recent samples are held for a device. */
+    public int recentCount(DeviceId id) {
+        return contexts.recentCount(id);
     }
 
     /** Devices whose history is held. */

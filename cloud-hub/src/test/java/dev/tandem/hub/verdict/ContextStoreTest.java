@@ -39,6 +39,22 @@ class ContextStoreTest {
     }
 
     @Test
+    void recentReadings_keepTheNewestContiguousSamples_andStartOverAfterAGap() {
+        ContextStore recent = new ContextStore(50);
+        recent.apply(dev, Signals.range(100, 111), 12);
+        recent.apply(dev, Signals.range(108, 140), 12);     // overlapping: only the new samples count
+        recent.apply(dev, Signals.range(141, 170), 12);
+        List<Sample> r = recent.recent(dev);
+        assertEquals(50, r.size());
+        assertEquals(121, r.get(0).seq());
+        assertEquals(170, r.get(49).seq());
+        recent.apply(dev, Signals.range(200, 211), 12);     // a gap
+        assertEquals(12, recent.recentCount(dev));
+        assertEquals(200, recent.recent(dev).get(0).seq());
+        assertEquals(0, store.recentCount(dev), "a store without a recent capacity keeps none");
+    }
+
+    @Test
     void partialContext_isNotAnnouncedAsHeld() {
         ContextStore.Context c = store.apply(dev, Signals.range(0, 19), 64);
         assertEquals(20, c.rows().length);

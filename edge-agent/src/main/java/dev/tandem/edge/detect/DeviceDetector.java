@@ -60,8 +60,8 @@ public final class DeviceDetector {
         void decided(WindowDecision decision);
     }
 
-    /** What became of a verdict. */
-    public enum VerdictOutcome { APPLIED, LATE, UNKNOWN }
+    /** What became of a verdict: it decided a window, came too late, answered a review, or matches nothing. */
+    public enum VerdictOutcome { APPLIED, LATE, REVIEW, UNKNOWN }
 
     private record Pending(String id, long windowId, long ts, double score, boolean edgeSaysAnomaly,
                            String modelVersion, int[] drivers, Timers.Handle timer) {
@@ -77,6 +77,9 @@ public final class DeviceDetector {
     private final Map<String, Pending> pending = new HashMap<>();
     private final LinkedHashSet<String> timedOut = new LinkedHashSet<>();
     private final EpisodeTracker episodes;
+    private final AlarmSettings alarmSettings;
+    private final LinkedHashSet<String> reviews = new LinkedHashSet<>();
+    private long lastReviewSeq = Long.MIN_VALUE;
 
     private SlidingWindow window;
     private TinyModel model;
@@ -113,6 +116,7 @@ public final class DeviceDetector {
         this.verdictTimeoutMillis = verdictTimeoutMillis;
         this.metrics = metrics;
         this.output = output;
+        this.alarmSettings = alarms;
         this.episodes = new EpisodeTracker(site, device, alarms, a -> {
             metrics.episode(a.phase());
             output.alarm(a);
@@ -172,8 +176,11 @@ public final class DeviceDetector {
         switch (decision) {
             case NORMAL -> decided(WindowDecision.normal(site, device, newest.seq(), newest.ts(), score,
                     edgeSays), score, null, model.version());
-            case ANOMALY -> decided(WindowDecision.edgeAnomaly(site, device, newest.seq(), newest.ts(), score,
-                    edgeSays), score, scorer.drivers(), model.version());
+            case ANOMALY -> {
+                decided(WindowDecision.edgeAnomaly(site, device, newest.seq(), newest.ts(), score, edgeSays), score,
+                        scorer.drivers(), model.version());
+                reviewIfHeldLong(newest, score);
+            }
             case UNCERTAIN -> {
                 if (lastVerdict != null && newest.seq() > lastVerdict.windowId()
                         && newest.seq() <= lastVerdict.windowId() + cover) {
@@ -212,15 +219,46 @@ public final class DeviceDetector {
         }
     }
 
-    private void escalate(Sample newest, double score, boolean edgeSays) {
+    /**
+     * An episode that has held {@link AlarmSettings#reviewAfter()}: one anomalous window in every window
+     * length also goes to the hub, with the samples it does not hold, so that it holds the device's
+     * recent readings (what a re-baseline is fitted on). The edge's decision stands.
+     */
+    private void reviewIfHeldLong(Sample newest, double score) {
+        if (alarmSettings.reviewAfter() == null || !episodes.holding()
+                || episodes.heldMillis() < alarmSettings.reviewAfter().toMillis()
+                || (lastReviewSeq != Long.MIN_VALUE && newest.seq() - lastReviewSeq < model.windowSize()
+                && newest.seq() > lastReviewSeq)) {
+            return;
+        }
+        lastReviewSeq = newest.seq();
+        Escalation e = escalation(newest, score);
+        reviews.add(e.id());
+        if (reviews.size() > TIMED_OUT_MEMORY) {
+            Iterator<String> it = reviews.iterator();
+            it.next();
+            it.remove();
+        }
+        escalations++;
+        metrics.escalation();
+        metrics.review();
+        output.escalate(e);
+    }
+
+    private Escalation escalation(Sample newest, double score) {
         String id = device + "-" + newest.seq() + "-" + Long.toHexString(random.nextLong() >>> 16);
         List<Sample> samples = window.latestAfter(contextSize, heldThroughSeq);
         if (samples.isEmpty()) {
             // the hub claims to hold even the newest sample: send just that one, the message needs it
             samples = List.of(newest);
         }
-        Escalation e = new Escalation(Escalation.VERSION, id, site, device, newest.seq(), model.windowSize(),
+        return new Escalation(Escalation.VERSION, id, site, device, newest.seq(), model.windowSize(),
                 contextSize, model.version(), score, samples, System.currentTimeMillis());
+    }
+
+    private void escalate(Sample newest, double score, boolean edgeSays) {
+        Escalation e = escalation(newest, score);
+        String id = e.id();
         Timers.Handle timer = timers.schedule(verdictTimeoutMillis, () -> timeout(id));
         pending.put(id, new Pending(id, newest.seq(), newest.ts(), score, edgeSays, model.version(),
                 scorer.drivers(), timer));
@@ -253,6 +291,11 @@ public final class DeviceDetector {
     public VerdictOutcome onVerdict(Verdict v) {
         Pending p = pending.remove(v.id());
         if (p == null) {
+            if (reviews.remove(v.id())) {
+                heldThroughSeq = v.heldThroughSeq();
+                metrics.reviewVerdict();
+                return VerdictOutcome.REVIEW;
+            }
             if (timedOut.remove(v.id())) {
                 heldThroughSeq = v.heldThroughSeq();
                 metrics.lateVerdict();

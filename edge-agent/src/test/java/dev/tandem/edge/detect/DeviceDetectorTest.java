@@ -156,6 +156,44 @@ class DeviceDetectorTest {
         assertEquals(4, metrics.snapshot().anomalousWindows());
     }
 
+    @Test
+    void heldEpisode_afterItsReviewTime_sendsOneAnomalousWindowPerWindowLengthForReview() {
+        DeviceDetector reviewing = new DeviceDetector(timers, "s", "d", TIMEOUT,
+                dev.tandem.edge.alarm.AlarmSettings.defaults().withReviewAfter(java.time.Duration.ofSeconds(5)), metrics,
+                new DeviceDetector.Output() {
+                    @Override
+                    public void alarm(Alarm alarm) {
+                        alarms.add(alarm);
+                    }
+
+                    @Override
+                    public void escalate(Escalation escalation) {
+                        escalations.add(escalation);
+                    }
+
+                    @Override
+                    public void decided(WindowDecision decision) {
+                        decisions.add(decision);
+                    }
+                });
+        reviewing.install(model, TestModels.CONTEXT);
+        long t = seq;
+        for (int i = 0; i < 4 * TestModels.WINDOW + 6; i++) {   // 1 s apart: held 5 s at the 6th window
+            assertTrue(reviewing.add(new Sample(t + i, 1_000 * (t + i), TestModels.row(model, TestModels.ANOMALY))));
+            reviewing.scoreNewest();
+        }
+        List<Long> reviewed = escalations.stream().map(Escalation::windowId).toList();
+        long onset = t + TestModels.WINDOW - 1;                  // the first full window
+        assertEquals(List.of(onset + 5, onset + 5 + TestModels.WINDOW, onset + 5 + 2L * TestModels.WINDOW,
+                onset + 5 + 3L * TestModels.WINDOW), reviewed);
+        assertTrue(decisions.stream().allMatch(WindowDecision::finalAnomaly), "the edge's decisions stand");
+        assertEquals(4, metrics.reviews());
+        Escalation first = escalations.get(0);
+        assertEquals(DeviceDetector.VerdictOutcome.REVIEW, reviewing.onVerdict(verdict(first, false)));
+        assertEquals(first.windowId(), reviewing.heldThroughSeq(), "the verdict says what the hub holds");
+        assertEquals(0, reviewing.pendingEscalations(), "no timeout waits on a review");
+    }
+
     private static Verdict verdict(Escalation e, boolean anomaly) {
         return new Verdict(Verdict.VERSION, e.id(), e.site(), e.device(), e.windowId(), anomaly, anomaly ? 9.5 : 0.1,
                 "hub-test", e.windowId(), 0);

@@ -1,5 +1,6 @@
 package dev.tandem.sim.cli;
 
+import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.hub.fit.FitSettings;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -90,9 +92,23 @@ final class EvalCommand implements Callable<Integer> {
             description = "Test samples per simulated machine after its commissioning (sim only; default: ${DEFAULT-VALUE}).")
     int samples;
 
+    @Option(names = "--clear-after", paramLabel = "N", defaultValue = "" + AlarmSettings.DEFAULT_CLEAR_AFTER_WINDOWS,
+            description = "Alarm episodes clear after N normal windows in a row (the edge's hysteresis; "
+                    + "default: ${DEFAULT-VALUE}, the edge agent's default).")
+    int clearAfter;
+
+    @Option(names = "--review-after", paramLabel = "SECONDS|off",
+            description = "Once an episode has held this long (sample time), the edge sends one anomalous window per "
+                    + "window length for the hub's review (what re-baselining is fitted on; the evaluation does not "
+                    + "re-baseline, so here reviews only cost uplink); off: no reviews (default: the edge agent's, ${DEFAULT-VALUE}).")
+    String reviewAfter = "" + AlarmSettings.DEFAULT_REVIEW_AFTER.toSeconds();
+
     @Override
     public Integer call() {
         FitSettings settings = fit.settings(); // bad flags fail first
+        if (clearAfter < 0 || clearAfter > 1_000_000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--clear-after must be 0..1000000, got " + clearAfter);
+        }
         String which = dataset.toLowerCase(Locale.ROOT);
         long seed = seedOption.value;
         int devices = devicesOption.value;
@@ -134,7 +150,9 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab, nab or sim, got " + dataset);
         }
         ProgressLine progress = new ProgressLine();
-        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, progress);
+        AlarmSettings alarms = new AlarmSettings(clearAfter, AlarmSettings.DEFAULT_UPDATE_INTERVAL,
+                reviewAfter());
+        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, alarms, progress);
         progress.done();
         System.out.println("dataset: " + which + " (" + source + ")");
         EvalReport.print(result, published, System.out);
@@ -217,5 +235,21 @@ final class EvalCommand implements Callable<Integer> {
             System.err.print("\r" + " ".repeat(width) + "\r");
             System.err.flush();
         }
+    }
+
+    private Duration reviewAfter() {
+        if (reviewAfter.equalsIgnoreCase("off")) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(reviewAfter);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new TandemException(ErrorCode.INVALID_CONFIG, "--review-after must be seconds >= 0 or off, got "
+                + reviewAfter);
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem.sim.cli;
 
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.identity.BrokerLogin;
@@ -73,6 +74,15 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--batch-linger-ms", paramLabel = "MS", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
     long lingerMs = HubConfig.DEFAULT_BATCH_LINGER.toMillis();
 
+    @Option(names = "--rebaseline-after", paramLabel = "SECONDS",
+            description = "Re-baseline a device whose alarm has held this long (sample time) once its recent readings "
+                    + "are judged a steady state (default: ${DEFAULT-VALUE}).")
+    long rebaselineAfterSeconds = RebaselineSettings.DEFAULT_HELD_FOR.toSeconds();
+
+    @Option(names = "--rebaseline-samples", paramLabel = "N",
+            description = "Recent readings a re-baseline is fitted on; 0: never re-baseline (default: ${DEFAULT-VALUE}).")
+    int rebaselineSamples = RebaselineSettings.DEFAULT_SAMPLES;
+
     @Override
     public Integer call() throws Exception {
         BrokerLogin brokerLogin = login.login(run.broker);
@@ -90,6 +100,8 @@ final class HubCommand implements Callable<Integer> {
                 .sharedSubscription(!noShared)
                 .fit(fit.settings())
                 .store(store.settings())
+                .rebaseline(new RebaselineSettings(Duration.ofSeconds(rebaselineAfterSeconds), rebaselineSamples,
+                        RebaselineSettings.DEFAULT_MAX_ANOMALOUS_SHARE))
                 .build();
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--http must be a port 0..65535, got " + httpPort);

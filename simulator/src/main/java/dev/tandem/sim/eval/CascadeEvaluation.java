@@ -2,6 +2,8 @@ package dev.tandem.sim.eval;
 
 import dev.tandem.edge.EdgeConfig;
 import dev.tandem.edge.EdgeMetrics;
+import dev.tandem.edge.alarm.AlarmSettings;
+import dev.tandem.edge.alarm.EpisodeTracker;
 import dev.tandem.edge.detect.DeviceDetector;
 import dev.tandem.edge.detect.ManualTimers;
 import dev.tandem.edge.detect.WindowDecision;
@@ -79,9 +81,13 @@ public final class CascadeEvaluation {
         };
     }
 
-    /** What one mode did on one device. */
+    /**
+     * What one mode did on one device: its window decisions, and its alarm episodes ({@code held}: an
+     * episode holds after the row; {@code onsets}: one was raised on the row).
+     */
     public record ModeRun(Mode mode, boolean[] decisions, boolean[] escalated, double[] largeScores, long windows,
-                          long escalations, long verdicts, long uplinkBytes, Confusion confusion) {
+                          long escalations, long verdicts, long uplinkBytes, Confusion confusion, boolean[] held,
+                          boolean[] onsets, Episodes episodes) {
     }
 
     /**
@@ -94,7 +100,8 @@ public final class CascadeEvaluation {
 
     /** Totals over devices (micro-averaged). */
     public record ModeTotals(Mode mode, Confusion confusion, long windows, long escalations, long verdicts,
-                             long uplinkBytes, long rawUplinkBytes, Map<String, DetectionDelay.KindSummary> delays) {
+                             long uplinkBytes, long rawUplinkBytes, Map<String, DetectionDelay.KindSummary> delays,
+                             Episodes episodes) {
         public double escalationRate() {
             return windows == 0 ? Double.NaN : (double) escalations / windows;
         }
@@ -111,12 +118,20 @@ public final class CascadeEvaluation {
     private CascadeEvaluation() {
     }
 
-    /** Runs the three modes on every stream. */
+    /** Runs the three modes on every stream, alarm episodes as the edge agent's defaults hold them. */
     public static Result run(List<EvalStream> streams, FitSettings settings, Progress progress) {
+        return run(streams, settings, AlarmSettings.defaults(), progress);
+    }
+
+    /**
+     * Runs the three modes on every stream; {@code alarms} holds the episodes (in the edge mode without
+     * reviews: there is no hub to review them).
+     */
+    public static Result run(List<EvalStream> streams, FitSettings settings, AlarmSettings alarms, Progress progress) {
         long t0 = System.nanoTime();
         List<DeviceResult> devices = new ArrayList<>(streams.size());
         for (int i = 0; i < streams.size(); i++) {
-            devices.add(device(streams.get(i), settings, i, streams.size(), progress));
+            devices.add(device(streams.get(i), settings, alarms, i, streams.size(), progress));
         }
         Map<Mode, ModeTotals> totals = new EnumMap<>(Mode.class);
         for (Mode mode : Mode.values()) {
@@ -127,12 +142,14 @@ public final class CascadeEvaluation {
 
     private static ModeTotals totals(List<DeviceResult> devices, Mode mode) {
         List<Confusion> parts = new ArrayList<>();
+        List<Episodes> episodeParts = new ArrayList<>();
         long windows = 0, escalations = 0, verdicts = 0, uplink = 0, raw = 0;
         List<Episode> episodes = new ArrayList<>();
         Map<String, DetectionDelay.Track> tracks = new LinkedHashMap<>();
         for (DeviceResult d : devices) {
             ModeRun r = d.modes().get(mode);
             parts.add(r.confusion());
+            episodeParts.add(r.episodes());
             windows += r.windows();
             escalations += r.escalations();
             verdicts += r.verdicts();
@@ -146,11 +163,12 @@ public final class CascadeEvaluation {
         }
         Map<String, DetectionDelay.KindSummary> delays = episodes.isEmpty() ? Map.of()
                 : DetectionDelay.byKind(DetectionDelay.measureTracks(episodes, tracks));
-        return new ModeTotals(mode, Confusion.sum(parts), windows, escalations, verdicts, uplink, raw, delays);
+        return new ModeTotals(mode, Confusion.sum(parts), windows, escalations, verdicts, uplink, raw, delays,
+                Episodes.sum(episodeParts));
     }
 
-    private static DeviceResult device(EvalStream s, FitSettings settings, int index, int count,
-                                       Progress progress) {
+    private static DeviceResult device(EvalStream s, FitSettings settings, AlarmSettings alarms, int index,
+                                       int count, Progress progress) {
         progress.update(index, count, s.deviceId(), "commissioning");
         FittedDevice fitted = fit(s, settings);
         try (LargeModel large = fitted.large()) {
@@ -166,7 +184,8 @@ public final class CascadeEvaluation {
             for (Mode mode : Mode.values()) {
                 progress.update(index, count, s.deviceId(), mode.key());
                 double[] scores = new double[s.test().size()];
-                runs.put(mode, run(s, tiny, large, mode, scores));
+                runs.put(mode, run(s, tiny, large, mode, mode == Mode.EDGE ? alarms.withoutReviews() : alarms,
+                        scores));
                 if (tinyScores == null) {
                     tinyScores = scores;
                 }
@@ -203,7 +222,8 @@ public final class CascadeEvaluation {
         };
     }
 
-    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel large, Mode mode, double[] tinyScores) {
+    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel large, Mode mode, AlarmSettings alarms,
+                               double[] tinyScores) {
         int n = s.test().size();
         long first = s.firstTestSeq();
         boolean[] decisions = new boolean[n];
@@ -211,10 +231,16 @@ public final class CascadeEvaluation {
         boolean[] escalated = new boolean[n];
         double[] largeScores = new double[n];
         Arrays.fill(largeScores, Double.NaN);
+        boolean[] held = new boolean[n];
+        boolean[] onsets = new boolean[n];
         List<Escalation> outbox = new ArrayList<>();
         DeviceDetector.Output output = new DeviceDetector.Output() {
             @Override
             public void alarm(Alarm alarm) {
+                int i = (int) (alarm.windowId() - first);
+                if (alarm.phase() == Alarm.Phase.ONSET && i >= 0 && i < n) {
+                    onsets[i] = true;
+                }
             }
 
             @Override
@@ -233,9 +259,10 @@ public final class CascadeEvaluation {
                 }
             }
         };
-        // a verdict comes back before the next sample; the clock is never advanced, so no timeout fires
+        // a verdict comes back before the next sample; the clock is never advanced, so no timeout fires;
+        // alarm episodes through the edge's own tracker (inside the detector), on the rows' sample times
         DeviceDetector detector = new DeviceDetector(new ManualTimers(), SITE, s.deviceId(),
-                EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis(),
+                EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis(), alarms,
                 new EdgeMetrics("eval-" + s.deviceId()), output);
         for (Sample sample : s.commissioning()) {
             detector.add(sample);
@@ -248,7 +275,8 @@ public final class CascadeEvaluation {
         DeviceId id = new DeviceId(SITE, s.deviceId());
         long uplink = 0, escalations = 0, verdicts = 0;
         try {
-            for (Sample sample : s.test()) {
+            for (int row = 0; row < n; row++) {
+                Sample sample = s.test().get(row);
                 detector.add(sample);
                 detector.scoreNewest();
                 for (Escalation e : outbox) {
@@ -261,11 +289,14 @@ public final class CascadeEvaluation {
                     if (i >= 0 && i < n) {
                         largeScores[i] = v.score();
                     }
-                    if (detector.onVerdict(Wire.decode(Wire.encode(v), Verdict.class)) == DeviceDetector.VerdictOutcome.APPLIED) {
+                    DeviceDetector.VerdictOutcome outcome = detector.onVerdict(Wire.decode(Wire.encode(v), Verdict.class));
+                    if (outcome == DeviceDetector.VerdictOutcome.APPLIED
+                            || outcome == DeviceDetector.VerdictOutcome.REVIEW) {
                         verdicts++;
                     }
                 }
                 outbox.clear();
+                held[row] = detector.episodes().holding();
             }
         } finally {
             detector.close();
@@ -275,7 +306,17 @@ public final class CascadeEvaluation {
                 throw new IllegalStateException(s.deviceId() + ": no decision for test sample " + (first + i));
             }
         }
-        Confusion confusion = Confusion.count(s.testLabels(), decisions);
-        return new ModeRun(mode, decisions, escalated, largeScores, n, escalations, verdicts, uplink, confusion);
+        boolean[] labels = s.testLabels();
+        Confusion confusion = Confusion.count(labels, decisions);
+        long heldRows = 0, trueOnsets = 0;
+        for (int i = 0; i < n; i++) {
+            heldRows += held[i] ? 1 : 0;
+            trueOnsets += onsets[i] && labels[i] ? 1 : 0;
+        }
+        EpisodeTracker e = detector.episodes();
+        Episodes episodes = new Episodes(e.onsets(), trueOnsets, e.clears(), e.rebaselines(), heldRows,
+                e.heldMillisTotal(), Confusion.count(labels, held));
+        return new ModeRun(mode, decisions, escalated, largeScores, n, escalations, verdicts, uplink, confusion, held,
+                onsets, episodes);
     }
 }

@@ -73,6 +73,11 @@ public final class EvalReport {
                 x.put("far", finite(r.confusion().far()));
                 x.put("escalationRate", r.windows() == 0 ? null : (double) r.escalations() / r.windows());
                 x.put("uplinkBytes", r.uplinkBytes());
+                x.put("onsets", r.episodes().onsets());
+                x.put("clears", r.episodes().clears());
+                x.put("heldRows", r.episodes().heldRows());
+                x.put("heldF1", finite(r.episodes().held().f1()));
+                x.put("heldFar", finite(r.episodes().held().far()));
                 per.put(mode.key(), x);
             });
             m.put("modes", per);
@@ -103,6 +108,21 @@ public final class EvalReport {
         m.put("uplinkBytes", t.uplinkBytes());
         m.put("rawUplinkBytes", t.rawUplinkBytes());
         m.put("uplinkShare", finite(t.uplinkShare()));
+        Episodes e = t.episodes();
+        Map<String, Object> ep = new LinkedHashMap<>();
+        ep.put("onsets", e.onsets());
+        ep.put("trueOnsets", e.trueOnsets());
+        ep.put("falseOnsets", e.falseOnsets());
+        ep.put("clears", e.clears());
+        ep.put("rebaselines", e.rebaselines());
+        ep.put("heldRows", e.heldRows());
+        ep.put("heldSeconds", e.heldMillis() / 1000.0);
+        ep.put("heldF1", finite(e.held().f1()));
+        ep.put("heldFar", finite(e.held().far()));
+        ep.put("heldMar", finite(e.held().mar()));
+        ep.put("heldPrecision", finite(e.held().precision()));
+        ep.put("heldRecall", finite(e.held().recall()));
+        m.put("episodes", ep);
         if (!t.delays().isEmpty()) {
             Map<String, Object> delays = new LinkedHashMap<>();
             t.delays().forEach((kind, k) -> {
@@ -156,6 +176,15 @@ public final class EvalReport {
             out.printf(Locale.ROOT, "%-22s %6s %7s %7s %7s %7s %9s %12d %12d %7s%n", t.mode().key(), f3(c.f1()),
                     pct(c.far()), pct(c.mar()), f3(c.precision()), f3(c.recall()), pct(t.escalationRate()),
                     t.uplinkBytes(), t.rawUplinkBytes(), pct(t.uplinkShare()));
+        }
+        out.println("alarm episodes (the edge's EpisodeTracker; 'held' scores the rows while an episode holds):");
+        out.printf(Locale.ROOT, "%-22s %7s %7s %7s %7s %7s %9s %10s %8s %8s%n", "mode", "onsets", "in anom",
+                "outside", "clears", "rebase", "held rows", "held s", "held F1", "held FAR");
+        for (CascadeEvaluation.ModeTotals t : result.modes().values()) {
+            Episodes e = t.episodes();
+            out.printf(Locale.ROOT, "%-22s %7d %7d %7d %7d %7d %9d %10.0f %8s %8s%n", t.mode().key(), e.onsets(),
+                    e.trueOnsets(), e.falseOnsets(), e.clears(), e.rebaselines(), e.heldRows(), e.heldMillis() / 1000.0,
+                    f3(e.held().f1()), pct(e.held().far()));
         }
         if (!published.isEmpty()) {
             out.println("published detectors, same subset and protocol:");

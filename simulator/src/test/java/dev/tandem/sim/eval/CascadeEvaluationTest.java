@@ -61,6 +61,38 @@ class CascadeEvaluationTest {
     }
 
     @Test
+    void simEval_everyMode_countsEpisodesThroughTheEdgesTracker_heldOverEveryAnomalousDecision() {
+        for (CascadeEvaluation.Mode m : CascadeEvaluation.Mode.values()) {
+            long onsets = 0, heldRows = 0, anomalous = 0;
+            for (CascadeEvaluation.DeviceResult d : result.devices()) {
+                CascadeEvaluation.ModeRun r = d.modes().get(m);
+                for (int i = 0; i < r.decisions().length; i++) {
+                    boolean before = i > 0 && r.held()[i - 1];
+                    if (r.decisions()[i]) {
+                        anomalous++;
+                        assertTrue(r.held()[i], m + " " + d.stream().deviceId() + " row " + i + ": an anomaly is held");
+                    }
+                    if (r.onsets()[i]) {
+                        onsets++;
+                        assertTrue(r.decisions()[i] && !before, m + " row " + i + ": an onset opens an episode");
+                    } else if (r.held()[i] && !before) {
+                        throw new AssertionError(m + " row " + i + ": held without an onset");
+                    }
+                    heldRows += r.held()[i] ? 1 : 0;
+                }
+            }
+            Episodes e = mode(m).episodes();
+            assertEquals(onsets, e.onsets(), m.key());
+            assertEquals(heldRows, e.heldRows(), m.key());
+            assertTrue(e.onsets() > 0 && e.onsets() < anomalous / 2, m + ": " + e.onsets() + " onsets for " + anomalous
+                    + " anomalous windows");
+            assertTrue(e.clears() + e.rebaselines() <= e.onsets() && e.clears() >= e.onsets() - streams.size(), m.key());
+            assertTrue(heldRows >= anomalous, m.key());
+            assertTrue(e.heldMillis() > 0, m.key());
+        }
+    }
+
+    @Test
     void simEval_isDeterministicBySeed_inItsData() {
         List<EvalStream> again = SimScenario.streams(SEED, SimScenario.DEFAULT_DEVICES, SimScenario.DEFAULT_TEST_SAMPLES);
         for (int i = 0; i < streams.size(); i++) {
