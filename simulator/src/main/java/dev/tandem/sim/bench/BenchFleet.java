@@ -5,7 +5,6 @@ import dev.tandem.hub.HubConfig;
 import dev.tandem.shared.identity.BrokerLogin;
 import dev.tandem.shared.identity.Identity;
 import dev.tandem.shared.signing.HubKey;
-import dev.tandem.shared.signing.TrustedKey;
 import dev.tandem.sim.provision.Provisioner;
 import dev.tandem.sim.provision.SiteAccess;
 import dev.tandem.sim.provision.SiteLayout;
@@ -65,10 +64,6 @@ final class BenchFleet {
         return mode;
     }
 
-    boolean secured() {
-        return site != null;
-    }
-
     /** The site of a flow: its own in a plain run, the benchmark's site in a secured one. */
     String site(String flow) {
         return site == null ? "bench-" + flow + "-" + run : site.site();
@@ -98,7 +93,6 @@ final class BenchFleet {
         if (site == null) {
             return b.clientId("bench-edge-" + run).hubKey(plainKey.publicKey());
         }
-        TrustedKey key = site.hubPublicKey();
-        return b.login(site.loginOf("agent")).hubKey(key);
+        return b.login(site.loginOf("agent")).hubKey(site.hubPublicKey());
     }
 }
