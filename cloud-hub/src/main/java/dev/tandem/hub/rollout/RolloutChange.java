@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
  * {@link Kind#RECIPE} (each device gets its own model fitted that way, in the variant for its class),
  * a {@link Kind#POLICY}, or one {@link Kind#ARTIFACT} for devices that share it.
  *
- * @param ref the recipe, policy or artifact version ({@code [A-Za-z0-9][A-Za-z0-9_.:-]{0,127}})
+ * @param ref the recipe, policy or artifact version ({@code [A-Za-z0-9][A-Za-z0-9_.:=-]{0,127}}, e.g. {@code default:threshold-scale=0.02})
  */
 public record RolloutChange(Kind kind, String ref) {
-    private static final Pattern REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+    private static final Pattern REF = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:=-]{0,127}");
 
     public enum Kind { RECIPE, POLICY, ARTIFACT }
 

@@ -38,6 +38,7 @@ public final class HubStore implements AutoCloseable {
     private final FitLeases leases;
     private final Escalations escalations;
     private final Labels labels;
+    private final RolloutStore rollouts;
 
     private HubStore(StoreSettings settings, HikariDataSource pool, Connection keepAlive) {
         this.settings = settings;
@@ -49,6 +50,7 @@ public final class HubStore implements AutoCloseable {
         this.leases = new FitLeases(this);
         this.escalations = new Escalations(this);
         this.labels = new Labels(this);
+        this.rollouts = new RolloutStore(this);
     }
 
     /**
@@ -125,6 +127,11 @@ public final class HubStore implements AutoCloseable {
 
     public Labels labels() {
         return labels;
+    }
+
+    /** Rollouts, their per-device actions and transitions. */
+    public RolloutStore rollouts() {
+        return rollouts;
     }
 
     /** The schema version the database is at (the newest applied migration). */

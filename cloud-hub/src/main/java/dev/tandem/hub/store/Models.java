@@ -76,7 +76,7 @@ public final class Models {
         }
     }
 
-    private static String putArtifact(Connection c, String format, byte[] content, long now) throws SQLException {
+    static String putArtifact(Connection c, String format, byte[] content, long now) throws SQLException {
         String sha = Hashing.sha256Hex(content);
         try (PreparedStatement s = c.prepareStatement("insert into artifacts (sha256, format, size_bytes, content, "
                 + "created_at) values (?, ?, ?, ?, ?) on conflict do nothing")) {
@@ -146,7 +146,7 @@ public final class Models {
         return Optional.of(new FittedDevice(tiny, LargeModel.restore(large, tiny), fingerprint));
     }
 
-    private static byte[] verified(String sha, byte[] content) {
+    static byte[] verified(String sha, byte[] content) {
         if (!Hashing.sha256Hex(content).equals(sha)) {
             throw new TandemException(ErrorCode.ARTIFACT_HASH_MISMATCH, "stored artifact " + sha
                     + " does not match its sha256");

@@ -77,11 +77,93 @@ abstract class StoreContract {
 
     @Test
     void open_migratesToTheCurrentSchema_andAnotherOpenOfTheSameDatabaseChangesNothing() {
-        assertEquals("1", store.schemaVersion());
+        assertEquals("2", store.schemaVersion());
         try (HubStore again = HubStore.open(store.settings())) {
-            assertEquals("1", again.schemaVersion());
+            assertEquals("2", again.schemaVersion());
         }
         assertEquals(0, store.escalations().count());
+    }
+
+    private static dev.tandem.hub.rollout.Rollout plannedRollout(String id, int devices) {
+        java.util.Map<dev.tandem.hub.fleet.DeviceId, String> known = new java.util.LinkedHashMap<>();
+        for (int i = 1; i <= devices; i++) {
+            known.put(new dev.tandem.hub.fleet.DeviceId(SITE, String.format("m%02d", i)), "pi-4");
+        }
+        return dev.tandem.hub.rollout.Rollout.plan(id, "retrained", dev.tandem.hub.rollout.RolloutChange.recipe(
+                        "default:threshold-scale=0.02"), dev.tandem.hub.rollout.RolloutTarget.site(SITE),
+                dev.tandem.hub.rollout.WavePlan.defaults(), known, "admin", java.time.Instant.ofEpochMilli(1_000));
+    }
+
+    @Test
+    void rollouts_keptWithTheirActions_andEveryTransition_readBackAsTheyStood() {
+        dev.tandem.hub.rollout.Rollout r = plannedRollout("r1", 10);
+        dev.tandem.hub.rollout.RolloutSettings settings = new dev.tandem.hub.rollout.RolloutSettings(3, 0.8,
+                Duration.ofSeconds(30), 20, dev.tandem.shared.signing.RolloutRules.Band.upTo(0.5),
+                new dev.tandem.shared.signing.RolloutRules.Band(0.01, 0.4));
+        List<dev.tandem.hub.rollout.ActionRecord> actions = r.scheduledActions().stream()
+                .map(dev.tandem.hub.rollout.ActionRecord::of).toList();
+        RolloutStore rs = store.rollouts();
+        rs.create(r, settings, actions, java.time.Instant.ofEpochMilli(1_000));
+
+        RolloutStore.StoredRollout kept = rs.find("r1").orElseThrow();
+        assertEquals(r, kept.rollout());
+        assertEquals(settings, kept.settings());
+        assertNull(kept.waveStartedAt());
+        assertEquals(List.of(1, 2, 3, 10), kept.rollout().waves().stream().map(w -> w.reach()).toList());
+        assertEquals(10, rs.actions("r1", 0, 100).size());
+        assertEquals(List.of("m03", "m04"), rs.actions("r1", 2, 2).stream().map(a -> a.action().device().device()).toList());
+
+        // the rollout starts, its first device is sent the candidate and goes through its states
+        java.time.Instant t = java.time.Instant.ofEpochMilli(2_000);
+        dev.tandem.hub.rollout.Rollout running = r.moveTo(dev.tandem.hub.rollout.RolloutState.RUNNING);
+        rs.update(running, t, new RolloutStore.Transition("r1", null, "READY", "RUNNING", t, null, "started"));
+        dev.tandem.hub.rollout.ActionRecord first = actions.get(0).sent(77, "tiny-b", "b".repeat(64), "tiny-a",
+                "a".repeat(64));
+        dev.tandem.hub.rollout.ActionRecord downloading = first.with(first.action().moveTo(
+                dev.tandem.hub.rollout.ActionState.DOWNLOADING, t));
+        dev.tandem.hub.rollout.ActionRecord failed = downloading.with(downloading.action().moveTo(
+                dev.tandem.hub.rollout.ActionState.FAILED, t.plusMillis(5), ErrorCode.ARTIFACT_HASH_MISMATCH, "bad chunk"))
+                .sentBack(78);
+        dev.tandem.hub.fleet.DeviceId m01 = first.action().device();
+        rs.updateActions(List.of(downloading), List.of(new RolloutStore.Transition("r1", m01, "SCHEDULED",
+                "DOWNLOADING", t, null, null)));
+        rs.updateActions(List.of(failed), List.of(new RolloutStore.Transition("r1", m01, "DOWNLOADING", "FAILED",
+                t.plusMillis(5), ErrorCode.ARTIFACT_HASH_MISMATCH, "bad chunk")));
+
+        kept = rs.find("r1").orElseThrow();
+        assertEquals(running, kept.rollout());
+        assertEquals(t, kept.waveStartedAt());
+        assertEquals(failed, rs.actions("r1", 0, 1).get(0));
+        assertEquals(1, rs.counts("r1").get(dev.tandem.hub.rollout.ActionState.FAILED));
+        assertEquals(9, rs.counts("r1").get(dev.tandem.hub.rollout.ActionState.SCHEDULED));
+        List<RolloutStore.Transition> ts = rs.transitions("r1", m01);
+        assertEquals(List.of("DOWNLOADING", "FAILED"), ts.stream().map(RolloutStore.Transition::to).toList());
+        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, ts.get(1).code());
+        assertEquals("bad chunk", ts.get(1).reason());
+        assertEquals(List.of("READY", "RUNNING"), rs.transitions("r1", null).stream()
+                .map(RolloutStore.Transition::to).toList());
+        assertEquals(java.util.Map.of(m01, failed), rs.standing());
+        assertEquals(List.of("r1"), rs.unfinished().stream().map(x -> x.rollout().id()).toList());
+
+        // a finished rollout is no longer resumed; the list has every rollout, newest first
+        dev.tandem.hub.rollout.Rollout r2 = plannedRollout("r2", 2);
+        rs.create(r2.moveTo(dev.tandem.hub.rollout.RolloutState.ABORTED), settings, r2.scheduledActions().stream()
+                .map(dev.tandem.hub.rollout.ActionRecord::of).toList(), java.time.Instant.ofEpochMilli(3_000));
+        assertEquals(List.of("r1"), rs.unfinished().stream().map(x -> x.rollout().id()).toList());
+        assertEquals(List.of("r2", "r1"), rs.list().stream().map(x -> x.rollout().id()).toList());
+        assertTrue(rs.find("nope").isEmpty());
+    }
+
+    @Test
+    void rolloutArtifacts_areContentAddressed_andATinyModelIsFoundByItsVersion() {
+        String setSha = store.commissioning().save(set(), 100);
+        store.models().save(record("m1", setSha), fitted());
+        byte[] bytes = dev.tandem.shared.tiny.TinyModelCodec.encode(fitted().tiny());
+        java.util.Map.Entry<String, byte[]> found = store.rollouts().tinyArtifact(fitted().tiny().version()).orElseThrow();
+        assertArrayEquals(bytes, found.getValue());
+        assertEquals(found.getKey(), store.rollouts().putArtifact(fitted().tiny().format(), bytes, 5));
+        assertTrue(store.rollouts().tinyArtifact(fitted().large().version()).isEmpty(), "a large model is no tiny one");
+        assertTrue(store.rollouts().tinyArtifact("tiny-none").isEmpty());
     }
 
     @Test
@@ -375,7 +457,7 @@ abstract class StoreContract {
         java.nio.file.Path truncated = dir.resolve("truncated.backup");
         gzip(truncated, text.substring(0, text.lastIndexOf("{\"end\"")));
         java.nio.file.Path foreign = dir.resolve("foreign.backup");
-        gzip(foreign, text.replace("\"schema\":\"1\"", "\"schema\":\"99\""));
+        gzip(foreign, text.replace("\"schema\":\"2\"", "\"schema\":\"99\""));
         java.nio.file.Path notGzip = dir.resolve("plain.backup");
         java.nio.file.Files.writeString(notGzip, "hello");
         try (HubStore other = HubStore.open(newSettings())) {
