@@ -67,6 +67,7 @@ public final class CloudHub implements AutoCloseable {
     private final HubStore store;
     private final EscalationLog escalationLog;
     private final ScheduledExecutorService storeJobs;
+    private final dev.tandem.hub.rollout.RolloutEngine rollouts;
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
@@ -103,6 +104,9 @@ public final class CloudHub implements AutoCloseable {
         commissioning.onRebaselineSent(rebaseliner::sent);
         escalations.rebaselineWith(rebaseliner);
         FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control, rebaseliner::onAlarm);
+        this.rollouts = new dev.tandem.hub.rollout.RolloutEngine(config, store, fleet, lineage, connection, metrics);
+        commissioning.holdAssignments(rollouts::holdsAssignment);
+        fleetListener.onModelState(rollouts::offer);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
@@ -144,7 +148,13 @@ public final class CloudHub implements AutoCloseable {
                 config.store().persistent() ? "kept, escalations for " + config.store().retention().toDays() + " days"
                         : "in memory: nothing kept");
         hub.escalations.start();
+        try {
+            hub.rollouts.load();
+        } catch (TandemException e) {
+            hub.metrics.error(e.code(), "rollouts not resumed: " + e.getMessage());
+        }
         hub.restored = hub.commissioning.restore();
+        hub.restored.thenRun(hub.rollouts::resume);
         if (hub.connection.connect(config.connectTimeout())) {
             LOG.info("hub {} up on {} (escalations via {}, batches of up to {} within {} ms)", config.instanceId(),
                     config.broker(), config.sharedSubscription() ? "shared subscription" : "plain subscription",
@@ -195,6 +205,11 @@ public final class CloudHub implements AutoCloseable {
 
     public java.time.Instant startedAt() {
         return startedAt;
+    }
+
+    /** The fleet's model rollouts. */
+    public dev.tandem.hub.rollout.RolloutEngine rollouts() {
+        return rollouts;
     }
 
     /** The hub's store (blocking JDBC: call it from worker threads). */
@@ -252,6 +267,7 @@ public final class CloudHub implements AutoCloseable {
         }
         closed = true;
         connection.stopIntake(Duration.ofSeconds(2));
+        rollouts.close();
         commissioning.close();
         escalations.close();
         connection.close();

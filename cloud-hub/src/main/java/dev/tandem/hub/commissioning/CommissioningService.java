@@ -92,6 +92,8 @@ public final class CommissioningService implements AutoCloseable {
     private final AssignmentSigner signer;
     private final List<Consumer<Commissioning>> setListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** Whether a device's assignment is another's to make (a rollout's); true: not published here. */
+    private volatile java.util.function.BiPredicate<DeviceId, Boolean> heldElsewhere = (id, restoring) -> false;
 
     /**
      * @param control   the hub's control thread (decoding off Paho's callback thread)
@@ -146,6 +148,14 @@ public final class CommissioningService implements AutoCloseable {
         } catch (TandemException e) {
             metrics.error(e);
         }
+    }
+
+    /**
+     * Devices whose retained assignment another part of the hub makes (the rollouts): {@code held.test(device,
+     * restoring)} true and this service installs their models but does not publish them.
+     */
+    public void holdAssignments(java.util.function.BiPredicate<DeviceId, Boolean> held) {
+        this.heldElsewhere = held;
     }
 
     /** Told of each re-baseline sent (device, episode). */
@@ -306,6 +316,10 @@ public final class CommissioningService implements AutoCloseable {
                     TimeUnit.NANOSECONDS.toMillis(nanos));
         }
         if (obtained.fittedHere() || restoring) {
+            if (heldElsewhere.test(id, restoring)) {
+                LOG.info("{}: model {} installed, not published: its assignment is a rollout's", id, tiny.version());
+                return false;
+            }
             publish(id);
             return true;
         }

@@ -36,6 +36,17 @@ public final class DeviceFitter {
         return new FittedDevice(tiny, large, fingerprint);
     }
 
+    /**
+     * The tiny model alone, fitted exactly as {@link #fit} fits it (same version): what a rollout of a
+     * fitting recipe ships to a device, without training a large model the hub does not swap.
+     */
+    public static dev.tandem.shared.tiny.TinyModel fitTiny(Commissioning commissioning, FitSettings settings) {
+        Objects.requireNonNull(commissioning, "commissioning");
+        Objects.requireNonNull(settings, "settings");
+        String fingerprint = ModelVersions.fingerprint(commissioning, settings);
+        return TinyModelFitter.fit(rows(commissioning.samples()), settings.tiny(), ModelVersions.tiny(fingerprint));
+    }
+
     /** The samples' values as rows [t][channel]. */
     public static double[][] rows(List<Sample> samples) {
         double[][] rows = new double[samples.size()][];

@@ -29,6 +29,8 @@ public final class FleetListener {
     private final HubMetrics metrics;
     private final Executor control;
     private final java.util.function.Consumer<Alarm> alarmsNext;
+    private volatile java.util.function.Consumer<ModelState> modelStatesNext = s -> {
+    };
 
     public FleetListener(FleetRegistry fleet, AlarmLog alarms, HubMetrics metrics, Executor control) {
         this(fleet, alarms, metrics, control, a -> {
@@ -43,6 +45,11 @@ public final class FleetListener {
         this.metrics = metrics;
         this.control = control;
         this.alarmsNext = alarmsNext;
+    }
+
+    /** Receives every accepted {@code model/state} report, on the control thread (it must return at once). */
+    public void onModelState(java.util.function.Consumer<ModelState> next) {
+        this.modelStatesNext = next;
     }
 
     /** Paho callback: hands the payload to the control thread and returns. */
@@ -67,6 +74,7 @@ public final class FleetListener {
                     ModelState s = Wire.decode(payload, ModelState.class, MAX_BYTES);
                     same(t, s.site(), s.device());
                     fleet.onModelState(s, at);
+                    modelStatesNext.accept(s);
                 }
                 case ALARMS -> {
                     Alarm a = Wire.decode(payload, Alarm.class, MAX_BYTES);
