@@ -101,6 +101,7 @@ public final class HubApi implements AutoCloseable {
         router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         FleetRoutes fleet = new FleetRoutes(hub);
         fleet.mount(router);
+        new RolloutRoutes(hub).mount(router);
         new LiveRoutes(hub, fleet, config.operators(), vertx).mount(router);
         new ConsoleRoutes().mount(router);
         byte[] openApi = openApiDocument();

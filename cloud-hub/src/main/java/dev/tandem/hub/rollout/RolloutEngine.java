@@ -372,7 +372,7 @@ public final class RolloutEngine implements AutoCloseable {
                     ErrorCode.NOT_FOUND, "no rollout " + id));
             throw new TandemException(ErrorCode.INVALID_STATE_TRANSITION, "rollout " + id + " is "
                     + kept.rollout().state() + ": it has ended");
-        }, false));
+        }, true));
     }
 
     // ---------------------------------------------------------------- reading
@@ -405,7 +405,7 @@ public final class RolloutEngine implements AutoCloseable {
                     (int) Math.min((long) offset + limit, Integer.MAX_VALUE)));
             return new View(r.rollout(), r.settings(), r.waveStartedAt(), l.total(), l.counts, all.size(),
                     List.copyOf(page), Map.of());
-        }, false));
+        }, true)); // ordered: after the writes already queued
     }
 
     /** Every rollout, newest first, each with its counts by state. */
