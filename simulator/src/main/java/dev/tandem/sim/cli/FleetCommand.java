@@ -241,7 +241,7 @@ final class FleetCommand implements Runnable {
             body.run();
             return 0;
         } catch (HubClient.Failure f) {
-            spec.commandLine().getErr().println("tandem fleet " + spec.name() + ": " + f.getMessage());
+            spec.commandLine().getErr().println(spec.qualifiedName(" ") + ": " + f.getMessage());
             return f.exit;
         }
     }

@@ -51,12 +51,12 @@ final class HubClient {
         this.token = readToken(tokenFile);
     }
 
-    /** GET {@code /api/v1/<path>}: the JSON body of a 200. */
+    /** GET {@code /api/v1/<path>}: the JSON body of a 2xx. */
     JsonNode get(String path) {
         return call(path, HttpRequest.newBuilder().GET());
     }
 
-    /** POST {@code body} (JSON) to {@code /api/v1/<path>}: the JSON body of a 200. */
+    /** POST {@code body} (JSON) to {@code /api/v1/<path>}: the JSON body of a 2xx. */
     JsonNode post(String path, JsonNode body) {
         return call(path, HttpRequest.newBuilder().header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.encode(body))));
@@ -79,7 +79,7 @@ final class HubClient {
             throw new Failure(EXIT_REFUSED, "the hub's answer is larger than " + MAX_RESPONSE_CHARS + " characters");
         }
         JsonNode body = parseJson(r.body());
-        if (r.statusCode() == 200 && body != null) {
+        if (r.statusCode() >= 200 && r.statusCode() < 300 && body != null) {
             return body;
         }
         String code = body == null ? "HTTP " + r.statusCode() : body.path("code").asText("HTTP " + r.statusCode());
