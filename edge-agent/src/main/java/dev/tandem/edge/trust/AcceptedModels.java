@@ -4,6 +4,7 @@ import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.wire.Checks;
+import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,21 +24,34 @@ import java.util.Optional;
  * (tests, a diskless box) it remembers nothing across restarts and says so once. A file that
  * cannot be read is an error (INVALID_CONFIG) rather than "nothing accepted": the device takes no
  * new model until it is removed, so a damaged file cannot reopen the door to a replay.
+ *
+ * <p>Beside it, the assignments (signed manifest and artifact) of the model the device runs and of
+ * the one it ran before ({@link #keep}, {@link #revert}): what a device restarted in a rollout runs
+ * again without the hub, and the version its watchdog pinned away ({@link #pinned}).
  */
 public final class AcceptedModels {
     private static final Logger log = LoggerFactory.getLogger(AcceptedModels.class);
     private static final int MAX_FILE_BYTES = 4096;
 
-    /** What a device runs: the manifest generation it accepted and the model's version. */
-    public record Accepted(int v, String device, long generation, String version) {
-        public static final int VERSION = 1;
+    /**
+     * What a device runs: the manifest generation it accepted and the model's version; and the
+     * version its watchdog rolled back from ({@code pinned}, refused until another model is
+     * assigned), or null. Version 2 added {@code pinned}; version 1 files are still read.
+     */
+    public record Accepted(int v, String device, long generation, String version, String pinned) {
+        public static final int VERSION = 2;
+        public static final int MIN_VERSION = 1;
 
         public Accepted {
-            Checks.version("Accepted", v, VERSION);
+            Checks.version("Accepted", v, MIN_VERSION, VERSION);
+            v = VERSION;
             Checks.id("device", device);
             Checks.nonBlank("version", version);
             if (generation < 1) {
                 throw TandemException.invalid("generation must be >= 1");
+            }
+            if (pinned != null) {
+                Checks.nonBlank("pinned", pinned);
             }
         }
     }
@@ -79,11 +93,99 @@ public final class AcceptedModels {
      * (replays stay refused until a restart) and this returns false, logged.
      */
     public boolean accept(String device, long generation, String version) {
+        return accept(device, generation, version, pinned(device).orElse(null));
+    }
+
+    /** Records the accepted generation and version, and the pinned version (null: none). */
+    public boolean accept(String device, long generation, String version, String pinned) {
         if (dir == null) {
             return false;
         }
-        Accepted a = new Accepted(Accepted.VERSION, device, generation, version);
+        Accepted a = new Accepted(Accepted.VERSION, device, generation, version, pinned);
         return write(file(device), Wire.encode(a), "the accepted model of " + device);
+    }
+
+    /** The version the device's watchdog rolled back from and pinned away, if any. */
+    public Optional<String> pinned(String device) {
+        return load(device).map(Accepted::pinned);
+    }
+
+    /**
+     * Keeps the assignment of the model the device runs now (as received: signed manifest and
+     * artifact, verified again when read back), the one it ran before becoming the previous.
+     */
+    public void keep(String device, ModelAssignment running) {
+        if (dir == null) {
+            return;
+        }
+        Path current = keptFile(device, CURRENT);
+        try {
+            if (Files.exists(current)) {
+                Files.createDirectories(dir);
+                Files.move(current, keptFile(device, PREVIOUS), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            log.warn("[{}] cannot keep the previous model of {} in {} ({})", ErrorCode.INVALID_CONFIG, device, dir,
+                    e.toString());
+        }
+        write(current, Wire.encode(running), "the running model of " + device);
+    }
+
+    /** Swaps the kept current and previous models (a device that went back to its previous model). */
+    public void revert(String device) {
+        if (dir == null) {
+            return;
+        }
+        Path current = keptFile(device, CURRENT);
+        Path previous = keptFile(device, PREVIOUS);
+        Path tmp = dir.resolve("." + device + ".swap.tmp");
+        try {
+            if (Files.exists(previous)) {
+                Files.move(previous, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                if (Files.exists(current)) {
+                    Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+                Files.move(tmp, current, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            log.warn("[{}] cannot record the rollback of {} in {} ({})", ErrorCode.INVALID_CONFIG, device, dir,
+                    e.toString());
+        }
+    }
+
+    /** The kept assignment of the model the device ran last (empty: none, or no directory). */
+    public Optional<ModelAssignment> kept(String device) {
+        return readKept(device, CURRENT);
+    }
+
+    /** The kept assignment of the model the device ran before that. */
+    public Optional<ModelAssignment> keptPrevious(String device) {
+        return readKept(device, PREVIOUS);
+    }
+
+    private Optional<ModelAssignment> readKept(String device, String which) {
+        if (dir == null) {
+            return Optional.empty();
+        }
+        Path file = keptFile(device, which);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Wire.decode(Files.readAllBytes(file), ModelAssignment.class));
+        } catch (IOException | TandemException e) {
+            log.warn("[{}] cannot read the kept model of {} from {} ({}); ignored", ErrorCode.INVALID_CONFIG, device,
+                    file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static final String CURRENT = "current";
+    private static final String PREVIOUS = "previous";
+
+    private Path keptFile(String device, String which) {
+        return dir.resolve(Checks.id("device", device) + ".model-" + which + ".json");
     }
 
     /** The hub's key rotations this agent has followed (null directory or none yet: empty). */
