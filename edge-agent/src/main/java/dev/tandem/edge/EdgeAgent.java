@@ -198,6 +198,11 @@ public final class EdgeAgent extends VerticleBase {
         return s == null ? Optional.empty() : Optional.of(s.report(System.currentTimeMillis()));
     }
 
+    /** Whether a device's watchdog is watching a model it activated in a rollout. */
+    public boolean watching(String device) {
+        return device(device).detector().watch() != null;
+    }
+
     /** A device's state (COMMISSIONING until it has a model, then DETECTING; OFFLINE after stop). */
     public DeviceStatus.State state(String device) {
         return device(device).state();

@@ -336,10 +336,6 @@ final class ModelAssignments {
         d.promote(c.assignment.contextSize());
         accepted.keep(d.id(), c.assignment);
         metrics.modelActivated();
-        d.publish(Topics.Kind.MODEL_STATE, about(ModelState.active(site, d.id(), version).withShadow(r), c.manifest));
-        log.info("device {}: model {} active after its shadow ({}), replacing {}", d.id(), version, figures,
-                previous.version());
-        activated.accept(d);
         if (rules.watchMs() > 0) {
             Watching w = new Watching(c.manifest, previous, previousContext);
             w.watch = new Watch(version, rules, reason -> tripped(d, w, reason));
@@ -354,6 +350,10 @@ final class ModelAssignments {
                 }
             });
         }
+        d.publish(Topics.Kind.MODEL_STATE, about(ModelState.active(site, d.id(), version).withShadow(r), c.manifest));
+        log.info("device {}: model {} active after its shadow ({}), replacing {}", d.id(), version, figures,
+                previous.version());
+        activated.accept(d);
     }
 
     private void dropCandidate(Candidate c, String reason) {

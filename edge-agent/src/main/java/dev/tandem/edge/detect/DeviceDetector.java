@@ -102,7 +102,7 @@ public final class DeviceDetector {
     /** The candidate scoring beside the model in a rollout's SHADOW, or null. */
     private volatile Shadow shadow;
     /** The watchdog of a model activated in a rollout, or null. */
-    private Watch watch;
+    private volatile Watch watch;
 
     /** What each model said of a window escalated during a shadow, until its verdict comes. */
     private record Mark(Shadow shadow, boolean activeSays, boolean candidateSays) {
