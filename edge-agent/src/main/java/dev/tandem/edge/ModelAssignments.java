@@ -108,13 +108,15 @@ final class ModelAssignments {
         final ModelManifest manifest;
         final TinyModel previous;
         final int previousContext;
+        final long until;
         Watch watch;
         Timers.Handle end;
 
-        Watching(ModelManifest manifest, TinyModel previous, int previousContext) {
+        Watching(ModelManifest manifest, TinyModel previous, int previousContext, long until) {
             this.manifest = manifest;
             this.previous = previous;
             this.previousContext = previousContext;
+            this.until = until;
         }
     }
 
@@ -219,8 +221,13 @@ final class ModelAssignments {
             unpin(d.id(), pin);
         }
         if (rules == null || current == null) {
+            long watchUntil = restartOfAccepted && rules != null && rules.watchMs() > 0
+                    ? accepted.load(d.id()).map(AcceptedModels.Accepted::watchUntil).orElse(0L) : 0;
             record(d.id(), manifest);
             activateNow(d, a, manifest, verified.model(), current);
+            if (watchUntil > System.currentTimeMillis()) {
+                resumeWatch(d, manifest, watchUntil);
+            }
         } else {
             startShadow(d, a, manifest, verified.model());
         }
@@ -252,22 +259,28 @@ final class ModelAssignments {
         if (kept.isEmpty()) {
             return false;
         }
+        Optional<AssignmentVerifier.Verified> v = open(d, kept.get());
+        if (v.isEmpty() || v.get().manifest().version().equals(except)) {
+            return false;
+        }
+        TinyModel model = v.get().model();
+        d.activate(model, kept.get().contextSize());
+        metrics.modelActivated();
+        log.info("device {}: model {} active again from its disk (generation {})", d.id(), model.version(),
+                v.get().manifest().generation());
+        activated.accept(d);
+        return true;
+    }
+
+    /** A model kept on the device's disk, verified again (signature and artifact); empty if it does not verify. */
+    private Optional<AssignmentVerifier.Verified> open(EdgeDevice d, ModelAssignment kept) {
         try {
-            ModelManifest m = AssignmentVerifier.origin(kept.get(), verifier, who(d));
-            if (m.version().equals(except)) {
-                return false;
-            }
-            TinyModel model = AssignmentVerifier.artifact(kept.get(), m, d.detector().channels()).model();
-            d.activate(model, kept.get().contextSize());
-            metrics.modelActivated();
-            log.info("device {}: model {} active again from its disk (generation {})", d.id(), model.version(),
-                    m.generation());
-            activated.accept(d);
-            return true;
+            ModelManifest m = AssignmentVerifier.origin(kept, verifier, who(d));
+            return Optional.of(AssignmentVerifier.artifact(kept, m, d.detector().channels()));
         } catch (TandemException e) {
             log.warn("{} (the model kept on the disk of device {} is not run)", InboundRouter.oneLine(e), d.id());
             metrics.error(e.code());
-            return false;
+            return Optional.empty();
         }
     }
 
@@ -337,18 +350,7 @@ final class ModelAssignments {
         accepted.keep(d.id(), c.assignment);
         metrics.modelActivated();
         if (rules.watchMs() > 0) {
-            Watching w = new Watching(c.manifest, previous, previousContext);
-            w.watch = new Watch(version, rules, reason -> tripped(d, w, reason));
-            watching.put(d.id(), w);
-            d.detector().startWatch(w.watch);
-            w.end = timers.schedule(rules.watchMs(), () -> {
-                if (watching.get(d.id()) == w) {
-                    watching.remove(d.id());
-                    d.detector().endWatch(w.watch);
-                    log.info("device {}: model {} watched for {} ms ({} windows) without a trip", d.id(), version,
-                            rules.watchMs(), w.watch.windows());
-                }
-            });
+            startWatch(d, c.manifest, previous, previousContext, System.currentTimeMillis() + rules.watchMs());
         }
         d.publish(Topics.Kind.MODEL_STATE, about(ModelState.active(site, d.id(), version).withShadow(r), c.manifest));
         log.info("device {}: model {} active after its shadow ({}), replacing {}", d.id(), version, figures,
@@ -373,6 +375,39 @@ final class ModelAssignments {
 
     // ---- watchdog --------------------------------------------------------------------------------
 
+    /** Watches the model of {@code manifest} until {@code until} (epoch ms), kept on disk for a restart. */
+    private void startWatch(EdgeDevice d, ModelManifest manifest, TinyModel previous, int previousContext, long until) {
+        String version = manifest.version();
+        Watching w = new Watching(manifest, previous, previousContext, until);
+        w.watch = new Watch(version, manifest.rules(), reason -> tripped(d, w, reason));
+        watching.put(d.id(), w);
+        accepted.accept(d.id(), acceptedGeneration(d.id()), version, pinned(d.id()), until);
+        d.detector().startWatch(w.watch);
+        long ms = Math.max(0, until - System.currentTimeMillis());
+        w.end = timers.schedule(ms, () -> {
+            if (watching.get(d.id()) == w) {
+                watching.remove(d.id());
+                d.detector().endWatch(w.watch);
+                log.info("device {}: model {} watched until its watch ended ({} windows) without a trip", d.id(),
+                        version, w.watch.windows());
+            }
+        });
+    }
+
+    /** A device restarted while it watched its model: the watch goes on until its end, against the previous model on disk. */
+    private void resumeWatch(EdgeDevice d, ModelManifest manifest, long until) {
+        Optional<ModelAssignment> previous = accepted.keptPrevious(d.id());
+        Optional<AssignmentVerifier.Verified> v = previous.flatMap(p -> open(d, p));
+        if (v.isEmpty()) {
+            log.warn("device {}: model {} was being watched, but no previous model on disk to go back to: not watched",
+                    d.id(), manifest.version());
+            return;
+        }
+        startWatch(d, manifest, v.get().model(), previous.get().contextSize(), until);
+        log.info("device {}: watching model {} again after a restart, {} ms left, model {} to go back to", d.id(),
+                manifest.version(), until - System.currentTimeMillis(), v.get().model().version());
+    }
+
     private void endWatch(EdgeDevice d) {
         Watching w = watching.remove(d.id());
         if (w != null) {
@@ -392,7 +427,7 @@ final class ModelAssignments {
         d.activate(w.previous, w.previousContext);
         pins.put(d.id(), Optional.of(bad));
         accepted.revert(d.id());
-        accepted.accept(d.id(), acceptedGeneration(d.id()), w.previous.version(), bad);
+        accepted.accept(d.id(), acceptedGeneration(d.id()), w.previous.version(), bad, 0);
         metrics.error(ErrorCode.WATCHDOG_TRIPPED);
         metrics.modelRolledBack();
         String reason = "watchdog: " + rates + "; back to model " + w.previous.version();
@@ -456,7 +491,8 @@ final class ModelAssignments {
 
     private void record(String device, ModelManifest m) {
         generations.put(device, m.generation());
-        accepted.accept(device, m.generation(), m.version(), pinned(device));
+        Watching w = watching.get(device);
+        accepted.accept(device, m.generation(), m.version(), pinned(device), w == null ? 0 : w.until);
     }
 
     private void reject(EdgeDevice d, String version, TandemException e, TinyModel current, ModelManifest manifest) {

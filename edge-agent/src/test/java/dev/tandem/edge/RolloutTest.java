@@ -269,6 +269,28 @@ class RolloutTest extends AgentTestSupport {
     }
 
     @Test
+    void restartDuringTheWatch_watchesOn_andRevertsToThePreviousModelFromDisk(Vertx vertx, @TempDir Path state) {
+        hub(vertx).subscribe(topic(Kind.MODEL_STATE));
+        EdgeAgent agent = withV1(config().stateDir(state).build());
+        TinyModel broken = v1.withThresholdScale(0);
+        RolloutRules rules = new RolloutRules(ROLLOUT, 0, 1000, 0.0, 60_000, 10, RolloutRules.Band.upTo(0.5), ANY);
+        hub.publish(topic(Kind.MODEL), assign(broken, 11, rules), true);
+        assertEquals(State.ACTIVE, outcome().state());
+        assertTrue(agent.watching(device));
+        TestHub.await(vertx.undeploy(agent.deploymentID()));
+
+        EdgeAgent again = deploy(vertx, config().stateDir(state).build());
+        assertEquals(State.ACTIVE, outcome().state(), "the model it had activated, again");
+        assertEquals(broken.version(), again.modelVersion(device).orElseThrow());
+        assertTrue(again.watching(device), "the watch goes on after the restart");
+        ModelState tripped = feedUntil(EnumSet.of(State.ROLLED_BACK), TestModels.row(v1, TestModels.NORMAL), new long[1]);
+        assertEquals(ErrorCode.WATCHDOG_TRIPPED, tripped.code());
+        assertEquals(11L, tripped.generation());
+        assertEquals("v1", again.modelVersion(device).orElseThrow(), "the previous model, from the disk");
+        TestHub.await(vertx.undeploy(again.deploymentID()));
+    }
+
+    @Test
     void watchOver_withoutATrip_keepsTheNewModel_whateverItDoesAfterwards(Vertx vertx) {
         hub(vertx).subscribe(topic(Kind.MODEL_STATE));
         EdgeAgent agent = withV1(config().build());

@@ -34,11 +34,12 @@ public final class AcceptedModels {
     private static final int MAX_FILE_BYTES = 4096;
 
     /**
-     * What a device runs: the manifest generation it accepted and the model's version; and the
+     * What a device runs: the manifest generation it accepted and the model's version; the
      * version its watchdog rolled back from ({@code pinned}, refused until another model is
-     * assigned), or null. Version 2 added {@code pinned}; version 1 files are still read.
+     * assigned), or null; and until when (epoch ms) its watchdog watches the model it runs, 0 if it
+     * does not. Version 2 added {@code pinned} and {@code watchUntil}; version 1 files are still read.
      */
-    public record Accepted(int v, String device, long generation, String version, String pinned) {
+    public record Accepted(int v, String device, long generation, String version, String pinned, Long watchUntil) {
         public static final int VERSION = 2;
         public static final int MIN_VERSION = 1;
 
@@ -52,6 +53,10 @@ public final class AcceptedModels {
             }
             if (pinned != null) {
                 Checks.nonBlank("pinned", pinned);
+            }
+            watchUntil = watchUntil == null ? 0L : watchUntil; // absent from version 1
+            if (watchUntil < 0) {
+                throw TandemException.invalid("watchUntil must be >= 0");
             }
         }
     }
@@ -93,15 +98,18 @@ public final class AcceptedModels {
      * (replays stay refused until a restart) and this returns false, logged.
      */
     public boolean accept(String device, long generation, String version) {
-        return accept(device, generation, version, pinned(device).orElse(null));
+        return accept(device, generation, version, pinned(device).orElse(null), 0);
     }
 
-    /** Records the accepted generation and version, and the pinned version (null: none). */
-    public boolean accept(String device, long generation, String version, String pinned) {
+    /**
+     * Records the accepted generation and version, the pinned version (null: none) and the end of
+     * the watch of the model (0: none).
+     */
+    public boolean accept(String device, long generation, String version, String pinned, long watchUntil) {
         if (dir == null) {
             return false;
         }
-        Accepted a = new Accepted(Accepted.VERSION, device, generation, version, pinned);
+        Accepted a = new Accepted(Accepted.VERSION, device, generation, version, pinned, watchUntil);
         return write(file(device), Wire.encode(a), "the accepted model of " + device);
     }
 
@@ -112,15 +120,17 @@ public final class AcceptedModels {
 
     /**
      * Keeps the assignment of the model the device runs now (as received: signed manifest and
-     * artifact, verified again when read back), the one it ran before becoming the previous.
+     * artifact, verified again when read back), the one it ran before becoming the previous (unless
+     * it is the same model again: a restart).
      */
     public void keep(String device, ModelAssignment running) {
         if (dir == null) {
             return;
         }
         Path current = keptFile(device, CURRENT);
+        boolean same = kept(device).map(k -> k.artifact().equals(running.artifact())).orElse(false);
         try {
-            if (Files.exists(current)) {
+            if (!same && Files.exists(current)) {
                 Files.createDirectories(dir);
                 Files.move(current, keptFile(device, PREVIOUS), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
