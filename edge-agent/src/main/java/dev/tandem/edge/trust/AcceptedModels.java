@@ -119,6 +119,21 @@ public final class AcceptedModels {
     }
 
     /**
+     * The assignments (as received) of the model a device runs and of the one it ran before (null:
+     * none), in one file replaced atomically, so that a power cut leaves either pair whole.
+     */
+    public record Kept(int v, ModelAssignment current, ModelAssignment previous) {
+        public static final int VERSION = 1;
+
+        public Kept {
+            Checks.version("Kept", v, VERSION);
+            if (current == null) {
+                throw TandemException.invalid("a kept pair has a current model");
+            }
+        }
+    }
+
+    /**
      * Keeps the assignment of the model the device runs now (as received: signed manifest and
      * artifact, verified again when read back), the one it ran before becoming the previous (unless
      * it is the same model again: a restart).
@@ -127,19 +142,11 @@ public final class AcceptedModels {
         if (dir == null) {
             return;
         }
-        Path current = keptFile(device, CURRENT);
-        boolean same = kept(device).map(k -> k.artifact().equals(running.artifact())).orElse(false);
-        try {
-            if (!same && Files.exists(current)) {
-                Files.createDirectories(dir);
-                Files.move(current, keptFile(device, PREVIOUS), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            log.warn("[{}] cannot keep the previous model of {} in {} ({})", ErrorCode.INVALID_CONFIG, device, dir,
-                    e.toString());
+        Optional<Kept> before = readKept(device);
+        if (before.isPresent() && before.get().current().artifact().equals(running.artifact())) {
+            return;
         }
-        write(current, Wire.encode(running), "the running model of " + device);
+        writeKept(device, new Kept(Kept.VERSION, running, before.map(Kept::current).orElse(null)));
     }
 
     /** Swaps the kept current and previous models (a device that went back to its previous model). */
@@ -147,55 +154,44 @@ public final class AcceptedModels {
         if (dir == null) {
             return;
         }
-        Path current = keptFile(device, CURRENT);
-        Path previous = keptFile(device, PREVIOUS);
-        Path tmp = dir.resolve("." + device + ".swap.tmp");
-        try {
-            if (Files.exists(previous)) {
-                Files.move(previous, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                if (Files.exists(current)) {
-                    Files.move(current, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                }
-                Files.move(tmp, current, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            log.warn("[{}] cannot record the rollback of {} in {} ({})", ErrorCode.INVALID_CONFIG, device, dir,
-                    e.toString());
-        }
+        readKept(device).filter(k -> k.previous() != null)
+                .ifPresent(k -> writeKept(device, new Kept(Kept.VERSION, k.previous(), k.current())));
     }
 
     /** The kept assignment of the model the device ran last (empty: none, or no directory). */
     public Optional<ModelAssignment> kept(String device) {
-        return readKept(device, CURRENT);
+        return readKept(device).map(Kept::current);
     }
 
     /** The kept assignment of the model the device ran before that. */
     public Optional<ModelAssignment> keptPrevious(String device) {
-        return readKept(device, PREVIOUS);
+        return readKept(device).map(Kept::previous);
     }
 
-    private Optional<ModelAssignment> readKept(String device, String which) {
+    private void writeKept(String device, Kept kept) {
+        write(keptFile(device), Wire.encode(kept), "the models of " + device);
+    }
+
+    /** A file that cannot be read is ignored (logged): the device then waits for the hub's assignment as before. */
+    private Optional<Kept> readKept(String device) {
         if (dir == null) {
             return Optional.empty();
         }
-        Path file = keptFile(device, which);
+        Path file = keptFile(device);
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Wire.decode(Files.readAllBytes(file), ModelAssignment.class));
+            return Optional.of(Wire.decode(Files.readAllBytes(file), Kept.class, 3 * Wire.MAX_PAYLOAD_BYTES));
         } catch (IOException | TandemException e) {
-            log.warn("[{}] cannot read the kept model of {} from {} ({}); ignored", ErrorCode.INVALID_CONFIG, device,
+            log.warn("[{}] cannot read the kept models of {} from {} ({}); ignored", ErrorCode.INVALID_CONFIG, device,
                     file, e.getMessage());
             return Optional.empty();
         }
     }
 
-    private static final String CURRENT = "current";
-    private static final String PREVIOUS = "previous";
-
-    private Path keptFile(String device, String which) {
-        return dir.resolve(Checks.id("device", device) + ".model-" + which + ".json");
+    private Path keptFile(String device) {
+        return dir.resolve(Checks.id("device", device) + ".models.json");
     }
 
     /** The hub's key rotations this agent has followed (null directory or none yet: empty). */
