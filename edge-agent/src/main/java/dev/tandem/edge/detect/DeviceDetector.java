@@ -416,12 +416,7 @@ public final class DeviceDetector {
         if (window == null) {
             window = new SlidingWindow(capacity, newModel.channels());
         } else if (window.capacity() != capacity) {
-            SlidingWindow grown = new SlidingWindow(capacity, window.channels());
-            int keep = Math.min(window.size(), capacity);
-            for (int i = 0; i < keep; i++) {
-                grown.add(window.latest(keep, i));
-            }
-            window = grown;
+            resizeWindow(capacity);
         }
         boolean replaced = model != null && !model.version().equals(newModel.version());
         this.model = newModel;
@@ -436,6 +431,16 @@ public final class DeviceDetector {
         }
     }
 
+    /** The same window with room for {@code capacity} samples, keeping the newest. */
+    private void resizeWindow(int capacity) {
+        SlidingWindow resized = new SlidingWindow(capacity, window.channels());
+        int keep = Math.min(window.size(), capacity);
+        for (int i = 0; i < keep; i++) {
+            resized.add(window.latest(keep, i));
+        }
+        window = resized;
+    }
+
     /**
      * Starts scoring {@code candidate} beside the model (replacing any candidate already there): it
      * decides nothing. The window grows if the candidate needs more history.
@@ -445,12 +450,7 @@ public final class DeviceDetector {
         if (window == null) {
             window = new SlidingWindow(Math.max(PRE_MODEL_CAPACITY, candidate.windowSize()), candidate.channels());
         } else if (window.capacity() < candidate.windowSize()) {
-            SlidingWindow grown = new SlidingWindow(candidate.windowSize(), window.channels());
-            int keep = window.size();
-            for (int i = 0; i < keep; i++) {
-                grown.add(window.latest(keep, i));
-            }
-            window = grown;
+            resizeWindow(candidate.windowSize());
         }
         shadow = new Shadow(candidate, System.currentTimeMillis());
         marks.clear();
