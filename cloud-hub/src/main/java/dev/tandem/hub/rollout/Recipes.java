@@ -2,14 +2,11 @@ package dev.tandem.hub.rollout;
 
 import dev.tandem.hub.fit.DeviceFitter;
 import dev.tandem.hub.fit.FitSettings;
-import dev.tandem.hub.fit.ModelVersions;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.wire.Commissioning;
-import dev.tandem.shared.wire.Hashing;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,8 +21,8 @@ import java.util.Locale;
  *       broken model of the bad-model scenario).</li>
  * </ul>
  * Each device gets its own model, fitted on its stored commissioning set through {@link DeviceFitter},
- * the one fit path. A model with parameters is versioned apart from the plain fit
- * ({@code tiny-<12 hex of sha256(fit fingerprint | recipe)>}).
+ * the one fit path; a recipe with other fit settings gives other versions (they derive from the settings),
+ * a threshold scale appends {@code -t<scale>}.
  */
 public final class Recipes {
     public static final String DEFAULT = "default";
@@ -41,18 +38,14 @@ public final class Recipes {
 
     /** A recipe resolved: how it fits. */
     public record Recipe(String name, FitSettings settings, double thresholdScale) {
-        /** This recipe's model for a device, from its commissioning set (blocking, CPU: off the event loop). */
+        /**
+         * This recipe's model for a device, from its commissioning set (blocking, CPU: off the event loop). Other
+         * fit settings give another version (it derives from them); a threshold scale appends {@code -t<scale>}
+         * ({@link TinyModel#withThresholdScale}).
+         */
         public TinyModel fit(Commissioning set) {
             TinyModel m = DeviceFitter.fitTiny(set, settings);
-            if (name.equals(DEFAULT)) {
-                return m;
-            }
-            String fingerprint = ModelVersions.fingerprint(set, settings);
-            String version = "tiny-" + Hashing.sha256Hex((fingerprint + "|" + name).getBytes(StandardCharsets.UTF_8))
-                    .substring(0, 12);
-            return new TinyModel(m.format(), version, m.channels(), m.windowSize(), m.features(), m.center(), m.scale(),
-                    m.components(), m.eigenvalues(), m.t2Limit(), m.qLimit(), m.scoreScale() * thresholdScale,
-                    m.smoothing(), m.policy(), m.levelShift());
+            return thresholdScale == 1.0 ? m : m.withThresholdScale(thresholdScale);
         }
     }
 

@@ -104,7 +104,7 @@ class RolloutEngineTest {
                      (d, m) -> ScriptedDevices.goesActive(site, d, m))) {
             WavePlan plan = new WavePlan(List.of(new WaveSpec(WaveSize.devices(1), QUICK),
                     new WaveSpec(WaveSize.share(0.5), QUICK), new WaveSpec(WaveSize.share(1.0), QUICK)));
-            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.99", plan), "admin"));
+            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.995", plan), "admin"));
             assertEquals(List.of(1, 2, 4), r.waves().stream().map(Wave::reach).toList());
             assertTrue(reaches(hub, r.id(), RolloutState.FINISHED), () -> "finished: " + view(hub, r.id()));
 
@@ -173,11 +173,29 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aDeviceAlreadyOnTheCandidate_isActiveAtOnce_andIsSentNothing() throws Exception {
+        String site = Signals.site();
+        try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 1);
+             ScriptedDevices devices = new ScriptedDevices(broker.url(), site, hub.publicKey(), (d, m) -> List.of())) {
+            assertTrue(TestWait.until(WAIT, () -> devices.last("d1") != null));
+            // the hub's own settings fit the very model the device was commissioned with
+            Rollout r = await(hub.rollouts().create(request(site, "default", WavePlan.uniform(QUICK, WaveSize.share(1.0))),
+                    "admin"));
+            assertTrue(reaches(hub, r.id(), RolloutState.FINISHED));
+            ActionRecord a = view(hub, r.id()).actions().get(0);
+            assertEquals(ActionState.ACTIVE, a.action().state());
+            assertNull(a.generation(), "nothing sent");
+            assertEquals(a.previousVersion(), a.candidateVersion());
+            assertEquals(1, devices.manifests("d1").size());
+        }
+    }
+
+    @Test
     void staleReports_areIgnoredAndCounted_impossibleOnesRefused_theActionUnchanged() throws Exception {
         String site = Signals.site();
         try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 1);
              ScriptedDevices devices = new ScriptedDevices(broker.url(), site, hub.publicKey(), (d, m) -> List.of())) {
-            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.99",
+            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.995",
                     WavePlan.uniform(QUICK, WaveSize.share(1.0))), "admin"));
             assertTrue(TestWait.until(WAIT, () -> devices.last("d1") != null && devices.last("d1").rules() != null));
             ModelManifest m = devices.last("d1");
@@ -203,7 +221,7 @@ class RolloutEngineTest {
         try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 2);
              ScriptedDevices devices = new ScriptedDevices(broker.url(), site, hub.publicKey(),
                      (d, m) -> List.of(ModelState.verifying(site, d, m.version())))) {
-            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.99",
+            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.995",
                     WavePlan.uniform(shortGate, WaveSize.share(1.0))), "admin"));
             assertTrue(reaches(hub, r.id(), RolloutState.ROLLED_BACK));
             assertEquals(2, view(hub, r.id()).counts().get(ActionState.CANCELED));
@@ -224,7 +242,7 @@ class RolloutEngineTest {
              ScriptedDevices devices = new ScriptedDevices(broker.url(), site, hub.publicKey(),
                      (d, m) -> ScriptedDevices.goesActive(site, d, m))) {
             Rollout r = await(hub.rollouts().create(new RolloutEngine.Request("pausing", RolloutChange.recipe(
-                    "default:threshold-quantile=0.99"), RolloutTarget.site(site), WavePlan.uniform(QUICK,
+                    "default:threshold-quantile=0.995"), RolloutTarget.site(site), WavePlan.uniform(QUICK,
                     WaveSize.devices(1), WaveSize.share(1.0)), NO_WATCH, false), "admin"));
             assertEquals(RolloutState.READY, r.state());
             // a second rollout over the same devices is refused while this one is under way
@@ -264,7 +282,7 @@ class RolloutEngineTest {
         ScriptedDevices devices;
         try (CloudHub hub = hubWith(config, site, 2)) {
             devices = new ScriptedDevices(broker.url(), site, hub.publicKey(), (d, m) -> ScriptedDevices.goesActive(site, d, m));
-            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.99",
+            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.995",
                     WavePlan.uniform(QUICK, WaveSize.devices(1), WaveSize.share(1.0))), "admin"));
             id = r.id();
             assertTrue(TestWait.until(WAIT, () -> view(hub, id).counts().get(ActionState.ACTIVE) == 1));

@@ -41,7 +41,7 @@ class HubRolloutCommandTest {
             String viewer = layout.operatorToken("viewer").toString();
 
             TandemCliProbe.Result started = TandemCliProbe.run("hub", "rollout", "start", "--recipe",
-                    "default:threshold-quantile=0.99", "--name", "cli", "--waves", "1,100%", "--paused",
+                    "default:threshold-quantile=0.995", "--name", "cli", "--waves", "1,100%", "--paused",
                     "--hub", hubUrl, "--token-file", admin);
             assertEquals(0, started.exit(), started.out());
             String line = started.out().lines().filter(l -> l.startsWith("rollout r-")).findFirst().orElse("");
