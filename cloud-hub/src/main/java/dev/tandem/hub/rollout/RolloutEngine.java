@@ -153,7 +153,8 @@ public final class RolloutEngine implements AutoCloseable {
     private final Context ctx;
     private final WorkerExecutor workers;
     private final long tick;
-    private final Map<String, Live> live = new LinkedHashMap<>();
+    /** The rollouts under way (changed on the context only; concurrent for the metrics' reads). */
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
     /** Each device's newest action that was sent a candidate (read by other threads: the commissioning's). */
     private final Map<DeviceId, ActionRecord> standing = new ConcurrentHashMap<>();
     /** Devices in a rollout under way, and which (read by other threads). */
@@ -162,6 +163,7 @@ public final class RolloutEngine implements AutoCloseable {
     private final Counter applied;
     private final Counter stale;
     private final Counter refused;
+    private final Map<RolloutState, Counter> ended = new EnumMap<>(RolloutState.class);
     private volatile boolean closed;
 
     public RolloutEngine(HubConfig config, HubStore store, FleetRegistry fleet, ModelLineage lineage,
@@ -194,6 +196,12 @@ public final class RolloutEngine implements AutoCloseable {
             if (!s.isTerminal()) {
                 Gauge.builder("tandem.hub.rollouts", this, e -> e.liveIn(s)).tag("state", s.name())
                         .description("rollouts under way by state").register(registry);
+            }
+        }
+        for (RolloutState s : RolloutState.values()) {
+            if (s.isTerminal()) {
+                ended.put(s, Counter.builder("tandem.hub.rollouts.ended").tag("state", s.name())
+                        .description("rollouts that ended, by how").register(registry));
             }
         }
         for (ActionState s : ActionState.values()) {
@@ -892,7 +900,9 @@ public final class RolloutEngine implements AutoCloseable {
 
     /** A rollout ended: no longer under way (its devices' standing stays). */
     private void retire(Live l) {
-        live.remove(l.rollout.id());
+        if (live.remove(l.rollout.id()) != null && ended.containsKey(l.rollout.state())) {
+            ended.get(l.rollout.state()).increment();
+        }
         l.actions.keySet().forEach(d -> engaged.remove(d, l.rollout.id()));
     }
 

@@ -160,6 +160,16 @@ class RolloutApiTest {
             }
         }), "read back from the store once no longer under way");
 
+        // what /metrics shows of the rollouts: under way by state, ended by how, actions by state, reports by outcome
+        String metrics = HTTP.send(HttpRequest.newBuilder(uri("/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String sample : List.of("tandem_hub_rollouts{state=\"RUNNING\"}", "tandem_hub_rollouts_ended_total{state=\"ABORTED\"} 1.0",
+                "tandem_hub_rollout_actions{state=\"SHADOW\"}", "tandem_hub_rollout_reports_total{outcome=\"stale\"}",
+                "tandem_hub_rollout_reports_total{outcome=\"INVALID_STATE_TRANSITION\"}")) {
+            assertTrue(metrics.contains(sample), sample + " in\n" + metrics.lines().filter(l -> l.contains("rollout"))
+                    .toList());
+        }
+
         JsonNode models = json(get("/api/v1/models", VIEWER.token()));
         assertEquals(2, models.get("count").asInt());
         assertTrue(models.get("devices").get(0).get("assignedVersion").asText().startsWith("tiny-"));
