@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
-                BenchCommand.Sim.class, CommandLine.HelpCommand.class})
+                BenchCommand.Sim.class, BenchCommand.RolloutCmd.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -26,6 +26,38 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "rollout", mixinStandardHelpOptions = true,
+            description = {"A skeleton of the rollout benchmark: a hub on the embedded broker and N devices played by one",
+                    "MQTT session (they answer each manifest at once: VERIFYING, SHADOW, ACTIVE; --bad: the first wave",
+                    "rolls back by its watchdog), one rollout through waves of 1, 5%, 25%, 100%. Prints each wave's",
+                    "duration and, with --bad, the fleet's rollback time, from the transitions the hub kept."})
+    static final class RolloutCmd implements Callable<Integer> {
+        @Option(names = "--devices", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.RolloutBench.DEFAULT_DEVICES,
+                description = "Devices, 1..10000 (default: ${DEFAULT-VALUE}).")
+        int devices;
+
+        @Option(names = "--bad", description = "Roll out a bad model: the first wave fails and the fleet rolls back.")
+        boolean bad;
+
+        @Option(names = "--shadow-ms", paramLabel = "MS", defaultValue = "0",
+                description = "Shadow time the manifests ask for (the scripted devices do not wait; default 0).")
+        long shadowMs;
+
+        @Override
+        public Integer call() throws Exception {
+            if (shadowMs < 0 || shadowMs > 60_000) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--shadow-ms must be 0..60000");
+            }
+            dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(devices, bad,
+                    java.time.Duration.ofMillis(shadowMs));
+            System.out.printf("rollout of %d devices (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms)%n",
+                    r.devices(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),
+                    r.rollbackMs() == null ? "" : "; rollback " + r.rollbackMs() + " ms", r.actions(), r.commissionMs());
+            System.out.println(new String(dev.tandem.shared.wire.Wire.encode(r), java.nio.charset.StandardCharsets.UTF_8));
+            return 0;
+        }
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,

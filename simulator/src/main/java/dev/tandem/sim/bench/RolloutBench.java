@@ -1,0 +1,228 @@
+package dev.tandem.sim.bench;
+
+import dev.tandem.hub.CloudHub;
+import dev.tandem.hub.HubConfig;
+import dev.tandem.hub.large.LargeModelConfig;
+import dev.tandem.hub.rollout.Rollout;
+import dev.tandem.hub.rollout.RolloutChange;
+import dev.tandem.hub.rollout.RolloutEngine;
+import dev.tandem.hub.rollout.RolloutSettings;
+import dev.tandem.hub.rollout.RolloutState;
+import dev.tandem.hub.rollout.RolloutTarget;
+import dev.tandem.hub.rollout.WaveGate;
+import dev.tandem.hub.rollout.WavePlan;
+import dev.tandem.hub.rollout.WaveSize;
+import dev.tandem.hub.store.RolloutStore;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.signing.ModelManifest;
+import dev.tandem.shared.signing.RolloutRules;
+import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Commissioning;
+import dev.tandem.shared.wire.ModelAssignment;
+import dev.tandem.shared.wire.ModelState;
+import dev.tandem.shared.wire.Sample;
+import dev.tandem.shared.wire.ShadowReport;
+import dev.tandem.shared.wire.Wire;
+import dev.tandem.sim.broker.EmbeddedBroker;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./tandem bench rollout} (a skeleton): a hub on the embedded broker, N devices played by one
+ * MQTT session that answers each rollout manifest as a healthy device would (VERIFYING, SHADOW, ACTIVE;
+ * with {@code bad}, the first wave's devices report ROLLED_BACK WATCHDOG_TRIPPED), one rollout through
+ * its waves (a device counts once ACTIVE; with {@code bad}, once ACTIVE for 1 s, the watch time); the figures
+ * are the waves' durations (from the transitions the hub kept) and, for a bad rollout, how long the fleet's
+ * rollback took. Not yet: real edge agents, mosquitto, the heap per device.
+ */
+public final class RolloutBench {
+    public static final int DEFAULT_DEVICES = 100;
+    private static final String SITE = "bench";
+    private static final int CHANNELS = 5;
+
+    /** What one run measured. */
+    public record Result(int devices, boolean bad, String finalState, long commissionMs, long totalMs,
+                         List<Long> waveMs, Long rollbackMs, Map<String, Integer> actions) {
+    }
+
+    private RolloutBench() {
+    }
+
+    public static Result run(int devices, boolean bad, Duration shadow) throws Exception {
+        if (devices < 1 || devices > 10_000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--devices must be 1..10000, got " + devices);
+        }
+        EmbeddedBroker broker = EmbeddedBroker.anonymousOnPort(0).start();
+        HubConfig config = HubConfig.builder(broker.address()).sharedSubscription(false)
+                .large(LargeModelConfig.builder().steps(50).build()).build();
+        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(broker.url(), bad)) {
+            long t0 = System.nanoTime();
+            for (int i = 1; i <= devices; i++) {
+                fleet.commission(String.format("d%05d", i));
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+            while (hub.fleet().devicesWithModel() < devices && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            long commissionMs = (System.nanoTime() - t0) / 1_000_000;
+            WaveGate gate = new WaveGate(1.0, 0.0, shadow, Duration.ofMinutes(10));
+            // a bad model's first wave must not be promoted before its watchdog's report: watch 1 s then
+            RolloutSettings watch = new RolloutSettings(5, 0.9, bad ? Duration.ofSeconds(1) : Duration.ZERO, 20,
+                    RolloutRules.Band.upTo(0.2),
+                    RolloutRules.Band.upTo(0.3));
+            Rollout r = hub.rollouts().create(new RolloutEngine.Request("bench", RolloutChange.recipe(
+                            "default:threshold-scale=" + (bad ? "0.02" : "0.9")), RolloutTarget.site(SITE),
+                    WavePlan.uniform(gate, WaveSize.devices(1), WaveSize.share(0.05), WaveSize.share(0.25),
+                            WaveSize.share(1.0)), watch, true), "bench")
+                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            RolloutState end;
+            do {
+                Thread.sleep(50);
+                end = hub.rollouts().view(r.id(), 0, 0).toCompletionStage().toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS).rollout().state();
+            } while (!end.isTerminal() && System.nanoTime() < deadline);
+            RolloutEngine.View v = hub.rollouts().view(r.id(), 0, 0).toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            // the kept transitions (the store's writes are queued in order: wait for the last)
+            List<RolloutStore.Transition> ts;
+            do {
+                ts = hub.store().rollouts().transitions(r.id(), null);
+                Thread.sleep(20);
+            } while (!ts.get(ts.size() - 1).to().equals(end.name()));
+            List<Long> waves = new ArrayList<>();
+            Instant waveStart = null;
+            Instant stopped = null;
+            for (RolloutStore.Transition t : ts) {
+                if (t.to().equals("RUNNING")) {
+                    if (waveStart != null && t.from().equals("RUNNING")) {
+                        waves.add(Duration.between(waveStart, t.at()).toMillis());
+                    }
+                    waveStart = t.at();
+                } else if (t.to().equals("FINISHED") || t.to().equals("STOPPED")) {
+                    waves.add(Duration.between(waveStart, t.at()).toMillis());
+                    stopped = t.to().equals("STOPPED") ? t.at() : null;
+                }
+            }
+            Long rollbackMs = stopped == null ? null : Duration.between(stopped, ts.get(ts.size() - 1).at()).toMillis();
+            Map<String, Integer> actions = new LinkedHashMap<>();
+            v.counts().forEach((s, n) -> actions.put(s.name(), n));
+            long totalMs = Duration.between(ts.get(0).at(), ts.get(ts.size() - 1).at()).toMillis();
+            return new Result(devices, bad, end.name(), commissionMs, totalMs, waves, rollbackMs, actions);
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** The devices: one MQTT session commissioning each and answering its rollout manifests. */
+    private static final class Devices implements AutoCloseable {
+        private final MqttAsyncClient client;
+        private final boolean bad;
+        private final ExecutorService out = Executors.newSingleThreadExecutor();
+        private final SplittableRandom random = new SplittableRandom(42);
+
+        Devices(String url, boolean bad) throws MqttException {
+            this.bad = bad;
+            client = new MqttAsyncClient(url, "bench-devices", new MemoryPersistence());
+            client.setCallback(new MqttCallback() {
+                @Override
+                public void disconnected(MqttDisconnectResponse r) {
+                }
+
+                @Override
+                public void mqttErrorOccurred(MqttException e) {
+                }
+
+                @Override
+                public void messageArrived(String topic, MqttMessage m) {
+                    if (m.getPayload().length > 0) {
+                        ModelAssignment a = Wire.decode(m.getPayload(), ModelAssignment.class);
+                        ModelManifest manifest = Wire.decode(Base64.getDecoder().decode(a.manifest().payload()),
+                                ModelManifest.class);
+                        if (manifest.rules() != null) {
+                            out.execute(() -> answer(a.device(), manifest));
+                        }
+                    }
+                }
+
+                @Override
+                public void deliveryComplete(IMqttToken t) {
+                }
+
+                @Override
+                public void connectComplete(boolean reconnect, String uri) {
+                }
+
+                @Override
+                public void authPacketArrived(int code, MqttProperties p) {
+                }
+            });
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setCleanStart(true);
+            o.setReceiveMaximum(1000);
+            client.connect(o).waitForCompletion(10_000);
+            client.subscribe(Topics.allDevices(SITE, Topics.Kind.MODEL), 1).waitForCompletion(10_000);
+        }
+
+        void commission(String device) throws MqttException {
+            List<Sample> samples = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 400; i++) {
+                double[] v = new double[CHANNELS];
+                for (int c = 0; c < CHANNELS; c++) {
+                    v[c] = 10 * (c + 1) + Math.sin(i / 20.0 + c) + random.nextDouble() * 0.3;
+                }
+                samples.add(new Sample(i, now - (400 - i) * 100L, v));
+            }
+            client.publish(Topics.of(SITE, device, Topics.Kind.COMMISSIONING),
+                    Wire.encode(Commissioning.of(SITE, device, samples)), 1, false).waitForCompletion(10_000);
+        }
+
+        private void answer(String device, ModelManifest m) {
+            String version = m.version();
+            List<ModelState> reports = bad
+                    ? List.of(ModelState.verifying(SITE, device, version), ModelState.active(SITE, device, version),
+                    ModelState.rolledBack(SITE, device, version, ErrorCode.WATCHDOG_TRIPPED, "alarm rate above the band"))
+                    : List.of(ModelState.verifying(SITE, device, version),
+                    ModelState.shadow(SITE, device, version, ShadowReport.EMPTY), ModelState.active(SITE, device, version));
+            for (ModelState s : reports) {
+                try {
+                    client.publish(Topics.of(SITE, device, Topics.Kind.MODEL_STATE),
+                            Wire.encode(s.about(m.generation(), m.rules().rollout())), 1, false);
+                } catch (MqttException e) {
+                    // counted by the hub as a missing report: the wave times out
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            out.shutdownNow();
+            try {
+                client.disconnect().waitForCompletion(2000);
+                client.close(true);
+            } catch (MqttException e) {
+                // best effort
+            }
+        }
+    }
+}
