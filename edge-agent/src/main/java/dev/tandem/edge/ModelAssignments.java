@@ -86,7 +86,7 @@ final class ModelAssignments {
         }
         boolean restartOfAccepted = current == null && manifest.generation() == have
                 && accepted.load(d.id()).map(x -> x.version().equals(version)).orElse(false);
-        d.publish(Topics.Kind.MODEL_STATE, ModelState.received(site, d.id(), version));
+        d.publish(Topics.Kind.MODEL_STATE, ModelState.verifying(site, d.id(), version));
         AssignmentVerifier.Verified verified;
         try {
             if (!restartOfAccepted) {
@@ -149,6 +149,6 @@ final class ModelAssignments {
         log.warn("{} (model {} for device {} rejected; keeping {})", reason, version, d.id(),
                 current == null ? "no model" : "model " + current.version());
         metrics.error(e.code());
-        d.publish(Topics.Kind.MODEL_STATE, ModelState.rejected(site, d.id(), version, e.code(), reason));
+        d.publish(Topics.Kind.MODEL_STATE, ModelState.failed(site, d.id(), version, e.code(), reason));
     }
 }

@@ -53,7 +53,7 @@ class CommissioningTest extends AgentTestSupport {
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, fitted), true);
 
         ModelState received = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
-        assertEquals(ModelState.State.RECEIVED, received.state());
+        assertEquals(ModelState.State.VERIFYING, received.state());
         assertEquals("v1", received.version());
         ModelState active = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
         assertEquals(ModelState.State.ACTIVE, active.state());
@@ -87,7 +87,7 @@ class CommissioningTest extends AgentTestSupport {
 
         TinyModel m = TestModels.standard("v1");
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, m), true);
-        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
+        assertEquals(ModelState.State.VERIFYING, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         assertEquals(ModelState.State.ACTIVE, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         hub.readings(site, device, 50, 5, TestModels.row(m, TestModels.NORMAL));
         waitUntil(() -> agent.metrics().snapshot().readings() == 60, "60 readings processed");
@@ -115,13 +115,13 @@ class CommissioningTest extends AgentTestSupport {
         TinyModel v1 = TestModels.standard("v1");
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, v1), true);
         EdgeAgent agent = deploy(vertx, config().build());
-        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
+        assertEquals(ModelState.State.VERIFYING, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         assertEquals(ModelState.State.ACTIVE, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
 
         hub.publish(topic(Kind.MODEL), TestModels.tampered(site, device, TestModels.standard("v2")), true);
-        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
+        assertEquals(ModelState.State.VERIFYING, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         ModelState rejected = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
-        assertEquals(ModelState.State.REJECTED, rejected.state());
+        assertEquals(ModelState.State.FAILED, rejected.state());
         assertEquals("v2", rejected.version());
         assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, rejected.code());
         assertTrue(rejected.reason().contains("ARTIFACT_HASH_MISMATCH"), rejected.reason());
@@ -141,9 +141,9 @@ class CommissioningTest extends AgentTestSupport {
         TestHub hub = hub(vertx).subscribe(topic(Kind.MODEL_STATE), topic(Kind.COMMISSIONING));
         EdgeAgent agent = deploy(vertx, config().commissioningSamples(10).build());
         hub.publish(topic(Kind.MODEL), TestModels.undecodable(site, device, "v9"), true);
-        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
+        assertEquals(ModelState.State.VERIFYING, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         ModelState rejected = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
-        assertEquals(ModelState.State.REJECTED, rejected.state());
+        assertEquals(ModelState.State.FAILED, rejected.state());
         assertEquals(ErrorCode.ARTIFACT_INVALID, rejected.code());
         assertTrue(rejected.reason().contains("ARTIFACT_INVALID"), rejected.reason());
         assertEquals(1, agent.metrics().errors(ErrorCode.ARTIFACT_INVALID));

@@ -60,7 +60,7 @@ class InboundRouterTest {
         TinyModel m = TestModels.standard("v1");
         router.route(Topics.of(SITE, DEVICE, Kind.MODEL), Wire.encode(TestModels.assignment(SITE, DEVICE, m)));
 
-        assertEquals(List.of(ModelState.State.RECEIVED, ModelState.State.ACTIVE),
+        assertEquals(List.of(ModelState.State.VERIFYING, ModelState.State.ACTIVE),
                 modelStates().stream().map(ModelState::state).toList());
         assertEquals(List.of(DEVICE), activated);
         assertEquals("v1", device.modelVersion());
@@ -77,7 +77,7 @@ class InboundRouterTest {
         router.route(Topics.of(SITE, DEVICE, Kind.MODEL),
                 Wire.encode(TestModels.tampered(SITE, DEVICE, TestModels.standard("v2"))));
         List<ModelState> states = modelStates();
-        assertEquals(List.of(ModelState.State.RECEIVED, ModelState.State.REJECTED),
+        assertEquals(List.of(ModelState.State.VERIFYING, ModelState.State.FAILED),
                 states.stream().map(ModelState::state).toList());
         assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, states.get(1).code());
         assertEquals(1, metrics.errors(ErrorCode.ARTIFACT_HASH_MISMATCH));

@@ -110,7 +110,7 @@ class SignedModelTest extends AgentTestSupport {
         hub.publish(topic(Kind.MODEL), forgery.make().apply(site, device), true);
 
         ModelState state = settled(hub);
-        assertEquals(ModelState.State.REJECTED, state.state());
+        assertEquals(ModelState.State.FAILED, state.state());
         assertEquals(forgery.code(), state.code());
         assertEquals(1, agent.metrics().errors(forgery.code()));
         assertEquals("v1", agent.modelVersion(device).orElseThrow());
@@ -156,7 +156,7 @@ class SignedModelTest extends AgentTestSupport {
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, v1), true); // another hub instance's copy
         hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, TestModels.standard("v3")), true);
 
-        assertEquals(ModelState.State.RECEIVED, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
+        assertEquals(ModelState.State.VERIFYING, hub.next(topic(Kind.MODEL_STATE), ModelState.class).state());
         ModelState active = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
         assertEquals("v3", active.version(), "no state was published for the re-issued v1");
         assertEquals(ModelState.State.ACTIVE, active.state());
@@ -215,6 +215,6 @@ class SignedModelTest extends AgentTestSupport {
     /** The next model state that is not RECEIVED (the outcome of an assignment). */
     private ModelState settled(TestHub hub) {
         ModelState s = hub.next(topic(Kind.MODEL_STATE), ModelState.class);
-        return s.state() == ModelState.State.RECEIVED ? hub.next(topic(Kind.MODEL_STATE), ModelState.class) : s;
+        return s.state() == ModelState.State.VERIFYING ? hub.next(topic(Kind.MODEL_STATE), ModelState.class) : s;
     }
 }

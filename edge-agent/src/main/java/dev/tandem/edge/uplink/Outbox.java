@@ -479,6 +479,27 @@ public final class Outbox {
         }
     }
 
+    /**
+     * The messages of class {@code c} still waiting in the outbox directory {@code dir} (an agent's
+     * {@code outbox/<client>} directory), as a restarted agent would replay them; for tools and fault
+     * tests, while no agent has the directory open (a torn or corrupt tail is cut off as on replay).
+     */
+    public static java.util.List<Message> pendingOnDisk(java.nio.file.Path dir, MessageClass c) throws IOException {
+        java.nio.file.Path classDir = dir.resolve(c.label());
+        java.util.List<Message> out = new java.util.ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(classDir)) {
+            return out;
+        }
+        try (SegmentLog l = SegmentLog.open(classDir, OutboxSettings.defaults().segmentBytes(), (i, body) -> {
+            Message m = decode(body);
+            if (m != null) {
+                out.add(m);
+            }
+        })) {
+            return out;
+        }
+    }
+
     /** {@code [flags][int topic length][topic][payload]}. */
     static byte[] encode(Message m) {
         byte[] topic = m.topic().getBytes(StandardCharsets.UTF_8);

@@ -55,6 +55,14 @@ public enum ErrorCode {
     NOT_FOUND,
     /** A device reports a rollout action state it cannot reach from the one it is in (e.g. ACTIVE before VERIFYING). */
     INVALID_STATE_TRANSITION,
+    /** A candidate model scored worse than the active one in SHADOW (agreement with the large model's verdicts, or with the active model): not activated. */
+    SHADOW_WORSE,
+    /** After activation, the device's alarm or escalation rate left the band its signed manifest declares: the device went back to its previous model. */
+    WATCHDOG_TRIPPED,
+    /** An assignment names a model this device rolled back from and pinned away: refused until another model is assigned. */
+    MODEL_PINNED,
+    /** A rollout wave did not reach its success threshold within its timeout. */
+    ROLLOUT_TIMEOUT,
     /** The hub's REST API serves as many of this kind of request as it takes (e.g. live event streams); try later. */
     OVERLOADED
 }

@@ -66,6 +66,17 @@ public final class Checks {
         }
     }
 
+    /**
+     * A message type that still reads older versions: {@code actual} must be in
+     * {@code [oldest, supported]} ({@link ErrorCode#UNKNOWN_SCHEMA_VERSION} otherwise).
+     */
+    public static void version(String message, int actual, int oldest, int supported) {
+        if (actual < oldest || actual > supported) {
+            throw new TandemException(ErrorCode.UNKNOWN_SCHEMA_VERSION, message + " schema version " + actual
+                    + " is not supported (this build speaks " + oldest + ".." + supported + ")");
+        }
+    }
+
     private static String quote(String s) {
         return s == null ? "null" : "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
     }

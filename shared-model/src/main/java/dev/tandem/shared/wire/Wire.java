@@ -50,6 +50,28 @@ public final class Wire {
         }
     };
 
+    /**
+     * The oldest version a message type still reads: its {@code public static final int MIN_VERSION}, or
+     * its {@code VERSION} when it declares none. An older message may lack the fields added since: they
+     * decode as null (the type's constructor upgrades it, see {@link ModelState}).
+     */
+    private static final ClassValue<Integer> OLDEST_VERSION = new ClassValue<>() {
+        @Override
+        protected Integer computeValue(Class<?> type) {
+            try {
+                java.lang.reflect.Field f = type.getField("MIN_VERSION");
+                int m = f.getModifiers();
+                return java.lang.reflect.Modifier.isStatic(m) && f.getType() == int.class ? f.getInt(null) : null;
+            } catch (NoSuchFieldException | IllegalAccessException e) {
+                return null;
+            }
+        }
+    };
+
+    /** Reads messages of an older version, whose later fields are missing. */
+    private static final ObjectMapper OLDER = MAPPER.copy()
+            .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
     private Wire() {
     }
 
@@ -93,12 +115,15 @@ public final class Wire {
             throw new TandemException(ErrorCode.UNKNOWN_SCHEMA_VERSION, name + ": no schema version field 'v'");
         }
         Integer supported = SCHEMA_VERSION.get(type);
+        Integer oldest = OLDEST_VERSION.get(type);
+        boolean older = false;
         if (supported != null) {
             // before the fields: a message of another version usually has other fields too
-            Checks.version(name, v.asInt(), supported);
+            Checks.version(name, v.asInt(), oldest == null ? supported : oldest, supported);
+            older = v.asInt() < supported;
         }
         try {
-            return MAPPER.treeToValue(tree, type);
+            return (older ? OLDER : MAPPER).treeToValue(tree, type);
         } catch (ValueInstantiationException e) {
             throw unwrap(name, e);
         } catch (MismatchedInputException e) {

@@ -37,7 +37,13 @@ public record NetworkFault(Kind kind, Duration latency, Duration jitter, double 
         /** Nothing passes either way and new connections hang; when it heals, the connections it cut are closed. */
         PARTITION,
         /** The broker is gone: every connection closed and new ones refused, for everyone. */
-        BROKER_OUTAGE;
+        BROKER_OUTAGE,
+        /**
+         * A one-way partition: what the client sends is lost, what the broker sends still reaches it (up to
+         * the broker's inflight window, since the client's acknowledgements are lost too); when it heals,
+         * the connections it cut are closed.
+         */
+        UPLINK_STALL;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);

@@ -30,6 +30,8 @@ final class ProxyConnection {
     private boolean connecting;
     private boolean blackholed;
     private boolean halfOpen;
+    /** An {@link NetworkFault.Kind#UPLINK_STALL} dropped some of the client's bytes. */
+    private boolean uplinkCut;
     private boolean closed;
 
     ProxyConnection(FaultProxy proxy, NetSocket clientSide) {
@@ -65,6 +67,11 @@ final class ProxyConnection {
         }
         if (connecting) {
             peek.appendBuffer(b);
+            return;
+        }
+        if (uplinkStalled()) {
+            uplinkCut = true;
+            proxy.counters().dropped(b.length());
             return;
         }
         up.send(b);
@@ -120,7 +127,7 @@ final class ProxyConnection {
                     }
                 }
                 case PARTITION -> blackholed = true;
-                default -> {
+                default -> { // UPLINK_STALL acts on the client's next bytes; the others on every chunk
                 }
             }
         });
@@ -132,7 +139,8 @@ final class ProxyConnection {
                 return;
             }
             boolean cut = (a.fault().kind() == NetworkFault.Kind.PARTITION && blackholed)
-                    || (a.fault().kind() == NetworkFault.Kind.HALF_OPEN && halfOpen);
+                    || (a.fault().kind() == NetworkFault.Kind.HALF_OPEN && halfOpen)
+                    || (a.fault().kind() == NetworkFault.Kind.UPLINK_STALL && uplinkCut);
             if (cut) { // the bytes it dropped broke the stream: the connection cannot go on
                 closeBoth();
             }
@@ -165,6 +173,15 @@ final class ProxyConnection {
             brokerSide.close();
         }
         proxy.closed(this);
+    }
+
+    private boolean uplinkStalled() {
+        for (FaultProxy.Active a : proxy.active()) {
+            if (a.hits(this) && a.fault().kind() == NetworkFault.Kind.UPLINK_STALL) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Extra delay of one chunk in a direction, from the latency and loss faults in force on this connection. */

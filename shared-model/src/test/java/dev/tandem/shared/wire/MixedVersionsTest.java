@@ -1,0 +1,86 @@
+package dev.tandem.shared.wire;
+
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.signing.ModelManifest;
+import dev.tandem.shared.signing.RolloutRules;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Messages of the previous release are read; versions this build does not know are refused by code. */
+class MixedVersionsTest {
+    private static byte[] json(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aVersion2ModelStateReadsWithItsOldStateNames() {
+        ModelState received = Wire.decode(json("{\"v\":2,\"site\":\"plant\",\"device\":\"m1\",\"version\":\"tiny-1\","
+                + "\"state\":\"RECEIVED\",\"code\":null,\"reason\":null,\"ts\":5}"), ModelState.class);
+        assertEquals(ModelState.State.VERIFYING, received.state());
+        assertEquals(ModelState.VERSION, received.v(), "upgraded as it is read");
+        assertNull(received.generation());
+        ModelState rejected = Wire.decode(json("{\"v\":2,\"site\":\"plant\",\"device\":\"m1\",\"version\":\"tiny-1\","
+                + "\"state\":\"REJECTED\",\"code\":\"ARTIFACT_HASH_MISMATCH\",\"reason\":\"bad\",\"ts\":5}"), ModelState.class);
+        assertEquals(ModelState.State.FAILED, rejected.state());
+        assertEquals(ErrorCode.ARTIFACT_HASH_MISMATCH, rejected.code());
+    }
+
+    @Test
+    void versionsOutsideTheKnownRangeAreRefusedByCode() {
+        for (int v : new int[]{1, 4, 99}) {
+            TandemException e = assertThrows(TandemException.class, () -> Wire.decode(json("{\"v\":" + v
+                    + ",\"site\":\"plant\",\"device\":\"m1\",\"version\":\"t\",\"state\":\"ACTIVE\",\"ts\":5}"), ModelState.class));
+            assertEquals(ErrorCode.UNKNOWN_SCHEMA_VERSION, e.code(), "v" + v);
+        }
+    }
+
+    @Test
+    void aVersion3MessageMissingAFieldIsStillRefused() {
+        TandemException e = assertThrows(TandemException.class, () -> Wire.decode(json("{\"v\":3,\"site\":\"plant\","
+                + "\"device\":\"m1\",\"version\":\"t\",\"state\":\"ACTIVE\",\"code\":null,\"reason\":null,\"ts\":5}"),
+                ModelState.class));
+        assertEquals(ErrorCode.INVALID_FIELD, e.code());
+    }
+
+    @Test
+    void anUnknownStateOrAStateWithoutWhatItNeedsIsInvalid() {
+        TandemException e = assertThrows(TandemException.class, () -> Wire.decode(json("{\"v\":3,\"site\":\"plant\","
+                + "\"device\":\"m1\",\"version\":\"t\",\"state\":\"DANCING\",\"code\":null,\"reason\":null,\"ts\":5,"
+                + "\"generation\":null,\"rollout\":null,\"shadow\":null}"), ModelState.class));
+        assertEquals(ErrorCode.INVALID_FIELD, e.code());
+        assertThrows(TandemException.class, () -> ModelState.rolledBack("plant", "m1", "t", null, " "));
+        assertThrows(TandemException.class, () -> ModelState.active("plant", "m1", "t")
+                .withShadow(ShadowReport.EMPTY).about(0L, null));
+        assertThrows(TandemException.class, () -> new ShadowReport(10, 11, 0, 0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void aVersion3ModelStateRoundTripsWithItsShadowFigures() {
+        ModelState s = ModelState.shadow("plant", "m1", "tiny-2", new ShadowReport(100, 97, 4, 3, 5, 5, 4, 60_000))
+                .about(7L, "r-1");
+        ModelState back = Wire.decode(Wire.encode(s), ModelState.class);
+        assertEquals(s, back);
+        assertEquals(0.97, back.shadow().agreement(), 1e-12);
+        assertEquals(0.8, back.shadow().activeAccuracy(), 1e-12);
+    }
+
+    @Test
+    void aVersion1ManifestReadsWithoutRules() {
+        ModelManifest m = Wire.decode(json("{\"v\":1,\"site\":\"plant\",\"device\":\"m1\",\"deviceClass\":\"pi-4\","
+                + "\"generation\":3,\"version\":\"tiny-abc\",\"parentVersion\":null,\"format\":\"tandem-tiny-pca/2\","
+                + "\"sizeBytes\":10,\"sha256\":\"" + "a".repeat(64) + "\",\"issuedAt\":1}"), ModelManifest.class);
+        assertEquals(1, m.v());
+        assertNull(m.rules());
+        RolloutRules rules = new RolloutRules("r-1", 60_000, 5, 0.9, 600_000, 100, RolloutRules.Band.upTo(0.2),
+                new RolloutRules.Band(0.0, 0.15));
+        ModelManifest v2 = Wire.decode(Wire.encode(m.withRules(rules)), ModelManifest.class);
+        assertEquals(rules, v2.rules());
+        assertThrows(TandemException.class, () -> new RolloutRules.Band(0.5, 0.4));
+    }
+}

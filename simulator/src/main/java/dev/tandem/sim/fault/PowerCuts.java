@@ -1,0 +1,352 @@
+package dev.tandem.sim.fault;
+
+import dev.tandem.edge.uplink.MessageClass;
+import dev.tandem.edge.uplink.Outbox;
+import dev.tandem.shared.error.ErrorCode;
+import dev.tandem.shared.error.TandemException;
+import dev.tandem.shared.wire.Alarm;
+import dev.tandem.shared.wire.Wire;
+import dev.tandem.sim.cli.TandemCli;
+import dev.tandem.sim.factory.Fault;
+import dev.tandem.sim.fleet.LocalFleet;
+import dev.tandem.sim.fleet.LocalFleetOptions;
+import dev.tandem.sim.netfault.FaultProxy;
+import dev.tandem.sim.netfault.NetworkFault;
+import dev.tandem.sim.provision.SiteLayout;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Power cuts of an edge agent: a line streams into a broker and a hub (a {@link LocalFleet} without
+ * agents), and the production agent ({@code ./tandem edge}, in a process of its own) is killed with
+ * SIGKILL at random points and started again on the same state directory, {@code cuts} times. Before
+ * each restart, as a power loss would, the tail of an unsynced outbox segment (readings, escalations)
+ * may be cut or corrupted at a random offset; synced records (alarms, model states) are never touched,
+ * since a power cut cannot undo an fsync. A SIGKILL keeps the page cache, so it tests the replay, not
+ * fsync itself.
+ *
+ * <p>Checked: every alarm the agent had on its disk when it was killed reaches the broker after a
+ * restart (none lost), the agent detects again after every restart (windows scored, measured from the
+ * process start), and what it dropped is counted in its status. Used by the fault suite in
+ * {@code mvn verify} (20 cuts) and by {@code ./tandem sim scenario power-cuts --cuts N}.
+ */
+public final class PowerCuts {
+    private static final Pattern WINDOWS = Pattern.compile("\\| windows (\\d+) \\|");
+    private static final Pattern DROPPED = Pattern.compile("dropped (.+?) \\|");
+
+    /**
+     * @param cuts        SIGKILLs of the agent
+     * @param upMin       shortest time the agent runs between two cuts
+     * @param upMax       longest
+     * @param corruptShare share of cuts after which an unsynced segment tail is cut or corrupted
+     * @param detectBound longest wait for the agent to score windows again after a restart
+     */
+    public record Options(int cuts, long seed, LocalFleetOptions.BrokerKind broker, Duration upMin, Duration upMax,
+                          double corruptShare, Duration detectBound) {
+        public static final int MAX_CUTS = 10_000;
+
+        public Options {
+            if (cuts < 1 || cuts > MAX_CUTS) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--cuts must be in [1, " + MAX_CUTS + "], got " + cuts);
+            }
+            if (upMin.isNegative() || upMin.isZero() || upMax.compareTo(upMin) < 0) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "the agent's up time between cuts must be > 0, min <= max");
+            }
+            if (!(corruptShare >= 0 && corruptShare <= 1)) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "corruptShare must be in [0, 1], got " + corruptShare);
+            }
+        }
+
+        public static Options of(int cuts) {
+            return new Options(cuts, 42, LocalFleetOptions.BrokerKind.MOSQUITTO, Duration.ofMillis(1500),
+                    Duration.ofMillis(4000), 0.5, Duration.ofSeconds(60));
+        }
+    }
+
+    /**
+     * What the cuts did.
+     *
+     * @param cutsOffline     cuts that came while the agent's uplink was down (what it raised waited on its disk)
+     * @param detectMs        per restart, milliseconds from the process start to its first scored windows (-1: never)
+     * @param pendingAlarms   alarms found on the agent's disk at the cuts (distinct)
+     * @param lostAlarms      of those, how many never reached the broker
+     * @param corruptions     segment tails cut or corrupted
+     * @param drops           what the agent counted as dropped, by {@code class/reason}, summed over its runs (each
+     *                        run's last status line; e.g. {@code readings/corrupt} for records a cut tail broke)
+     * @param exitAfterSigterm the last run's exit status after SIGTERM (143, as for any JVM a SIGTERM ends; -1: it hung)
+     * @param stoppedCleanly  the last run finished its shutdown (outbox drained, OFFLINE published: its "stopped" line)
+     */
+    public record Report(int cuts, int cutsOffline, List<Long> detectMs, long detectMsMax, long detectMsMedian, int deafRestarts,
+                         int pendingAlarms, int lostAlarms, int alarmsSeen, int corruptions, java.util.Map<String, Long> drops,
+                         int exitAfterSigterm, boolean stoppedCleanly) {
+        public boolean succeeded() {
+            return deafRestarts == 0 && lostAlarms == 0 && stoppedCleanly;
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final Random random;
+
+    public PowerCuts(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.random = new Random(options.seed());
+    }
+
+    public Report run() throws Exception {
+        LocalFleetOptions fo = LocalFleetOptions.builder().devices(1).edge(false).secured(true)
+                .broker(options.broker()).seed(options.seed()).site("cuts").build();
+        Path state = Files.createTempDirectory("tandem-cuts-edge");
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (LocalFleet fleet = LocalFleet.start(fo); FaultProxy proxy = FaultProxy.start(vertx, fleet.broker())) {
+            String device = fleet.deviceIds().get(0);
+            SiteLayout layout = fleet.siteLayout().orElseThrow();
+            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), TandemCli.class.getName(), "edge",
+                    "--broker", proxy.address().url(), "--site", fleet.site(), "--device", device,
+                    "--credentials", layout.credentials("agent-" + device).toString(),
+                    "--hub-key", layout.hubPublicKey().toString(), "--state-dir", state.toString(),
+                    "--commissioning", String.valueOf(fo.commissioning()), "--status-every", "1");
+            out.printf("power-cuts: %d cuts of the edge agent of %s on %s (state %s)%n", options.cuts(), device,
+                    fleet.brokerUrl(), state);
+            Agent agent = Agent.start(command);
+            long first = agent.awaitWindows(Duration.ofSeconds(180));
+            if (first < 0) {
+                throw new TandemException(ErrorCode.INTERNAL_ERROR, "the agent never scored a window: "
+                        + agent.tail());
+            }
+            List<Long> detect = new ArrayList<>();
+            Set<Alarm> pending = new HashSet<>();
+            int corruptions = 0;
+            int outages = 0;
+            java.util.Map<String, Long> drops = new java.util.TreeMap<>();
+            for (int cut = 1; cut <= options.cuts(); cut++) {
+                // every third cut comes while what the agent sends is lost (its readings still come), so that what it raised waits on its disk
+                boolean offline = cut % 3 == 0;
+                FaultProxy.Active outage = offline ? proxy.apply(NetworkFault.of(NetworkFault.Kind.UPLINK_STALL),
+                        id -> true, "uplink down before cut " + cut) : null;
+                if (offline || random.nextDouble() < 0.6) {
+                    fleet.device(device).inject(Fault.levelShift("motor_current", 8 + random.nextInt(20))
+                            .lasting(Duration.ofMillis(2000 + random.nextInt(8000))));
+                }
+                long up = options.upMin().toMillis()
+                        + (long) (random.nextDouble() * (options.upMax().toMillis() - options.upMin().toMillis()));
+                Thread.sleep(offline ? Math.max(up, 3000) : up);
+                agent.kill();
+                if (outage != null) {
+                    outage.lift();
+                    outages++;
+                }
+                pending.addAll(pendingAlarms(state));
+                if (random.nextDouble() < options.corruptShare() && cutUnsyncedTail(state)) {
+                    corruptions++;
+                }
+                agent = Agent.start(command);
+                long ms = agent.awaitWindows(options.detectBound());
+                detect.add(ms);
+                out.printf("power-cuts: cut %d/%d after %d ms up; detecting again after %s%n", cut, options.cuts(), up,
+                        ms < 0 ? "never (" + options.detectBound().toSeconds() + " s)" : ms + " ms");
+                if (ms < 0) {
+                    break;
+                }
+            }
+            Thread.sleep(2000);
+            agent.process.toHandle().destroy(); // SIGTERM: the agent drains its outbox and stops
+            int exit = agent.process.waitFor(45, TimeUnit.SECONDS) ? agent.process.exitValue() : -1;
+            agent.kill();
+            addDrops(drops, agent.lastDrops.get());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Set<Alarm> seen;
+            while (true) {
+                seen = new HashSet<>(fleet.alarms());
+                if (seen.containsAll(pending) || System.nanoTime() > deadline) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            int lost = 0;
+            for (Alarm a : pending) {
+                if (!seen.contains(a)) {
+                    lost++;
+                    out.println("power-cuts: LOST " + a);
+                }
+            }
+            List<Long> sorted = detect.stream().filter(x -> x >= 0).sorted().toList();
+            int deaf = (int) detect.stream().filter(x -> x < 0).count();
+            return new Report(options.cuts(), outages, List.copyOf(detect), sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1),
+                    sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2), deaf, pending.size(), lost, seen.size(),
+                    corruptions, drops, exit, (exit == 0 || exit == 143)
+                            && agent.lines.stream().anyMatch(l -> l.startsWith("edge: stopped")));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            deleteQuietly(state);
+        }
+    }
+
+    private static void addDrops(java.util.Map<String, Long> into, String summary) {
+        if (summary == null || summary.equals("none")) {
+            return;
+        }
+        for (String part : summary.trim().split("\\s+")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                try {
+                    into.merge(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)), Long::sum);
+                } catch (NumberFormatException ignored) {
+                    // not a count
+                }
+            }
+        }
+    }
+
+    /** The alarms (not model states, which share their class) waiting on the agent's disk. */
+    static List<Alarm> pendingAlarms(Path state) throws IOException {
+        List<Alarm> out = new ArrayList<>();
+        for (Path dir : outboxDirs(state)) {
+            for (Outbox.Message m : Outbox.pendingOnDisk(dir, MessageClass.ALARM)) {
+                if (m.topic().endsWith("/alarms")) {
+                    out.add(Wire.decode(m.payload(), Alarm.class));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Cuts (or corrupts) the newest readings or escalation segment at a random offset; false if none. */
+    private boolean cutUnsyncedTail(Path state) throws IOException {
+        List<Path> segments = new ArrayList<>();
+        for (Path dir : outboxDirs(state)) {
+            for (MessageClass c : new MessageClass[]{MessageClass.READINGS, MessageClass.ESCALATION}) {
+                Path d = dir.resolve(c.label());
+                if (Files.isDirectory(d)) {
+                    try (Stream<Path> s = Files.list(d)) {
+                        s.filter(p -> p.toString().endsWith(".seg")).sorted().reduce((a, b) -> b)
+                                .filter(p -> p.toFile().length() > 16).ifPresent(segments::add);
+                    }
+                }
+            }
+        }
+        if (segments.isEmpty()) {
+            return false;
+        }
+        Path seg = segments.get(random.nextInt(segments.size()));
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            long at = (long) (random.nextDouble() * f.length());
+            if (random.nextBoolean()) {
+                f.setLength(at); // a torn write
+            } else {
+                f.seek(at);
+                int b = f.read();
+                f.seek(at);
+                f.write(b ^ 0x5A); // a bit rot in what was never synced
+            }
+        }
+        return true;
+    }
+
+    private static List<Path> outboxDirs(Path state) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(state)) {
+            s.filter(p -> p.getFileName().toString().equals(MessageClass.ALARM.label()) && Files.isDirectory(p))
+                    .forEach(p -> out.add(p.getParent()));
+        }
+        return out;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory
+        }
+    }
+
+    /** One run of the agent's process, its status lines read as they come. */
+    private static final class Agent {
+        final Process process;
+        final long startedNanos = System.nanoTime();
+        final AtomicLong firstWindowsNanos = new AtomicLong(-1);
+        final AtomicReference<String> lastDrops;
+        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        private Agent(Process process, AtomicReference<String> drops) {
+            this.process = process;
+            this.lastDrops = drops;
+        }
+
+        static Agent start(List<String> command) throws IOException {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Agent a = new Agent(p, new AtomicReference<>("none"));
+            Thread reader = new Thread(() -> a.read(p), "power-cuts-agent-output");
+            reader.setDaemon(true);
+            reader.start();
+            return a;
+        }
+
+        private void read(Process p) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    if (lines.size() > 200) {
+                        lines.remove(0);
+                    }
+                    lines.add(l);
+                    Matcher w = WINDOWS.matcher(l);
+                    if (w.find() && Long.parseLong(w.group(1)) > 0) {
+                        firstWindowsNanos.compareAndSet(-1, System.nanoTime());
+                        Matcher d = DROPPED.matcher(l);
+                        if (d.find()) {
+                            lastDrops.set(d.group(1));
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }
+
+        /** Milliseconds from the start to the first scored windows, or -1 after {@code bound}. */
+        long awaitWindows(Duration bound) throws InterruptedException {
+            long deadline = startedNanos + bound.toNanos();
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                long at = firstWindowsNanos.get();
+                if (at >= 0) {
+                    return (at - startedNanos) / 1_000_000;
+                }
+                Thread.sleep(50);
+            }
+            long at = firstWindowsNanos.get();
+            return at >= 0 ? (at - startedNanos) / 1_000_000 : -1;
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        String tail() {
+            synchronized (lines) {
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            }
+        }
+    }
+}
