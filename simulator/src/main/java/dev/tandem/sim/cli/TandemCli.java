@@ -40,6 +40,10 @@ public final class TandemCli implements Runnable {
     public static int execute(String... args) {
         TandemCli root = new TandemCli();
         CommandLine cli = new CommandLine(root);
+        // help as wide as the terminal (80 columns where it cannot tell), long option names kept on their line
+        cli.setUsageHelpAutoWidth(true);
+        cli.setUsageHelpLongOptionsMaxWidth(32);
+        versionEverywhere(cli);
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(TandemCli::usageError);
         cli.setExecutionStrategy(parsed -> {
@@ -50,6 +54,12 @@ public final class TandemCli implements Runnable {
             return new CommandLine.RunLast().execute(parsed);
         });
         return cli.execute(args);
+    }
+
+    /** {@code ./tandem hub --version} prints the same as {@code ./tandem --version}. */
+    private static void versionEverywhere(CommandLine cmd) {
+        cmd.getCommandSpec().versionProvider(new Version());
+        cmd.getSubcommands().values().forEach(TandemCli::versionEverywhere);
     }
 
     /** A bad command line: one line saying what is wrong and where the help is, not the whole usage. */

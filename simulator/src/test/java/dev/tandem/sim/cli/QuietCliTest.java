@@ -22,6 +22,7 @@ class QuietCliTest {
         assertEquals(0, r.exit());
         assertTrue(r.out().matches("(?s)tandem \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{7,}(-dirty)?\\)\\s*"), r.out());
         assertFalse(r.out().contains("dev"), r.out());
+        assertEquals(r.out(), TandemCliProbe.run("hub", "--version").out(), "every command knows it");
     }
 
     @Test
