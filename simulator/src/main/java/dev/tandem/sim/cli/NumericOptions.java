@@ -124,7 +124,25 @@ final class NumericOptions {
             entry("--alarms", between(1, 1000, "alarms")),
             entry("--limit", between(1, 1000, "alarms")));
 
+    /** The numeric options typed as text: a number in the rule's range, or one of the words. */
+    record TextRule(java.util.Set<String> words, Rule rule) {
+    }
+
+    private static final Map<String, TextRule> TEXT_RULES = Map.of(
+            "--speed", new TextRule(java.util.Set.of("max"), positive("times real time; max: as fast as the broker takes them")),
+            "sim replay --commissioning", new TextRule(java.util.Set.of("auto"), between(1, 5000, "rows; auto: the format's")),
+            "--review-after", new TextRule(java.util.Set.of("off"), atLeast(0, "seconds of sample time; off: no reviews")));
+
     private NumericOptions() {
+    }
+
+    /** The text rule of a String option of a command (null: not a textual number). */
+    static TextRule textRule(CommandLine cmd, OptionSpec o) {
+        if (o.type() != String.class) {
+            return null;
+        }
+        TextRule r = TEXT_RULES.get(path(cmd) + " " + o.longestName());
+        return r != null ? r : TEXT_RULES.get(o.longestName());
     }
 
     static boolean numeric(OptionSpec o) {
@@ -155,6 +173,11 @@ final class NumericOptions {
     /** Refuses (a usage error, exit 2) the first numeric option of {@code cmd} out of its range. */
     static void check(CommandLine cmd) {
         for (OptionSpec o : cmd.getCommandSpec().options()) {
+            TextRule text = textRule(cmd, o);
+            if (text != null && o.getValue() != null) {
+                checkText(cmd, o, text, o.getValue().toString().trim());
+                continue;
+            }
             if (!numeric(o)) {
                 continue;
             }
@@ -170,6 +193,23 @@ final class NumericOptions {
                 throw new CommandLine.ParameterException(cmd, "[INVALID_CONFIG] " + o.longestName() + " must be "
                         + r.range() + " (" + r.meaning() + "), got " + num(((Number) value).doubleValue()));
             }
+        }
+    }
+
+    private static void checkText(CommandLine cmd, OptionSpec o, TextRule text, String value) {
+        if (text.words().contains(value.toLowerCase(Locale.ROOT))) {
+            return;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!text.rule().accepts(v)) {
+            throw new CommandLine.ParameterException(cmd, "[INVALID_CONFIG] " + o.longestName() + " must be "
+                    + text.rule().range() + " or " + String.join("/", new java.util.TreeSet<>(text.words())) + " ("
+                    + text.rule().meaning() + "), got '" + value + "'");
         }
     }
 

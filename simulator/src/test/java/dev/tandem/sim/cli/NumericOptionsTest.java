@@ -110,6 +110,28 @@ class NumericOptionsTest {
         assertFalse(r.out().contains("Usage:"), "one line and a hint, not the whole help: " + r.out());
     }
 
+    /** The numeric options typed as text (a number or a word): checked by their commands, exit 2 all the same. */
+    static Stream<List<String>> textualNumbers() {
+        return Stream.of(
+                List.of("sim", "run", "scenario.yaml", "--speed", "0"),
+                List.of("sim", "run", "scenario.yaml", "--speed", "-2"),
+                List.of("sim", "scenario", "line-fault", "--speed", "fast"),
+                List.of("sim", "replay", "--path", "data", "--speed", "0"),
+                List.of("sim", "replay", "--path", "data", "--commissioning", "-5"),
+                List.of("eval", "--dataset", "sim", "--review-after", "-1"),
+                List.of("bench", "sim", "--fleet", "0x5"),
+                List.of("bench", "sim", "--fleet", "10x0"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("textualNumbers")
+    void badTextualNumber_isRefusedWithExit2(List<String> args) {
+        TandemCliProbe.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(30), () -> TandemCliProbe.run(args.toArray(String[]::new)));
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains(args.get(args.size() - 2)), "names the option: " + r.out());
+    }
+
     @Test
     void hubDurationNegative_isRefused_insteadOfRunningForever() {
         TandemCliProbe.Result r = TandemCliProbe.run("hub", "--insecure", "--broker", "tcp://127.0.0.1:1", "--duration", "-5");
