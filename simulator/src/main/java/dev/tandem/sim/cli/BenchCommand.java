@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
-        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.EdgeFootprint.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
                 BenchCommand.Sim.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
@@ -154,6 +154,62 @@ final class BenchCommand implements Runnable {
             }
             dev.tandem.sim.bench.OutboxBench.run(new dev.tandem.sim.bench.OutboxBench.Options(messages, alwaysMessages,
                     replay, payload, dir, report), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "edge-footprint", mixinStandardHelpOptions = true,
+            description = {
+                    "Measures what the edge agent costs on a device: the edge-only distribution (tandem-edge.jar, no TensorFlow)",
+                    "in a process of its own with a small heap, against an embedded broker, a hub and a simulated line:",
+                    "CPU share of a core (and per device) and resident memory over the measured span, windows scored.",
+                    "Default runs: 1 device at 10 Hz in -Xmx64m, 50 devices at 10 Hz in -Xmx128m. Linux only."})
+    static final class EdgeFootprint implements Callable<Integer> {
+        @Option(names = "--run", paramLabel = "DEVICESxHZ@HEAPm", split = ",",
+                description = "Agents to measure (default: 1x10@64m,50x10@128m).")
+        List<String> runs = List.of("1x10@64m", "50x10@128m");
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "Measured span in seconds (default: ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", paramLabel = "S", defaultValue = "10", description = "Warm-up in seconds once every device detects (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--commissioning", paramLabel = "N", defaultValue = "200",
+                description = "Anomaly-free readings per device before its model is fitted (default: ${DEFAULT-VALUE}).")
+        int commissioning;
+
+        @Option(names = "--distribution", paramLabel = "DIR",
+                description = "Where tandem-edge.jar and edge-lib/ are (default: next to the running tandem.jar).")
+        Path distribution;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            if (seconds < 1 || seconds > 3600 || warmup < 0 || warmup > 3600 || commissioning < 50 || commissioning > 100_000) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG,
+                        "--seconds 1..3600, --warmup 0..3600, --commissioning 50..100000");
+            }
+            List<dev.tandem.sim.bench.EdgeFootprintBench.Run> list = new java.util.ArrayList<>();
+            for (String r : runs) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)x([0-9.]+)@(\\d+)m")
+                        .matcher(r.trim().toLowerCase(java.util.Locale.ROOT));
+                if (!m.matches()) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--run takes DEVICESxHZ@HEAPm (e.g. 50x10@128m), got '"
+                            + r + "'");
+                }
+                try {
+                    list.add(new dev.tandem.sim.bench.EdgeFootprintBench.Run(Integer.parseInt(m.group(1)),
+                            Double.parseDouble(m.group(2)), Integer.parseInt(m.group(3))));
+                } catch (NumberFormatException e) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--run: numbers out of range in '" + r + "'");
+                }
+            }
+            dev.tandem.sim.bench.EdgeFootprintBench.run(new dev.tandem.sim.bench.EdgeFootprintBench.Options(list, seconds,
+                    warmup, commissioning, distribution != null ? distribution
+                    : dev.tandem.sim.bench.EdgeFootprintBench.defaultDistribution(), report), System.out);
             return 0;
         }
     }

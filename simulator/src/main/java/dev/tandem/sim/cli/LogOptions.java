@@ -37,7 +37,7 @@ final class LogOptions {
 
     /** Sets the levels and the log's destination (a no-op where logback is not the slf4j binding). */
     void apply() {
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+        if (!LOGBACK || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return;
         }
         synchronized (LogOptions.class) {
@@ -75,6 +75,18 @@ final class LogOptions {
                 root.detachAppender(stderr);
                 detached = stderr;
             }
+        }
+    }
+
+    /** Whether logback is on the class path at all. */
+    private static final boolean LOGBACK = present("ch.qos.logback.classic.LoggerContext");
+
+    private static boolean present(String type) {
+        try {
+            Class.forName(type, false, LogOptions.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 

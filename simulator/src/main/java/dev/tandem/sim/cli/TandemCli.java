@@ -39,7 +39,11 @@ public final class TandemCli implements Runnable {
      */
     public static int execute(String... args) {
         TandemCli root = new TandemCli();
-        CommandLine cli = new CommandLine(root);
+        return run(new CommandLine(root), root.logs, args);
+    }
+
+    /** Runs a command line the way every Tandem entry point does (this one, {@link EdgeCli}). */
+    static int run(CommandLine cli, LogOptions logs, String... args) {
         // help as wide as the terminal (80 columns where it cannot tell), long option names kept on their line
         cli.setUsageHelpAutoWidth(true);
         cli.setUsageHelpLongOptionsMaxWidth(32);
@@ -47,7 +51,7 @@ public final class TandemCli implements Runnable {
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(TandemCli::usageError);
         cli.setExecutionStrategy(parsed -> {
-            root.logs.apply();
+            logs.apply();
             for (CommandLine c : parsed.asCommandLineList()) {
                 NumericOptions.check(c);
             }

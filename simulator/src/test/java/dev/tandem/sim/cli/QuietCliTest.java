@@ -62,6 +62,14 @@ class QuietCliTest {
     }
 
     @Test
+    void edgeOnlyDistribution_checksTheSameOptions_andKnowsTheVersion() {
+        assertEquals(2, EdgeCli.execute("edge", "--device", "d1", "--hub-key", "hub.pub", "--duration", "-5"));
+        assertEquals(2, EdgeCli.execute("edge", "--device", "d1", "--hub-key", "hub.pub", "--verdict-timeout", "0"));
+        assertEquals(0, EdgeCli.execute("--version"));
+        new CommandLine(new EdgeCli()).parseArgs("edge", "--device", "d1", "--hub-key", "k", "--verbose", "--log-file", "f");
+    }
+
+    @Test
     void brokerUrls_ofTheFourDocumentedSchemes_areAccepted_andOthersRefused() {
         BrokerOption option = new BrokerOption();
         assertEquals(new BrokerAddress("h", 1883, false), option.convert("mqtt://h"));
