@@ -13,6 +13,7 @@ import dev.tandem.hub.live.DeviceTrails;
 import dev.tandem.hub.live.HubEvents;
 import dev.tandem.hub.live.ObservedAlarmLog;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.notify.Notifier;
 import dev.tandem.hub.rebaseline.Rebaseliner;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.store.EscalationLog;
@@ -65,6 +66,8 @@ public final class CloudHub implements AutoCloseable {
     private final EscalationWorker escalations;
     private final CommissioningService commissioning;
     private final Rebaseliner rebaseliner;
+    /** Null when no notification channel is configured. */
+    private final Notifier notifier;
     private final HubStore store;
     private final EscalationLog escalationLog;
     private final ScheduledExecutorService storeJobs;
@@ -82,6 +85,7 @@ public final class CloudHub implements AutoCloseable {
         metrics.devicesWithModel(fleet::devicesWithModel);
         metrics.devicesByState(fleet::devicesIn);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
+        this.notifier = Notifier.start(config.notifications(), config.instanceId(), connection, metrics.registry(), events);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tandem-hub-control-" + config.instanceId());
             t.setDaemon(true);
@@ -204,6 +208,11 @@ public final class CloudHub implements AutoCloseable {
         return trails;
     }
 
+    /** What each notification channel has done (empty: none configured). */
+    public java.util.List<Notifier.ChannelStatus> notifications() {
+        return notifier == null ? java.util.List.of() : notifier.status();
+    }
+
     public java.time.Instant startedAt() {
         return startedAt;
     }
@@ -265,6 +274,9 @@ public final class CloudHub implements AutoCloseable {
         connection.stopIntake(Duration.ofSeconds(2));
         commissioning.close();
         escalations.close();
+        if (notifier != null) {
+            notifier.close();
+        }
         connection.close();
         escalationLog.close();
         storeJobs.shutdownNow();

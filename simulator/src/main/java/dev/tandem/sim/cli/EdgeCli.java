@@ -17,10 +17,17 @@ public final class EdgeCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    LogOptions logs = new LogOptions();
+
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new EdgeCli());
-        cli.setExecutionExceptionHandler(new ErrorHandler());
-        System.exit(cli.execute(args));
+        System.exit(execute(args));
+    }
+
+    /** As {@link TandemCli#execute}: log options, numeric ranges, the same exit codes. */
+    static int execute(String... args) {
+        EdgeCli root = new EdgeCli();
+        return TandemCli.run(new CommandLine(root), root.logs, args);
     }
 
     @Override
