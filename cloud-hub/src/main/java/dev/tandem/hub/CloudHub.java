@@ -13,7 +13,9 @@ import dev.tandem.hub.live.DeviceTrails;
 import dev.tandem.hub.live.HubEvents;
 import dev.tandem.hub.live.ObservedAlarmLog;
 import dev.tandem.hub.mqtt.HubConnection;
+import dev.tandem.hub.notify.Notifier;
 import dev.tandem.hub.rebaseline.Rebaseliner;
+import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.store.EscalationLog;
 import dev.tandem.hub.store.HubStore;
 import dev.tandem.hub.store.RetentionJob;
@@ -64,6 +66,8 @@ public final class CloudHub implements AutoCloseable {
     private final EscalationWorker escalations;
     private final CommissioningService commissioning;
     private final Rebaseliner rebaseliner;
+    /** Null when no notification channel is configured. */
+    private final Notifier notifier;
     private final HubStore store;
     private final EscalationLog escalationLog;
     private final ScheduledExecutorService storeJobs;
@@ -82,6 +86,7 @@ public final class CloudHub implements AutoCloseable {
         metrics.devicesWithModel(fleet::devicesWithModel);
         metrics.devicesByState(fleet::devicesIn);
         this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
+        this.notifier = Notifier.start(config.notifications(), config.instanceId(), connection, metrics.registry(), events);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tandem-hub-control-" + config.instanceId());
             t.setDaemon(true);
@@ -179,6 +184,16 @@ public final class CloudHub implements AutoCloseable {
     }
 
     /** What the hub knows of the devices' held alarms and their re-baselining. */
+    /**
+     * An operator labelled {@code [fromMs, toMs)} of {@code id} normal (the label is kept by the caller): a
+     * device holding an alarm episode is re-baselined on its readings inside the label, without the large
+     * model's judgement. Completes on the verdict worker's next turn.
+     */
+    public java.util.concurrent.CompletableFuture<Rebaseliner.LabelOutcome> labelledNormal(DeviceId id, long fromMs,
+                                                                                         long toMs) {
+        return escalations.withRecent(id, recent -> rebaseliner.labelledNormal(id, fromMs, toMs, recent));
+    }
+
     public Rebaseliner rebaseliner() {
         return rebaseliner;
     }
@@ -201,6 +216,11 @@ public final class CloudHub implements AutoCloseable {
     /** The recent readings seen in each device's escalations, and the verdicts on them. */
     public DeviceTrails trails() {
         return trails;
+    }
+
+    /** What each notification channel has done (empty: none configured). */
+    public java.util.List<Notifier.ChannelStatus> notifications() {
+        return notifier == null ? java.util.List.of() : notifier.status();
     }
 
     public java.time.Instant startedAt() {
@@ -270,6 +290,9 @@ public final class CloudHub implements AutoCloseable {
         rollouts.close();
         commissioning.close();
         escalations.close();
+        if (notifier != null) {
+            notifier.close();
+        }
         connection.close();
         escalationLog.close();
         storeJobs.shutdownNow();

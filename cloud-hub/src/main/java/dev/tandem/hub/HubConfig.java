@@ -1,6 +1,8 @@
 package dev.tandem.hub;
 
 import dev.tandem.hub.rebaseline.RebaselineSettings;
+import dev.tandem.hub.notify.NotifySettings;
+import dev.tandem.shared.topic.Topics;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.store.StoreSettings;
@@ -49,11 +51,13 @@ import java.util.regex.Pattern;
  * @param keyHistory         the site's signed key rotations, oldest first, ending at {@code signingKey} (empty: the key
  *                           was never rotated); published retained to every device before its model
  * @param rebaseline         when a device whose alarm holds is re-fitted on its new normal (null: the defaults)
+ * @param notifications      where alarm onsets and clears are notified (a webhook, an MQTT topic; null: nowhere)
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, StoreSettings store, boolean sharedSubscription,
                         int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
-                        List<Signed> keyHistory, RebaselineSettings rebaseline) {
+                        List<Signed> keyHistory, RebaselineSettings rebaseline,
+                        NotifySettings notifications) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -99,6 +103,9 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         if (rebaseline == null) {
             rebaseline = RebaselineSettings.defaults();
         }
+        if (notifications == null) {
+            notifications = NotifySettings.none();
+        }
         if (!keyHistory.isEmpty()) {
             ManifestVerifier last = new ManifestVerifier(signingKey.publicKey());
             String endsAt = lastKeyId(keyHistory);
@@ -119,6 +126,11 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             } catch (TandemException e) {
                 throw invalid(e.getMessage());
             }
+        }
+        if (notifications.topic() != null && login.credentials() != null
+                && !notifications.topic().equals(Topics.notifications(site))) {
+            throw invalid("with credentials the broker lets the hub publish notifications only on "
+                    + Topics.notifications(site) + ", not " + notifications.topic());
         }
     }
 
@@ -148,7 +160,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .store(store).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
                 .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory)
-                .rebaseline(rebaseline);
+                .rebaseline(rebaseline).notifications(notifications);
     }
 
     /** How this hub fits its devices' models. */
@@ -184,6 +196,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private String site;
         private List<Signed> keyHistory = List.of();
         private RebaselineSettings rebaseline;
+        private NotifySettings notifications;
 
         private Builder(BrokerAddress broker) {
             this.broker = broker;
@@ -275,11 +288,17 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return this;
         }
 
+        /** Where alarm onsets and clears are notified (default: nowhere). */
+        public Builder notifications(NotifySettings settings) {
+            this.notifications = settings;
+            return this;
+        }
+
         public HubConfig build() {
             HubKey key = signingKey != null ? signingKey : HubKey.generate();
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large,
                     store != null ? store : StoreSettings.inMemory(), sharedSubscription,
-                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline);
+                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline, notifications);
         }
     }
 

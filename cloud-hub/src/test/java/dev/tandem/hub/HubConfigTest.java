@@ -45,9 +45,9 @@ class HubConfigTest {
         invalid(() -> defaults.toBuilder().tinyFit(null).build());
         invalid(() -> defaults.toBuilder().large(null).build());
         invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
-                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of(), null));
+                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of(), null, null));
         invalid(() -> new HubConfig(defaults.broker(), "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null,
-                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of(), null));
+                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of(), null, null));
         invalid(() -> defaults.toBuilder().site("..").build());
         dev.tandem.shared.signing.HubKey next = dev.tandem.shared.signing.HubKey.generate();
         java.util.List<dev.tandem.shared.signing.Signed> history = List.of(

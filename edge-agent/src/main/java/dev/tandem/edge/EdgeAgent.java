@@ -62,8 +62,13 @@ import java.util.function.Consumer;
  * <p><b>Last wills.</b> MQTT allows one will per connection. The main connection's will is the
  * retained OFFLINE status of the first device; for every further device the agent keeps one extra,
  * idle connection (client id {@code <clientId>-will-<device>}) whose only purpose is that device's
- * OFFLINE will, so that every device of a dead agent shows OFFLINE. A clean stop publishes OFFLINE
- * for every device itself.
+ * OFFLINE will, so that every device of a dead agent shows OFFLINE. A will keeps the device's last
+ * known state ({@link DeviceStatus#offlineFrom}: model version, counters, the episode holding), as
+ * of when it was armed: MQTT fixes a will at CONNECT, so a will connection is re-armed (a clean
+ * disconnect and an immediate reconnect) when its device's model version, state or episode changed,
+ * checked every status interval and at once when a model goes active; the main connection's will
+ * (the first device) is re-armed for its next reconnect only, as it carries the traffic. A clean stop
+ * publishes OFFLINE, with the last known state, for every device itself.
  *
  * <p>Bad input (malformed, oversized, unknown schema version, non-finite values, a device this agent
  * does not serve or a payload naming another device than its topic, a channel count that does not
@@ -91,6 +96,10 @@ public final class EdgeAgent extends VerticleBase {
     private final InboundRouter router;
     private final ModelAssignments assignments;
     private final List<BrokerLink> willLinks = new ArrayList<>();
+    /** Device -> the will link carrying its will (every device but the first). */
+    private final Map<String, BrokerLink> willLinkOf = new java.util.HashMap<>();
+    /** Device -> what its armed will says (model version, state, episode), to re-arm only on a change. */
+    private final Map<String, String> armed = new java.util.HashMap<>();
     private BrokerLink link;
     private StatusReporter status;
     private volatile boolean connected;
@@ -255,15 +264,20 @@ public final class EdgeAgent extends VerticleBase {
             // one last will per MQTT connection: a small connection per further device carries its will
             String willId = config.login().isAnonymous() ? config.clientId() + "-will-" + d
                     : config.clientId() + Identity.WILL_SEPARATOR + d;
-            willLinks.add(new BrokerLink(vertx, config.broker(), config.login(), willId, will(d), Map.of(), 1,
-                    64 * 1024, false, new Backoff(config.reconnectMin(), config.reconnectMax()), new WillListener(d)));
+            BrokerLink willLink = new BrokerLink(vertx, config.broker(), config.login(), willId, will(d), Map.of(), 1,
+                    64 * 1024, false, new Backoff(config.reconnectMin(), config.reconnectMax()), new WillListener(d));
+            willLinks.add(willLink);
+            willLinkOf.put(d, willLink);
         }
         log.info("edge agent {} starting: site {}, devices {}, broker {}", config.clientId(), config.site(),
                 config.devices(), config.broker());
         link.start();
         willLinks.forEach(BrokerLink::start);
         status.start(config.statusInterval());
-        vertx.setPeriodic(config.statusInterval().toMillis(), t -> metrics.flushLog());
+        vertx.setPeriodic(config.statusInterval().toMillis(), t -> {
+            metrics.flushLog();
+            config.devices().forEach(this::refreshWill);
+        });
         return Future.succeededFuture();
     }
 
@@ -300,13 +314,45 @@ public final class EdgeAgent extends VerticleBase {
         }
     }
 
+    /** The device's last will: OFFLINE with its state now (and what that will says, remembered in {@link #armed}). */
     private BrokerLink.Will will(String device) {
-        return new BrokerLink.Will(Topics.of(config.site(), device, Topics.Kind.STATUS),
-                Wire.encode(DeviceStatus.offline(config.site(), device)));
+        EdgeDevice d = devices.get(device);
+        DeviceStatus will = d == null ? DeviceStatus.offline(config.site(), device) : DeviceStatus.offlineFrom(d.status());
+        armed.put(device, willKey(d));
+        return new BrokerLink.Will(Topics.of(config.site(), device, Topics.Kind.STATUS), Wire.encode(will));
+    }
+
+    private static String willKey(EdgeDevice d) {
+        return d == null ? "" : d.modelVersion() + "|" + d.state() + "|" + d.status().episode();
+    }
+
+    /** Re-arms the device's will if what it would say changed (see the class comment). */
+    private void refreshWill(String device) {
+        EdgeDevice d = devices.get(device);
+        if (d == null || d.state() == DeviceStatus.State.OFFLINE || willKey(d).equals(armed.get(device))) {
+            return;
+        }
+        BrokerLink willLink = willLinkOf.get(device);
+        if (willLink != null) {
+            willLink.reconnectWith(will(device));
+        } else {
+            link.rearm(will(device));
+        }
+    }
+
+    /**
+     * The OFFLINE status the device's last will holds on its live connection (what the broker publishes
+     * if this agent dies now); null while that connection is down.
+     */
+    public DeviceStatus armedWill(String device) {
+        BrokerLink carrier = willLinkOf.getOrDefault(device(device).id(), link);
+        BrokerLink.Will w = carrier == null ? null : carrier.liveWill();
+        return w == null ? null : Wire.decode(w.payload(), DeviceStatus.class);
     }
 
     private void activated(EdgeDevice d) {
         status.publish(d.id());
+        refreshWill(d.id());
         if (devices.values().stream().allMatch(x -> x.modelVersion() != null)) {
             modelsLoaded.tryComplete();
         }

@@ -182,6 +182,61 @@ class ConnectionTest extends AgentTestSupport {
     }
 
     @Test
+    void lastWill_marksOffline_keepingTheLastKnownModelAndCounters_retainedForLateReaders(Vertx vertx) {
+        CuttableProxy proxy = new CuttableProxy(vertx, broker.address());
+        TestHub hub = hub(vertx).subscribe(topic("a", Kind.STATUS), topic("b", Kind.STATUS));
+        hub.publish(topic("b", Kind.MODEL), TestModels.assignment(site, "b", model), true); // b has its model
+        EdgeConfig config = EdgeConfig.builder(proxy.address(), site, List.of("a", "b")).hubKey(TestKeys.hubPublicKey())
+                .reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(200)).statusInterval(Duration.ofMillis(300))
+                .build();
+        EdgeAgent agent = deploy(vertx, config);
+        DeviceStatus live;
+        do {
+            live = hub.next(topic("b", Kind.STATUS), DeviceStatus.class);
+        } while (live.state() != DeviceStatus.State.DETECTING);
+        String version = live.modelVersion();
+        assertTrue(version != null, "b runs a model");
+        // b's will connection comes back with a will that names the model
+        waitUntil(() -> agent.armedWill("b") != null && version.equals(agent.armedWill("b").modelVersion()),
+                "b's will connection back with a will that names its model");
+
+        proxy.cut();
+        DeviceStatus will;
+        do {
+            will = hub.next(topic("b", Kind.STATUS), DeviceStatus.class);
+        } while (will.state() != DeviceStatus.State.OFFLINE);
+        assertEquals(version, will.modelVersion(), "the will keeps the last known model");
+        assertNull(will.outbox(), "a will describes no running agent");
+
+        TestHub late = TestHub.connect(vertx, broker.address()).subscribe(topic("b", Kind.STATUS));
+        try {
+            DeviceStatus retained = late.next(topic("b", Kind.STATUS), DeviceStatus.class);
+            assertEquals(DeviceStatus.State.OFFLINE, retained.state());
+            assertEquals(version, retained.modelVersion(), "a reader arriving later sees the last known state too");
+        } finally {
+            late.close();
+        }
+        proxy.close();
+    }
+
+    @Test
+    void cleanStop_keepsTheLastKnownState_inTheRetainedOffline(Vertx vertx) {
+        TestHub hub = hub(vertx).subscribe(topic(Kind.STATUS));
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, model), true);
+        EdgeAgent agent = deploy(vertx, config().build());
+        TestHub.await(agent.modelsLoaded());
+        hub.readings(site, device, 20, 10, TestModels.row(model, TestModels.NORMAL));
+        waitUntil(() -> decided() >= 17, "windows decided");
+        TestHub.await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+        DeviceStatus st;
+        do {
+            st = hub.next(topic(Kind.STATUS), DeviceStatus.class);
+        } while (st.state() != DeviceStatus.State.OFFLINE);
+        assertTrue(st.modelVersion() != null, "the model it ran");
+        assertTrue(st.windows() >= 17, "its counters: " + st);
+    }
+
+    @Test
     void cleanStop_publishesOfflineForEveryDevice(Vertx vertx) {
         TestHub hub = hub(vertx).subscribe(topic("a", Kind.STATUS), topic("b", Kind.STATUS));
         EdgeAgent agent = deploy(vertx, config("a", "b").build());

@@ -125,7 +125,7 @@ public final class ApiJson {
                          int devices, int devicesWithModel, long escalationsReceived, long verdictsSent,
                          int queuedEscalations, long commissioningsReceived, long modelsFitted, long modelsPublished,
                          Map<String, Long> alarmsReceived, long errors, Map<String, Long> errorsByCode,
-                         Operator operator) {
+                         Operator operator, List<dev.tandem.hub.notify.Notifier.ChannelStatus> notifications) {
     }
 
     public record Operator(String name, String role) {

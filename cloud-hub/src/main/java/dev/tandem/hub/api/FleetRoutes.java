@@ -145,7 +145,7 @@ final class FleetRoutes {
                 started.toString(), Duration.between(started, Instant.now()).toSeconds(), hub.fleet().views().size(),
                 s.devicesWithModel(), s.escalationsReceived(), s.verdictsSent(), hub.queuedEscalations(),
                 s.commissioningsReceived(), s.modelsFitted(), s.modelsPublished(), alarms, s.errors(),
-                s.errorsByCode(), new ApiJson.Operator(op.name(), op.role().label())));
+                s.errorsByCode(), new ApiJson.Operator(op.name(), op.role().label()), hub.notifications()));
     }
 
     ApiJson.Device device(DeviceView v) {

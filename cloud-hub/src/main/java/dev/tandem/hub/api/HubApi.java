@@ -103,6 +103,7 @@ public final class HubApi implements AutoCloseable {
         fleet.mount(router);
         new RolloutRoutes(hub).mount(router);
         new LiveRoutes(hub, fleet, config.operators(), vertx).mount(router);
+        new LabelRoutes(hub, fleet, vertx).mount(router);
         new ConsoleRoutes().mount(router);
         byte[] openApi = openApiDocument();
         router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()

@@ -48,4 +48,27 @@ class FleetViewTest {
             assertEquals(3, hub.metrics().snapshot().fleetUpdates());
         }
     }
+
+    @Test
+    void aLastWillThatKeepsTheLastKnownState_showsTheDeviceOffline_withItsModelAndCounters() {
+        String site = Signals.site();
+        try (MosquittoBroker broker = MosquittoBroker.start();
+             TestClient device = TestClient.connect(broker.url())) {
+            DeviceStatus live = new DeviceStatus(DeviceStatus.VERSION, site, "m9", DeviceStatus.State.DETECTING, "tiny-9",
+                    500, 3, 2, 0, "e3", 20, 1_700_000_000_000L);
+            // what the broker holds after the agent died: its will, armed with the state it last knew
+            device.publish(Topics.of(site, "m9", Topics.Kind.STATUS), Wire.encode(DeviceStatus.offlineFrom(live)), true);
+            device.flush();
+            try (CloudHub hub = CloudHub.start(HubConfig.defaults(broker.address()))) { // a hub that starts later
+                DeviceId m9 = new DeviceId(site, "m9");
+                assertTrue(TestWait.until(Duration.ofSeconds(5), () -> hub.fleet().view(m9).isPresent()));
+                DeviceView v = hub.fleet().view(m9).orElseThrow();
+                assertEquals(DeviceStatus.State.OFFLINE, v.state());
+                assertEquals("tiny-9", v.modelVersion());
+                assertEquals(500, v.windows());
+                assertEquals(3, v.alarms());
+                assertEquals(20, v.escalations());
+            }
+        }
+    }
 }

@@ -54,9 +54,12 @@ public final class StatusReporter {
         return send(statusOf.apply(device));
     }
 
-    /** Publishes OFFLINE for every device (a clean shutdown publishes no last will). */
+    /**
+     * Publishes OFFLINE for every device, keeping its last known state ({@link DeviceStatus#offlineFrom}):
+     * a clean shutdown publishes no last will.
+     */
     public void publishOffline() {
-        devices.forEach(d -> send(DeviceStatus.offline(site, d)));
+        devices.forEach(d -> send(DeviceStatus.offlineFrom(statusOf.apply(d))));
     }
 
     private boolean send(DeviceStatus status) {

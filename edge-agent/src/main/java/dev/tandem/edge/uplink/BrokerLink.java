@@ -78,6 +78,12 @@ public final class BrokerLink {
     private boolean connected;
     private boolean stopped;
     private long retryTimer = -1;
+    /** The last will of the next connection (null: none). */
+    private Will will;
+    /** A clean disconnect to come back at once with a new will, not a lost connection. */
+    private boolean rearming;
+    /** The will the live connection carries (null: not connected, or none). */
+    private volatile Will liveWill;
 
     /**
      * @param subscriptions topic filter -> QoS, subscribed on every (re)connection
@@ -110,11 +116,43 @@ public final class BrokerLink {
         o.setTcpNoDelay(true);
         o.setConnectTimeout(5_000);
         o.setReconnectAttempts(0);
-        if (will != null) {
-            o.setWillFlag(true).setWillTopic(will.topic()).setWillMessageBytes(Buffer.buffer(will.payload()))
+        this.will = will;
+        this.options = o;
+    }
+
+    /** The last will of the next connection (this one keeps the will it connected with: MQTT fixes it at CONNECT). */
+    public void rearm(Will next) {
+        this.will = next;
+    }
+
+    /**
+     * Replaces the last will now: disconnects cleanly (so the old will is not published) and connects
+     * again at once with {@code next}. For a connection whose only purpose is its will; when not
+     * connected, the will applies to the next connection.
+     */
+    public void reconnectWith(Will next) {
+        this.will = next;
+        MqttClient c = current;
+        if (stopped || c == null || !isConnected()) {
+            return;
+        }
+        rearming = true;
+        c.disconnect();
+    }
+
+    /** The last will the live connection carries (what the broker publishes if it is lost); null when not connected. */
+    public Will liveWill() {
+        return isConnected() ? liveWill : null;
+    }
+
+    private MqttClientOptions optionsForAttempt(boolean clean) {
+        MqttClientOptions o = new MqttClientOptions(options).setCleanSession(clean);
+        Will w = will;
+        if (w != null) {
+            o.setWillFlag(true).setWillTopic(w.topic()).setWillMessageBytes(Buffer.buffer(w.payload()))
                     .setWillQoS(1).setWillRetain(true);
         }
-        this.options = o;
+        return o;
     }
 
     /** Starts connecting (asynchronously; never fails: an absent broker is retried). */
@@ -177,7 +215,8 @@ public final class BrokerLink {
             return;
         }
         boolean clean = !persistentSession || discardSession;
-        MqttClient c = MqttClient.create(vertx, new MqttClientOptions(options).setCleanSession(clean));
+        Will attemptWill = will;
+        MqttClient c = MqttClient.create(vertx, optionsForAttempt(clean));
         current = c;
         c.publishHandler(m -> {
             if (c == current) {
@@ -219,6 +258,7 @@ public final class BrokerLink {
                 return;
             }
             connected = true;
+            liveWill = attemptWill;
             backoff.reset();
             listener.connected(c);
             if (!subscriptions.isEmpty()) {
@@ -235,6 +275,11 @@ public final class BrokerLink {
         connected = false;
         current = null;
         if (stopped) {
+            return;
+        }
+        if (rearming) {
+            rearming = false;
+            attempt(); // our own clean disconnect: straight back with the new will
             return;
         }
         if (wasConnected) {

@@ -33,7 +33,7 @@ public record BrokerAddress(String host, int port, boolean tls) {
     public static BrokerAddress parse(String url) {
         try {
             URI uri = new URI(url == null ? "" : url.trim());
-            String scheme = uri.getScheme();
+            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
             boolean tls = "ssl".equals(scheme) || "mqtts".equals(scheme);
             if (scheme == null || !(tls || scheme.equals("tcp") || scheme.equals("mqtt")) || uri.getHost() == null
                     || (uri.getPath() != null && !uri.getPath().isEmpty())) {

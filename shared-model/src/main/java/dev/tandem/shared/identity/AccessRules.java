@@ -17,9 +17,10 @@ import java.util.List;
  *   <tr><td>SENSOR</td><td>readings</td><td>nothing</td></tr>
  *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state</td><td>readings, model, verdicts,
  *       trust</td></tr>
- *   <tr><td>HUB</td><td>verdicts, model, trust (every device of its site)</td><td>escalations (shared group or plain),
+ *   <tr><td>HUB</td><td>verdicts, model, trust (every device of its site); the site's notifications</td><td>escalations (shared group or plain),
  *       commissioning, status, model/state, alarms (every device of its site)</td></tr>
- *   <tr><td>MONITOR</td><td>nothing</td><td>alarms, status, model/state (every device of its site)</td></tr>
+ *   <tr><td>MONITOR</td><td>nothing</td><td>alarms, status, model/state (every device of its site); the site's
+ *       notifications</td></tr>
  * </table>
  */
 public final class AccessRules {
@@ -58,12 +59,16 @@ public final class AccessRules {
             }
             case HUB -> {
                 HUB_PUBLISHES.forEach(k -> out.add(Permission.publish(Topics.allDevices(id.site(), k))));
+                out.add(Permission.publish(Topics.notifications(id.site())));
                 String escalations = Topics.allDevices(id.site(), Kind.ESCALATIONS);
                 out.add(Permission.subscribeShared(escalations));
                 out.add(Permission.subscribe(escalations));
                 HUB_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
             }
-            case MONITOR -> MONITOR_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
+            case MONITOR -> {
+                MONITOR_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
+                out.add(Permission.subscribe(Topics.notifications(id.site())));
+            }
             case ADMIN -> {
                 // the broker's own control topics only (mosquitto: granted by its dynamic-security role)
             }

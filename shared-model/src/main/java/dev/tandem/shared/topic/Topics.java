@@ -64,6 +64,14 @@ public final class Topics {
         return ROOT + "/" + Checks.id("site", site) + "/+/" + kind.suffix();
     }
 
+    /**
+     * {@code tandem/v1/site/notifications}: where the site's hubs may publish alarm notifications for
+     * integrations (the topic a broker with ACLs allows them; monitors may read it).
+     */
+    public static String notifications(String site) {
+        return ROOT + "/" + Checks.id("site", site) + "/notifications";
+    }
+
     /** {@code $share/hub/tandem/v1/+/+/kind}: the hub group's share of every device's messages. */
     public static String shared(Kind kind) {
         return "$share/" + HUB_GROUP + "/" + allDevices(kind);

@@ -92,7 +92,19 @@ public record DeviceStatus(int v, String site, String device, State state, Strin
                 null);
     }
 
+    /** OFFLINE and nothing else known (a device that never reported). */
     public static DeviceStatus offline(String site, String device) {
         return new DeviceStatus(VERSION, site, device, State.OFFLINE, null, 0, 0, 0, 0, null, 0, 0, null, null);
+    }
+
+    /**
+     * OFFLINE with the last known state kept: the model version, the counters, the episode holding and
+     * {@code ts} (when that state was taken) of {@code last}; the outbox and sequence are left out (they
+     * describe a running agent). What a clean stop and a last will leave retained.
+     */
+    public static DeviceStatus offlineFrom(DeviceStatus last) {
+        return new DeviceStatus(VERSION, last.site(), last.device(), State.OFFLINE, last.modelVersion(), last.windows(),
+                last.onsets(), last.clears(), last.rebaselines(), last.episode(), last.escalations(), last.ts(), null,
+                null);
     }
 }

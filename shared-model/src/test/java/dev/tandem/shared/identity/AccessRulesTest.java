@@ -46,7 +46,9 @@ class AccessRulesTest {
                 Permission.subscribeShared("tandem/v1/plant/+/escalations").subscribeFilter());
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/+/verdicts")));
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/+/model")));
-        assertTrue(p.stream().allMatch(x -> x.topic().startsWith("tandem/v1/plant/+/")), "never another site");
+        assertTrue(p.contains(Permission.publish("tandem/v1/plant/notifications")), "alarm notifications");
+        assertTrue(p.stream().allMatch(x -> x.topic().startsWith("tandem/v1/plant/+/")
+                || x.topic().equals("tandem/v1/plant/notifications")), "never another site");
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
-        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.EdgeFootprint.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
                 BenchCommand.Sim.class, BenchCommand.RolloutCmd.class, CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
@@ -61,22 +61,15 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
-            description = {
-                    "Measures the pipeline: inference, the edge agent and the hub, each beside its raw rate.",
-                    "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java);",
-                    "readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber;",
-                    "escalations/s answered by the hub through its shared subscription beside the raw rate of the",
-                    "same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run,",
-                    "and --security plain,acl,tls to measure what identities, ACLs and TLS cost on each broker it starts."})
+            description = {"Measures the pipeline: inference, the edge agent and the hub, each beside its raw rate.",
+                    "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java); readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber; escalations/s answered by the hub through its shared subscription beside the raw rate of the same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run, and --security plain,acl,tls to measure what identities, ACLs and TLS cost on each broker it starts."})
     static final class Pipeline implements Callable<Integer> {
         @Option(names = "--broker", paramLabel = "URL",
-                description = {"'embedded' (HiveMQ CE in-process), 'mosquitto' (a mosquitto process started for the run) or",
-                        "tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
+                description = {"'embedded' (HiveMQ CE in-process), 'mosquitto' (a mosquitto process started for the run) or tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
         List<String> brokers;
 
         @Option(names = "--security", paramLabel = "MODE", split = ",", defaultValue = "plain",
-                description = {"plain (anonymous), acl (a site's identities and ACLs), tls (both, over TLS); a list runs",
-                        "each on every broker the benchmark starts, side by side (default: ${DEFAULT-VALUE})."})
+                description = {"plain (anonymous), acl (a site's identities and ACLs), tls (both, over TLS); a list runs each on every broker the benchmark starts, side by side (default: ${DEFAULT-VALUE})."})
         List<String> security;
 
         @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
@@ -91,15 +84,13 @@ final class BenchCommand implements Runnable {
         int escalations;
 
         @Option(names = "--inference-seconds", paramLabel = "S", defaultValue = "" + PipelineBench.DEFAULT_INFERENCE_SECONDS,
-                description = "Measuring time per runtime (default: ${DEFAULT-VALUE}).")
+                description = "Measuring time per runtime, in seconds (default: ${DEFAULT-VALUE}).")
         double inferenceSeconds;
 
         @Mixin
         FleetOptions.Seed seed = new FleetOptions.Seed(SimConfig.DEFAULT_SEED);
 
-        @Option(names = "--shared-on-embedded", description = {
-                "Use the $share/hub subscription on the embedded broker too. By default the single in-process hub",
-                "subscribes plainly there: HiveMQ CE's QoS 1 shared subscriptions collapse once a backlog builds."})
+        @Option(names = "--shared-on-embedded", description = {"Use the $share/hub subscription on the embedded broker too. By default the single in-process hub subscribes plainly there: HiveMQ CE's QoS 1 shared subscriptions collapse once a backlog builds."})
         boolean sharedOnEmbedded;
 
         @Override
@@ -121,11 +112,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "store", mixinStandardHelpOptions = true,
-            description = {
-                    "Measures the hub's store recording escalations: the embedded H2 file beside PostgreSQL.",
-                    "Latency of single-row inserts and of batches (p50, p99) and rows/s of each, through the hub's own",
-                    "insert path, after preloading the table. PostgreSQL: a throwaway local cluster with fsync on",
-                    "(needs the postgresql package), or --db URL."})
+            description = {"Measures the hub's store recording escalations: the embedded H2 file beside PostgreSQL.",
+                    "Latency of single-row inserts and of batches (p50, p99) and rows/s of each, through the hub's own insert path, after preloading the table. PostgreSQL: a throwaway local cluster with fsync on (needs the postgresql package), or --db URL."})
     static final class Store implements Callable<Integer> {
         @Option(names = "--preload", paramLabel = "N", defaultValue = "" + StoreBench.DEFAULT_PRELOAD,
                 description = "Escalations in the table before measuring (default: ${DEFAULT-VALUE}).")
@@ -164,10 +152,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "outbox", mixinStandardHelpOptions = true,
-            description = {
-                    "Measures the edge's durable outbox on this disk: durable appends/s with fsync in batches and",
-                    "with fsync on every record (from the first offer until the last record is on the disk), and the",
-                    "time an agent takes to replay a log of --replay records at start."})
+            description = {"Measures the edge's durable outbox on this disk.",
+                    "Durable appends/s with fsync in batches and with fsync on every record (from the first offer until the last record is on the disk), and the time an agent takes to replay a log of --replay records at start."})
     static final class OutboxCmd implements Callable<Integer> {
         @Option(names = "--messages", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.OutboxBench.DEFAULT_MESSAGES,
                 description = "Appends with fsync in batches (default: ${DEFAULT-VALUE}).")
@@ -204,12 +190,65 @@ final class BenchCommand implements Runnable {
         }
     }
 
-    @Command(name = "sim", mixinStandardHelpOptions = true,
+    @Command(name = "edge-footprint", mixinStandardHelpOptions = true,
             description = {
-                    "Measures the publish rate the simulator sustains: devices x readings/s (QoS 1, the factory line's pumps)",
-                    "on the embedded broker and on mosquitto side by side: target vs achieved msg/s, the lag behind the",
-                    "fleet's clock at the end, and the loss seen by a plain QoS 1 subscriber. Default fleets: 10000 x 1 Hz",
-                    "and 1000 x 10 Hz."})
+                    "Measures what the edge agent costs on a device: the edge-only distribution (tandem-edge.jar, no TensorFlow)",
+                    "in a process of its own with a small heap, against an embedded broker, a hub and a simulated line:",
+                    "CPU share of a core (and per device) and resident memory over the measured span, windows scored.",
+                    "Default runs: 1 device at 10 Hz in -Xmx64m, 50 devices at 10 Hz in -Xmx128m. Linux only."})
+    static final class EdgeFootprint implements Callable<Integer> {
+        @Option(names = "--run", paramLabel = "DEVICESxHZ@HEAPm", split = ",",
+                description = "Agents to measure (default: 1x10@64m,50x10@128m).")
+        List<String> runs = List.of("1x10@64m", "50x10@128m");
+
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "30", description = "Measured span in seconds (default: ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--warmup", paramLabel = "S", defaultValue = "10", description = "Warm-up in seconds once every device detects (default: ${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Option(names = "--commissioning", paramLabel = "N", defaultValue = "200",
+                description = "Anomaly-free readings per device before its model is fitted (default: ${DEFAULT-VALUE}).")
+        int commissioning;
+
+        @Option(names = "--distribution", paramLabel = "DIR",
+                description = "Where tandem-edge.jar and edge-lib/ are (default: next to the running tandem.jar).")
+        Path distribution;
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            if (seconds < 1 || seconds > 3600 || warmup < 0 || warmup > 3600 || commissioning < 50 || commissioning > 100_000) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG,
+                        "--seconds 1..3600, --warmup 0..3600, --commissioning 50..100000");
+            }
+            List<dev.tandem.sim.bench.EdgeFootprintBench.Run> list = new java.util.ArrayList<>();
+            for (String r : runs) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)x([0-9.]+)@(\\d+)m")
+                        .matcher(r.trim().toLowerCase(java.util.Locale.ROOT));
+                if (!m.matches()) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--run takes DEVICESxHZ@HEAPm (e.g. 50x10@128m), got '"
+                            + r + "'");
+                }
+                try {
+                    list.add(new dev.tandem.sim.bench.EdgeFootprintBench.Run(Integer.parseInt(m.group(1)),
+                            Double.parseDouble(m.group(2)), Integer.parseInt(m.group(3))));
+                } catch (NumberFormatException e) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--run: numbers out of range in '" + r + "'");
+                }
+            }
+            dev.tandem.sim.bench.EdgeFootprintBench.run(new dev.tandem.sim.bench.EdgeFootprintBench.Options(list, seconds,
+                    warmup, commissioning, distribution != null ? distribution
+                    : dev.tandem.sim.bench.EdgeFootprintBench.defaultDistribution(), report), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "sim", mixinStandardHelpOptions = true,
+            description = {"Measures the publish rate the simulator sustains.",
+                    "Devices x readings/s (QoS 1, the factory line's pumps) on the embedded broker and on mosquitto side by side: target vs achieved msg/s, the lag behind the fleet's clock at the end, and the loss seen by a plain QoS 1 subscriber. Default fleets: 10000 x 1 Hz and 1000 x 10 Hz."})
     static final class Sim implements Callable<Integer> {
         @Option(names = "--fleet", paramLabel = "DEVICESxHZ", split = ",",
                 description = "Fleets to measure (default: 10000x1,1000x10).")
@@ -219,10 +258,10 @@ final class BenchCommand implements Runnable {
                 description = "Brokers, side by side (default: embedded,mosquitto).")
         List<String> brokers = List.of("embedded", "mosquitto");
 
-        @Option(names = "--seconds", paramLabel = "S", defaultValue = "20", description = "Measured span (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--seconds", paramLabel = "S", defaultValue = "20", description = "Measured span, in seconds (default: ${DEFAULT-VALUE}).")
         int seconds;
 
-        @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "Warm-up before measuring (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", paramLabel = "S", defaultValue = "5", description = "Warm-up before measuring, in seconds (default: ${DEFAULT-VALUE}).")
         int warmup;
 
         @Option(names = "--connections", paramLabel = "N", defaultValue = "1",

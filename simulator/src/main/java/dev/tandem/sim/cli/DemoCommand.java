@@ -19,8 +19,7 @@ import java.util.concurrent.Callable;
                 "Starts a broker (embedded HiveMQ unless --broker is given), the hub, one edge agent per simulated machine and the simulator. Each device commissions on its first readings, receives its tiny model, then detects; uncertain windows are answered by the hub. Prints a status line every few seconds and a summary at the end (Ctrl-C or --duration)."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
-    FleetOptions fleet = new FleetOptions(DemoConfig.DEFAULT_SITE, SimConfig.DEFAULT_DEVICES, SimConfig.DEFAULT_SEED,
-            DemoConfig.DEFAULT_RATE_PER_DEVICE, DemoConfig.DEFAULT_COMMISSIONING_SAMPLES);
+    FleetOptions fleet = new FleetOptions(DemoConfig.DEFAULT_SITE, SimConfig.DEFAULT_DEVICES);
 
     @Option(names = "--duration", paramLabel = "S", defaultValue = "" + RunOptions.UNTIL_CTRL_C,
             description = "Stop after S seconds of streaming; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
@@ -54,14 +53,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-http", description = "No REST API.")
     boolean noHttp;
 
-    @Option(names = "--verbose", description = "Also print the components' INFO logs (on stderr) between the status lines.")
-    boolean verbose;
-
     @Override
     public Integer call() throws Exception {
-        if (!verbose && System.getProperty("tandem.log.level") == null) {
-            System.setProperty("tandem.log.level", "WARN"); // before the first logger: logback reads it once
-        }
         DemoConfig config = DemoConfig.builder().devices(fleet.devices()).duration(Duration.ofSeconds(durationSeconds))
                 .broker(broker).seed(fleet.seed()).report(report).ratePerDevice(fleet.rate())
                 .commissioningSamples(fleet.commissioning()).statusInterval(Duration.ofMillis(Math.round(statusEvery * 1000)))

@@ -33,7 +33,7 @@ final class EdgeCommand implements Callable<Integer> {
     List<String> devices;
 
     @Mixin
-    FleetOptions.Commissioning commissioningOption = new FleetOptions.Commissioning(EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES);
+    FleetOptions.Commissioning commissioningOption = new FleetOptions.Commissioning();
 
     @Mixin
     LoginOptions login;

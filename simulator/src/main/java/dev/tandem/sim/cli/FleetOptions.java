@@ -1,5 +1,8 @@
 package dev.tandem.sim.cli;
 
+import dev.tandem.edge.EdgeConfig;
+import dev.tandem.sim.factory.SimConfig;
+import dev.tandem.sim.publish.PublisherConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -9,10 +12,16 @@ import picocli.CommandLine.Option;
  * {@code sim} take them all (this mixin); {@code edge}, {@code bench} and {@code eval} mix in the
  * ones they take ({@link Site}, {@link Devices}, {@link Seed}, {@link Commissioning}).
  *
- * <p>Each command keeps its own defaults: it creates the mixin with the constants they mirror, and
- * picocli shows that initial value as the default.
+ * <p>Every command has the same defaults for the options it shares ({@link #DEFAULT_RATE_HZ},
+ * {@link #DEFAULT_COMMISSIONING}); the site and the machine count differ where the command's purpose
+ * does (the demo's own site, eval's smaller fleet). picocli shows the mixin's initial value as the default.
  */
 final class FleetOptions {
+    /** {@code --rate} of every command (readings per second per machine). */
+    static final double DEFAULT_RATE_HZ = PublisherConfig.DEFAULT_RATE_PER_DEVICE;
+    /** {@code --commissioning} of every command (readings per device before its first model). */
+    static final int DEFAULT_COMMISSIONING = EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES;
+
     /** The site {@code sim} and {@code edge} share by default, so that they find each other. */
     static final String PLANT_SITE = "plant";
 
@@ -50,8 +59,12 @@ final class FleetOptions {
 
     /** {@code --rate}: readings per second per machine. */
     static final class Rate {
-        @Option(names = "--rate", paramLabel = "HZ", description = "Readings per second per machine (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rate", paramLabel = "HZ", description = "Readings per second per machine, in Hz (default: ${DEFAULT-VALUE}).")
         double value;
+
+        Rate() {
+            this(DEFAULT_RATE_HZ);
+        }
 
         Rate(double value) {
             this.value = value;
@@ -61,9 +74,13 @@ final class FleetOptions {
     /** {@code --commissioning}: the readings of a device before its first model. */
     static final class Commissioning {
         @Option(names = "--commissioning", paramLabel = "N",
-                description = "Readings per device before its first model: sent to the hub to fit it, "
-                        + "and kept free of anomalies by the simulator (default: ${DEFAULT-VALUE}).")
+                description = "Readings per device before its first model (a count of readings, 1..5000): sent to "
+                        + "the hub to fit it, and kept free of anomalies by the simulator (default: ${DEFAULT-VALUE}).")
         int value;
+
+        Commissioning() {
+            this(DEFAULT_COMMISSIONING);
+        }
 
         Commissioning(int value) {
             this.value = value;
@@ -81,13 +98,13 @@ final class FleetOptions {
     @Mixin
     Commissioning commissioning;
 
-    /** The whole fleet, with a command's defaults. */
-    FleetOptions(String site, int devices, long seed, double rate, int commissioning) {
+    /** The whole fleet: the command's site and machine count, the shared defaults of the rest. */
+    FleetOptions(String site, int devices) {
         this.site = new Site(site);
         this.devices = new Devices(devices);
-        this.seed = new Seed(seed);
-        this.rate = new Rate(rate);
-        this.commissioning = new Commissioning(commissioning);
+        this.seed = new Seed(SimConfig.DEFAULT_SEED);
+        this.rate = new Rate();
+        this.commissioning = new Commissioning();
     }
 
     String site() {

@@ -3,6 +3,7 @@ package dev.tandem.sim.cli;
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
 import dev.tandem.hub.rebaseline.RebaselineSettings;
+import dev.tandem.hub.notify.NotifySettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.identity.BrokerLogin;
@@ -19,7 +20,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "hub", mixinStandardHelpOptions = true,
-        subcommands = {HubBackupCommand.class, HubRestoreCommand.class, HubRolloutCommand.class, HubModelsCommand.class},
+        subcommands = {HubBackupCommand.class, HubRestoreCommand.class, HubLabelCommand.class, HubRolloutCommand.class,
+                HubModelsCommand.class},
         description = {
                 "Runs one cloud-hub instance against a broker.",
                 "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...).",
@@ -83,6 +85,24 @@ final class HubCommand implements Callable<Integer> {
             description = "Recent readings a re-baseline is fitted on; 0: never re-baseline (default: ${DEFAULT-VALUE}).")
     int rebaselineSamples = RebaselineSettings.DEFAULT_SAMPLES;
 
+    @Option(names = "--notify-webhook", paramLabel = "URL",
+            description = "POST a JSON notification to this http(s) URL when an alarm episode starts (ONSET) or ends "
+                    + "(CLEAR, REBASELINED); retried with backoff, failures counted in /metrics and the status.")
+    java.net.URI notifyWebhook;
+
+    @Option(names = "--notify-topic", paramLabel = "TOPIC",
+            description = "Publish the same notifications on this MQTT topic (QoS 1, not retained); a broker with ACLs "
+                    + "allows a hub only tandem/v1/SITE/notifications.")
+    String notifyTopic;
+
+    @Option(names = "--notify-retries", paramLabel = "N",
+            description = "Further attempts after a failed notification, 0..10 (default: ${DEFAULT-VALUE}).")
+    int notifyRetries = NotifySettings.DEFAULT_RETRIES;
+
+    @Option(names = "--notify-timeout-ms", paramLabel = "MS",
+            description = "How long one notification attempt may take, in milliseconds, 100..60000 (default: ${DEFAULT-VALUE}).")
+    long notifyTimeoutMs = NotifySettings.DEFAULT_TIMEOUT.toMillis();
+
     @Override
     public Integer call() throws Exception {
         BrokerLogin brokerLogin = login.login(run.broker);
@@ -100,6 +120,7 @@ final class HubCommand implements Callable<Integer> {
                 .sharedSubscription(!noShared)
                 .fit(fit.settings())
                 .store(store.settings())
+                .notifications(notifySettings())
                 .rebaseline(new RebaselineSettings(Duration.ofSeconds(rebaselineAfterSeconds), rebaselineSamples,
                         RebaselineSettings.DEFAULT_MAX_ANOMALOUS_SHARE))
                 .build();
@@ -141,6 +162,11 @@ final class HubCommand implements Callable<Integer> {
         return 0;
     }
 
+    private NotifySettings notifySettings() {
+        return new NotifySettings(notifyWebhook, notifyTopic, notifyRetries, Duration.ofMillis(notifyTimeoutMs),
+                NotifySettings.DEFAULT_BACKOFF, NotifySettings.DEFAULT_QUEUE);
+    }
+
     private static boolean isLoopback(String host) {
         try {
             return java.net.InetAddress.getByName(host).isLoopbackAddress();
@@ -174,6 +200,16 @@ final class HubCommand implements Callable<Integer> {
                         + " | verdict p50 %.1f ms | recorded %d (queued %d, dropped %d) | errors %d",
                 hub.isConnected(), s.devicesWithModel(), s.escalationsReceived(), s.verdictsSent(), s.batches(),
                 s.meanBatchSize(), s.verdictLatencyP50Ms(), hub.escalationLog().written(), hub.escalationLog().pending(),
-                hub.escalationLog().dropped(), s.errors());
+                hub.escalationLog().dropped(), s.errors()) + notified(hub);
+    }
+
+    /** {@code | notified webhook 3 (failed 0, dropped 0)} per channel; empty when none. */
+    private static String notified(CloudHub hub) {
+        StringBuilder out = new StringBuilder();
+        for (dev.tandem.hub.notify.Notifier.ChannelStatus c : hub.notifications()) {
+            out.append(String.format(" | notified %s %d (failed %d, dropped %d)", c.channel(), c.sent(), c.failed(),
+                    c.dropped()));
+        }
+        return out.toString();
     }
 }

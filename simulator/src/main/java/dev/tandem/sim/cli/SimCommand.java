@@ -30,8 +30,7 @@ final class SimCommand implements Callable<Integer> {
     LoginOptions login;
 
     @Mixin
-    FleetOptions fleet = new FleetOptions(FleetOptions.PLANT_SITE, SimConfig.DEFAULT_DEVICES, SimConfig.DEFAULT_SEED,
-            PublisherConfig.DEFAULT_RATE_PER_DEVICE, SimConfig.DEFAULT_COMMISSIONING_SAMPLES);
+    FleetOptions fleet = new FleetOptions(FleetOptions.PLANT_SITE, SimConfig.DEFAULT_DEVICES);
 
     @Option(names = "--samples", paramLabel = "N", defaultValue = "" + PublisherConfig.UNTIL_STOPPED,
             description = "Readings per machine, then stop; 0 = until stopped (default: ${DEFAULT-VALUE}).")

@@ -25,8 +25,10 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
                          Duration verdictTimeout, Path siteDir, boolean insecure, int httpPort) {
     /** {@code httpPort}: no REST API. */
     public static final int NO_HTTP = -1;
-    public static final double DEFAULT_RATE_PER_DEVICE = 25;
-    public static final int DEFAULT_COMMISSIONING_SAMPLES = 300;
+    /** The simulator's ({@link dev.tandem.sim.publish.PublisherConfig#DEFAULT_RATE_PER_DEVICE}): one default for every command. */
+    public static final double DEFAULT_RATE_PER_DEVICE = dev.tandem.sim.publish.PublisherConfig.DEFAULT_RATE_PER_DEVICE;
+    /** The edge agent's ({@link dev.tandem.edge.EdgeConfig#DEFAULT_COMMISSIONING_SAMPLES}): one default for every command. */
+    public static final int DEFAULT_COMMISSIONING_SAMPLES = dev.tandem.edge.EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES;
     public static final String DEFAULT_SITE = "demo";
     public static final Duration DEFAULT_STATUS_INTERVAL = Duration.ofSeconds(5);
 

@@ -26,7 +26,9 @@ import java.util.Set;
  */
 public record SimConfig(long seed, int devices, int commissioningSamples, Duration samplePeriod, Instant start,
                         double anomalyRate, Set<AnomalyKind> kinds) {
-    public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
+    /** The edge agent's ({@link dev.tandem.edge.EdgeConfig#DEFAULT_COMMISSIONING_SAMPLES}): the readings a device sends
+     *  the hub before its first model are the ones the simulator keeps free of anomalies. */
+    public static final int DEFAULT_COMMISSIONING_SAMPLES = dev.tandem.edge.EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES;
     public static final Duration DEFAULT_SAMPLE_PERIOD = Duration.ofSeconds(1);
     /** A fixed epoch, so that streams (timestamps included) are identical from run to run. */
     public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");

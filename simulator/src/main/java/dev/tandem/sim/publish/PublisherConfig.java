@@ -32,7 +32,8 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
                               long samplesPerDevice, int maxInflight, Duration connectTimeout, Duration drainTimeout,
                               BrokerLogin login) {
     public static final double AS_FAST_AS_POSSIBLE = Double.POSITIVE_INFINITY;
-    public static final double DEFAULT_RATE_PER_DEVICE = 10.0;
+    /** Readings per second per device (Hz), the one default of every command that simulates ({@code sim}, {@code demo}). */
+    public static final double DEFAULT_RATE_PER_DEVICE = 25.0;
     public static final int DEFAULT_MAX_INFLIGHT = 1000;
     public static final int DEFAULT_QOS = 1;
     /** {@code samplesPerDevice} 0: publish until stopped. */

@@ -10,6 +10,7 @@ import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FleetOptionsTest {
     private static <T> T parse(T command, String... args) {
@@ -18,21 +19,38 @@ class FleetOptionsTest {
     }
 
     @Test
-    void demo_withoutFlags_takesTheDemoDefaults() {
+    void demo_withoutFlags_takesTheSharedDefaults_withItsOwnSite() {
         FleetOptions f = parse(new DemoCommand()).fleet;
         assertEquals(DemoConfig.DEFAULT_SITE, f.site());
         assertEquals(SimConfig.DEFAULT_DEVICES, f.devices());
         assertEquals(SimConfig.DEFAULT_SEED, f.seed());
-        assertEquals(DemoConfig.DEFAULT_RATE_PER_DEVICE, f.rate());
-        assertEquals(DemoConfig.DEFAULT_COMMISSIONING_SAMPLES, f.commissioning());
+        assertEquals(FleetOptions.DEFAULT_RATE_HZ, f.rate());
+        assertEquals(FleetOptions.DEFAULT_COMMISSIONING, f.commissioning());
     }
 
     @Test
-    void sim_withoutFlags_takesTheSimulatorDefaults_andFlagsOverrideThem() {
+    void sharedOptions_haveOneDefault_inEveryCommandAndEveryConfig() {
+        assertEquals(FleetOptions.DEFAULT_RATE_HZ, parse(new SimCommand()).fleet.rate());
+        assertEquals(FleetOptions.DEFAULT_RATE_HZ, parse(new DemoCommand()).fleet.rate());
+        assertEquals(FleetOptions.DEFAULT_COMMISSIONING, parse(new SimCommand()).fleet.commissioning());
+        assertEquals(FleetOptions.DEFAULT_COMMISSIONING, parse(new DemoCommand()).fleet.commissioning());
+        assertEquals(FleetOptions.DEFAULT_COMMISSIONING,
+                parse(new EdgeCommand(), "--device", "d1", "--hub-key", "hub.pub").commissioningOption.value);
+        // the configs behind them agree: what the edge sends the hub is what the simulator keeps anomaly-free
+        assertEquals(EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES, SimConfig.DEFAULT_COMMISSIONING_SAMPLES);
+        assertEquals(EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES, DemoConfig.DEFAULT_COMMISSIONING_SAMPLES);
+        assertEquals(PublisherConfig.DEFAULT_RATE_PER_DEVICE, DemoConfig.DEFAULT_RATE_PER_DEVICE);
+        // and their help names the unit
+        CommandLine sim = new CommandLine(new SimCommand());
+        assertTrue(String.join(" ", sim.getCommandSpec().findOption("--rate").description()).contains("Hz"));
+        assertTrue(String.join(" ", sim.getCommandSpec().findOption("--commissioning").description())
+                .contains("readings"));
+    }
+
+    @Test
+    void sim_withoutFlags_takesTheSharedDefaults_andFlagsOverrideThem() {
         FleetOptions f = parse(new SimCommand()).fleet;
         assertEquals(FleetOptions.PLANT_SITE, f.site());
-        assertEquals(PublisherConfig.DEFAULT_RATE_PER_DEVICE, f.rate());
-        assertEquals(SimConfig.DEFAULT_COMMISSIONING_SAMPLES, f.commissioning());
 
         FleetOptions set = parse(new SimCommand(), "--site", "s1", "--devices", "3", "--seed", "7", "--rate", "2.5",
                 "--commissioning", "100").fleet;
