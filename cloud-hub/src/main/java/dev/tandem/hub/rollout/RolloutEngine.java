@@ -97,7 +97,8 @@ public final class RolloutEngine implements AutoCloseable {
 
     /** A rollout under way. */
     private static final class Live {
-        Rollout rollout;
+        /** Changed on the context; read by the commissioning's threads ({@link #holdsAssignment}). */
+        volatile Rollout rollout;
         final RolloutSettings settings;
         Instant waveStartedAt;
         final Map<DeviceId, ActionRecord> actions = new LinkedHashMap<>();
@@ -271,8 +272,10 @@ public final class RolloutEngine implements AutoCloseable {
      * that rollout's model. Called from the commissioning's threads.
      */
     public boolean holdsAssignment(DeviceId id, boolean restoring) {
-        if (engaged.containsKey(id)) {
-            return true;
+        String rollout = engaged.get(id);
+        Live l = rollout == null ? null : live.get(rollout);
+        if (l != null && l.rollout.state() != RolloutState.READY) {
+            return true; // a READY rollout has sent nothing yet: the device's own models go out as before
         }
         ActionRecord a = standing.get(id);
         return restoring && a != null && a.action().state() == ActionState.ACTIVE && !a.sentBack();
