@@ -122,7 +122,20 @@ final class NumericOptions {
             entry("--agents", between(0, Identity.MAX_DEVICES, "agents")),
             entry("--hubs", between(0, 100, "hub instances")),
             entry("--alarms", between(1, 1000, "alarms")),
-            entry("--limit", between(1, 1000, "alarms")));
+            entry("--limit", between(1, 1000, "alarms")),
+            // rollouts
+            entry("--share", new Rule(0, true, 1, false, "a share of the target")),
+            entry("--success", new Rule(0, true, 1, false, "a share of a wave's devices ACTIVE")),
+            entry("--error", new Rule(0, false, 1, true, "a share of a wave's devices FAILED or ROLLED_BACK")),
+            entry("--shadow-seconds", between(0, 7 * 86_400, "seconds")),
+            entry("--timeout-seconds", new Rule(0, true, 30 * 86_400, false, "seconds")),
+            entry("--watch-seconds", between(0, 86_400, "seconds")),
+            entry("--alarm-rate-max", between(0, 1, "a share of windows")),
+            entry("--escalation-rate-max", between(0, 1, "a share of windows")),
+            entry("hub rollout status --limit", between(1, 1000, "devices")),
+            entry("--offset", atLeast(0, "devices")),
+            entry("bench rollout --devices", between(1, 10_000, "devices")),
+            entry("--shadow-ms", between(0, 60_000, "milliseconds")));
 
     /** The numeric options typed as text: a number in the rule's range, or one of the words. */
     record TextRule(java.util.Set<String> words, Rule rule) {

@@ -24,17 +24,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NumericOptionsTest {
     /** What a command needs besides the option under test to get past parsing. */
-    private static final Map<String, List<String>> REQUIRED = Map.of(
-            "hub backup", List.of("--out", "x.zip"),
-            "hub restore", List.of("--in", "x.zip"),
-            "edge", List.of("--device", "d1", "--hub-key", "hub.pub"),
-            "sim run", List.of("scenario.yaml"),
-            "sim replay", List.of("--path", "data"),
-            "eval", List.of("--dataset", "sim"),
-            "provision", List.of("--out", "site"),
-            "score", List.of("--truth", "truth.jsonl", "--alarms", "alarms.jsonl"),
-            "fleet show", List.of("--token-file", "t", "machine-01"),
-            "fleet alarms", List.of("--token-file", "t"));
+    private static final Map<String, List<String>> REQUIRED = Map.ofEntries(
+            Map.entry("hub backup", List.of("--out", "x.zip")),
+            Map.entry("hub restore", List.of("--in", "x.zip")),
+            Map.entry("edge", List.of("--device", "d1", "--hub-key", "hub.pub")),
+            Map.entry("sim run", List.of("scenario.yaml")),
+            Map.entry("sim replay", List.of("--path", "data")),
+            Map.entry("eval", List.of("--dataset", "sim")),
+            Map.entry("provision", List.of("--out", "site")),
+            Map.entry("score", List.of("--truth", "truth.jsonl", "--alarms", "alarms.jsonl")),
+            Map.entry("fleet show", List.of("--token-file", "t", "machine-01")),
+            Map.entry("fleet alarms", List.of("--token-file", "t")),
+            Map.entry("hub rollout start", List.of("--token-file", "t", "--recipe", "default")),
+            Map.entry("hub rollout status", List.of("--token-file", "t")));
 
     record Case(String command, String option, String value) {
         @Override
