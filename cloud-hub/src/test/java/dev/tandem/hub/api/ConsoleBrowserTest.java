@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * installed ({@code .ci/run} installs both).
  */
 class ConsoleBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(45);
     private static final String SITE = Signals.site();
     private static final OperatorToken.Issued ADMIN = OperatorToken.issue("alice", OperatorRole.ADMIN);
     private static final OperatorToken.Issued VIEWER = OperatorToken.issue("bob", OperatorRole.READ_ONLY);
