@@ -191,6 +191,33 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aDeviceWhoseWatchdogTripsAfterTheRolloutFinished_isSentItsPreviousModel_underAHigherGeneration() throws Exception {
+        String site = Signals.site();
+        try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 1);
+             ScriptedDevices devices = new ScriptedDevices(broker.url(), site, hub.publicKey(), (d, m) -> List.of(
+                     ModelState.verifying(site, d, m.version()), ModelState.active(site, d, m.version())))) {
+            Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.995",
+                    WavePlan.uniform(QUICK, WaveSize.share(1.0))), "admin"));
+            assertTrue(reaches(hub, r.id(), RolloutState.FINISHED));
+            ModelManifest candidate = devices.last("d1");
+            assertEquals(r.id(), candidate.rules().rollout());
+            // later, the device's watchdog sends it back by itself
+            devices.report(ModelState.rolledBack(site, "d1", candidate.version(), ErrorCode.WATCHDOG_TRIPPED,
+                    "escalation rate 0.41 above the band [0, 0.3]").about(candidate.generation(), r.id()));
+            assertTrue(TestWait.until(WAIT, () -> devices.manifests("d1").size() == 3), "sent back");
+            ModelManifest back = devices.last("d1");
+            assertNull(back.rules());
+            assertEquals(candidate.parentVersion(), back.version());
+            assertTrue(back.generation() > candidate.generation());
+            ActionRecord a = view(hub, r.id()).actions().get(0);
+            assertEquals(ActionState.ROLLED_BACK, a.action().state());
+            assertEquals(ErrorCode.WATCHDOG_TRIPPED, a.action().code());
+            assertEquals(back.generation(), a.rollbackGeneration());
+            assertEquals(back.version(), hub.lineage().current(new DeviceId(site, "d1")).orElseThrow().version());
+        }
+    }
+
+    @Test
     void staleReports_areIgnoredAndCounted_impossibleOnesRefused_theActionUnchanged() throws Exception {
         String site = Signals.site();
         try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 1);
