@@ -46,7 +46,7 @@ public final class StoreBackup {
     public static final String FORMAT = "tandem-hub-backup/1";
     /** Parents before children (foreign keys). */
     static final List<String> TABLES = List.of("devices", "commissioning_sets", "artifacts", "models", "manifests",
-            "escalations", "labels", "retraining_runs");
+            "escalations", "labels", "retraining_runs", "rollouts", "rollout_actions", "rollout_transitions");
     private static final int BATCH = 200;
 
     /** What a backup holds. */
@@ -244,6 +244,7 @@ public final class StoreBackup {
                                             + line.path("end").path(t));
                                 }
                             }
+                            restartIdentities(c);
                             return new Summary(schema, counts);
                         }
                         String table = line.path("t").asText();
@@ -265,6 +266,19 @@ public final class StoreBackup {
                 throw malformed(name, je.getOriginalMessage());
             }
             throw e;
+        }
+    }
+
+    /** The restored rows keep their generated keys: the next ones continue above them. */
+    private static void restartIdentities(Connection c) throws SQLException {
+        long next;
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                "select coalesce(max(seq), 0) + 1 from rollout_transitions")) {
+            r.next();
+            next = r.getLong(1);
+        }
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("alter table rollout_transitions alter column seq restart with " + next);
         }
     }
 

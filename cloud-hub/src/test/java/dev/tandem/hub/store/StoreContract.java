@@ -390,6 +390,9 @@ abstract class StoreContract {
         s.withConnection("a retraining run", c -> c.createStatement().executeUpdate("insert into retraining_runs (id, "
                 + "site, device, reason, status, requested_at) values ('r1', 'plant', 'm1', 'operator', 'requested', 9)"));
         s.leases().tryAcquire(SITE, "m1", "f", "hub-a", Duration.ofMinutes(1), 1);
+        dev.tandem.hub.rollout.Rollout r = plannedRollout("r-kept", 3);
+        s.rollouts().create(r, dev.tandem.hub.rollout.RolloutSettings.defaults(), r.scheduledActions().stream()
+                .map(dev.tandem.hub.rollout.ActionRecord::of).toList(), java.time.Instant.ofEpochMilli(2_000));
     }
 
     /** Both stores hold the same rows (what a backup carries). */
@@ -412,6 +415,14 @@ abstract class StoreContract {
             assertEquals(withoutPayload(ee.get(i)), withoutPayload(ae.get(i)));
         }
         assertEquals(expected.labels().list(SITE, "m1"), actual.labels().list(SITE, "m1"));
+        assertEquals(expected.rollouts().find("r-kept"), actual.rollouts().find("r-kept"));
+        assertEquals(expected.rollouts().transitions("r-kept", null), actual.rollouts().transitions("r-kept", null));
+        // a transition recorded after the restore gets a key of its own
+        dev.tandem.hub.rollout.Rollout r = actual.rollouts().find("r-kept").orElseThrow().rollout();
+        java.time.Instant t = java.time.Instant.ofEpochMilli(3_000);
+        actual.rollouts().update(r.moveTo(dev.tandem.hub.rollout.RolloutState.RUNNING), t,
+                new RolloutStore.Transition("r-kept", null, "READY", "RUNNING", t, null, "after the restore"));
+        assertEquals(2, actual.rollouts().transitions("r-kept", null).size());
         FittedDevice loaded = actual.models().load(SITE, "m1", fitted().fingerprint()).orElseThrow();
         loaded.large().close();
         assertEquals(fitted().tiny(), loaded.tiny());
