@@ -62,7 +62,7 @@ public final class RolloutBench {
 
     /** What one run measured. */
     public record Result(int devices, boolean bad, String finalState, long commissionMs, long totalMs,
-                         List<Long> waveMs, Long rollbackMs, Map<String, Integer> actions) {
+                         List<Long> waveMs, Long rollbackMs, Map<String, Integer> actions, long heapPerDeviceBytes) {
     }
 
     private RolloutBench() {
@@ -127,10 +127,34 @@ public final class RolloutBench {
             Map<String, Integer> actions = new LinkedHashMap<>();
             v.counts().forEach((s, n) -> actions.put(s.name(), n));
             long totalMs = Duration.between(ts.get(0).at(), ts.get(ts.size() - 1).at()).toMillis();
-            return new Result(devices, bad, end.name(), commissionMs, totalMs, waves, rollbackMs, actions);
+            long perDevice = heapPerDevice(hub, devices);
+            return new Result(devices, bad, end.name(), commissionMs, totalMs, waves, rollbackMs, actions, perDevice);
         } finally {
             broker.close();
         }
+    }
+
+    /**
+     * The heap a planned rollout retains per device: used heap after GC with a READY rollout over every
+     * device, less before it, over the devices (then it is aborted). A rough figure: GC is a request.
+     */
+    private static long heapPerDevice(CloudHub hub, int devices) throws Exception {
+        long before = usedAfterGc();
+        Rollout held = hub.rollouts().create(new RolloutEngine.Request("heap", RolloutChange.recipe("default"),
+                RolloutTarget.site(SITE), null, null, false), "bench").toCompletionStage().toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        long after = usedAfterGc();
+        hub.rollouts().abort(held.id()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return Math.max(0, (after - before) / devices);
+    }
+
+    private static long usedAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     /** The devices: one MQTT session commissioning each and answering its rollout manifests. */

@@ -52,9 +52,11 @@ final class BenchCommand implements Runnable {
             }
             dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(devices, bad,
                     java.time.Duration.ofMillis(shadowMs));
-            System.out.printf("rollout of %d devices (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms)%n",
+            System.out.printf("rollout of %d devices (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms); "
+                            + "a planned rollout retains about %d bytes of heap per device%n",
                     r.devices(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),
-                    r.rollbackMs() == null ? "" : "; rollback " + r.rollbackMs() + " ms", r.actions(), r.commissionMs());
+                    r.rollbackMs() == null ? "" : "; rollback " + r.rollbackMs() + " ms", r.actions(), r.commissionMs(),
+                    r.heapPerDeviceBytes());
             System.out.println(new String(dev.tandem.shared.wire.Wire.encode(r), java.nio.charset.StandardCharsets.UTF_8));
             return 0;
         }
