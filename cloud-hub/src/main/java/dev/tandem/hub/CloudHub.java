@@ -15,6 +15,7 @@ import dev.tandem.hub.live.ObservedAlarmLog;
 import dev.tandem.hub.mqtt.HubConnection;
 import dev.tandem.hub.notify.Notifier;
 import dev.tandem.hub.rebaseline.Rebaseliner;
+import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.store.EscalationLog;
 import dev.tandem.hub.store.HubStore;
 import dev.tandem.hub.store.RetentionJob;
@@ -173,6 +174,16 @@ public final class CloudHub implements AutoCloseable {
     }
 
     /** What the hub knows of the devices' held alarms and their re-baselining. */
+    /**
+     * An operator labelled {@code [fromMs, toMs)} of {@code id} normal (the label is kept by the caller): a
+     * device holding an alarm episode is re-baselined on its readings inside the label, without the large
+     * model's judgement. Completes on the verdict worker's next turn.
+     */
+    public java.util.concurrent.CompletableFuture<Rebaseliner.LabelOutcome> labelledNormal(DeviceId id, long fromMs,
+                                                                                         long toMs) {
+        return escalations.withRecent(id, recent -> rebaseliner.labelledNormal(id, fromMs, toMs, recent));
+    }
+
     public Rebaseliner rebaseliner() {
         return rebaseliner;
     }

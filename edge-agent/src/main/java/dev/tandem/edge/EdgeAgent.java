@@ -55,8 +55,8 @@ import java.util.function.Consumer;
  * commissioning, model version, state). Each reading sample goes into the device's window; a device
  * without a model first collects its commissioning samples and sends them to the hub once; with a
  * model, every window is scored inline and decided (see {@link DeviceDetector}, whose verdict
- * timeouts run on Vert.x timers). Model assignments are answered RECEIVED, then ACTIVE or REJECTED
- * (see {@link ModelAssignments}). Alarms, escalations, commissioning sets and model states are QoS 1
+ * timeouts run on Vert.x timers). Model assignments are answered VERIFYING, then ACTIVE, SHADOW (in a
+ * rollout) or FAILED (see {@link ModelAssignments}). Alarms, escalations, commissioning sets and model states are QoS 1
  * publishes through the {@link Outbox}; statuses are retained (see {@link StatusReporter}).
  *
  * <p><b>Last wills.</b> MQTT allows one will per connection. The main connection's will is the
@@ -94,6 +94,7 @@ public final class EdgeAgent extends VerticleBase {
     private final Outbox outbox;
     private final Map<String, EdgeDevice> devices;
     private final InboundRouter router;
+    private final ModelAssignments assignments;
     private final List<BrokerLink> willLinks = new ArrayList<>();
     /** Device -> the will link carrying its will (every device but the first). */
     private final Map<String, BrokerLink> willLinkOf = new java.util.HashMap<>();
@@ -131,8 +132,8 @@ public final class EdgeAgent extends VerticleBase {
             byId.put(d, device);
         }
         this.devices = Collections.unmodifiableMap(byId);
-        this.router = new InboundRouter(config.site(), devices, config.maxReadingBytes(),
-                new ModelAssignments(config, accepted, metrics, this::activated), metrics);
+        this.assignments = new ModelAssignments(config, accepted, metrics, timers, this::activated);
+        this.router = new InboundRouter(config.site(), devices, config.maxReadingBytes(), assignments, metrics);
     }
 
     private static boolean acceptedBefore(AcceptedModels accepted, String device) {
@@ -185,6 +186,30 @@ public final class EdgeAgent extends VerticleBase {
     /** The version of the model a device runs, if it has one. */
     public Optional<String> modelVersion(String device) {
         return Optional.ofNullable(device(device).modelVersion());
+    }
+
+    /**
+     * Windows each model version scored on a device so far (a model swap neither loses a window nor
+     * scores one twice: their sum is {@link #windows(String)}).
+     */
+    public Map<String, Long> windowsByModel(String device) {
+        return device(device).detector().windowsByModel();
+    }
+
+    /** Windows scored on a device so far. */
+    public long windows(String device) {
+        return device(device).detector().windows();
+    }
+
+    /** The figures of the candidate model a device runs in SHADOW, if one is (read on the event loop's behalf). */
+    public Optional<dev.tandem.shared.wire.ShadowReport> shadow(String device) {
+        dev.tandem.edge.detect.Shadow s = device(device).detector().shadow();
+        return s == null ? Optional.empty() : Optional.of(s.report(System.currentTimeMillis()));
+    }
+
+    /** Whether a device's watchdog is watching a model it activated in a rollout. */
+    public boolean watching(String device) {
+        return device(device).detector().watch() != null;
     }
 
     /** A device's state (COMMISSIONING until it has a model, then DETECTING; OFFLINE after stop). */

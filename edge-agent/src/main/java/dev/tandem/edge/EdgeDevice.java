@@ -239,6 +239,16 @@ final class EdgeDevice implements DeviceDetector.Output {
     /** Runs {@code model} from now on (hot swap); commissioning, if still going, is over. */
     void activate(TinyModel model, int contextSize) {
         detector.install(model, contextSize);
+        activated(model);
+    }
+
+    /** Runs the candidate in shadow from the next window on (its scorer goes on). */
+    void promote(int contextSize) {
+        detector.promoteShadow(contextSize);
+        activated(detector.model());
+    }
+
+    private void activated(TinyModel model) {
         commissioner.complete();
         activatedAt = System.currentTimeMillis();
         modelVersion = model.version();

@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  *   <li>{@code tandem.edge.verdicts}: verdicts applied; {@code tandem.edge.verdict.timeouts}: verdicts that did
  *       not come in time; {@code tandem.edge.verdicts.late}: verdicts after their timeout (ignored);
  *       {@code tandem.edge.verdicts.unknown}: verdicts for ids this agent never sent;</li>
- *   <li>{@code tandem.edge.commissionings}: commissioning messages sent; {@code tandem.edge.models.activated};</li>
+ *   <li>{@code tandem.edge.commissionings}: commissioning messages sent; {@code tandem.edge.models.activated};
+ *       {@code tandem.edge.shadow.windows}: windows a rollout's candidate scored in shadow;
+ *       {@code tandem.edge.models.rolledback}: candidates dropped and models reverted in rollouts;</li>
  *   <li>{@code tandem.edge.readings.duplicate}: samples whose seq is not after the newest (e.g. QoS 1 redelivery), skipped;</li>
  *   <li>{@code tandem.edge.readings.refused}: samples refused as too far ahead of the device's sequence;
  *       {@code tandem.edge.readings.held.dropped}: samples held for a model that did not fit the bounded buffer;</li>
@@ -60,6 +62,8 @@ public final class EdgeMetrics {
     private final Counter unknownVerdicts;
     private final Counter commissionings;
     private final Counter modelsActivated;
+    private final Counter shadowWindows;
+    private final Counter modelsRolledBack;
     private final Map<String, Counter> outboxDropped = new java.util.HashMap<>();
     private final Counter refusedReadings;
     private final dev.tandem.shared.error.RateLimitedLog badInputLog =
@@ -98,6 +102,8 @@ public final class EdgeMetrics {
         unknownVerdicts = counter("tandem.edge.verdicts.unknown");
         commissionings = counter("tandem.edge.commissionings");
         modelsActivated = counter("tandem.edge.models.activated");
+        shadowWindows = counter("tandem.edge.shadow.windows");
+        modelsRolledBack = counter("tandem.edge.models.rolledback");
         for (MessageClass c : MessageClass.values()) {
             for (DropReason r : DropReason.values()) {
                 outboxDropped.put(c.label() + "/" + r.label(), Counter.builder("tandem.edge.outbox.dropped").tags(tags)
@@ -195,6 +201,24 @@ public final class EdgeMetrics {
 
     public void modelActivated() {
         modelsActivated.increment();
+    }
+
+    /** A window a candidate model scored in shadow (beside the active model's). */
+    public void shadowWindow() {
+        shadowWindows.increment();
+    }
+
+    public long shadowWindows() {
+        return (long) shadowWindows.count();
+    }
+
+    /** A candidate dropped in shadow or a model the watchdog reverted, or a candidate the hub replaced. */
+    public void modelRolledBack() {
+        modelsRolledBack.increment();
+    }
+
+    public long modelsRolledBack() {
+        return (long) modelsRolledBack.count();
     }
 
     public void outboxDropped(MessageClass c, DropReason reason) {

@@ -102,6 +102,7 @@ public final class HubApi implements AutoCloseable {
         FleetRoutes fleet = new FleetRoutes(hub);
         fleet.mount(router);
         new LiveRoutes(hub, fleet, config.operators(), vertx).mount(router);
+        new LabelRoutes(hub, fleet, vertx).mount(router);
         new ConsoleRoutes().mount(router);
         byte[] openApi = openApiDocument();
         router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()

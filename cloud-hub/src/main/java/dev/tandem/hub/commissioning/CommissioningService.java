@@ -161,7 +161,7 @@ public final class CommissioningService implements AutoCloseable {
      * generation, its manifest naming the model it replaces as parent. Otherwise nothing changes
      * (counted). {@code done} runs when it is over either way.
      */
-    public void rebaseline(DeviceId id, String episode, List<Sample> recent, Runnable done) {
+    public void rebaseline(DeviceId id, String episode, List<Sample> recent, boolean judge, Runnable done) {
         DeviceModels current = fleet.models(id).orElse(null);
         if (current == null || closed) {
             done.run();
@@ -170,8 +170,13 @@ public final class CommissioningService implements AutoCloseable {
         double maxShare = config.rebaseline().maxAnomalousShare();
         CompletableFuture.runAsync(() -> {
             metrics.rebaseline(HubMetrics.REBASELINE_STARTED);
-            NewNormal.Judgement j = NewNormal.judge(id.site(), id.device(), current.deviceClass(), recent, settings);
-            if (!j.steady(maxShare)) {
+            if (!judge) {
+                LOG.info("{}: alarm {}: labelled normal by an operator; re-fitting on {} readings", id, episode,
+                        recent.size());
+            }
+            NewNormal.Judgement j = judge ? NewNormal.judge(id.site(), id.device(), current.deviceClass(), recent, settings)
+                    : null;
+            if (j != null && !j.steady(maxShare)) {
                 metrics.rebaseline(HubMetrics.REBASELINE_NOT_SETTLED);
                 LOG.info("{}: alarm {}: not a new normal ({} of {} verdicts anomalous on the second half, at most {}; "
                         + "level change {} spreads, at most {}); no new model", id, episode, j.anomalous(), j.windows(),
@@ -182,8 +187,10 @@ public final class CommissioningService implements AutoCloseable {
                 LOG.info("{}: its model changed while alarm {} was judged; no re-baseline", id, episode);
                 return;
             }
-            LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
-                    + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
+            if (j != null) {
+                LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
+                        + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
+            }
             Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), recent);
             parents.put(id, current.tiny().version());
             long generation = generations.merge(id, 1L, Long::sum);

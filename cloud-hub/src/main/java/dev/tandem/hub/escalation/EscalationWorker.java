@@ -58,6 +58,8 @@ public final class EscalationWorker implements AutoCloseable {
     private final HubConnection connection;
     private final HubMetrics metrics;
     private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
+    /** Work that needs the scorer's state (the readings it holds), run on the worker thread between batches. */
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
     private final VerdictScorer scorer;
     private volatile Rebaseliner rebaseliner;
@@ -112,6 +114,23 @@ public final class EscalationWorker implements AutoCloseable {
         this.rebaseliner = r;
     }
 
+    /**
+     * Runs {@code f} on the worker thread between two batches with the device's recent readings the
+     * hub holds (oldest first): how an operator's label reaches the re-baseline.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> withRecent(DeviceId id,
+                                                                   java.util.function.Function<List<dev.tandem.shared.wire.Sample>, T> f) {
+        java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                out.complete(f.apply(scorer.recent(id)));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
     /** A large model that was replaced: closed by the worker once no batch can be using it. */
     public void retire(LargeModel model) {
         retired.add(model);
@@ -126,6 +145,9 @@ public final class EscalationWorker implements AutoCloseable {
         List<Inbound> batch = new ArrayList<>(batchMax);
         while (running) {
             closeRetired();
+            for (Runnable t; (t = tasks.poll()) != null; ) {
+                t.run();
+            }
             try {
                 Inbound first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {

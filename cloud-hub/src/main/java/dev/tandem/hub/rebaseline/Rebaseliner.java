@@ -25,9 +25,24 @@ import java.util.function.Function;
 public final class Rebaseliner {
     private static final Logger LOG = LoggerFactory.getLogger(Rebaseliner.class);
 
-    /** Judges, re-fits and sends (runs elsewhere; must not block the caller); runs {@code done} when finished. */
+    /**
+     * Judges (unless an operator already did: {@code judge} false), re-fits and sends (runs elsewhere;
+     * must not block the caller); runs {@code done} when finished.
+     */
     public interface Action {
-        void rebaseline(DeviceId id, String episode, List<Sample> recent, Runnable done);
+        void rebaseline(DeviceId id, String episode, List<Sample> recent, boolean judge, Runnable done);
+    }
+
+    /** What an operator's "normal" label did to the device's held alarm. */
+    public enum LabelOutcome {
+        /** Re-fitting on the labelled readings (the large model's judgement is not asked). */
+        REBASELINING,
+        /** The device holds no alarm episode: the label is kept, nothing else to do. */
+        NO_HELD_ALARM,
+        /** The hub holds too few of the device's readings inside the label since the episode's onset. */
+        TOO_FEW_READINGS,
+        /** A re-baseline of the device is under way already. */
+        BUSY
     }
 
     private record Attempt(String episode, long throughSeq) {
@@ -102,7 +117,38 @@ public final class Rebaseliner {
         inFlight.add(id);
         LOG.info("{}: alarm {} has held {} s; judging its {} recent readings (seq {}..{}) for a re-baseline", id,
                 a.episode(), heldMillis / 1000, last.size(), first.seq(), newest.seq());
-        action.rebaseline(id, a.episode(), List.copyOf(last), () -> inFlight.remove(id));
+        action.rebaseline(id, a.episode(), List.copyOf(last), true, () -> inFlight.remove(id));
         return true;
+    }
+
+    /**
+     * An operator labelled {@code [fromMs, toMs)} of the device normal: if it holds an alarm episode, the
+     * hub re-baselines it on the recent readings inside the label and after the onset (at least
+     * {@link RebaselineSettings#samples()} of them, the newest that many), without asking the large
+     * model: the operator's word wins.
+     */
+    public LabelOutcome labelledNormal(DeviceId id, long fromMs, long toMs, List<Sample> recent) {
+        Alarm a = held.get(id);
+        if (a == null) {
+            return LabelOutcome.NO_HELD_ALARM;
+        }
+        if (inFlight.contains(id)) {
+            return LabelOutcome.BUSY;
+        }
+        long from = Math.max(fromMs, a.onsetTs());
+        List<Sample> inside = recent.stream().filter(x -> x.ts() >= from && x.ts() < toMs).toList();
+        int need = Math.max(1, settings.samples());
+        if (inside.size() < need) {
+            LOG.info("{}: labelled normal, but the hub holds {} of its readings inside the label after the onset of {}, "
+                    + "{} needed; no re-baseline", id, inside.size(), a.episode(), need);
+            return LabelOutcome.TOO_FEW_READINGS;
+        }
+        List<Sample> last = List.copyOf(inside.subList(inside.size() - need, inside.size()));
+        attempts.put(id, new Attempt(a.episode(), last.get(last.size() - 1).seq()));
+        inFlight.add(id);
+        LOG.info("{}: alarm {} labelled normal by an operator; re-fitting on {} readings (seq {}..{})", id, a.episode(),
+                last.size(), last.get(0).seq(), last.get(last.size() - 1).seq());
+        action.rebaseline(id, a.episode(), last, false, () -> inFlight.remove(id));
+        return LabelOutcome.REBASELINING;
     }
 }

@@ -294,7 +294,7 @@ class HubApiTest {
                 .takeWhile(l -> l.isEmpty() || l.startsWith(" ")).filter(l -> l.matches("  /\\S+:"))
                 .map(l -> l.trim().substring(0, l.trim().length() - 1)).toList();
         assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models",
-                "/api/v1/devices/{id}/readings", "/api/v1/alarms", "/api/v1/alarms/{id}/ack", "/api/v1/status",
+                "/api/v1/devices/{id}/readings", "/api/v1/devices/{id}/labels", "/api/v1/alarms", "/api/v1/alarms/{id}/ack", "/api/v1/status",
                 "/api/v1/events", "/api/v1/openapi.yaml", "/metrics"), paths);
         for (String path : paths) {
             String concrete = path.replace("{id}", path.startsWith("/api/v1/alarms") ? "999999" : "nope");

@@ -21,7 +21,7 @@ class RebaselinerTest {
     private final List<List<Sample>> started = new ArrayList<>();
     private final List<Runnable> running = new ArrayList<>();
     private final Rebaseliner r = new Rebaseliner(new RebaselineSettings(Duration.ofSeconds(60), 200, 0.1),
-            (id, episode, recent, done) -> {
+            (id, episode, recent, judge, done) -> {
                 started.add(recent);
                 running.add(done);
             });
@@ -78,7 +78,7 @@ class RebaselinerTest {
 
     @Test
     void off_neverRebaselines() {
-        Rebaseliner off = new Rebaseliner(RebaselineSettings.off(), (id, episode, recent, done) -> started.add(recent));
+        Rebaseliner off = new Rebaseliner(RebaselineSettings.off(), (id, episode, recent, judge, done) -> started.add(recent));
         off.onAlarm(alarm(Alarm.Phase.ONSET, "e1", 0, 0));
         List<Sample> recent = Signals.range(1, 20_000);
         assertFalse(off.consider(ID, id -> recent, recent.size()));

@@ -19,10 +19,13 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Detection for one device: its sliding window, the tiny model's scorer, the escalation policy,
@@ -93,6 +96,24 @@ public final class DeviceDetector {
     private long windows;
     private long anomalousWindows;
     private long escalations;
+    /** Windows scored by each model version this detector ran (a swap neither loses nor repeats one). */
+    private final Map<String, AtomicLong> windowsByModel = new ConcurrentHashMap<>();
+    private AtomicLong modelWindows;
+    /** The candidate scoring beside the model in a rollout's SHADOW, or null. */
+    private volatile Shadow shadow;
+    /** The watchdog of a model activated in a rollout, or null. */
+    private volatile Watch watch;
+
+    /** What each model said of a window escalated during a shadow, until its verdict comes. */
+    private record Mark(Shadow shadow, boolean activeSays, boolean candidateSays) {
+    }
+
+    private final LinkedHashMap<String, Mark> marks = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Mark> eldest) {
+            return size() > TIMED_OUT_MEMORY;
+        }
+    };
 
     /**
      * @param timers               where the verdict timeouts run (their tasks must run on the detector's thread)
@@ -170,25 +191,61 @@ public final class DeviceDetector {
             score = Double.MAX_VALUE;
         }
         windows++;
+        modelWindows.incrementAndGet();
         metrics.window();
         Decision decision = policy.decide(score);
         boolean edgeSays = policy.edgeSaysAnomaly(score);
+        Boolean candidateSays = shadow == null ? null : shadowScore(shadow, newest, edgeSays);
+        if (watch != null) {
+            watch.window();
+        }
         switch (decision) {
             case NORMAL -> decided(WindowDecision.normal(site, device, newest.seq(), newest.ts(), score,
                     edgeSays), score, null, model.version());
             case ANOMALY -> {
                 decided(WindowDecision.edgeAnomaly(site, device, newest.seq(), newest.ts(), score, edgeSays), score,
                         scorer.drivers(), model.version());
-                reviewIfHeldLong(newest, score);
+                reviewIfHeldLong(newest, score, candidateSays);
             }
             case UNCERTAIN -> {
                 if (lastVerdict != null && newest.seq() > lastVerdict.windowId()
                         && newest.seq() <= lastVerdict.windowId() + cover) {
                     decideByRecentVerdict(newest, score, edgeSays);
                 } else {
-                    escalate(newest, score, edgeSays);
+                    escalate(newest, score, edgeSays, candidateSays);
                 }
             }
+        }
+        Watch w = watch;
+        if (w != null) {
+            String tripped = w.check();
+            if (tripped != null) {
+                watch = null;
+                w.trip(tripped); // between this window and the next: the device may swap models here
+            }
+        }
+    }
+
+    /** The candidate's call on the newest window (by its own threshold), or null if its window is not full yet. */
+    private Boolean shadowScore(Shadow s, Sample newest, boolean activeSays) {
+        TinyModel candidate = s.candidate();
+        if (!window.hasAtLeast(candidate.windowSize())) {
+            return null;
+        }
+        double score = s.scorer().score(window);
+        if (!Double.isFinite(score)) {
+            s.scorer().reset();
+            score = Double.MAX_VALUE;
+        }
+        boolean says = candidate.policy().edgeSaysAnomaly(score);
+        s.window(activeSays, says);
+        metrics.shadowWindow();
+        return says;
+    }
+
+    private void mark(String escalationId, boolean activeSays, Boolean candidateSays) {
+        if (candidateSays != null && shadow != null) {
+            marks.put(escalationId, new Mark(shadow, activeSays, candidateSays));
         }
     }
 
@@ -224,7 +281,7 @@ public final class DeviceDetector {
      * length also goes to the hub, with the samples it does not hold, so that it holds the device's
      * recent readings (what a re-baseline is fitted on). The edge's decision stands.
      */
-    private void reviewIfHeldLong(Sample newest, double score) {
+    private void reviewIfHeldLong(Sample newest, double score, Boolean candidateSays) {
         if (alarmSettings.reviewAfter() == null || !episodes.holding()
                 || episodes.heldMillis() < alarmSettings.reviewAfter().toMillis()
                 || (lastReviewSeq != Long.MIN_VALUE && newest.seq() - lastReviewSeq < model.windowSize()
@@ -240,6 +297,10 @@ public final class DeviceDetector {
             it.remove();
         }
         escalations++;
+        if (watch != null) {
+            watch.escalated();
+        }
+        mark(e.id(), true, candidateSays);
         metrics.escalation();
         metrics.review();
         output.escalate(e);
@@ -256,13 +317,17 @@ public final class DeviceDetector {
                 contextSize, model.version(), score, samples, System.currentTimeMillis());
     }
 
-    private void escalate(Sample newest, double score, boolean edgeSays) {
+    private void escalate(Sample newest, double score, boolean edgeSays, Boolean candidateSays) {
         Escalation e = escalation(newest, score);
         String id = e.id();
         Timers.Handle timer = timers.schedule(verdictTimeoutMillis, () -> timeout(id));
         pending.put(id, new Pending(id, newest.seq(), newest.ts(), score, edgeSays, model.version(),
                 scorer.drivers(), timer));
         escalations++;
+        if (watch != null) {
+            watch.escalated();
+        }
+        mark(id, edgeSays, candidateSays);
         metrics.escalation();
         output.escalate(e);
     }
@@ -289,6 +354,10 @@ public final class DeviceDetector {
      * what the hub holds now.
      */
     public VerdictOutcome onVerdict(Verdict v) {
+        Mark m = marks.remove(v.id());
+        if (m != null && m.shadow() == shadow) {
+            shadow.verdict(m.activeSays(), m.candidateSays(), v.anomaly());
+        }
         Pending p = pending.remove(v.id());
         if (p == null) {
             if (reviews.remove(v.id())) {
@@ -320,6 +389,9 @@ public final class DeviceDetector {
     private void decided(WindowDecision d, double decidingScore, int[] drivers, String modelVersion) {
         if (d.finalAnomaly()) {
             anomalousWindows++;
+            if (watch != null) {
+                watch.anomalous(modelVersion);
+            }
             metrics.anomalousWindow(d.decidedBy());
         }
         episodes.window(d.windowId(), d.ts(), d.finalAnomaly(), decidingScore, d.decidedBy(), drivers, modelVersion);
@@ -334,22 +406,22 @@ public final class DeviceDetector {
      * @param assignedContextSize the hub model's context (samples of history an escalation carries at most)
      */
     public void install(TinyModel newModel, int assignedContextSize) {
+        install(newModel, newModel.scorer(), assignedContextSize);
+    }
+
+    private void install(TinyModel newModel, TinyScorer newScorer, int assignedContextSize) {
         checkChannels(newModel.channels());
         int context = Math.max(assignedContextSize, newModel.windowSize());
         int capacity = Math.max(newModel.windowSize(), context);
         if (window == null) {
             window = new SlidingWindow(capacity, newModel.channels());
         } else if (window.capacity() != capacity) {
-            SlidingWindow grown = new SlidingWindow(capacity, window.channels());
-            int keep = Math.min(window.size(), capacity);
-            for (int i = 0; i < keep; i++) {
-                grown.add(window.latest(keep, i));
-            }
-            window = grown;
+            resizeWindow(capacity);
         }
         boolean replaced = model != null && !model.version().equals(newModel.version());
         this.model = newModel;
-        this.scorer = newModel.scorer();
+        this.scorer = newScorer;
+        this.modelWindows = windowsByModel.computeIfAbsent(newModel.version(), v -> new AtomicLong());
         this.policy = newModel.policy();
         this.contextSize = context;
         this.cover = coverOverride >= 0 ? coverOverride : newModel.windowSize() - 1;
@@ -357,6 +429,80 @@ public final class DeviceDetector {
         if (replaced) {
             episodes.modelActivated(newModel.version());
         }
+    }
+
+    /** The same window with room for {@code capacity} samples, keeping the newest. */
+    private void resizeWindow(int capacity) {
+        SlidingWindow resized = new SlidingWindow(capacity, window.channels());
+        int keep = Math.min(window.size(), capacity);
+        for (int i = 0; i < keep; i++) {
+            resized.add(window.latest(keep, i));
+        }
+        window = resized;
+    }
+
+    /**
+     * Starts scoring {@code candidate} beside the model (replacing any candidate already there): it
+     * decides nothing. The window grows if the candidate needs more history.
+     */
+    public Shadow startShadow(TinyModel candidate) {
+        checkChannels(candidate.channels());
+        if (window == null) {
+            window = new SlidingWindow(Math.max(PRE_MODEL_CAPACITY, candidate.windowSize()), candidate.channels());
+        } else if (window.capacity() < candidate.windowSize()) {
+            resizeWindow(candidate.windowSize());
+        }
+        shadow = new Shadow(candidate, System.currentTimeMillis());
+        marks.clear();
+        return shadow;
+    }
+
+    /** The candidate in shadow, or null. */
+    public Shadow shadow() {
+        return shadow;
+    }
+
+    /** Stops the shadow (its candidate dropped or promoted); returns it, or null if none ran. */
+    public Shadow endShadow() {
+        Shadow s = shadow;
+        shadow = null;
+        marks.clear();
+        return s;
+    }
+
+    /**
+     * Makes the candidate in shadow the model, between two windows: the next window is its first as
+     * the active model, scored once, by its scorer as it stands (its smoothing goes on).
+     */
+    public void promoteShadow(int assignedContextSize) {
+        Shadow s = endShadow();
+        if (s == null) {
+            throw new IllegalStateException("no candidate in shadow on " + device);
+        }
+        install(s.candidate(), s.scorer(), assignedContextSize);
+    }
+
+    /** Watches the model from the next window on (replacing any watch). */
+    public void startWatch(Watch w) {
+        this.watch = w;
+    }
+
+    /** Ends the watch if {@code w} is still the one running. */
+    public void endWatch(Watch w) {
+        if (watch == w) {
+            watch = null;
+        }
+    }
+
+    public Watch watch() {
+        return watch;
+    }
+
+    /** Windows scored by each model version so far (a snapshot; safe from any thread). */
+    public Map<String, Long> windowsByModel() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        windowsByModel.forEach((v, n) -> out.put(v, n.get()));
+        return out;
     }
 
     /** The device's alarm episodes (onsets, clears, the one holding now). */

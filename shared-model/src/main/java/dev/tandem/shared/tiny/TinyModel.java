@@ -132,6 +132,22 @@ public record TinyModel(String format, String version, int channels, int windowS
                 eigenvalues, t2Limit, qLimit, scoreScale, smoothing, newPolicy, levelShift);
     }
 
+    /**
+     * A copy whose escalation band (lower, threshold, upper) is multiplied by {@code scale}, named
+     * {@code <version>-t<scale>}: below 1 it alarms more (0: on every window), above 1 less. Used to make
+     * deliberately broken models (a rollout's bad-model scenario, tests).
+     */
+    public TinyModel withThresholdScale(double scale) {
+        if (!(scale >= 0) || !Double.isFinite(scale)) {
+            throw TandemException.invalid("threshold scale must be finite and >= 0, got " + scale);
+        }
+        EscalationPolicy p = new EscalationPolicy(policy.lower() * scale, policy.threshold() * scale,
+                policy.upper() * scale);
+        String s = scale == Math.rint(scale) && Math.abs(scale) < 1e15 ? Long.toString((long) scale)
+                : Double.toString(scale);
+        return withPolicy(version + "-t" + s, p);
+    }
+
     @Override
     public double[] center() {
         return center.clone();

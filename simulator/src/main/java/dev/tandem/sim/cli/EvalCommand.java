@@ -5,6 +5,9 @@ import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.sim.eval.CascadeEvaluation;
+import dev.tandem.sim.eval.Decisions;
+import dev.tandem.sim.eval.SkabProtocol;
+import dev.tandem.sim.eval.nab.NabFile;
 import dev.tandem.sim.eval.EvalPlots;
 import dev.tandem.sim.eval.EvalReport;
 import dev.tandem.sim.eval.EvalStream;
@@ -82,6 +85,12 @@ final class EvalCommand implements Callable<Integer> {
             description = "Write one PNG per device to DIR: signals, scores, thresholds, labels and decisions.")
     Path plots;
 
+    @Option(names = "--decisions", paramLabel = "DIR",
+            description = {"Write per scored input file a CSV of its rows' decisions to DIR/<the file's path under --path>",
+                    "(NAB: DIR/data/<category>/<file>.csv; sim: DIR/<device>.csv): one line per input row, in order,",
+                    "timestamp,label, then per mode (edge, cloud, collaborative) score (1.0 = threshold), alarm, onset."})
+    Path decisions;
+
     @Mixin
     FleetOptions.Seed seedOption = new FleetOptions.Seed(SimConfig.DEFAULT_SEED);
 
@@ -119,6 +128,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference and --published apply to --dataset nab");
         }
         List<EvalStream> streams;
+        List<Decisions.Input> inputs;
         List<PublishedDetectors.Row> published = List.of();
         String source;
         Long usedSeed = null;
@@ -136,6 +146,7 @@ final class EvalCommand implements Callable<Integer> {
                     System.err.println("not scored (no labels): " + data.unlabelled().stream().map(SkabFile::deviceId).toList());
                 }
                 streams = labelled.stream().map(EvalStream::fromSkab).toList();
+                inputs = labelled.stream().map(f -> skabInput(path, f)).toList();
                 source = path.toString();
                 published = PublishedDetectors.forDataset(labelled);
             }
@@ -144,6 +155,7 @@ final class EvalCommand implements Callable<Integer> {
                     throw new TandemException(ErrorCode.INVALID_CONFIG, "--devices 1..100 and --samples >= 100");
                 }
                 streams = SimScenario.streams(seed, devices, samples);
+                inputs = streams.stream().map(EvalCommand::simInput).toList();
                 source = "simulator: " + devices + " machines x " + samples + " test samples, every anomaly kind";
                 usedSeed = seed;
             }
@@ -167,7 +179,44 @@ final class EvalCommand implements Callable<Integer> {
             List<Path> files = EvalPlots.write(result, plots);
             System.out.println(files.size() + " plots written to " + plots);
         }
+        if (decisions != null) {
+            for (int i = 0; i < streams.size(); i++) {
+                writeDecisions(inputs.get(i), result.devices().get(i));
+            }
+            System.out.println(streams.size() + " decision files written to " + decisions);
+        }
         return 0;
+    }
+
+    private void writeDecisions(Decisions.Input in, CascadeEvaluation.DeviceResult device) {
+        try {
+            Decisions.write(decisions, in, device);
+        } catch (java.io.IOException e) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "cannot write decisions to " + decisions + ": " + e.getMessage());
+        }
+    }
+
+    /** A SKAB file's rows for --decisions, at its path under the dataset folder. */
+    static Decisions.Input skabInput(Path root, SkabFile f) {
+        Path rel = f.source() == null ? Path.of(f.deviceId() + ".csv")
+                : root.toAbsolutePath().normalize().relativize(f.source().toAbsolutePath().normalize());
+        List<String> texts = f.timestampTexts();
+        if (texts == null) {
+            texts = java.util.Arrays.stream(f.timestamps()).mapToObj(t -> java.time.Instant.ofEpochMilli(t).toString()).toList();
+        }
+        return new Decisions.Input(rel, texts, f.labels(), SkabProtocol.testStart(f));
+    }
+
+    /** A simulated device's rows for --decisions: DIR/<device>.csv, times as ISO-8601. */
+    static Decisions.Input simInput(EvalStream s) {
+        List<String> texts = new java.util.ArrayList<>();
+        List<dev.tandem.shared.wire.Sample> all = new java.util.ArrayList<>(s.commissioning());
+        all.addAll(s.test());
+        all.forEach(x -> texts.add(java.time.Instant.ofEpochMilli(x.ts()).toString()));
+        boolean[] labels = new boolean[all.size()];
+        boolean[] test = s.testLabels();
+        System.arraycopy(test, 0, labels, s.commissioning().size(), test.length);
+        return new Decisions.Input(Path.of(s.deviceId() + ".csv"), texts, labels, s.commissioning().size());
     }
 
     private int nab(FitSettings settings) {
@@ -190,6 +239,14 @@ final class EvalCommand implements Callable<Integer> {
         progress.done();
         System.out.println("dataset: nab (" + dir + ")");
         NabReport.print(result, published, System.out);
+        if (decisions != null) {
+            for (NabEvaluation.FileResult f : result.files()) {
+                NabFile file = f.file();
+                writeDecisions(new Decisions.Input(Path.of("data").resolve(file.key()), file.series().timestamps(),
+                        file.labels(), file.probationaryRows()), f.device());
+            }
+            System.out.println(result.files().size() + " decision files written to " + decisions);
+        }
         Map<String, Object> json = NabReport.json(dir.toString(), result, published);
         if (report != null) {
             EvalReport.write(json, report);

@@ -79,7 +79,7 @@ final class HubClient {
             throw new Failure(EXIT_REFUSED, "the hub's answer is larger than " + MAX_RESPONSE_CHARS + " characters");
         }
         JsonNode body = parseJson(r.body());
-        if (r.statusCode() == 200 && body != null) {
+        if (r.statusCode() / 100 == 2 && body != null) {
             return body;
         }
         String code = body == null ? "HTTP " + r.statusCode() : body.path("code").asText("HTTP " + r.statusCode());

@@ -51,6 +51,7 @@ final class SkabCsvParser {
 
         List<double[]> rows = new ArrayList<>();
         List<Long> times = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
         List<Boolean> labels = new ArrayList<>();
         List<Boolean> changes = new ArrayList<>();
         List<RowProblem> problems = new ArrayList<>();
@@ -78,6 +79,7 @@ final class SkabCsvParser {
                 Boolean change = header.changepoint < 0 ? null : parseFlag(f[header.changepoint], header.names.get(header.changepoint));
                 rows.add(values);
                 times.add(ts);
+                texts.add(f[header.datetime]);
                 labels.add(label);
                 changes.add(change);
             } catch (TandemException e) {
@@ -139,7 +141,7 @@ final class SkabCsvParser {
             channelNames.add(header.names.get(c));
         }
         LoadReport report = new LoadReport(skipped, problems, gaps, largest, missing, backward);
-        return new SkabFile(deviceId, source, channelNames, data, ts, lab, chg, report);
+        return new SkabFile(deviceId, source, channelNames, data, ts, lab, chg, report, texts);
     }
 
     private static String stripBom(String s) {

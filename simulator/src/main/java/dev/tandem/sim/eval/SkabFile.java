@@ -20,9 +20,16 @@ import java.util.Objects;
  * @param source the file it was read from (informational; may be null for fixtures built in code)
  * @param labels null when the file has no {@code anomaly} column
  * @param changepoints null when the file has no {@code changepoint} column
+ * @param timestampTexts each row's timestamp as the file writes it (null for files built in code)
  */
 public record SkabFile(String deviceId, Path source, List<String> channels, double[][] rows, long[] timestamps,
-                       boolean[] labels, boolean[] changepoints, LoadReport report) {
+                       boolean[] labels, boolean[] changepoints, LoadReport report, List<String> timestampTexts) {
+
+    /** A file built in code: no timestamp texts (they are formatted from the times where needed). */
+    public SkabFile(String deviceId, Path source, List<String> channels, double[][] rows, long[] timestamps,
+                    boolean[] labels, boolean[] changepoints, LoadReport report) {
+        this(deviceId, source, channels, rows, timestamps, labels, changepoints, report, null);
+    }
 
     public SkabFile {
         Checks.id("deviceId", deviceId);
@@ -47,6 +54,13 @@ public record SkabFile(String deviceId, Path source, List<String> channels, doub
         labels = aligned(deviceId, "labels", labels, rows.length);
         changepoints = aligned(deviceId, "changepoints", changepoints, rows.length);
         report = report == null ? LoadReport.CLEAN : report;
+        if (timestampTexts != null) {
+            timestampTexts = List.copyOf(timestampTexts);
+            if (timestampTexts.size() != rows.length) {
+                throw TandemException.invalid(deviceId + ": " + timestampTexts.size() + " timestamp texts for " + rows.length
+                        + " rows");
+            }
+        }
     }
 
     private static boolean[] aligned(String device, String what, boolean[] flags, int n) {

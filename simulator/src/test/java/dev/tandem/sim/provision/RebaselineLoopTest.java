@@ -178,4 +178,107 @@ class RebaselineLoopTest {
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void heldAlarm_labelledNormalByAnOperator_isRebaselinedWithoutTheLargeModel() throws Exception {
+        SiteLayout layout = new SiteLayout(dir.resolve("site"));
+        Provisioner.create(layout, new Provisioner.Plan(SITE, List.of(
+                Identity.agent(SITE, "agent-" + DEVICE, List.of(DEVICE)),
+                Identity.sensor(SITE, "sensors", List.of(DEVICE)),
+                Identity.hub(SITE, "hub-1"),
+                Identity.hub(SITE, "observer")), List.of("127.0.0.1")));
+        SiteAccess access = SiteAccess.open(layout);
+        dev.tandem.shared.identity.OperatorToken.Issued admin = dev.tandem.shared.identity.OperatorToken.issue("alice",
+                dev.tandem.shared.identity.OperatorRole.ADMIN);
+        dev.tandem.shared.identity.OperatorToken.Issued viewer = dev.tandem.shared.identity.OperatorToken.issue("bob",
+                dev.tandem.shared.identity.OperatorRole.READ_ONLY);
+        Vertx vertx = Vertx.vertx();
+        // the hub would wait an hour before re-baselining by itself: only the label can do it here
+        try (EmbeddedBroker broker = new EmbeddedBroker(EmbeddedBrokerOptions.secured(layout.root())).start();
+             CloudHub hub = CloudHub.start(HubConfig.builder(broker.address()).login(access.hub())
+                     .signingKey(access.signingKey()).sharedSubscription(false)
+                     .rebaseline(new RebaselineSettings(Duration.ofHours(1), 300, 0.1)).build());
+             dev.tandem.hub.api.HubApi api = dev.tandem.hub.api.HubApi.start(hub, dev.tandem.hub.api.ApiConfig.loopback(0,
+                     dev.tandem.hub.api.OperatorAuthenticator.of(List.of(admin.stored(), viewer.stored()))));
+             AttackClient observer = AttackClient.as(broker.url(), Credentials.load(layout.credentials("observer")), null);
+             AttackClient sensors = AttackClient.as(broker.url(), Credentials.load(layout.credentials("sensors")), null)) {
+            assertEquals(1, observer.subscribe(Topics.allDevices(SITE, Kind.ALARMS))[0]);
+            EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), SITE, List.of(DEVICE))
+                    .login(access.agentFor(DEVICE)).hubKey(access.hubPublicKey()).commissioningSamples(400)
+                    .alarms(AlarmSettings.defaults().withReviewAfter(Duration.ZERO)).build());
+            vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            agent.ready().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            publish(sensors, 400, 0, 0);
+            agent.modelsLoaded().toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            String genuine = agent.modelVersion(DEVICE).orElseThrow();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+            // bad labels are refused by code, and a read-only operator may not label
+            assertEquals(400, label(http, api, admin.token(), "{\"from\": 10, \"to\": 5, \"anomaly\": false}").statusCode());
+            assertEquals(400, label(http, api, admin.token(), "{\"from\": \"yesterday\", \"to\": 5, \"anomaly\": false}")
+                    .statusCode());
+            assertEquals(400, label(http, api, admin.token(), "{\"from\": 1, \"to\": 5}").statusCode());
+            assertEquals(403, label(http, api, viewer.token(), "{\"from\": 1, \"to\": 5, \"anomaly\": true}").statusCode());
+            var unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url()
+                            + "/api/v1/devices/nobody/labels")).header("Authorization", "Bearer " + admin.token())
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"from\": 1, \"to\": 5, \"anomaly\": true}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, unknown.statusCode(), unknown.body());
+            assertTrue(unknown.body().contains("UNKNOWN_DEVICE"), unknown.body());
+
+            // channel 0 moves 8 spreads up and stays: one onset, held
+            List<Alarm> seen = new ArrayList<>();
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (episodes(observer, seen).isEmpty() && System.nanoTime() < until) {
+                publish(sensors, 20, 8, 0);
+            }
+            assertEquals(Alarm.Phase.ONSET, seen.get(0).phase(), "the shift raised an onset: " + seen);
+            Alarm onset = seen.get(0);
+            // the operator says the new level is normal; the hub needs 300 of its readings inside the label
+            String outcome = "";
+            long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+            while (!outcome.equals("REBASELINING") && System.nanoTime() < deadline) {
+                publish(sensors, 50, 8, 0);
+                var r = label(http, api, admin.token(), "{\"from\": " + onset.onsetTs() + ", \"to\": "
+                        + (1_700_000_000_000L + (seq + 1) * PERIOD_MS) + ", \"anomaly\": false, \"note\": \"new setpoint\"}");
+                assertEquals(201, r.statusCode(), r.body());
+                outcome = Wire.mapper().readTree(r.body()).path("rebaseline").asText();
+                assertTrue(outcome.equals("REBASELINING") || outcome.equals("TOO_FEW_READINGS"), r.body());
+            }
+            assertEquals("REBASELINING", outcome);
+            until = System.nanoTime() + WAIT.toNanos();
+            while (agent.modelVersion(DEVICE).orElseThrow().equals(genuine) && System.nanoTime() < until) {
+                publish(sensors, 10, 8, 0);
+            }
+            assertNotEquals(genuine, agent.modelVersion(DEVICE).orElseThrow(), "the labelled normal re-baselined the device");
+            until = System.nanoTime() + WAIT.toNanos();
+            while (seen.stream().noneMatch(a -> a.phase() == Alarm.Phase.REBASELINED) && System.nanoTime() < until) {
+                episodes(observer, seen);
+                Thread.sleep(20);
+            }
+            Alarm end = seen.stream().filter(a -> a.phase() == Alarm.Phase.REBASELINED).findFirst().orElseThrow(
+                    () -> new AssertionError("no REBASELINED: " + seen));
+            assertEquals(onset.episode(), end.episode());
+            assertTrue(end.heldMillis() < 3_600_000, "long before the hub would have re-baselined by itself");
+            assertEquals(1, hub.metrics().rebaselines(HubMetrics.REBASELINE_SENT));
+            var list = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + "/api/v1/devices/"
+                            + DEVICE + "/labels")).header("Authorization", "Bearer " + viewer.token()).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, list.statusCode(), list.body());
+            assertTrue(Wire.mapper().readTree(list.body()).path("count").asInt() >= 1, list.body());
+            assertTrue(list.body().contains("new setpoint") && list.body().contains("alice"), list.body());
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> label(java.net.http.HttpClient http, dev.tandem.hub.api.HubApi api,
+                                                            String token, String body) throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + "/api/v1/devices/" + DEVICE
+                        + "/labels")).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(20)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
 }
