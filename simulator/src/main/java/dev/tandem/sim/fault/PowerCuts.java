@@ -51,6 +51,7 @@ import java.util.stream.Stream;
  */
 public final class PowerCuts {
     private static final Pattern WINDOWS = Pattern.compile("\\| windows (\\d+) \\|");
+    private static final Pattern ONSETS = Pattern.compile("\\| onsets (\\d+) \\|");
     private static final Pattern DROPPED = Pattern.compile("dropped (.+?) \\|");
 
     /**
@@ -143,6 +144,7 @@ public final class PowerCuts {
             for (int cut = 1; cut <= options.cuts(); cut++) {
                 // every third cut comes while what the agent sends is lost (its readings still come), so that what it raised waits on its disk
                 boolean offline = cut % 3 == 0;
+                long onsetsBefore = agent.onsets.get();
                 FaultProxy.Active outage = offline ? proxy.apply(NetworkFault.of(NetworkFault.Kind.UPLINK_STALL),
                         id -> true, "uplink down before cut " + cut) : null;
                 if (offline || random.nextDouble() < 0.6) {
@@ -151,7 +153,12 @@ public final class PowerCuts {
                 }
                 long up = options.upMin().toMillis()
                         + (long) (random.nextDouble() * (options.upMax().toMillis() - options.upMin().toMillis()));
-                Thread.sleep(offline ? Math.max(up, 3000) : up);
+                Thread.sleep(up);
+                if (offline) {
+                    // under load the agent may still be scoring the readings queued while it was down: wait
+                    // (bounded) until it has raised an alarm the stalled uplink keeps on its disk
+                    agent.awaitOnsetsAbove(onsetsBefore, Duration.ofSeconds(20));
+                }
                 agent.kill();
                 if (outage != null) {
                     outage.lift();
@@ -286,6 +293,8 @@ public final class PowerCuts {
         final Process process;
         final long startedNanos = System.nanoTime();
         final AtomicLong firstWindowsNanos = new AtomicLong(-1);
+        /** The onsets the run's newest status line counts. */
+        final AtomicLong onsets = new AtomicLong();
         final AtomicReference<String> lastDrops;
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -310,6 +319,10 @@ public final class PowerCuts {
                         lines.remove(0);
                     }
                     lines.add(l);
+                    Matcher o = ONSETS.matcher(l);
+                    if (o.find()) {
+                        onsets.set(Long.parseLong(o.group(1)));
+                    }
                     Matcher w = WINDOWS.matcher(l);
                     if (w.find() && Long.parseLong(w.group(1)) > 0) {
                         firstWindowsNanos.compareAndSet(-1, System.nanoTime());
@@ -336,6 +349,14 @@ public final class PowerCuts {
             }
             long at = firstWindowsNanos.get();
             return at >= 0 ? (at - startedNanos) / 1_000_000 : -1;
+        }
+
+        /** Waits until the run's status counts more than {@code before} onsets, at most {@code bound}. */
+        void awaitOnsetsAbove(long before, Duration bound) throws InterruptedException {
+            long deadline = System.nanoTime() + bound.toNanos();
+            while (onsets.get() <= before && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
         }
 
         void kill() throws InterruptedException {
