@@ -89,28 +89,14 @@ class RebaselineLoopTest {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void persistentLevelShift_raisesOneOnset_isRebaselinedByTheHub_andDetectionResumes() throws Exception {
         SiteLayout layout = new SiteLayout(dir.resolve("site"));
-        Provisioner.create(layout, new Provisioner.Plan(SITE, List.of(
-                Identity.agent(SITE, "agent-" + DEVICE, List.of(DEVICE)),
-                Identity.sensor(SITE, "sensors", List.of(DEVICE)),
-                Identity.hub(SITE, "hub-1"),
-                Identity.hub(SITE, "observer")), List.of("127.0.0.1")));
-        SiteAccess access = SiteAccess.open(layout);
+        SiteAccess access = provision(layout);
         Vertx vertx = Vertx.vertx();
         try (EmbeddedBroker broker = new EmbeddedBroker(EmbeddedBrokerOptions.secured(layout.root())).start();
-             CloudHub hub = CloudHub.start(HubConfig.builder(broker.address()).login(access.hub())
-                     .signingKey(access.signingKey()).sharedSubscription(false)
-                     .rebaseline(new RebaselineSettings(Duration.ofSeconds(40), 300, 0.1)).build());
+             CloudHub hub = hub(broker, access, Duration.ofSeconds(40));
              AttackClient observer = AttackClient.as(broker.url(), Credentials.load(layout.credentials("observer")), null);
              AttackClient sensors = AttackClient.as(broker.url(), Credentials.load(layout.credentials("sensors")), null)) {
             assertEquals(1, observer.subscribe(Topics.allDevices(SITE, Kind.ALARMS))[0]);
-            EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), SITE, List.of(DEVICE))
-                    .login(access.agentFor(DEVICE)).hubKey(access.hubPublicKey()).commissioningSamples(400)
-                    .alarms(AlarmSettings.defaults().withReviewAfter(Duration.ZERO)).build());
-            vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            agent.ready().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-
-            publish(sensors, 400, 0, 0);
-            agent.modelsLoaded().toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            EdgeAgent agent = commissioned(vertx, broker, access, sensors);
             String genuine = agent.modelVersion(DEVICE).orElseThrow();
             publish(sensors, 100, 0, 0);
             List<Alarm> seen = episodes(observer, new ArrayList<>());
@@ -183,12 +169,7 @@ class RebaselineLoopTest {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void heldAlarm_labelledNormalByAnOperator_isRebaselinedWithoutTheLargeModel() throws Exception {
         SiteLayout layout = new SiteLayout(dir.resolve("site"));
-        Provisioner.create(layout, new Provisioner.Plan(SITE, List.of(
-                Identity.agent(SITE, "agent-" + DEVICE, List.of(DEVICE)),
-                Identity.sensor(SITE, "sensors", List.of(DEVICE)),
-                Identity.hub(SITE, "hub-1"),
-                Identity.hub(SITE, "observer")), List.of("127.0.0.1")));
-        SiteAccess access = SiteAccess.open(layout);
+        SiteAccess access = provision(layout);
         dev.tandem.shared.identity.OperatorToken.Issued admin = dev.tandem.shared.identity.OperatorToken.issue("alice",
                 dev.tandem.shared.identity.OperatorRole.ADMIN);
         dev.tandem.shared.identity.OperatorToken.Issued viewer = dev.tandem.shared.identity.OperatorToken.issue("bob",
@@ -196,21 +177,13 @@ class RebaselineLoopTest {
         Vertx vertx = Vertx.vertx();
         // the hub would wait an hour before re-baselining by itself: only the label can do it here
         try (EmbeddedBroker broker = new EmbeddedBroker(EmbeddedBrokerOptions.secured(layout.root())).start();
-             CloudHub hub = CloudHub.start(HubConfig.builder(broker.address()).login(access.hub())
-                     .signingKey(access.signingKey()).sharedSubscription(false)
-                     .rebaseline(new RebaselineSettings(Duration.ofHours(1), 300, 0.1)).build());
+             CloudHub hub = hub(broker, access, Duration.ofHours(1));
              dev.tandem.hub.api.HubApi api = dev.tandem.hub.api.HubApi.start(hub, dev.tandem.hub.api.ApiConfig.loopback(0,
                      dev.tandem.hub.api.OperatorAuthenticator.of(List.of(admin.stored(), viewer.stored()))));
              AttackClient observer = AttackClient.as(broker.url(), Credentials.load(layout.credentials("observer")), null);
              AttackClient sensors = AttackClient.as(broker.url(), Credentials.load(layout.credentials("sensors")), null)) {
             assertEquals(1, observer.subscribe(Topics.allDevices(SITE, Kind.ALARMS))[0]);
-            EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), SITE, List.of(DEVICE))
-                    .login(access.agentFor(DEVICE)).hubKey(access.hubPublicKey()).commissioningSamples(400)
-                    .alarms(AlarmSettings.defaults().withReviewAfter(Duration.ZERO)).build());
-            vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            agent.ready().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            publish(sensors, 400, 0, 0);
-            agent.modelsLoaded().toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            EdgeAgent agent = commissioned(vertx, broker, access, sensors);
             String genuine = agent.modelVersion(DEVICE).orElseThrow();
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
@@ -272,6 +245,36 @@ class RebaselineLoopTest {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
         }
+    }
+
+    /** The test's site: an agent, the sensors, the hub and an observer (a hub identity, to read the alarms). */
+    private static SiteAccess provision(SiteLayout layout) {
+        Provisioner.create(layout, new Provisioner.Plan(SITE, List.of(
+                Identity.agent(SITE, "agent-" + DEVICE, List.of(DEVICE)),
+                Identity.sensor(SITE, "sensors", List.of(DEVICE)),
+                Identity.hub(SITE, "hub-1"),
+                Identity.hub(SITE, "observer")), List.of("127.0.0.1")));
+        return SiteAccess.open(layout);
+    }
+
+    /** The hub, re-baselining on 300 readings once an episode has held {@code heldFor}. */
+    private static CloudHub hub(EmbeddedBroker broker, SiteAccess access, Duration heldFor) {
+        return CloudHub.start(HubConfig.builder(broker.address()).login(access.hub())
+                .signingKey(access.signingKey()).sharedSubscription(false)
+                .rebaseline(new RebaselineSettings(heldFor, 300, 0.1)).build());
+    }
+
+    /** The device's agent (reviews of held episodes at once), commissioned on 400 normal readings. */
+    private EdgeAgent commissioned(Vertx vertx, EmbeddedBroker broker, SiteAccess access, AttackClient sensors)
+            throws Exception {
+        EdgeAgent agent = new EdgeAgent(EdgeConfig.builder(broker.address(), SITE, List.of(DEVICE))
+                .login(access.agentFor(DEVICE)).hubKey(access.hubPublicKey()).commissioningSamples(400)
+                .alarms(AlarmSettings.defaults().withReviewAfter(Duration.ZERO)).build());
+        vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        agent.ready().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        publish(sensors, 400, 0, 0);
+        agent.modelsLoaded().toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return agent;
     }
 
     private static java.net.http.HttpResponse<String> label(java.net.http.HttpClient http, dev.tandem.hub.api.HubApi api,
