@@ -32,6 +32,7 @@ public final class HubMetrics {
 
     private final MeterRegistry registry;
     private final Counter escalationsReceived;
+    private final Counter escalationsRepeated;
     private final Counter verdictsSent;
     private final DistributionSummary batchSize;
     private final Counter commissioningsReceived;
@@ -64,6 +65,9 @@ public final class HubMetrics {
     public HubMetrics(MeterRegistry registry) {
         this.registry = registry;
         escalationsReceived = Counter.builder("tandem.hub.escalations.received").register(registry);
+        escalationsRepeated = Counter.builder("tandem.hub.escalations.repeated")
+                .description("escalations received again (a replay after a restart or a redelivery): answered with "
+                        + "the verdict already given, not scored again").register(registry);
         verdictsSent = Counter.builder("tandem.hub.verdicts.sent").register(registry);
         batchSize = DistributionSummary.builder("tandem.hub.batch.size")
                 .description("escalations scored together").register(registry);
@@ -200,6 +204,15 @@ public final class HubMetrics {
 
     public void escalationReceived() {
         escalationsReceived.increment();
+    }
+
+    /** An escalation this hub had answered arrived again: its verdict is sent again, not scored again. */
+    public void escalationRepeated() {
+        escalationsRepeated.increment();
+    }
+
+    public long escalationsRepeated() {
+        return (long) escalationsRepeated.count();
     }
 
     public void verdictSent(long arrivedNanos) {

@@ -58,6 +58,15 @@ public final class EscalationWorker implements AutoCloseable {
     private final HubConnection connection;
     private final HubMetrics metrics;
     private final BlockingQueue<Inbound> queue = new LinkedBlockingQueue<>();
+    /** Most verdicts remembered by escalation id, so that a replayed escalation gets the same verdict, scored once. */
+    static final int ANSWERED_CAPACITY = 20_000;
+    /** Escalation (site/device/id) -> the verdict given, newest last; the worker thread's only. */
+    private final Map<String, Verdict> answered = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Verdict> eldest) {
+            return size() > ANSWERED_CAPACITY;
+        }
+    };
     /** Work that needs the scorer's state (the readings it holds), run on the worker thread between batches. */
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
@@ -198,12 +207,24 @@ public final class EscalationWorker implements AutoCloseable {
         long t0 = System.nanoTime();
         Map<DeviceId, List<Pending>> byDevice = new LinkedHashMap<>();
         int valid = 0;
+        java.util.Set<String> inBatch = new java.util.HashSet<>();
         for (Inbound in : batch) {
             Pending p = check(in);
-            if (p != null) {
-                byDevice.computeIfAbsent(p.device(), k -> new ArrayList<>()).add(p);
-                valid++;
+            if (p == null) {
+                continue;
             }
+            String key = key(p.escalation());
+            Verdict given = answered.get(key);
+            if (given != null || !inBatch.add(key)) {
+                // a replay (the edge's outbox after a restart, a broker redelivery): the same answer, not a new one
+                metrics.escalationRepeated();
+                if (given != null) {
+                    resend(p, given);
+                }
+                continue;
+            }
+            byDevice.computeIfAbsent(p.device(), k -> new ArrayList<>()).add(p);
+            valid++;
         }
         if (valid == 0) {
             return;
@@ -301,6 +322,7 @@ public final class EscalationWorker implements AutoCloseable {
                 continue;
             }
             Verdict v = j.verdict(large.version(), now);
+            answered.put(key(e), v);
             log.record(record(p, v));
             boolean handed = connection.publish(Topics.of(e.site(), e.device(), Topics.Kind.VERDICTS), Wire.encode(v),
                     1, false, PUBLISH_WAIT, failure -> {
@@ -316,6 +338,26 @@ public final class EscalationWorker implements AutoCloseable {
                         + " dropped: not connected to the broker; the edge keeps its decision");
             }
             tell(e, v);
+        }
+    }
+
+    private static String key(Escalation e) {
+        return e.site() + "/" + e.device() + "/" + e.id();
+    }
+
+    /** The verdict already given to a repeated escalation, sent again (the edge may have missed it). */
+    private void resend(Pending p, Verdict v) {
+        Escalation e = p.escalation();
+        boolean handed = connection.publish(Topics.of(e.site(), e.device(), Topics.Kind.VERDICTS), Wire.encode(v), 1,
+                false, PUBLISH_WAIT, failure -> {
+                    if (failure != null) {
+                        metrics.error(ErrorCode.BROKER_UNAVAILABLE, "verdict " + e.id() + " to " + p.device()
+                                + " not delivered again: " + failure.getMessage());
+                    }
+                });
+        if (!handed) {
+            metrics.error(ErrorCode.BROKER_UNAVAILABLE, "verdict " + e.id() + " to " + p.device()
+                    + " dropped: not connected to the broker; the edge keeps its decision");
         }
     }
 

@@ -94,6 +94,22 @@ class EscalationTest {
     }
 
     @Test
+    void aReplayedEscalation_getsTheSameVerdict_andIsScoredOnce() {
+        Escalation e = Signals.anomalousEscalation(site, name, window(), contextSize, 5);
+        Hubs.send(device, e);
+        Verdict first = Hubs.awaitVerdict(device, e.id(), VERDICT_TIMEOUT);
+        assertNotNull(first);
+        long repeated = hub.metrics().escalationsRepeated();
+        long batches = hub.metrics().snapshot().batches();
+        Hubs.send(device, e); // the edge's outbox replays it after a restart
+        Verdict second = Hubs.awaitVerdict(device, e.id(), VERDICT_TIMEOUT);
+        assertNotNull(second, "answered again");
+        assertEquals(first, second, "the same verdict, not a new one");
+        assertEquals(repeated + 1, hub.metrics().escalationsRepeated());
+        assertEquals(batches, hub.metrics().snapshot().batches(), "not scored again");
+    }
+
+    @Test
     void escalations_publishedFast_formBatches_andEveryOneIsAnsweredOnce() {
         HubMetrics.Snapshot before = hub.metrics().snapshot();
         int n = 200;
