@@ -209,6 +209,9 @@ class RolloutEngineTest {
             assertNull(back.rules());
             assertEquals(candidate.parentVersion(), back.version());
             assertTrue(back.generation() > candidate.generation());
+            // the manifest goes out before the engine has recorded its generation with the action
+            assertTrue(TestWait.until(WAIT, () -> Long.valueOf(back.generation()).equals(view(hub, r.id()).actions().get(0)
+                    .rollbackGeneration())), () -> "recorded: " + view(hub, r.id()).actions().get(0));
             ActionRecord a = view(hub, r.id()).actions().get(0);
             assertEquals(ActionState.ROLLED_BACK, a.action().state());
             assertEquals(ErrorCode.WATCHDOG_TRIPPED, a.action().code());
