@@ -5,21 +5,16 @@ import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import dev.tandem.sim.fleet.LocalFleet;
 import dev.tandem.sim.fleet.LocalFleetOptions;
+import dev.tandem.sim.fault.AgentProcess;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code bench edge-footprint}: what the edge agent costs on the device. The edge-only distribution
@@ -32,8 +27,6 @@ import java.util.regex.Pattern;
  * show the agent worked meanwhile. Linux only ({@code /proc}).
  */
 public final class EdgeFootprintBench {
-    private static final Pattern WINDOWS = Pattern.compile("\\| windows (\\d+) \\|");
-    private static final Pattern MODELS = Pattern.compile("=tiny-");
     /** Clock ticks per second of /proc/PID/stat on Linux (USER_HZ). */
     private static final double TICKS_PER_SECOND = 100.0;
 
@@ -122,7 +115,7 @@ public final class EdgeFootprintBench {
         try (LocalFleet fleet = LocalFleet.start(fo)) {
             Path hubKey = state.resolve("hub.pub");
             fleet.hub().orElseThrow().publicKey().save(hubKey);
-            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+            List<String> cmd = new ArrayList<>(List.of(AgentProcess.java()));
             cmd.addAll(jvmFlags(o.distribution()));
             cmd.add("-Xmx" + r.heapMb() + "m");
             cmd.addAll(List.of("-cp", classPath, "dev.tandem.sim.cli.EdgeCli", "edge", "--insecure",
@@ -133,67 +126,39 @@ public final class EdgeFootprintBench {
                 cmd.add("--device");
                 cmd.add(d);
             }
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            AtomicLong windows = new AtomicLong();
-            AtomicLong modelsActive = new AtomicLong();
-            AtomicBoolean oom = new AtomicBoolean();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = in.readLine()) != null; ) {
-                        if (l.contains("OutOfMemoryError")) {
-                            oom.set(true);
-                        }
-                        Matcher w = WINDOWS.matcher(l);
-                        if (w.find()) {
-                            windows.set(Long.parseLong(w.group(1)));
-                            modelsActive.set(MODELS.matcher(l).results().count());
-                        }
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            }, "footprint-agent-output");
-            reader.setDaemon(true);
-            reader.start();
+            AgentProcess agent = AgentProcess.start(cmd);
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60 + 3L * o.commissioning() / (long) Math.max(1, r.rate()));
-                while (modelsActive.get() < r.devices() && p.isAlive() && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                }
-                if (modelsActive.get() < r.devices()) {
-                    throw new TandemException(ErrorCode.INTERNAL_ERROR, "only " + modelsActive.get() + " of "
+                Duration bound = Duration.ofSeconds(60 + 3L * o.commissioning() / (long) Math.max(1, r.rate()));
+                if (!agent.awaitModels(r.devices(), bound)) {
+                    Process p = agent.process();
+                    throw new TandemException(ErrorCode.INTERNAL_ERROR, "only " + agent.modelsActive() + " of "
                             + r.devices() + " devices got their model" + (p.isAlive() ? "" : " (the agent exited "
-                            + p.exitValue() + (oom.get() ? ", out of memory" : "") + ")"));
+                            + p.exitValue() + (agent.outOfMemory() ? ", out of memory" : "") + ")"));
                 }
                 out.printf("bench edge-footprint: %d devices detecting; warming up %d s%n", r.devices(), o.warmupSeconds());
                 Thread.sleep(o.warmupSeconds() * 1000L);
-                long pid = p.pid();
+                long pid = agent.process().pid();
                 long t0 = System.nanoTime();
                 long cpu0 = cpuTicks(pid);
-                long w0 = windows.get();
+                long w0 = agent.windows();
                 double rssMax = 0;
                 double rss = 0;
-                for (int s = 0; s < o.seconds() && p.isAlive(); s++) {
+                for (int s = 0; s < o.seconds() && agent.process().isAlive(); s++) {
                     Thread.sleep(1000);
                     rss = rssMb(pid);
                     rssMax = Math.max(rssMax, rss);
                 }
                 long cpu1 = cpuTicks(pid);
                 double wall = (System.nanoTime() - t0) / 1e9;
-                long w1 = windows.get();
+                long w1 = agent.windows();
                 double share = (cpu1 - cpu0) / TICKS_PER_SECOND / wall;
                 return new Result(r.devices(), r.rate(), r.heapMb(), o.seconds(), share, share / r.devices(), rssMax, rss,
-                        w1 - w0, (w1 - w0) / wall, oom.get());
+                        w1 - w0, (w1 - w0) / wall, agent.outOfMemory());
             } finally {
-                p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
+                agent.stop(Duration.ofSeconds(20));
             }
         } finally {
-            try (var s = Files.walk(state)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            AgentProcess.deleteTree(state);
         }
     }
 

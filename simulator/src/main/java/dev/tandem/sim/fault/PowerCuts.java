@@ -14,12 +14,9 @@ import dev.tandem.sim.netfault.FaultProxy;
 import dev.tandem.sim.netfault.NetworkFault;
 import dev.tandem.sim.provision.SiteLayout;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,10 +26,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -50,9 +43,6 @@ import java.util.stream.Stream;
  * {@code mvn verify} (20 cuts) and by {@code ./tandem sim scenario power-cuts --cuts N}.
  */
 public final class PowerCuts {
-    private static final Pattern WINDOWS = Pattern.compile("\\| windows (\\d+) \\|");
-    private static final Pattern ONSETS = Pattern.compile("\\| onsets (\\d+) \\|");
-    private static final Pattern DROPPED = Pattern.compile("dropped (.+?) \\|");
 
     /**
      * @param cuts        SIGKILLs of the agent
@@ -122,7 +112,7 @@ public final class PowerCuts {
         try (LocalFleet fleet = LocalFleet.start(fo); FaultProxy proxy = FaultProxy.start(vertx, fleet.broker())) {
             String device = fleet.deviceIds().get(0);
             SiteLayout layout = fleet.siteLayout().orElseThrow();
-            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m",
+            List<String> command = List.of(AgentProcess.java(), "-Xmx256m",
                     "-cp", System.getProperty("java.class.path"), TandemCli.class.getName(), "edge",
                     "--broker", proxy.address().url(), "--site", fleet.site(), "--device", device,
                     "--credentials", layout.credentials("agent-" + device).toString(),
@@ -130,7 +120,7 @@ public final class PowerCuts {
                     "--commissioning", String.valueOf(fo.commissioning()), "--status-every", "1");
             out.printf("power-cuts: %d cuts of the edge agent of %s on %s (state %s)%n", options.cuts(), device,
                     fleet.brokerUrl(), state);
-            Agent agent = Agent.start(command);
+            AgentProcess agent = AgentProcess.start(command);
             long first = agent.awaitWindows(Duration.ofSeconds(180));
             if (first < 0) {
                 throw new TandemException(ErrorCode.INTERNAL_ERROR, "the agent never scored a window: "
@@ -144,7 +134,7 @@ public final class PowerCuts {
             for (int cut = 1; cut <= options.cuts(); cut++) {
                 // every third cut comes while what the agent sends is lost (its readings still come), so that what it raised waits on its disk
                 boolean offline = cut % 3 == 0;
-                long onsetsBefore = agent.onsets.get();
+                long onsetsBefore = agent.onsets();
                 FaultProxy.Active outage = offline ? proxy.apply(NetworkFault.of(NetworkFault.Kind.UPLINK_STALL),
                         id -> true, "uplink down before cut " + cut) : null;
                 if (offline || random.nextDouble() < 0.6) {
@@ -168,7 +158,7 @@ public final class PowerCuts {
                 if (random.nextDouble() < options.corruptShare() && cutUnsyncedTail(state)) {
                     corruptions++;
                 }
-                agent = Agent.start(command);
+                agent = AgentProcess.start(command);
                 long ms = agent.awaitWindows(options.detectBound());
                 detect.add(ms);
                 out.printf("power-cuts: cut %d/%d after %d ms up; detecting again after %s%n", cut, options.cuts(), up,
@@ -178,10 +168,8 @@ public final class PowerCuts {
                 }
             }
             Thread.sleep(2000);
-            agent.process.toHandle().destroy(); // SIGTERM: the agent drains its outbox and stops
-            int exit = agent.process.waitFor(45, TimeUnit.SECONDS) ? agent.process.exitValue() : -1;
-            agent.kill();
-            addDrops(drops, agent.lastDrops.get());
+            int exit = agent.stop(Duration.ofSeconds(45)); // SIGTERM: the agent drains its outbox and stops
+            addDrops(drops, agent.drops());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Set<Alarm> seen;
             while (true) {
@@ -203,10 +191,10 @@ public final class PowerCuts {
             return new Report(options.cuts(), outages, List.copyOf(detect), sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1),
                     sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2), deaf, pending.size(), lost, seen.size(),
                     corruptions, drops, exit, (exit == 0 || exit == 143)
-                            && agent.lines.stream().anyMatch(l -> l.startsWith("edge: stopped")));
+                            && agent.printed("edge: stopped"));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            deleteQuietly(state);
+            AgentProcess.deleteTree(state);
         }
     }
 
@@ -278,96 +266,5 @@ public final class PowerCuts {
                     .forEach(p -> out.add(p.getParent()));
         }
         return out;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory
-        }
-    }
-
-    /** One run of the agent's process, its status lines read as they come. */
-    private static final class Agent {
-        final Process process;
-        final long startedNanos = System.nanoTime();
-        final AtomicLong firstWindowsNanos = new AtomicLong(-1);
-        /** The onsets the run's newest status line counts. */
-        final AtomicLong onsets = new AtomicLong();
-        final AtomicReference<String> lastDrops;
-        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        private Agent(Process process, AtomicReference<String> drops) {
-            this.process = process;
-            this.lastDrops = drops;
-        }
-
-        static Agent start(List<String> command) throws IOException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            Agent a = new Agent(p, new AtomicReference<>("none"));
-            Thread reader = new Thread(() -> a.read(p), "power-cuts-agent-output");
-            reader.setDaemon(true);
-            reader.start();
-            return a;
-        }
-
-        private void read(Process p) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    if (lines.size() > 200) {
-                        lines.remove(0);
-                    }
-                    lines.add(l);
-                    Matcher o = ONSETS.matcher(l);
-                    if (o.find()) {
-                        onsets.set(Long.parseLong(o.group(1)));
-                    }
-                    Matcher w = WINDOWS.matcher(l);
-                    if (w.find() && Long.parseLong(w.group(1)) > 0) {
-                        firstWindowsNanos.compareAndSet(-1, System.nanoTime());
-                        Matcher d = DROPPED.matcher(l);
-                        if (d.find()) {
-                            lastDrops.set(d.group(1));
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }
-
-        /** Milliseconds from the start to the first scored windows, or -1 after {@code bound}. */
-        long awaitWindows(Duration bound) throws InterruptedException {
-            long deadline = startedNanos + bound.toNanos();
-            while (System.nanoTime() < deadline && process.isAlive()) {
-                long at = firstWindowsNanos.get();
-                if (at >= 0) {
-                    return (at - startedNanos) / 1_000_000;
-                }
-                Thread.sleep(50);
-            }
-            long at = firstWindowsNanos.get();
-            return at >= 0 ? (at - startedNanos) / 1_000_000 : -1;
-        }
-
-        /** Waits until the run's status counts more than {@code before} onsets, at most {@code bound}. */
-        void awaitOnsetsAbove(long before, Duration bound) throws InterruptedException {
-            long deadline = System.nanoTime() + bound.toNanos();
-            while (onsets.get() <= before && process.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        String tail() {
-            synchronized (lines) {
-                return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-            }
-        }
     }
 }
