@@ -97,6 +97,7 @@ final class NumericOptions {
             entry("--retention-days", between(1, 36_500, "days")),
             entry("--batch-max", between(1, 4096, "escalations")),
             entry("--batch-linger-ms", between(0, 1000, "milliseconds")),
+            entry("--session-expiry", between(0, 86_400, "seconds; 0: a clean session")),
             entry("--rebaseline-after", atLeast(0, "seconds of sample time")),
             entry("--rebaseline-samples", between(0, 5000, "readings; 0: never re-baseline")),
             entry("--notify-retries", between(0, 10, "attempts")),
