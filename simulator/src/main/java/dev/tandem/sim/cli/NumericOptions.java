@@ -77,6 +77,8 @@ final class NumericOptions {
             entry("demo --status-every", atLeast(0.1, "seconds")),
             entry("--timeout", atLeast(1, "seconds of wall time")),
             entry("--http", between(0, 65535, "a TCP port; 0: a free one")),
+            entry("--port", between(0, 65535, "a TCP port; 0: a free one")),
+            entry("--tls-port", between(-1, 65535, "a TCP port; 0: a free one; -1: none")),
             entry("--metrics", between(0, 65535, "a TCP port; 0: a free one")),
             entry("--verdict-timeout", between(10, 600_000, "milliseconds")),
             // the fleet
