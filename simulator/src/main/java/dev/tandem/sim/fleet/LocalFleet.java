@@ -64,7 +64,9 @@ public final class LocalFleet implements AutoCloseable {
     private EmbeddedBroker embedded;
     private AutoCloseable mosquitto;
     private BrokerAddress broker;
-    private CloudHub hub;
+    private volatile CloudHub hub;
+    private HubConfig hubConfig;
+    private Path hubDir;
     private Vertx vertx;
     private AlarmRecorder recorder;
     private SensorPublisher publisher;
@@ -195,7 +197,12 @@ public final class LocalFleet implements AutoCloseable {
             if (access != null) {
                 b.login(access.hub()).signingKey(access.signingKey()).keyHistory(access.keyHistory());
             }
-            hub = CloudHub.start(b.build());
+            if (options.hubKeepsState()) {
+                hubDir = Files.createTempDirectory("tandem-fleet-hub");
+                b.dataDir(hubDir).sessionExpiry(Duration.ofMinutes(2));
+            }
+            hubConfig = b.build();
+            hub = CloudHub.start(hubConfig);
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "the hub did not connect to " + broker.url());
             }
@@ -361,6 +368,25 @@ public final class LocalFleet implements AutoCloseable {
         return AlarmScorer.score(groundTruth(), lines, AlarmScorer.DEFAULT_TOLERANCE, NabHook.NONE);
     }
 
+    /**
+     * Kills the hub (as a process that dies: {@link CloudHub#halt}) and starts it again with the same
+     * configuration; returns once it is connected. With {@link LocalFleetOptions#hubKeepsState} it loads
+     * its models from its store and gets what the broker queued for its session meanwhile; without, it
+     * comes back knowing no device.
+     */
+    public synchronized CloudHub restartHub() {
+        CloudHub was = hub;
+        if (was == null) {
+            throw new IllegalStateException("this fleet has no hub");
+        }
+        was.halt();
+        hub = CloudHub.start(hubConfig);
+        if (!hub.awaitConnected(options.startupTimeout())) {
+            throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "the restarted hub did not connect to " + broker.url());
+        }
+        return hub;
+    }
+
     /** Stops the simulator, the agents, the hub, the recorder and the broker, each wait bounded; removes the throwaway site. */
     @Override
     public void close() {
@@ -387,6 +413,9 @@ public final class LocalFleet implements AutoCloseable {
         }
         if (stateDir != null) {
             LocalResources.deleteQuietly(stateDir);
+        }
+        if (hubDir != null) {
+            LocalResources.deleteQuietly(hubDir);
         }
     }
 
