@@ -287,8 +287,13 @@ final class EvalCommand implements Callable<Integer> {
             };
             int total = devices * 4;
             int bar = 24 * done / total;
-            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%% device %d/%d %s: %s (%.0f s)", "#".repeat(bar),
-                    ".".repeat(24 - bar), 100 * done / total, device + 1, devices, deviceId, phase,
+            String doing = switch (phase) {
+                case "commissioning" -> "fitting its models";
+                case "edge", "cloud", "collaborative" -> "scoring, " + phase + " mode";
+                default -> phase;
+            };
+            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%% file %d/%d %s: %s (%.0f s)", "#".repeat(bar),
+                    ".".repeat(24 - bar), 100 * done / total, device + 1, devices, deviceId, doing,
                     (System.nanoTime() - start) / 1e9);
             width = Math.max(width, line.length());
             System.err.print(line + " ".repeat(width - line.length()));
