@@ -68,10 +68,15 @@ public final class PipelineBench {
     }
 
     public static Report run(Options options, PrintStream out) throws Exception {
+        return run(options, out, out);
+    }
+
+    /** Prints the tables and the JSON on {@code out}, and where it is (phase by phase) on {@code progress}. */
+    public static Report run(Options options, PrintStream out, PrintStream progress) throws Exception {
         String machine = Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
                 + ", " + System.getProperty("os.arch");
-        out.printf("Tandem pipeline benchmark (%s)%n", machine);
-        out.printf("inference: fitting a tiny model on simulated commissioning data, %.0f s per runtime...%n",
+        progress.printf("Tandem pipeline benchmark (%s)%n", machine);
+        progress.printf("inference: fitting a tiny model on simulated commissioning data, %.0f s per runtime...%n",
                 options.inferenceSeconds());
         InferenceBench.Result inference = InferenceBench.run(options.seed(), options.inferenceSeconds());
 
@@ -83,11 +88,11 @@ public final class PipelineBench {
             if (options.security().stream().anyMatch(x -> x != Security.PLAIN)) {
                 siteDir = Files.createTempDirectory("tandem-bench-site");
                 site = BenchFleet.provision(siteDir.resolve("site"));
-                out.printf("security: a site provisioned for the run in %s (identities, ACLs, CA)%n", siteDir);
+                progress.printf("security: a site provisioned for the run in %s (identities, ACLs, CA)%n", siteDir);
             }
             for (String spec : options.brokers()) {
                 for (Security security : options.security()) {
-                    BrokerBench.Result r = runOne(vertx, spec, security, site, options, out);
+                    BrokerBench.Result r = runOne(vertx, spec, security, site, options, progress);
                     if (r != null) {
                         results.add(r);
                     }
@@ -104,7 +109,7 @@ public final class PipelineBench {
         String json = Wire.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
         out.println(json);
         if (options.report() != null) {
-            write(options.report(), json, out);
+            write(options.report(), json, progress);
         }
         return report;
     }

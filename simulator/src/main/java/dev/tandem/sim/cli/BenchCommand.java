@@ -51,7 +51,7 @@ final class BenchCommand implements Runnable {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--shadow-ms must be 0..60000");
             }
             dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(devices, bad,
-                    java.time.Duration.ofMillis(shadowMs));
+                    java.time.Duration.ofMillis(shadowMs), System.err);
             System.out.printf("rollout of %d devices (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms); "
                             + "a planned rollout retains about %d bytes of heap per device%n",
                     r.devices(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),
@@ -108,7 +108,7 @@ final class BenchCommand implements Runnable {
             }
             List<PipelineBench.Security> modes = security.stream().map(PipelineBench.Security::parse).distinct().toList();
             PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report,
-                    sharedOnEmbedded, modes), System.out);
+                    sharedOnEmbedded, modes), System.out, System.err);
             return 0;
         }
     }
@@ -148,7 +148,7 @@ final class BenchCommand implements Runnable {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "need 0 <= --preload <= 50,000,000, "
                         + "10 <= --singles <= 1,000,000, 2 <= --batches <= 100,000, 1 <= --batch-size <= 10,000");
             }
-            StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out);
+            StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out, System.err);
             return 0;
         }
     }
@@ -187,7 +187,7 @@ final class BenchCommand implements Runnable {
                         "--messages, --always-messages and --replay must be >= 1, --payload 1..1048576");
             }
             dev.tandem.sim.bench.OutboxBench.run(new dev.tandem.sim.bench.OutboxBench.Options(messages, alwaysMessages,
-                    replay, payload, dir, report), System.out);
+                    replay, payload, dir, report), System.out, System.err);
             return 0;
         }
     }
@@ -243,7 +243,7 @@ final class BenchCommand implements Runnable {
             }
             dev.tandem.sim.bench.EdgeFootprintBench.run(new dev.tandem.sim.bench.EdgeFootprintBench.Options(list, seconds,
                     warmup, commissioning, distribution != null ? distribution
-                    : dev.tandem.sim.bench.EdgeFootprintBench.defaultDistribution(), report), System.out);
+                    : dev.tandem.sim.bench.EdgeFootprintBench.defaultDistribution(), report), System.out, System.err);
             return 0;
         }
     }
@@ -300,7 +300,7 @@ final class BenchCommand implements Runnable {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--seconds >= 1, --warmup >= 0, --connections 1..64");
             }
             dev.tandem.sim.bench.SimBench.run(new dev.tandem.sim.bench.SimBench.Options(list, brokers, seconds, warmup,
-                    connections, report), System.out);
+                    connections, report), System.out, System.err);
             return 0;
         }
     }

@@ -82,7 +82,8 @@ final class EvalCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--plots", paramLabel = "DIR",
-            description = "Write one PNG per device to DIR: signals, scores, thresholds, labels and decisions.")
+            description = "Write to DIR one PNG per device (channels, label shaded, per mode its score, threshold and "
+                    + "alarms) and summary.png (the modes beside the published detectors).")
     Path plots;
 
     @Option(names = "--decisions", paramLabel = "DIR",
@@ -131,6 +132,7 @@ final class EvalCommand implements Callable<Integer> {
         List<Decisions.Input> inputs;
         List<PublishedDetectors.Row> published = List.of();
         String source;
+        String summaryTitle;
         Long usedSeed = null;
         switch (which) {
             case "skab" -> {
@@ -149,6 +151,9 @@ final class EvalCommand implements Callable<Integer> {
                 inputs = labelled.stream().map(f -> skabInput(path, f)).toList();
                 source = path.toString();
                 published = PublishedDetectors.forDataset(labelled);
+                summaryTitle = PublishedDetectors.table(labelled)
+                        .map(t -> "SKAB " + t.subset() + ": Tandem's modes and the published detectors")
+                        .orElse("SKAB, " + labelled.size() + " files: Tandem's three modes");
             }
             case "sim" -> {
                 if (devices < 1 || devices > 100 || samples < 100) {
@@ -158,6 +163,7 @@ final class EvalCommand implements Callable<Integer> {
                 inputs = streams.stream().map(EvalCommand::simInput).toList();
                 source = "simulator: " + devices + " machines x " + samples + " test samples, every anomaly kind";
                 usedSeed = seed;
+                summaryTitle = "Simulator (seed " + seed + ", " + devices + " machines): Tandem's three modes";
             }
             default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab, nab or sim, got " + dataset);
         }
@@ -176,8 +182,9 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(EvalReport.toJson(json));
         }
         if (plots != null) {
-            List<Path> files = EvalPlots.write(result, plots);
-            System.out.println(files.size() + " plots written to " + plots);
+            List<Path> files = EvalPlots.write(result, published, summaryTitle, plots);
+            System.out.println(files.size() + " plots written to " + plots + " (one per device, and "
+                    + EvalPlots.SUMMARY_FILE + ")");
         }
         if (decisions != null) {
             for (int i = 0; i < streams.size(); i++) {
@@ -280,8 +287,13 @@ final class EvalCommand implements Callable<Integer> {
             };
             int total = devices * 4;
             int bar = 24 * done / total;
-            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%% device %d/%d %s: %s (%.0f s)", "#".repeat(bar),
-                    ".".repeat(24 - bar), 100 * done / total, device + 1, devices, deviceId, phase,
+            String doing = switch (phase) {
+                case "commissioning" -> "fitting its models";
+                case "edge", "cloud", "collaborative" -> "scoring, " + phase + " mode";
+                default -> phase;
+            };
+            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%% file %d/%d %s: %s (%.0f s)", "#".repeat(bar),
+                    ".".repeat(24 - bar), 100 * done / total, device + 1, devices, deviceId, doing,
                     (System.nanoTime() - start) / 1e9);
             width = Math.max(width, line.length());
             System.err.print(line + " ".repeat(width - line.length()));
