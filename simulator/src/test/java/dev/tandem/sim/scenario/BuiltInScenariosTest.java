@@ -103,6 +103,22 @@ class BuiltInScenariosTest {
         assertEquals(s.needs(), r.unchecked());
     }
 
+    /** Where each built-in scenario runs in CI (a short run, its report checked). */
+    private static final Map<String, String> RUN_BY = Map.of("line", "BuiltInScenariosTest, ScenarioRunTest",
+            "drift", "BuiltInScenariosTest", "bad-model", "BuiltInScenariosTest", "power-cuts", "BuiltInScenariosTest",
+            "rollout", "BuiltInScenariosTest", "network", "ScenarioRunTest (paced, through the fault proxy)",
+            "attack", "AttackScenarioTest (a secured fleet)", "replay", "BuiltInScenariosTest");
+
+    @Test
+    void everyIndexedScenario_loads_andIsRunByATest() {
+        List<String> names = List.of(ScenarioLoader.builtInNames().split(", "));
+        assertTrue(names.size() >= 8, names.toString());
+        for (String name : names) {
+            ScenarioLoader.builtIn(name);
+            assertTrue(RUN_BY.containsKey(name), "scenario " + name + " is in scenarios/index.txt but no test runs it");
+        }
+    }
+
     @Test
     void replayScenario_badEntries_nameTheLineAndField() {
         String base = "name: r\nfleet:\n  - replay: {path: d, format: nab, labels: l.json}\n";
