@@ -148,7 +148,7 @@ public record ScenarioFile(String name, String description, Long seed, SimTime d
      * @param labels        nab: the windows file ({@code combined_windows.json}), relative like {@code path}
      * @param timestamp     csv: the time column; {@code channels}, {@code label} likewise
      * @param commissioning auto (the format's rule: nab 15 % of each file, at most 750; skab 400) or N rows
-     * @param speed         recorded seconds per wall second or max (default 1); a run's {@code --speed} other than 1 replaces it
+     * @param speed         recorded seconds per wall second or max (default 1); a run's {@code --speed} replaces it
      */
     public record ReplaySpec(@JsonProperty(required = true) String path, String format, String labels, String timestamp,
                              List<String> channels, String label, String commissioning, String speed) {
