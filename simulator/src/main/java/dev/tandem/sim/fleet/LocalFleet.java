@@ -27,7 +27,6 @@ import dev.tandem.sim.scenario.ScenarioFleet;
 import dev.tandem.sim.score.AlarmLine;
 import dev.tandem.sim.score.AlarmRecorder;
 import dev.tandem.sim.score.AlarmScorer;
-import dev.tandem.sim.score.NabHook;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +136,10 @@ public final class LocalFleet implements AutoCloseable {
 
     private LocalFleet(LocalFleetOptions options) {
         this.options = options;
+        if (options.scenario() != null && options.scenario().isReplay()) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "scenario " + options.scenario().name()
+                    + " replays recorded files: run it with ./tandem sim scenario or sim run");
+        }
         if (options.scenario() != null) {
             ScenarioFleet f = ScenarioFleet.of(options.scenario());
             if (!f.networkEvents().isEmpty()) {
@@ -365,7 +368,7 @@ public final class LocalFleet implements AutoCloseable {
     public AlarmScorer.Report score() {
         List<AlarmLine> lines = recorder.alarms().stream()
                 .map(a -> new AlarmLine(a.device(), Instant.ofEpochMilli(a.ts()))).toList();
-        return AlarmScorer.score(groundTruth(), lines, AlarmScorer.DEFAULT_TOLERANCE, NabHook.NONE);
+        return AlarmScorer.score(groundTruth(), lines, AlarmScorer.DEFAULT_TOLERANCE, dev.tandem.sim.score.NabTruthScore.SCORER);
     }
 
     /**
