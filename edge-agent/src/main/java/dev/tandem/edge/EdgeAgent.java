@@ -245,7 +245,12 @@ public final class EdgeAgent extends VerticleBase {
         metrics.outboxSize(() -> outbox.size());
         metrics.outboxDurable(outbox::durable);
         if (devices.values().stream().anyMatch(EdgeDevice::holding)) {
-            vertx.setTimer(config.modelWait().toMillis(), t -> devices.values().forEach(EdgeDevice::releaseHeldReadings));
+            // no assignment came (a broker that lost its retained messages): the model kept on the disk, else commission afresh
+            vertx.setTimer(config.modelWait().toMillis(), t -> devices.values().forEach(d -> {
+                if (d.holding() && !assignments.resumeKept(d)) {
+                    d.releaseHeldReadings();
+                }
+            }));
         }
         Map<String, Integer> subscriptions = new LinkedHashMap<>();
         for (String d : config.devices()) {

@@ -246,6 +246,22 @@ final class ModelAssignments {
     }
 
     /**
+     * The agent's model wait ran out without an assignment for a device that ran a model before (a
+     * broker that lost its retained messages): it runs the model kept on its disk again, verified again
+     * and not pinned away; false if there is none, and the device then commissions afresh.
+     */
+    boolean resumeKept(EdgeDevice d) {
+        if (d.detector().model() != null) {
+            return true;
+        }
+        boolean resumed = activateKept(d, pinned(d.id()));
+        if (resumed) {
+            log.info("device {}: no model assignment within the model wait; running the model kept on its disk", d.id());
+        }
+        return resumed;
+    }
+
+    /**
      * Runs the model the device kept on its disk (verified again: signature and artifact), unless it
      * is {@code except}; false if there is none or it does not verify.
      */

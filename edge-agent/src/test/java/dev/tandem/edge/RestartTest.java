@@ -92,4 +92,24 @@ class RestartTest extends AgentTestSupport {
         assertFalse(second.holdingReadings(device));
         assertEquals(queued, second.metrics().snapshot().readings());
     }
+
+    @Test
+    void aBrokerThatLostTheRetainedAssignment_theAgentRunsTheModelKeptOnItsDisk_afterTheModelWait(Vertx vertx) {
+        TestHub hub = hub(vertx).subscribe(topic(Kind.COMMISSIONING));
+        hub.publish(topic(Kind.MODEL), TestModels.assignment(site, device, model), true);
+        EdgeConfig config = config().stateDir(state).modelWait(Duration.ofSeconds(1)).build();
+        EdgeAgent first = deploy(vertx, config);
+        TestHub.await(first.modelsLoaded());
+        TestHub.await(vertx.undeploy(vertx.deploymentIDs().iterator().next()));
+        hub.publishRaw(topic(Kind.MODEL), new byte[0], true); // the broker restarted without its retained messages
+
+        EdgeAgent second = deploy(vertx, config);
+        assertTrue(second.holdingReadings(device), "it accepted a model before: it waits for it");
+        hub.readings(site, device, 10, 10, TestModels.row(model, TestModels.NORMAL));
+        TestHub.await(second.modelsLoaded());
+        waitUntil(() -> second.metrics().snapshot().windows() == 10 - (TestModels.WINDOW - 1),
+                "the readings scored with the model kept on the disk");
+        assertEquals(java.util.Optional.of(model.version()), second.modelVersion(device));
+        assertEquals(0, hub.count(topic(Kind.COMMISSIONING)), "no commissioning afresh");
+    }
 }

@@ -52,9 +52,11 @@ public final class PowerCuts {
      * @param detectBound longest wait for the agent to score windows again after a restart
      * @param hubEvery    every this many cuts the hub is killed too (as a process that dies) and started again,
      *                    with its store and persistent session; 0: never
+     * @param brokerEvery every this many cuts the broker is restarted too while the agent is down (mosquitto
+     *                    only; what it held in memory is gone); 0: never
      */
     public record Options(int cuts, long seed, LocalFleetOptions.BrokerKind broker, Duration upMin, Duration upMax,
-                          double corruptShare, Duration detectBound, int hubEvery) {
+                          double corruptShare, Duration detectBound, int hubEvery, int brokerEvery) {
         public static final int MAX_CUTS = 10_000;
 
         public Options {
@@ -67,14 +69,17 @@ public final class PowerCuts {
             if (!(corruptShare >= 0 && corruptShare <= 1)) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "corruptShare must be in [0, 1], got " + corruptShare);
             }
-            if (hubEvery < 0) {
-                throw new TandemException(ErrorCode.INVALID_CONFIG, "hubEvery must be >= 0, got " + hubEvery);
+            if (hubEvery < 0 || brokerEvery < 0) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "hubEvery and brokerEvery must be >= 0");
+            }
+            if (brokerEvery > 0 && broker != LocalFleetOptions.BrokerKind.MOSQUITTO) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "broker restarts need the mosquitto broker");
             }
         }
 
         public static Options of(int cuts) {
             return new Options(cuts, 42, LocalFleetOptions.BrokerKind.MOSQUITTO, Duration.ofMillis(1500),
-                    Duration.ofMillis(4000), 0.5, Duration.ofSeconds(60), 5);
+                    Duration.ofMillis(4000), 0.5, Duration.ofSeconds(60), 5, 7);
         }
     }
 
@@ -94,13 +99,17 @@ public final class PowerCuts {
      * @param hubReadyMs      per hub restart, milliseconds until it held the device's models again (from its store;
      *                        -1: not within the detect bound)
      * @param verdictsAfterRestarts verdicts the restarted hubs sent (the escalations they answered)
+     * @param brokerRestarts  times the broker was restarted (while the agent was down)
+     * @param hubReconnectMs  per broker restart, milliseconds until the hub was connected again (-1: not within
+     *                        the detect bound)
      */
     public record Report(int cuts, int cutsOffline, List<Long> detectMs, long detectMsMax, long detectMsMedian, int deafRestarts,
                          int pendingAlarms, int lostAlarms, int alarmsSeen, int corruptions, java.util.Map<String, Long> drops,
                          int exitAfterSigterm, boolean stoppedCleanly, int hubRestarts, List<Long> hubReadyMs,
-                         long verdictsAfterRestarts) {
+                         long verdictsAfterRestarts, int brokerRestarts, List<Long> hubReconnectMs) {
         public boolean succeeded() {
-            return deafRestarts == 0 && lostAlarms == 0 && stoppedCleanly && hubReadyMs.stream().allMatch(ms -> ms >= 0);
+            return deafRestarts == 0 && lostAlarms == 0 && stoppedCleanly && hubReadyMs.stream().allMatch(ms -> ms >= 0)
+                    && hubReconnectMs.stream().allMatch(ms -> ms >= 0);
         }
     }
 
@@ -142,6 +151,7 @@ public final class PowerCuts {
             int outages = 0;
             java.util.Map<String, Long> drops = new java.util.TreeMap<>();
             List<Long> hubReady = new ArrayList<>();
+            List<Long> hubReconnect = new ArrayList<>();
             long verdictsAfter = 0;
             for (int cut = 1; cut <= options.cuts(); cut++) {
                 // every third cut comes while what the agent sends is lost (its readings still come), so that what it raised waits on its disk
@@ -179,6 +189,17 @@ public final class PowerCuts {
                     hubReady.add(ms);
                     out.printf("power-cuts: cut %d: the hub killed and restarted; it holds the device's models again "
                             + "after %s%n", cut, ms < 0 ? "never" : ms + " ms");
+                }
+                if (options.brokerEvery() > 0 && cut % options.brokerEvery() == 0) {
+                    // the broker restarts while the agent is down: the agent must come back to it with its disk
+                    long t0 = System.nanoTime();
+                    fleet.restartBroker();
+                    dev.tandem.hub.CloudHub hub = fleet.hub().orElseThrow();
+                    boolean back = hub.awaitConnected(options.detectBound());
+                    long ms = back ? (System.nanoTime() - t0) / 1_000_000 : -1;
+                    hubReconnect.add(ms);
+                    out.printf("power-cuts: cut %d: the broker restarted; the hub connected again after %s%n", cut,
+                            ms < 0 ? "never" : ms + " ms");
                 }
                 if (outage != null) {
                     outage.lift();
@@ -222,7 +243,8 @@ public final class PowerCuts {
                     sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2), deaf, pending.size(), lost, seen.size(),
                     corruptions, drops, exit, (exit == 0 || exit == 143)
                             && agent.printed("edge: stopped"), hubReady.size(), List.copyOf(hubReady),
-                    hubReady.isEmpty() ? 0 : verdictsAfter + fleet.hub().orElseThrow().metrics().snapshot().verdictsSent());
+                    hubReady.isEmpty() ? 0 : verdictsAfter + fleet.hub().orElseThrow().metrics().snapshot().verdictsSent(),
+                    hubReconnect.size(), List.copyOf(hubReconnect));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             AgentProcess.deleteTree(state);

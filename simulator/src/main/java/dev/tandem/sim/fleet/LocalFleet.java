@@ -68,6 +68,9 @@ public final class LocalFleet implements AutoCloseable {
     private Path hubDir;
     private Vertx vertx;
     private AlarmRecorder recorder;
+    /** What the recorders before a broker restart saw. */
+    private final List<Alarm> alarmsBefore = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long publishedBefore;
     private SensorPublisher publisher;
 
     /** One device of the fleet. */
@@ -303,7 +306,7 @@ public final class LocalFleet implements AutoCloseable {
 
     /** Readings acknowledged by the broker, all devices. */
     public long published() {
-        return publisher.published();
+        return publishedBefore + publisher.published();
     }
 
     /** The first alarm of {@code device} (any device when null) recorded on the broker, waiting at most {@code timeout}. */
@@ -333,11 +336,17 @@ public final class LocalFleet implements AutoCloseable {
 
     /** The alarms recorded so far (every device of the site). */
     public List<Alarm> alarms() {
-        return recorder.alarms();
+        if (alarmsBefore.isEmpty()) {
+            return recorder.alarms();
+        }
+        List<Alarm> all = new ArrayList<>(alarmsBefore);
+        all.addAll(recorder.alarms());
+        return all;
     }
 
     /** Forgets the alarms recorded so far (e.g. those of commissioning). */
     public void clearAlarms() {
+        alarmsBefore.clear();
         recorder.clear();
     }
 
@@ -388,6 +397,33 @@ public final class LocalFleet implements AutoCloseable {
             throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "the restarted hub did not connect to " + broker.url());
         }
         return hub;
+    }
+
+    /**
+     * Stops the broker (a mosquitto of the fleet's) and starts it again on the same port, as a broker
+     * that restarts: what it held in memory (sessions, retained messages) is gone. The sensor publisher
+     * and the alarm recorder, which do not reconnect by design, are started again on it; the hub and
+     * the agents reconnect by themselves. Clients behind a fault proxy should be held off (a partition)
+     * until this returns, so that the new recorder is subscribed before their alarms come.
+     */
+    public synchronized void restartBroker() throws Exception {
+        if (embedded != null || mosquitto == null) {
+            throw new IllegalStateException("only a mosquitto fleet's broker restarts");
+        }
+        publisher.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        publishedBefore += publisher.published();
+        alarmsBefore.addAll(recorder.alarms());
+        recorder.close();
+        if (mosquitto instanceof SecuredMosquitto m) {
+            mosquitto = m.restart();
+        } else {
+            ((MosquittoBroker) mosquitto).close();
+            mosquitto = MosquittoBroker.start(broker.port());
+        }
+        recorder = AlarmRecorder.start(vertx, broker, access == null ? BrokerLogin.none() : access.recorder(),
+                options.site());
+        publisher = new SensorPublisher(vertx, line, publisher.config());
+        publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** Stops the simulator, the agents, the hub, the recorder and the broker, each wait bounded; removes the throwaway site. */

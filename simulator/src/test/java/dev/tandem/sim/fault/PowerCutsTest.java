@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its uplink down, so that its alarms wait on its disk), unsynced segment tails cut or corrupted
  * between runs. No alarm it had on disk is lost, it detects again after every restart, and it stops
  * cleanly on SIGTERM at the end. Every fifth cut kills the hub too (in process, as a crash: no
- * unsubscribe, no DISCONNECT); the restarted hub loads the device's models from its store.
+ * unsubscribe, no DISCONNECT); the restarted hub loads the device's models from its store. Every
+ * seventh cut restarts the broker (mosquitto) while the agent is down.
  */
 class PowerCutsTest {
     @Test
@@ -33,6 +34,9 @@ class PowerCutsTest {
         assertTrue(r.corruptions() >= 1, "unsynced tails were cut or corrupted: " + json);
         assertTrue(r.stoppedCleanly(), "the last run stopped cleanly on SIGTERM: " + json);
         assertEquals(4, r.hubRestarts(), "the hub was killed every fifth cut: " + json);
+        assertEquals(2, r.brokerRestarts(), "the broker restarted every seventh cut: " + json);
+        assertTrue(r.hubReconnectMs().stream().allMatch(ms -> ms >= 0), "the hub came back to the restarted broker: "
+                + json);
         assertTrue(r.hubReadyMs().stream().allMatch(ms -> ms >= 0), "each restarted hub loaded the device's models "
                 + "from its store: " + json);
     }
