@@ -125,12 +125,19 @@ public final class PipelineBench {
         String label;
         try {
             switch (spec) {
-                case "embedded" -> {
-                    EmbeddedBroker b = new EmbeddedBroker(security == Security.PLAIN ? EmbeddedBrokerOptions.anonymous()
-                            : EmbeddedBrokerOptions.secured(site.layout().root()).toBuilder().tlsPort(0).build()).start();
-                    started = b;
+                case "embedded", "embedded-file" -> {
+                    EmbeddedBrokerOptions o = security == Security.PLAIN ? EmbeddedBrokerOptions.anonymous()
+                            : EmbeddedBrokerOptions.secured(site.layout().root()).toBuilder().tlsPort(0).build();
+                    Path data = spec.equals("embedded-file") ? Files.createTempDirectory("tandem-bench-broker-data") : null;
+                    EmbeddedBroker b = new EmbeddedBroker(o.toBuilder().dataDir(data).build()).start();
+                    started = () -> {
+                        b.close();
+                        if (data != null) {
+                            deleteTree(data);
+                        }
+                    };
                     address = security == Security.TLS ? BrokerAddress.parse(b.tlsUrl()) : b.address();
-                    label = "embedded HiveMQ CE";
+                    label = data == null ? "embedded HiveMQ CE" : "embedded HiveMQ CE, file persistence (--broker-data)";
                 }
                 case "mosquitto" -> {
                     if (security == Security.PLAIN) {
@@ -154,7 +161,7 @@ public final class PipelineBench {
                     label = address.url();
                 }
             }
-            boolean shared = !spec.equals("embedded") || options.sharedOnEmbedded();
+            boolean shared = !spec.startsWith("embedded") || options.sharedOnEmbedded();
             return new BrokerBench(vertx, address, label, shared, options.seed(), out, fleet)
                     .run(options.readings(), options.escalations());
         } finally {

@@ -67,7 +67,7 @@ final class BenchCommand implements Runnable {
                     "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java); readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber; escalations/s answered by the hub through its shared subscription beside the raw rate of the same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run, and --security plain,acl,tls to measure what identities, ACLs and TLS cost on each broker it starts."})
     static final class Pipeline implements Callable<Integer> {
         @Option(names = "--broker", paramLabel = "URL",
-                description = {"'embedded' (HiveMQ CE in-process), 'mosquitto' (a mosquitto process started for the run) or tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
+                description = {"'embedded' (HiveMQ CE in-process, in memory), 'embedded-file' (the same with file persistence, as ./tandem broker --broker-data), 'mosquitto' (a mosquitto process started for the run) or tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
         List<String> brokers;
 
         @Option(names = "--security", paramLabel = "MODE", split = ",", defaultValue = "plain",
@@ -99,7 +99,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             List<String> list = brokers == null || brokers.isEmpty() ? List.of("embedded") : brokers;
             for (String b : list) {
-                if (!b.equals("embedded") && !b.equals("mosquitto")) {
+                if (!b.equals("embedded") && !b.equals("embedded-file") && !b.equals("mosquitto")) {
                     BrokerAddress.parse(b);
                 }
             }

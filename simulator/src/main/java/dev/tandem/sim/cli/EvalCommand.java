@@ -78,6 +78,16 @@ final class EvalCommand implements Callable<Integer> {
                     + "to print, normalised on the same files, beside Tandem's.")
     Path publishedResults;
 
+    @Option(names = "--onsets", paramLabel = "decisions|alarms", defaultValue = "decisions",
+            description = {"nab only: what a detection is: decisions, a row whose window decision turns anomalous; alarms, a row",
+                    "where the edge agent raises an ONSET alarm (its episodes, --clear-after: what ./tandem score",
+                    "scores of a live sim replay) (default: ${DEFAULT-VALUE})."})
+    String onsets;
+
+    @Option(names = "--only", paramLabel = "PREFIX", split = ",",
+            description = "nab only: evaluate the files whose key (category/file.csv) starts with PREFIX (a category or a file).")
+    List<String> only = List.of();
+
     @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report to FILE (instead of printing it).")
     Path report;
 
@@ -125,8 +135,8 @@ final class EvalCommand implements Callable<Integer> {
         if (which.equals("nab")) {
             return nab(settings);
         }
-        if (checkReference != null || publishedResults != null) {
-            throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference and --published apply to --dataset nab");
+        if (checkReference != null || publishedResults != null || !only.isEmpty() || !onsets.equals("decisions")) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference, --published, --onsets and --only apply to --dataset nab");
         }
         List<EvalStream> streams;
         List<Decisions.Input> inputs;
@@ -233,7 +243,12 @@ final class EvalCommand implements Callable<Integer> {
         if (dir == null) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset nab needs --path DIR");
         }
-        NabDataset data = NabDataset.load(dir);
+        NabEvaluation.Onsets kind = switch (onsets.toLowerCase(Locale.ROOT)) {
+            case "decisions" -> NabEvaluation.Onsets.DECISIONS;
+            case "alarms" -> NabEvaluation.Onsets.ALARMS;
+            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--onsets must be decisions or alarms, got '" + onsets + "'");
+        };
+        NabDataset data = NabDataset.load(dir).only(only);
         if (checkReference != null) {
             report(data.problems());
             NabReferenceCheck.Report r = NabReferenceCheck.check(data, checkReference);
@@ -242,7 +257,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         NabPublished published = publishedResults == null ? null : NabPublished.read(publishedResults);
         ProgressLine progress = new ProgressLine();
-        NabEvaluation.Result result = NabEvaluation.run(data, settings, progress);
+        NabEvaluation.Result result = NabEvaluation.run(data, settings, new AlarmSettings(clearAfter,
+                AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter()), kind, progress);
         progress.done();
         System.out.println("dataset: nab (" + dir + ")");
         NabReport.print(result, published, System.out);

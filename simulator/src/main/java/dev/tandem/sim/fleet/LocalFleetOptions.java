@@ -12,11 +12,14 @@ import java.time.Duration;
  * ({@code machine-01}...) on {@code site}, faults only where injected; else the scenario's fleet and
  * timeline (one site; network events need {@code sim run}, refused here). Readings go out at
  * {@code rate} per device per second of wall time (the timeline's seconds are samples at 1 Hz, so a
- * scenario runs {@code rate} times faster than written). Build with {@link #builder()}.
+ * scenario runs {@code rate} times faster than written). {@code hubKeepsState}: the hub keeps its store in
+ * a directory of the fleet's and a persistent MQTT session, so that {@link LocalFleet#restartHub} finds its
+ * models and what the broker queued (off by default: an in-memory store starts faster). Build with
+ * {@link #builder()}.
  */
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
-                           Duration startupTimeout, Duration verdictTimeout) {
+                           Duration startupTimeout, Duration verdictTimeout, boolean hubKeepsState) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -72,6 +75,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private String site = "plant";
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration verdictTimeout = Duration.ofSeconds(3);
+        private boolean hubKeepsState;
 
         public Builder devices(int n) {
             this.devices = n;
@@ -134,6 +138,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** The hub's store in a directory and a persistent session, so that it can be restarted. */
+        public Builder hubKeepsState(boolean on) {
+            this.hubKeepsState = on;
+            return this;
+        }
+
         public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
@@ -144,7 +154,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout);
+                    startupTimeout, verdictTimeout, hubKeepsState);
         }
     }
 }
