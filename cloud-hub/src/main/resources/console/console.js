@@ -283,7 +283,7 @@
         end ? el('td', {}, end.phase.toLowerCase() + ' at ' + when(new Date(end.ts).toISOString()))
           : el('td', { class: 'holding' }, 'holding'),
         el('td', {}, a.peakScore.toFixed(2)), el('td', {}, a.source),
-        el('td', {}, (a.channels || []).join(', ') || '–'), ack);
+        el('td', {}, (a.channelNames || a.channels || []).join(', ') || '–'), ack);
     });
     $('alarms').tBodies[0].replaceChildren(...rows);
     if (!rows.length) {

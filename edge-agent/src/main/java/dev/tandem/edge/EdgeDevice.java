@@ -64,6 +64,8 @@ final class EdgeDevice implements DeviceDetector.Output {
     private int heldSamples;
     private boolean holding;
     private volatile long lastReceived;
+    /** The channel names the readings last gave (null until a batch names them): they name the alarms' channels. */
+    private volatile List<String> channelNames;
     private volatile boolean stopped;
     private volatile String modelVersion;
 
@@ -195,6 +197,9 @@ final class EdgeDevice implements DeviceDetector.Output {
     void onReadings(ReadingBatch batch) {
         long now = System.currentTimeMillis();
         lastReceived = now;
+        if (batch.channels() != null) {
+            channelNames = batch.channels();
+        }
         if (holding) {
             hold(batch);
             return;
@@ -292,7 +297,7 @@ final class EdgeDevice implements DeviceDetector.Output {
             log.info("device {}: alarm {} {} at window {} (score {}, channels {}, held {} ms)", id, alarm.episode(),
                     alarm.phase(), alarm.windowId(), alarm.score(), alarm.channels(), alarm.heldMillis());
         }
-        publish(Topics.Kind.ALARMS, alarm);
+        publish(Topics.Kind.ALARMS, alarm.named(channelNames));
     }
 
     @Override

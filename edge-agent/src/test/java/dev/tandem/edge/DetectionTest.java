@@ -116,6 +116,22 @@ class DetectionTest extends AgentTestSupport {
     }
 
     @Test
+    void readingsThatNameTheirChannels_nameTheAlarmsChannels_andThoseThatDoNotLeaveTheNamesAsTheyWere(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.ALARMS));
+        detecting(vertx, config().build());
+        double[] anomaly = TestModels.row(model, TestModels.ANOMALY);
+        List<String> names = new java.util.ArrayList<>();
+        for (int c = 0; c < anomaly.length; c++) {
+            names.add("sensor-" + c);
+        }
+        hub.namedReadings(site, device, names, anomaly);
+        Alarm onset = hub.next(topic(Kind.ALARMS), Alarm.class);
+        assertEquals(Alarm.Phase.ONSET, onset.phase());
+        assertFalse(onset.channels().isEmpty(), "the channels that drove it");
+        assertEquals(onset.channels().stream().map(c -> "sensor-" + c).toList(), onset.channelNames());
+    }
+
+    @Test
     void uncertainWindow_escalates_andHubVerdictDecides(Vertx vertx) {
         hub(vertx).subscribe(topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
         // the hub disagrees with the edge's own call, both ways

@@ -114,6 +114,17 @@ final class TestHub implements AutoCloseable {
         return samples.get(samples.size() - 1).seq();
     }
 
+    /** One batch of these rows that names its channels. */
+    long namedReadings(String site, String device, List<String> channels, double[]... rows) {
+        List<Sample> samples = new ArrayList<>();
+        long ts = System.currentTimeMillis();
+        for (double[] row : rows) {
+            samples.add(new Sample(nextSeq.merge(site + "/" + device, 1L, Long::sum) - 1, ts, row));
+        }
+        publish(Topics.of(site, device, Topics.Kind.READINGS), ReadingBatch.of(site, device, 0, samples, channels), false);
+        return samples.get(samples.size() - 1).seq();
+    }
+
     /** {@code n} readings of the same row, one sample per batch of {@code perBatch}. */
     long readings(String site, String device, int n, int perBatch, double[] row) {
         long last = -1;

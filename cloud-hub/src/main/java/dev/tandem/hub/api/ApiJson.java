@@ -82,18 +82,19 @@ public final class ApiJson {
      * @param onsetTs the device's time of the episode's first anomalous window (epoch ms, as on the wire)
      * @param ts      the device's time of the latest message's window
      * @param windows anomalous windows in the episode so far
+     * @param channelNames the names of {@code channels} where the device's readings name them, else null
      */
     public record AlarmItem(long id, String deviceId, String site, String device, String episode, String phase,
                             boolean open, long onsetTs, long ts, long heldMillis, long windowId, long windows,
                             double score, double peakScore, List<Integer> channels, String source, String modelVersion,
                             String receivedAt, String updatedAt, long messages, String ackedBy, String ackedAt,
-                            String note) {
+                            String note, List<String> channelNames) {
         static AlarmItem of(AlarmEntry e) {
             Alarm a = e.latest();
             return new AlarmItem(e.id(), a.site() + ":" + a.device(), a.site(), a.device(), a.episode(),
                     a.phase().name(), e.open(), a.onsetTs(), a.ts(), a.heldMillis(), a.windowId(), a.windows(),
                     a.score(), a.peakScore(), a.channels(), a.source().name(), a.modelVersion(), time(e.receivedAt()),
-                    time(e.updatedAt()), e.messages(), e.ackedBy(), time(e.ackedAt()), e.note());
+                    time(e.updatedAt()), e.messages(), e.ackedBy(), time(e.ackedAt()), e.note(), a.channelNames());
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.tandem.shared.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tandem.shared.error.TandemException;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,11 +28,25 @@ import java.util.Set;
  * @param channels     the channels that drove the onset, the strongest first (may be empty when unknown)
  * @param source       who decided the latest anomalous window
  * @param modelVersion the tiny model running at this message (for REBASELINED: the new one)
+ * @param channelNames the names of {@code channels}, in the same order, where the device's readings name
+ *                     their channels (version 3; null otherwise, and not written)
  */
 public record Alarm(int v, String site, String device, String episode, Phase phase, long windowId, long ts,
                     long onsetTs, long heldMillis, long windows, double score, double peakScore,
-                    List<Integer> channels, Source source, String modelVersion) {
-    public static final int VERSION = 2;
+                    List<Integer> channels, Source source, String modelVersion,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> channelNames) {
+    /** Version 3 adds {@code channelNames}. */
+    public static final int VERSION = 3;
+    /** The oldest version read (see {@link Wire}). */
+    public static final int MIN_VERSION = 2;
+
+    /** An alarm whose channels are not named. */
+    public Alarm(int v, String site, String device, String episode, Phase phase, long windowId, long ts,
+                 long onsetTs, long heldMillis, long windows, double score, double peakScore,
+                 List<Integer> channels, Source source, String modelVersion) {
+        this(v, site, device, episode, phase, windowId, ts, onsetTs, heldMillis, windows, score, peakScore, channels,
+                source, modelVersion, null);
+    }
 
     /** Who decided. */
     public enum Source {
@@ -58,8 +75,10 @@ public record Alarm(int v, String site, String device, String episode, Phase pha
         }
     }
 
+    @JsonCreator
     public Alarm {
-        Checks.version("Alarm", v, VERSION);
+        Checks.version("Alarm", v, MIN_VERSION, VERSION);
+        v = VERSION;
         Checks.id("site", site);
         Checks.id("device", device);
         Checks.id("episode", episode);
@@ -94,5 +113,36 @@ public record Alarm(int v, String site, String device, String episode, Phase pha
             }
         }
         channels = List.copyOf(channels);
+        if (channelNames != null) {
+            if (channelNames.size() != channels.size()) {
+                throw TandemException.invalid(channelNames.size() + " channel names for " + channels.size() + " channels");
+            }
+            for (String n : channelNames) {
+                if (n == null || n.isBlank() || n.length() > ReadingBatch.MAX_CHANNEL_NAME_CHARS) {
+                    throw TandemException.invalid("channel names are 1.." + ReadingBatch.MAX_CHANNEL_NAME_CHARS
+                            + " characters");
+                }
+            }
+            channelNames = List.copyOf(channelNames);
+        }
+    }
+
+    /**
+     * This alarm with its channels named from the device's channel names ({@code names.get(i)} names
+     * channel i); unchanged when {@code names} is null or does not cover every channel of the alarm.
+     */
+    public Alarm named(List<String> names) {
+        if (names == null) {
+            return this;
+        }
+        List<String> out = new ArrayList<>(channels.size());
+        for (int c : channels) {
+            if (c >= names.size()) {
+                return this;
+            }
+            out.add(names.get(c));
+        }
+        return new Alarm(v, site, device, episode, phase, windowId, ts, onsetTs, heldMillis, windows, score, peakScore,
+                channels, source, modelVersion, out);
     }
 }

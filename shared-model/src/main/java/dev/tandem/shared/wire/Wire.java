@@ -68,6 +68,30 @@ public final class Wire {
         }
     };
 
+    /**
+     * A record's optional fields: its components marked {@code @JsonInclude(NON_NULL)}, which are not
+     * written when null and so may be absent from a message of the current version (read as null).
+     */
+    private static final ClassValue<java.util.List<String>> OPTIONAL_FIELDS = new ClassValue<>() {
+        @Override
+        protected java.util.List<String> computeValue(Class<?> type) {
+            if (!type.isRecord()) {
+                return java.util.List.of();
+            }
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+                com.fasterxml.jackson.annotation.JsonInclude inc = c.getAnnotation(com.fasterxml.jackson.annotation.JsonInclude.class);
+                if (inc == null && c.getAccessor() != null) {
+                    inc = c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonInclude.class);
+                }
+                if (inc != null && inc.value() == com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) {
+                    out.add(c.getName());
+                }
+            }
+            return java.util.List.copyOf(out);
+        }
+    };
+
     /** Reads messages of an older version, whose later fields are missing. */
     private static final ObjectMapper OLDER = MAPPER.copy()
             .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
@@ -121,6 +145,11 @@ public final class Wire {
             // before the fields: a message of another version usually has other fields too
             Checks.version(name, v.asInt(), oldest == null ? supported : oldest, supported);
             older = v.asInt() < supported;
+        }
+        for (String f : OPTIONAL_FIELDS.get(type)) {
+            if (!tree.has(f)) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree).putNull(f);
+            }
         }
         try {
             return (older ? OLDER : MAPPER).treeToValue(tree, type);

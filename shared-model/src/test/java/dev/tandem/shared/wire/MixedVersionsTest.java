@@ -83,4 +83,43 @@ class MixedVersionsTest {
         assertEquals(rules, v2.rules());
         assertThrows(TandemException.class, () -> new RolloutRules.Band(0.5, 0.4));
     }
+
+    @Test
+    void aVersion2ReadingBatchReadsWithoutChannelNames_andAVersion3OneCarriesThem() {
+        ReadingBatch old = Wire.decode(json("{\"v\":2,\"site\":\"plant\",\"device\":\"m1\",\"epoch\":0,"
+                + "\"samples\":[{\"seq\":1,\"ts\":5,\"values\":[1.0,2.0]}]}"), ReadingBatch.class);
+        assertNull(old.channels());
+        assertEquals(ReadingBatch.VERSION, old.v(), "upgraded as it is read");
+        ReadingBatch named = ReadingBatch.of("plant", "m1", 0, old.samples(), java.util.List.of("flow", "pressure"));
+        assertEquals(named, Wire.decode(Wire.encode(named), ReadingBatch.class));
+        // no names: the field is not written, so a batch costs what it did
+        assertEquals(-1, new String(Wire.encode(old), StandardCharsets.UTF_8).indexOf("channels"));
+        for (java.util.List<String> bad : java.util.List.of(java.util.List.of("flow"), java.util.List.of("flow", "flow"),
+                java.util.List.of("flow", " "), java.util.List.of("flow", "x".repeat(65)))) {
+            assertThrows(TandemException.class, () -> ReadingBatch.of("plant", "m1", 0, old.samples(), bad), bad::toString);
+        }
+        TandemException e = assertThrows(TandemException.class, () -> Wire.decode(json("{\"v\":3,\"site\":\"plant\","
+                + "\"device\":\"m1\",\"epoch\":0,\"samples\":[{\"seq\":1,\"ts\":5,\"values\":[1.0,2.0]}],"
+                + "\"channels\":[\"flow\"]}"), ReadingBatch.class));
+        assertEquals(ErrorCode.INVALID_FIELD, e.code());
+        assertEquals(ErrorCode.UNKNOWN_SCHEMA_VERSION, assertThrows(TandemException.class, () -> Wire.decode(json(
+                "{\"v\":4,\"site\":\"plant\",\"device\":\"m1\",\"epoch\":0,\"samples\":[]}"), ReadingBatch.class)).code());
+    }
+
+    @Test
+    void aVersion2AlarmReadsWithoutChannelNames_andNamedTakesThemFromTheReadings() {
+        Alarm old = Wire.decode(json("{\"v\":2,\"site\":\"plant\",\"device\":\"m1\",\"episode\":\"e1\","
+                + "\"phase\":\"ONSET\",\"windowId\":9,\"ts\":9,\"onsetTs\":9,\"heldMillis\":0,\"windows\":1,"
+                + "\"score\":2.0,\"peakScore\":2.0,\"channels\":[1,0],\"source\":\"EDGE\",\"modelVersion\":\"tiny-1\"}"),
+                Alarm.class);
+        assertNull(old.channelNames());
+        assertEquals(Alarm.VERSION, old.v());
+        Alarm named = old.named(java.util.List.of("flow", "pressure", "temperature"));
+        assertEquals(java.util.List.of("pressure", "flow"), named.channelNames());
+        assertEquals(named, Wire.decode(Wire.encode(named), Alarm.class));
+        assertEquals(old, old.named(null));
+        assertEquals(old, old.named(java.util.List.of("flow")), "names that do not cover the channels: none");
+        assertThrows(TandemException.class, () -> new Alarm(Alarm.VERSION, "plant", "m1", "e1", Alarm.Phase.ONSET, 9, 9, 9,
+                0, 1, 2.0, 2.0, java.util.List.of(0), Alarm.Source.EDGE, "t", java.util.List.of("a", "b")));
+    }
 }

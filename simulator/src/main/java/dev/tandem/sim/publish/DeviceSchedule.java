@@ -33,6 +33,8 @@ final class DeviceSchedule {
         final double factor;
         final AtomicLong published = new AtomicLong();
         long sent;
+        /** The epoch whose first batch named the channels (-1: none yet). */
+        long namedEpoch = -1;
 
         private Device(MachineSimulator machine, String topic, int index, double factor) {
             this.machine = machine;

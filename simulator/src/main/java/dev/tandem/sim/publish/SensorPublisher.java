@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SensorPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(SensorPublisher.class);
+    /** A device's readings name their channels on the first batch of an epoch and on every this-many-th after. */
+    static final int NAME_EVERY = 100;
 
     private final Vertx vertx;
     private final FactoryLine line;
@@ -271,8 +273,12 @@ public final class SensorPublisher {
             return;
         }
         long epoch = baseEpoch + d.machine.restartsAt(index);
+        // the channels' names ride on the first batch of an epoch and every NAME_EVERY-th after it (the edge
+        // keeps the last it saw), not on every reading
+        boolean name = epoch != d.namedEpoch || d.sent % NAME_EVERY == 1;
+        d.namedEpoch = epoch;
         Buffer payload = Buffer.buffer(Wire.encode(ReadingBatch.of(config.site(), d.machine.deviceId(), epoch,
-                List.of(sample.sample()))));
+                List.of(sample.sample()), name ? d.machine.profile().channelNames() : null)));
         mqtt.publish(d.topic, payload, new Pending(d, sample, index));
     }
 

@@ -99,6 +99,11 @@ class SensorPublisherTest {
                 assertEquals(expected.kind(), line.groundTruth().kind(device, i));
             }
             assertEquals(perDevice, publisher.published(device));
+            // the readings name their channels on the first batch and every 100th after it, not on every one
+            List<Long> named = received.namedAt.get(device).stream().sorted().toList();
+            assertEquals(java.util.stream.LongStream.range(0, perDevice / SensorPublisher.NAME_EVERY)
+                    .map(k -> k * SensorPublisher.NAME_EVERY).boxed().toList(), named, device);
+            assertEquals(line.machine(device).profile().channelNames(), received.names.get(device), device);
         }
         assertEquals(3L * perDevice, publisher.published());
         assertEquals(0, publisher.failed());
@@ -240,11 +245,18 @@ class SensorPublisherTest {
     /** What a subscriber received, per device; waits complete as the samples arrive (no polling). */
     private static final class Received {
         private final Map<String, List<Sample>> byDevice = new ConcurrentHashMap<>();
+        /** Per device, the seq of each batch that named its channels, and the names. */
+        private final Map<String, List<Long>> namedAt = new ConcurrentHashMap<>();
+        private final Map<String, List<String>> names = new ConcurrentHashMap<>();
         private final Map<Long, Promise<Void>> waits = new HashMap<>();
         private long total;
 
         synchronized void add(ReadingBatch batch) {
             byDevice.computeIfAbsent(batch.device(), d -> new CopyOnWriteArrayList<>()).addAll(batch.samples());
+            if (batch.channels() != null) {
+                namedAt.computeIfAbsent(batch.device(), d -> new CopyOnWriteArrayList<>()).add(batch.samples().get(0).seq());
+                names.put(batch.device(), batch.channels());
+            }
             total += batch.samples().size();
             waits.forEach((n, p) -> {
                 if (total >= n) {
