@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
-                           Duration startupTimeout, Duration verdictTimeout) {
+                           Duration startupTimeout, Duration verdictTimeout, int chunkBytes) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -72,6 +72,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private String site = "plant";
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration verdictTimeout = Duration.ofSeconds(3);
+        private int chunkBytes = dev.tandem.edge.delivery.DeliverySettings.DEFAULT_CHUNK_BYTES;
 
         public Builder devices(int n) {
             this.devices = n;
@@ -134,6 +135,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** Bytes each agent asks for per request when it fetches a model's artifact. */
+        public Builder chunkBytes(int bytes) {
+            this.chunkBytes = bytes;
+            return this;
+        }
+
         public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
@@ -144,7 +151,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout);
+                    startupTimeout, verdictTimeout, chunkBytes);
         }
     }
 }
