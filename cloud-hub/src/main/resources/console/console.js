@@ -15,6 +15,8 @@
     plot: null,
     stream: null,
     dropped: 0,
+    rollouts: [],          // ApiJson of GET /rollouts, newest first
+    rolloutViews: new Map(), // rollout id -> GET /rollouts/{id} (waves and per-device actions), for the newest few
   };
   const $ = (id) => document.getElementById(id);
 
@@ -48,7 +50,7 @@
       $('app').hidden = false;
       $('logout').hidden = false;
       startEvents();
-      await Promise.all([loadFleet(), loadAlarms()]);
+      await Promise.all([loadFleet(), loadAlarms(), loadRollouts()]);
       if (state.opening && state.devices.has(state.opening)) await select(state.opening);
       state.opening = null;
     } catch (e) {
@@ -303,6 +305,88 @@
     }
   }
 
+  // ---- rollouts ---------------------------------------------------------------------------------
+  // The hub sends no event of its own for a rollout: while one is under way the panel reads the API
+  // again every 2 s (and soon after a device's model changes), else every 5 s (a new one started elsewhere).
+  const ROLLOUT_DETAILS = 5;
+  const ROLLOUT_ENDED = new Set(['FINISHED', 'ROLLED_BACK', 'ABORTED']);
+  let rolloutsTimer = null;
+
+  async function loadRollouts() {
+    if (rolloutsTimer) { clearTimeout(rolloutsTimer); rolloutsTimer = null; }
+    let underway = false;
+    try {
+      const list = await api('/rollouts');
+      const recent = list.rollouts.slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const views = await Promise.all(recent.slice(0, ROLLOUT_DETAILS).map((r) =>
+        api('/rollouts/' + encodeURIComponent(r.id) + '?limit=1000')));
+      state.rollouts = recent;
+      state.rolloutViews = new Map(views.map((v) => [v.id, v]));
+      underway = recent.some((r) => !ROLLOUT_ENDED.has(r.state));
+      renderRollouts();
+    } finally {
+      if (state.token && !$('app').hidden) {
+        rolloutsTimer = setTimeout(() => loadRollouts().catch(report), underway ? 2000 : 5000);
+      }
+    }
+  }
+
+  function rolloutsSoon() {
+    if (!state.rollouts.some((r) => !ROLLOUT_ENDED.has(r.state))) return;
+    if (rolloutsTimer) clearTimeout(rolloutsTimer);
+    rolloutsTimer = setTimeout(() => loadRollouts().catch(report), 500);
+  }
+
+  function countsText(counts) {
+    return Object.entries(counts || {}).filter(([, n]) => n > 0)
+      .map(([s, n]) => n + ' ' + s.toLowerCase().replace('_', ' ')).join(', ') || 'none';
+  }
+
+  function renderRollouts() {
+    const box = $('rollouts');
+    const items = state.rollouts.map((r) => {
+      const v = state.rolloutViews.get(r.id);
+      const head = el('div', { class: 'head' }, (r.name || r.id) + ' ',
+        el('span', { class: 'muted' }, r.id + ': ' + r.change.kind.toLowerCase() + ' ' + r.change.ref),
+        el('span', { class: 'state ' + r.state }, r.state.toLowerCase().replace('_', ' ')));
+      const sub = el('div', { class: 'muted' }, r.devices + ' devices, wave '
+        + (r.currentWave < 0 ? '–' : (r.currentWave + 1)) + ' of ' + r.waveCount + '; ' + countsText(r.counts)
+        + '; by ' + r.createdBy + ' at ' + when(r.createdAt));
+      const out = el('div', { class: 'rollout', 'data-rollout': r.id, 'data-state': r.state }, head, sub);
+      if (v) {
+        const byWave = new Map();
+        for (const a of v.actions.items) {
+          if (!byWave.has(a.wave)) byWave.set(a.wave, []);
+          byWave.get(a.wave).push(a);
+        }
+        const table = el('table', { class: 'waves' }, el('thead', {}, el('tr', {},
+          ...['wave', 'reach', 'gate', 'states', 'devices'].map((h) => el('th', {}, h)))));
+        const body = el('tbody');
+        for (const w of v.waveDetails) {
+          const chips = (byWave.get(w.index) || []).map((a) => el('span', { class: 'action ' + a.state,
+            'data-device': a.device, 'data-state': a.state,
+            title: a.state + ' since ' + when(a.since) + (a.code ? ' (' + a.code + (a.reason ? ': ' + a.reason : '') + ')' : '') },
+          a.device.slice(a.device.indexOf(':') + 1) + ' ' + a.state.toLowerCase().replace('_', ' ')));
+          body.append(el('tr', { class: w.index === r.currentWave ? 'current' : '', 'data-wave': String(w.index) },
+            el('td', {}, String(w.index + 1)), el('td', {}, String(w.reach)),
+            el('td', {}, Math.round(100 * w.successThreshold) + ' % active, shadow ' + w.shadowSeconds + ' s'),
+            el('td', {}, countsText(w.counts)), el('td', {}, ...chips)));
+        }
+        table.append(body);
+        out.append(table);
+        if (v.actions.total > v.actions.items.length) {
+          out.append(el('p', { class: 'muted' }, 'showing ' + v.actions.items.length + ' of ' + v.actions.total + ' devices'));
+        }
+      }
+      return out;
+    });
+    box.replaceChildren(...(items.length ? items : [el('p', { class: 'muted' }, 'No rollouts yet.')]));
+    box.dataset.ready = 'true';
+    box.dataset.rollouts = String(items.length);
+    const underway = state.rollouts.filter((r) => !ROLLOUT_ENDED.has(r.state)).length;
+    $('rollouts-summary').textContent = state.rollouts.length + ' rollouts' + (underway ? ', ' + underway + ' under way' : '');
+  }
+
   // ---- live events ------------------------------------------------------------------------------
   function startEvents() {
     stopEvents();
@@ -320,7 +404,7 @@
           delay = 1000;
           await readEvents(res.body.getReader(), controller.signal);
           // the hub ended the stream: catch up on what happened meanwhile and reconnect
-          await Promise.all([loadFleet(), loadAlarms()]);
+          await Promise.all([loadFleet(), loadAlarms(), loadRollouts()]);
         } catch (e) {
           if (controller.signal.aborted) return;
         }
@@ -333,6 +417,7 @@
   }
 
   function stopEvents() {
+    if (rolloutsTimer) { clearTimeout(rolloutsTimer); rolloutsTimer = null; }
     if (state.stream) state.stream.abort();
     state.stream = null;
     setLive('closed');
@@ -362,6 +447,8 @@
   let fleetTimer = null, alarmsTimer = null;
   function onEvent(event, data) {
     if (event === 'device') {
+      const before = state.devices.get(data.id);
+      if (before && (before.modelVersion !== data.modelVersion || before.modelState !== data.modelState)) rolloutsSoon();
       state.devices.set(data.id, data);
       if (!fleetTimer) fleetTimer = setTimeout(() => { fleetTimer = null; renderFleet(); }, 250);
     } else if (event === 'alarm') {

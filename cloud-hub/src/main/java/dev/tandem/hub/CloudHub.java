@@ -86,7 +86,8 @@ public final class CloudHub implements AutoCloseable {
         fleet.onChange(id -> events.publish(HubEvents.Kind.DEVICE, id));
         metrics.devicesWithModel(fleet::devicesWithModel);
         metrics.devicesByState(fleet::devicesIn);
-        this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics);
+        this.connection = new HubConnection(config.broker(), config.login(), config.clientId(), metrics,
+                config.sessionExpiry());
         this.notifier = Notifier.start(config.notifications(), config.instanceId(), connection, metrics.registry(), events);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tandem-hub-control-" + config.instanceId());
@@ -287,9 +288,23 @@ public final class CloudHub implements AutoCloseable {
     }
 
     /**
-     * Stops cleanly, bounded: intake stopped (unsubscribed, so new escalations go to the other
-     * instances or wait at the broker), the escalations already received answered (at most 10 s),
-     * fits stopped, disconnected, models closed.
+     * Stops as a hub process that is killed would, for fault tests: the broker connection is dropped
+     * first (no unsubscribe, no DISCONNECT: the broker keeps the session and queues for it), then the
+     * rest is closed. Nothing received after the drop is answered by this instance.
+     */
+    public synchronized void halt() {
+        if (closed) {
+            return;
+        }
+        connection.drop();
+        close();
+    }
+
+    /**
+     * Stops cleanly, bounded: intake stopped (the shared escalation subscription left, so new
+     * escalations go to the other instances; with a persistent session the other subscriptions stay
+     * and what they bring from now on is left to the broker for this instance's restart), the
+     * escalations already received answered (at most 10 s), fits stopped, disconnected, models closed.
      */
     @Override
     public synchronized void close() {

@@ -52,15 +52,22 @@ import java.util.regex.Pattern;
  *                           was never rotated); published retained to every device before its model
  * @param rebaseline         when a device whose alarm holds is re-fitted on its new normal (null: the defaults)
  * @param notifications      where alarm onsets and clears are notified (a webhook, an MQTT topic; null: nowhere)
+ * @param sessionExpiry      how long the broker keeps this instance's MQTT session (its subscriptions and the QoS 1
+ *                           messages for it: commissioning sets, model states, escalations) while it is away, so that a
+ *                           hub restarted within it misses nothing (0: a clean session each connect; at most 1 day;
+ *                           null: {@link #DEFAULT_SESSION_EXPIRY} with credentials, whose username is a client id that
+ *                           comes back, else 0, since a random instance id would leave an orphan session behind)
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, StoreSettings store, boolean sharedSubscription,
                         int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
                         List<Signed> keyHistory, RebaselineSettings rebaseline,
-                        NotifySettings notifications) {
+                        NotifySettings notifications, Duration sessionExpiry) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SESSION_EXPIRY = Duration.ofMinutes(2);
+    public static final Duration MAX_SESSION_EXPIRY = Duration.ofDays(1);
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,48}");
 
     public HubConfig {
@@ -105,6 +112,13 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         }
         if (notifications == null) {
             notifications = NotifySettings.none();
+        }
+        if (sessionExpiry == null) {
+            // a session is worth keeping only under a client id that comes back: the credentials' username
+            sessionExpiry = login.credentials() != null ? DEFAULT_SESSION_EXPIRY : Duration.ZERO;
+        }
+        if (sessionExpiry.isNegative() || sessionExpiry.compareTo(MAX_SESSION_EXPIRY) > 0) {
+            throw invalid("sessionExpiry must be 0..1 day, got " + sessionExpiry);
         }
         if (!keyHistory.isEmpty()) {
             ManifestVerifier last = new ManifestVerifier(signingKey.publicKey());
@@ -160,7 +174,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .store(store).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
                 .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory)
-                .rebaseline(rebaseline).notifications(notifications);
+                .rebaseline(rebaseline).notifications(notifications).sessionExpiry(sessionExpiry);
     }
 
     /** How this hub fits its devices' models. */
@@ -191,6 +205,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private boolean sharedSubscription = true;
         private int fitThreads = defaultFitThreads();
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration sessionExpiry;
         private BrokerLogin login = BrokerLogin.none();
         private HubKey signingKey;
         private String site;
@@ -294,11 +309,17 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return this;
         }
 
+        /** How long the broker keeps the instance's session while it is away (0: clean sessions). */
+        public Builder sessionExpiry(Duration sessionExpiry) {
+            this.sessionExpiry = sessionExpiry;
+            return this;
+        }
+
         public HubConfig build() {
             HubKey key = signingKey != null ? signingKey : HubKey.generate();
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large,
                     store != null ? store : StoreSettings.inMemory(), sharedSubscription,
-                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline, notifications);
+                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline, notifications, sessionExpiry);
         }
     }
 

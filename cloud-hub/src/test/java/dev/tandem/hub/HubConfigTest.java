@@ -45,10 +45,12 @@ class HubConfigTest {
         invalid(() -> defaults.toBuilder().tinyFit(null).build());
         invalid(() -> defaults.toBuilder().large(null).build());
         invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
-                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of(), null, null));
+                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of(), null, null, null));
         invalid(() -> new HubConfig(defaults.broker(), "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null,
-                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of(), null, null));
+                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of(), null, null, null));
         invalid(() -> defaults.toBuilder().site("..").build());
+        invalid(() -> defaults.toBuilder().sessionExpiry(Duration.ofSeconds(-1)).build());
+        invalid(() -> defaults.toBuilder().sessionExpiry(Duration.ofDays(2)).build());
         dev.tandem.shared.signing.HubKey next = dev.tandem.shared.signing.HubKey.generate();
         java.util.List<dev.tandem.shared.signing.Signed> history = List.of(
                 new dev.tandem.shared.signing.ManifestSigner(defaults.signingKey()).rotateTo(next.publicKey()));

@@ -366,6 +366,13 @@ public final class CommissioningService implements AutoCloseable {
                 }
                 if (store.leases().tryAcquire(id.site(), id.device(), fingerprint, config.instanceId(), LEASE_TTL,
                         System.currentTimeMillis())) {
+                    // the holder before us may have kept the models and released the lease since we looked
+                    Optional<FittedDevice> keptMeanwhile = store.models().has(id.site(), id.device(), fingerprint)
+                            ? store.models().load(id.site(), id.device(), fingerprint) : Optional.empty();
+                    if (keptMeanwhile.isPresent()) {
+                        store.leases().release(id.site(), id.device(), fingerprint, config.instanceId());
+                        return new Obtained(keptMeanwhile.get(), false);
+                    }
                     return fitUnderLease(id, c, setSha, fingerprint);
                 }
                 if (!waiting) {

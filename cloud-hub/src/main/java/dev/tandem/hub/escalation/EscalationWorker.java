@@ -205,8 +205,7 @@ public final class EscalationWorker implements AutoCloseable {
 
     private void process(List<Inbound> batch) {
         long t0 = System.nanoTime();
-        Map<DeviceId, List<Pending>> byDevice = new LinkedHashMap<>();
-        int valid = 0;
+        List<Pending> fresh = new ArrayList<>(batch.size());
         java.util.Set<String> inBatch = new java.util.HashSet<>();
         for (Inbound in : batch) {
             Pending p = check(in);
@@ -221,6 +220,25 @@ public final class EscalationWorker implements AutoCloseable {
                 if (given != null) {
                     resend(p, given);
                 }
+                continue;
+            }
+            fresh.add(p);
+        }
+        // answered by another instance on the store, or by this one before a restart: the same answer again
+        Map<String, Verdict> before = new java.util.HashMap<>();
+        if (!fresh.isEmpty()) {
+            for (Verdict v : log.answeredBefore(fresh.stream().map(Pending::escalation).toList())) {
+                before.put(v.site() + "/" + v.device() + "/" + v.id(), v);
+            }
+        }
+        Map<DeviceId, List<Pending>> byDevice = new LinkedHashMap<>();
+        int valid = 0;
+        for (Pending p : fresh) {
+            Verdict given = before.get(key(p.escalation()));
+            if (given != null) {
+                metrics.escalationRepeated();
+                answered.put(key(p.escalation()), given);
+                resend(p, given);
                 continue;
             }
             byDevice.computeIfAbsent(p.device(), k -> new ArrayList<>()).add(p);

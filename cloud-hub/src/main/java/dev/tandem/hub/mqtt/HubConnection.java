@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * that is not there is logged as {@code [BROKER_UNAVAILABLE]} and retried; once connected, Paho's
  * automatic reconnect takes over), re-subscribes on every connect, routes each message by its
  * topic kind to a handler that must return at once, and bounds its in-flight QoS 1 publishes by
- * the broker's receive maximum (past it Paho throws 32202).
+ * the broker's receive maximum (past it Paho throws 32202). With a session expiry the session
+ * persists: a restarted instance gets what the broker queued for it while it was away.
  */
 public final class HubConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HubConnection.class);
@@ -65,6 +66,9 @@ public final class HubConnection implements AutoCloseable {
     private final BrokerLogin login;
     private final HubMetrics metrics;
     private final MqttAsyncClient client;
+    private final Duration sessionExpiry;
+    private final io.micrometer.core.instrument.Counter deferred;
+    private volatile boolean intakeStopped;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService retry;
@@ -75,6 +79,17 @@ public final class HubConnection implements AutoCloseable {
     private final Backoff backoff = new Backoff(Duration.ofMillis(MIN_BACKOFF_MS), Duration.ofMillis(MAX_BACKOFF_MS));
 
     public HubConnection(BrokerAddress broker, BrokerLogin login, String clientId, HubMetrics metrics) {
+        this(broker, login, clientId, metrics, Duration.ZERO);
+    }
+
+    /**
+     * @param sessionExpiry how long the broker keeps the session while this client is away (0: a clean
+     *                      session each connect); with a non-zero expiry the session is resumed on every
+     *                      connect, so the broker delivers what it queued for it meanwhile
+     */
+    public HubConnection(BrokerAddress broker, BrokerLogin login, String clientId, HubMetrics metrics,
+                         Duration sessionExpiry) {
+        this.sessionExpiry = sessionExpiry;
         this.login = login;
         this.broker = broker;
         this.clientId = clientId;
@@ -90,6 +105,13 @@ public final class HubConnection implements AutoCloseable {
             return t;
         });
         client.setCallback(new Callback());
+        // with a session that persists, a message is acknowledged once handed over, so that what arrives
+        // after intake stopped stays with the broker for this session's next connect
+        client.setManualAcks(!sessionExpiry.isZero());
+        this.deferred = io.micrometer.core.instrument.Counter.builder("tandem.hub.intake.deferred")
+                .description("messages left unacknowledged at shutdown: the broker gives them to this instance's "
+                        + "session again when it is back")
+                .register(metrics.registry());
     }
 
     /** Adds a subscription (made on every connect). {@code kind} routes the messages it brings. */
@@ -137,8 +159,8 @@ public final class HubConnection implements AutoCloseable {
 
     private MqttConnectionOptions options() {
         MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(true);
-        o.setSessionExpiryInterval(0L);
+        o.setCleanStart(sessionExpiry.isZero());
+        o.setSessionExpiryInterval(sessionExpiry.toSeconds());
         o.setAutomaticReconnect(true);
         o.setAutomaticReconnectDelay(1, 10);
         o.setConnectionTimeout(5);
@@ -300,30 +322,74 @@ public final class HubConnection implements AutoCloseable {
         }
     }
 
-    private Handler route(Topics.Kind kind) {
+    private Route route(Topics.Kind kind) {
         for (Route r : routes) {
             if (r.kind() == kind) {
-                return r.handler();
+                return r;
             }
         }
         return null;
     }
 
+    /** Whether the broker keeps this client's session while it is away. */
+    public boolean persistentSession() {
+        return !sessionExpiry.isZero();
+    }
+
+    /** Messages left unacknowledged after intake stopped (the broker redelivers them to the next session). */
+    public long deferred() {
+        return (long) deferred.count();
+    }
+
     /**
-     * Stops intake: unsubscribes from every filter (waits at most {@code timeout}), so that the
-     * broker gives new messages to the other instances (shared subscriptions) or keeps them; what
-     * was delivered before is still handed to the handlers.
+     * Stops intake, waiting at most {@code timeout}: the shared subscriptions are left, so that the
+     * broker gives new escalations to the other instances; what was delivered before is still handed
+     * to the handlers. With a clean session every filter is left. With a persistent session the other
+     * subscriptions stay in the session and what they bring from now on is left unacknowledged, so the
+     * broker keeps it for this instance's restart (within the session expiry).
      */
     public void stopIntake(Duration timeout) {
+        intakeStopped = true;
         if (closed || !client.isConnected() || routes.isEmpty()) {
             return;
         }
-        String[] filters = routes.stream().map(Route::filter).distinct().toArray(String[]::new);
+        String[] filters = routes.stream().map(Route::filter)
+                .filter(f -> !persistentSession() || f.startsWith("$share/")).distinct().toArray(String[]::new);
+        if (filters.length == 0) {
+            return;
+        }
         try {
             client.unsubscribe(filters).waitForCompletion(timeout.toMillis());
         } catch (MqttException e) {
             LOG.debug("unsubscribe on stop: {}", e.toString());
         }
+    }
+
+    private void acknowledge(MqttMessage m) {
+        if (!persistentSession() || m.getQos() == 0) {
+            return;
+        }
+        try {
+            client.messageArrivedComplete(m.getId(), m.getQos());
+        } catch (MqttException e) {
+            LOG.debug("acknowledging message {}: {}", m.getId(), e.toString());
+        }
+    }
+
+    /**
+     * Drops the connection at once, as a process that dies would: no unsubscribe, no DISCONNECT, so
+     * the broker keeps the session (and, where set, publishes this client's will). Then closes.
+     */
+    public void drop() {
+        closed = true;
+        intakeStopped = true;
+        retry.shutdownNow();
+        try {
+            client.disconnectForcibly(0, 100, false);
+        } catch (MqttException e) {
+            LOG.debug("dropping the connection: {}", e.toString());
+        }
+        close();
     }
 
     @Override
@@ -368,19 +434,29 @@ public final class HubConnection implements AutoCloseable {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             long now = System.nanoTime();
+            boolean acknowledge = true;
             try {
                 Topics.DeviceTopic parsed = Topics.parse(topic);
-                Handler h = route(parsed.kind());
-                if (h == null) {
+                Route r = route(parsed.kind());
+                if (r == null) {
                     metrics.error(ErrorCode.UNEXPECTED_TOPIC, "message on unsubscribed topic '" + topic + "'");
                     return;
                 }
-                h.onMessage(parsed, message.getPayload(), now);
+                if (intakeStopped && persistentSession() && !r.filter().startsWith("$share/")) {
+                    deferred.increment();
+                    acknowledge = false; // the broker redelivers it to this session's next connect
+                    return;
+                }
+                r.handler().onMessage(parsed, message.getPayload(), now);
             } catch (TandemException e) {
                 metrics.error(e);
             } catch (RuntimeException e) {
                 // never let an exception reach Paho: it would drop the connection
                 LOG.error("handler failed on {}", topic, e);
+            } finally {
+                if (acknowledge) {
+                    acknowledge(message);
+                }
             }
         }
 

@@ -7,12 +7,25 @@ import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.Verdict;
+
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Records escalations and their verdicts off the verdict path: {@link #record} only enqueues (it
@@ -21,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  * beyond it) and the batch in hand is retried with backoff, so the hub goes on answering and the
  * log catches up when the database is back. Meters: {@code tandem.hub.store.escalations.written},
  * {@code .dropped}, {@code .queued}; an outage is logged and counted once as {@code STORE_UNAVAILABLE}.
+ *
+ * <p>It also answers whether escalations were answered already, by any instance on the store
+ * ({@link #answeredBefore}): the verdict path waits for that at most {@link #LOOKUP_BUDGET}, and not at
+ * all while the database is away or a lookup is still running ({@code tandem.hub.store.lookups} by
+ * outcome: found, none, skipped, failed).
  */
 public final class EscalationLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EscalationLog.class);
@@ -36,6 +54,13 @@ public final class EscalationLog implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile int inFlight;
+    /** The writer found the database away (and has not written since). */
+    private volatile boolean down;
+    /** Most time the verdict path waits for the store to say whether escalations were answered already. */
+    public static final Duration LOOKUP_BUDGET = Duration.ofMillis(250);
+    private final ExecutorService lookups;
+    private final AtomicBoolean lookingUp = new AtomicBoolean();
+    private final Map<String, Counter> lookupOutcomes = new LinkedHashMap<>();
 
     public EscalationLog(HubStore store, HubMetrics metrics, int capacity, String name) {
         this.escalations = store.escalations();
@@ -46,6 +71,16 @@ public final class EscalationLog implements AutoCloseable {
                 .description("escalation records lost: the queue was full while the database was away")
                 .register(metrics.registry());
         metrics.registry().gauge("tandem.hub.store.escalations.queued", queue, BlockingQueue::size);
+        for (String outcome : List.of("found", "none", "skipped", "failed")) {
+            lookupOutcomes.put(outcome, Counter.builder("tandem.hub.store.lookups").tag("outcome", outcome)
+                    .description("looking up in the store whether escalations were answered before (by any instance)")
+                    .register(metrics.registry()));
+        }
+        this.lookups = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tandem-hub-store-lookup-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         this.thread = new Thread(this::run, "tandem-hub-store-log-" + name);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -63,6 +98,69 @@ public final class EscalationLog implements AutoCloseable {
                 dropped.increment();
             }
         }
+    }
+
+    /**
+     * The verdicts recorded in the store for some of {@code asked} (one device's or several), given by
+     * any hub instance: how a replayed escalation that another instance (or this one before a restart)
+     * answered gets the same verdict, scored once. Waits at most {@link #LOOKUP_BUDGET}; returns
+     * nothing at once while the database is away or another lookup is under way (the escalations are
+     * then scored; counted as skipped). Records still queued here are not seen: the caller remembers its
+     * own recent verdicts.
+     */
+    public List<Verdict> answeredBefore(Collection<Escalation> asked) {
+        if (asked.isEmpty()) {
+            return List.of();
+        }
+        if (down || !running || !lookingUp.compareAndSet(false, true)) {
+            lookupOutcomes.get("skipped").increment();
+            return List.of();
+        }
+        Map<String, List<Escalation>> byDevice = new LinkedHashMap<>();
+        for (Escalation e : asked) {
+            if (e.id().length() <= Escalations.MAX_ID_LENGTH) {
+                byDevice.computeIfAbsent(e.site() + "/" + e.device(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        Future<List<Verdict>> f;
+        try {
+            f = lookups.submit(() -> {
+                try {
+                    List<Verdict> out = new ArrayList<>();
+                    for (List<Escalation> group : byDevice.values()) {
+                        Escalation first = group.get(0);
+                        out.addAll(escalations.verdicts(first.site(), first.device(),
+                                group.stream().map(Escalation::id).distinct().toList(), 1).values());
+                    }
+                    return out;
+                } finally {
+                    lookingUp.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            lookingUp.set(false);
+            lookupOutcomes.get("skipped").increment();
+            return List.of();
+        }
+        try {
+            List<Verdict> found = f.get(LOOKUP_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
+            lookupOutcomes.get(found.isEmpty() ? "none" : "found").increment();
+            return found;
+        } catch (TimeoutException e) {
+            lookupOutcomes.get("skipped").increment();
+            return List.of();
+        } catch (ExecutionException e) {
+            lookupOutcomes.get("failed").increment();
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** Lookups by outcome (found, none, skipped, failed). */
+    public long lookups(String outcome) {
+        return (long) lookupOutcomes.get(outcome).count();
     }
 
     public long written() {
@@ -98,7 +196,6 @@ public final class EscalationLog implements AutoCloseable {
     private void run() {
         List<Escalations.EscalationRecord> batch = new ArrayList<>(BATCH);
         long backoff = 100;
-        boolean down = false;
         while (running || !queue.isEmpty() || !batch.isEmpty()) {
             try {
                 if (batch.isEmpty()) {
@@ -158,6 +255,7 @@ public final class EscalationLog implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        lookups.shutdownNow();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -1,11 +1,16 @@
 package dev.tandem.hub.store;
 
+import dev.tandem.shared.wire.Verdict;
+
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Escalations and the hub's verdicts on them (table {@code escalations}), kept for the retention period. */
 public final class Escalations {
@@ -83,6 +88,45 @@ public final class Escalations {
             s.setString(13, e.hubModelVersion());
             s.setLong(14, e.verdictAt());
         }
+    }
+
+    /**
+     * The verdicts already given (by any hub instance on this store) to some of a device's
+     * escalations, by escalation id; ids without a recorded verdict are absent. The hub keeps no
+     * {@code heldThroughSeq} in the record, so the verdicts come back with -1 (the edge then sends its
+     * whole context next time). {@code queryTimeoutSeconds} bounds the query on the database side.
+     */
+    public Map<String, Verdict> verdicts(String site, String device, Collection<String> ids, int queryTimeoutSeconds) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        StringBuilder sql = new StringBuilder("select id, window_id, verdict_anomaly, verdict_score, hub_model_version, "
+                + "verdict_at from escalations where site = ? and device = ? and verdict_at is not null and id in (");
+        for (int i = 0; i < ids.size(); i++) {
+            sql.append(i == 0 ? "?" : ", ?");
+        }
+        sql.append(')');
+        return store.withConnection("look up the verdicts of " + ids.size() + " escalations of " + site + "/" + device, c -> {
+            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+                s.setQueryTimeout(Math.max(1, queryTimeoutSeconds));
+                int k = 1;
+                s.setString(k++, site);
+                s.setString(k++, device);
+                for (String id : ids) {
+                    s.setString(k++, id);
+                }
+                Map<String, Verdict> out = new HashMap<>();
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        String id = r.getString("id");
+                        out.put(id, new Verdict(Verdict.VERSION, id, site, device, r.getLong("window_id"),
+                                r.getBoolean("verdict_anomaly"), r.getDouble("verdict_score"),
+                                r.getString("hub_model_version"), -1, r.getLong("verdict_at")));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     public long count() {

@@ -11,6 +11,8 @@ import dev.tandem.hub.testing.TestWait;
 import dev.tandem.shared.testing.MosquittoBroker;
 import dev.tandem.shared.topic.Topics;
 import dev.tandem.shared.wire.Escalation;
+import dev.tandem.shared.wire.Verdict;
+import dev.tandem.shared.wire.Wire;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -66,8 +68,10 @@ class SharedStoreTest {
 
             int context = a.fleet().models(new DeviceId(site, "m1")).orElseThrow().large().contextSize();
             int n = 60;
+            List<Escalation> sent = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Escalation e = Signals.normalEscalation(site, devices.get(i % devices.size()), 1_000 + i * 100L, context);
+                sent.add(e);
                 Hubs.send(device, e);
             }
             assertTrue(TestWait.until(Duration.ofSeconds(30), () -> hubs.stream()
@@ -85,6 +89,42 @@ class SharedStoreTest {
             }
             System.out.println("shared store: escalations recorded by instance " + byInstance);
             assertEquals(n, byInstance.values().stream().mapToInt(Integer::intValue).sum());
+
+            // replayed (an edge's outbox after a restart) once instance a is gone: b and c answer a's escalations
+            // as a answered them (from the store), their own as they did, and score nothing again
+            Map<String, Verdict> first = new HashMap<>();
+            for (TestClient.Received r : device.drain()) {
+                Verdict v = Wire.decode(r.payload(), Verdict.class);
+                first.put(v.id(), v);
+            }
+            assertEquals(n, first.size(), "one verdict per escalation");
+            a.close();
+            long byA = byInstance.getOrDefault("a", 0);
+            assertTrue(byA > 0, "a answered some");
+            long batches = hubs.stream().mapToLong(h -> h.metrics().snapshot().batches()).sum();
+            long repeated = hubs.stream().mapToLong(h -> h.metrics().escalationsRepeated()).sum();
+            for (Escalation e : sent) {
+                Hubs.send(device, e);
+            }
+            List<TestClient.Received> again = device.awaitAll(m -> m.topic().endsWith("/verdicts"), n, Duration.ofSeconds(30));
+            assertEquals(n, again.size(), "every replay answered");
+            for (TestClient.Received r : again) {
+                Verdict v = Wire.decode(r.payload(), Verdict.class);
+                Verdict was = first.get(v.id());
+                assertEquals(was.anomaly(), v.anomaly(), "the same verdict for " + v.id());
+                assertEquals(was.score(), v.score(), 0.0, "the same score for " + v.id());
+                assertEquals(was.hubModelVersion(), v.hubModelVersion());
+            }
+            assertEquals(repeated + n, hubs.stream().mapToLong(h -> h.metrics().escalationsRepeated()).sum(),
+                    "every replay counted as repeated");
+            assertEquals(batches, hubs.stream().mapToLong(h -> h.metrics().snapshot().batches()).sum(),
+                    "no replay scored again, whichever instance it reached");
+            assertTrue(hubs.stream().mapToLong(h -> h.escalationLog().lookups("found")).sum() > 0,
+                    "a's escalations answered from the store");
+            System.out.printf("shared store: %d replays answered from memory or the store (lookups found %d, none %d, skipped %d)%n",
+                    n, hubs.stream().mapToLong(h -> h.escalationLog().lookups("found")).sum(),
+                    hubs.stream().mapToLong(h -> h.escalationLog().lookups("none")).sum(),
+                    hubs.stream().mapToLong(h -> h.escalationLog().lookups("skipped")).sum());
         }
     }
 

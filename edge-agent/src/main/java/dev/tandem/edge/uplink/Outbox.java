@@ -161,9 +161,34 @@ public final class Outbox {
                 o.store = null;
                 o.degraded = true;
                 log.warn("outbox: cannot use {} ({}); messages are kept in memory only", dir, e.toString());
+                o.recoverReadOnly(dir);
             }
         }
         return o;
+    }
+
+    /**
+     * A directory that cannot be written may still be read (a disk remounted read-only after an error):
+     * what an earlier run left there is taken into memory, so that its synced alarms still go out.
+     */
+    private void recoverReadOnly(Path dir) {
+        for (MessageClass c : CLASSES) {
+            try {
+                for (Message m : pendingOnDisk(dir, c)) {
+                    Entry e = new Entry(c, m, nextIndex[c.ordinal()]++, true);
+                    live.get(c).addLast(e);
+                    queues.get(c).addLast(e);
+                    added(e);
+                    replayed++;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("outbox: what {} holds of {} cannot be read either ({})", dir, c.label(), e.toString());
+            }
+            enforceBounds(c);
+        }
+        if (replayed > 0) {
+            log.info("outbox: {} messages read from {} (read-only) into memory", replayed, dir);
+        }
     }
 
     private void replayRecord(MessageClass c, long index, byte[] body) {

@@ -81,16 +81,21 @@ public final class EdgeFootprintBench {
     }
 
     public static List<Result> run(Options o, PrintStream out) throws Exception {
+        return run(o, out, out);
+    }
+
+    /** Prints the table and the JSON on {@code out}, and where it is (run by run) on {@code progress}. */
+    public static List<Result> run(Options o, PrintStream out, PrintStream progress) throws Exception {
         String classPath = edgeClassPath(o.distribution());
         if (!Files.isDirectory(Path.of("/proc/self"))) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "bench edge-footprint reads /proc: Linux only");
         }
         List<Result> results = new ArrayList<>();
         for (Run r : o.runs()) {
-            out.printf("bench edge-footprint: %d device%s x %.0f Hz in -Xmx%dm (commissioning %d readings, %d s warm-up, "
+            progress.printf("bench edge-footprint: %d device%s x %.0f Hz in -Xmx%dm (commissioning %d readings, %d s warm-up, "
                             + "%d s measured)...%n", r.devices(), r.devices() == 1 ? "" : "s", r.rate(), r.heapMb(),
                     o.commissioning(), o.warmupSeconds(), o.seconds());
-            results.add(measure(r, o, classPath, out));
+            results.add(measure(r, o, classPath, progress));
         }
         out.println();
         out.printf("%8s %6s %6s %10s %12s %10s %10s %10s %8s%n", "devices", "Hz", "heap", "CPU/core", "CPU/device",

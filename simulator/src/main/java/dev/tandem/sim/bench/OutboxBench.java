@@ -38,19 +38,27 @@ public final class OutboxBench {
     }
 
     public static Map<String, Object> run(Options o, PrintStream out) throws Exception {
+        return run(o, out, out);
+    }
+
+    /** Prints the table and the JSON on {@code out}, and where it runs on {@code progress}. */
+    public static Map<String, Object> run(Options o, PrintStream out, PrintStream progress) throws Exception {
         Path base = o.dir() == null ? Files.createTempDirectory("tandem-outbox-bench") : Files.createDirectories(o.dir());
         Map<String, Object> result = new LinkedHashMap<>();
         try {
             byte[] payload = new byte[o.payloadBytes()];
             java.util.Arrays.fill(payload, (byte) 'x');
-            out.printf("outbox bench in %s, %d-byte payloads%n", base, o.payloadBytes());
+            progress.printf("outbox bench in %s, %d-byte payloads%n", base, o.payloadBytes());
             out.printf("%-34s %12s %12s %14s%n", "run", "messages", "seconds", "messages/s");
+            progress.printf("outbox phase 1/3: %d appends, fsync in batches%n", o.messages());
             double batch = append(base.resolve("batch"), FsyncPolicy.BATCH, o.messages(), payload);
             out.printf("%-34s %12d %12.2f %14.0f%n", "append, fsync batch (100 ms/1 MiB)", o.messages(),
                     o.messages() / batch, batch);
+            progress.printf("outbox phase 2/3: %d appends, fsync every record%n", o.alwaysMessages());
             double always = append(base.resolve("always"), FsyncPolicy.ALWAYS, o.alwaysMessages(), payload);
             out.printf("%-34s %12d %12.2f %14.0f%n", "append, fsync every record", o.alwaysMessages(),
                     o.alwaysMessages() / always, always);
+            progress.printf("outbox phase 3/3: %d records appended, then replayed as at a start%n", o.replayMessages());
             Path replayDir = base.resolve("replay");
             append(replayDir, FsyncPolicy.BATCH, o.replayMessages(), payload);
             long t0 = System.nanoTime();

@@ -68,10 +68,15 @@ public final class PipelineBench {
     }
 
     public static Report run(Options options, PrintStream out) throws Exception {
+        return run(options, out, out);
+    }
+
+    /** Prints the tables and the JSON on {@code out}, and where it is (phase by phase) on {@code progress}. */
+    public static Report run(Options options, PrintStream out, PrintStream progress) throws Exception {
         String machine = Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
                 + ", " + System.getProperty("os.arch");
-        out.printf("Tandem pipeline benchmark (%s)%n", machine);
-        out.printf("inference: fitting a tiny model on simulated commissioning data, %.0f s per runtime...%n",
+        progress.printf("Tandem pipeline benchmark (%s)%n", machine);
+        progress.printf("inference: fitting a tiny model on simulated commissioning data, %.0f s per runtime...%n",
                 options.inferenceSeconds());
         InferenceBench.Result inference = InferenceBench.run(options.seed(), options.inferenceSeconds());
 
@@ -83,11 +88,11 @@ public final class PipelineBench {
             if (options.security().stream().anyMatch(x -> x != Security.PLAIN)) {
                 siteDir = Files.createTempDirectory("tandem-bench-site");
                 site = BenchFleet.provision(siteDir.resolve("site"));
-                out.printf("security: a site provisioned for the run in %s (identities, ACLs, CA)%n", siteDir);
+                progress.printf("security: a site provisioned for the run in %s (identities, ACLs, CA)%n", siteDir);
             }
             for (String spec : options.brokers()) {
                 for (Security security : options.security()) {
-                    BrokerBench.Result r = runOne(vertx, spec, security, site, options, out);
+                    BrokerBench.Result r = runOne(vertx, spec, security, site, options, progress);
                     if (r != null) {
                         results.add(r);
                     }
@@ -104,7 +109,7 @@ public final class PipelineBench {
         String json = Wire.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
         out.println(json);
         if (options.report() != null) {
-            write(options.report(), json, out);
+            write(options.report(), json, progress);
         }
         return report;
     }
@@ -120,12 +125,19 @@ public final class PipelineBench {
         String label;
         try {
             switch (spec) {
-                case "embedded" -> {
-                    EmbeddedBroker b = new EmbeddedBroker(security == Security.PLAIN ? EmbeddedBrokerOptions.anonymous()
-                            : EmbeddedBrokerOptions.secured(site.layout().root()).toBuilder().tlsPort(0).build()).start();
-                    started = b;
+                case "embedded", "embedded-file" -> {
+                    EmbeddedBrokerOptions o = security == Security.PLAIN ? EmbeddedBrokerOptions.anonymous()
+                            : EmbeddedBrokerOptions.secured(site.layout().root()).toBuilder().tlsPort(0).build();
+                    Path data = spec.equals("embedded-file") ? Files.createTempDirectory("tandem-bench-broker-data") : null;
+                    EmbeddedBroker b = new EmbeddedBroker(o.toBuilder().dataDir(data).build()).start();
+                    started = () -> {
+                        b.close();
+                        if (data != null) {
+                            deleteTree(data);
+                        }
+                    };
                     address = security == Security.TLS ? BrokerAddress.parse(b.tlsUrl()) : b.address();
-                    label = "embedded HiveMQ CE";
+                    label = data == null ? "embedded HiveMQ CE" : "embedded HiveMQ CE, file persistence (--broker-data)";
                 }
                 case "mosquitto" -> {
                     if (security == Security.PLAIN) {
@@ -149,7 +161,7 @@ public final class PipelineBench {
                     label = address.url();
                 }
             }
-            boolean shared = !spec.equals("embedded") || options.sharedOnEmbedded();
+            boolean shared = !spec.startsWith("embedded") || options.sharedOnEmbedded();
             return new BrokerBench(vertx, address, label, shared, options.seed(), out, fleet)
                     .run(options.readings(), options.escalations());
         } finally {

@@ -69,6 +69,11 @@ public final class RolloutBench {
     }
 
     public static Result run(int devices, boolean bad, Duration shadow) throws Exception {
+        return run(devices, bad, shadow, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    }
+
+    /** Runs the bench; where it is (phase by phase) goes to {@code progress}. */
+    public static Result run(int devices, boolean bad, Duration shadow, java.io.PrintStream progress) throws Exception {
         if (devices < 1 || devices > 10_000) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--devices must be 1..10000, got " + devices);
         }
@@ -77,6 +82,7 @@ public final class RolloutBench {
                 .large(LargeModelConfig.builder().steps(50).build()).build();
         try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(broker.url(), bad)) {
             long t0 = System.nanoTime();
+            progress.printf("bench rollout phase 1/2: commissioning %d scripted devices%n", devices);
             for (int i = 1; i <= devices; i++) {
                 fleet.commission(String.format("d%05d", i));
             }
@@ -85,6 +91,8 @@ public final class RolloutBench {
                 Thread.sleep(50);
             }
             long commissionMs = (System.nanoTime() - t0) / 1_000_000;
+            progress.printf("bench rollout phase 2/2: a %s model through four waves (commissioning took %d ms)%n",
+                    bad ? "bad" : "good", commissionMs);
             WaveGate gate = new WaveGate(1.0, 0.0, shadow, Duration.ofMinutes(10));
             // a bad model's first wave must not be promoted before its watchdog's report: watch 1 s then
             RolloutSettings watch = new RolloutSettings(5, 0.9, bad ? Duration.ofSeconds(1) : Duration.ZERO, 20,

@@ -47,10 +47,15 @@ public final class SimBench {
     }
 
     public static List<Result> run(Options o, PrintStream out) throws Exception {
+        return run(o, out, out);
+    }
+
+    /** Prints the table and the JSON on {@code out}, and where it is (fleet by fleet) on {@code progress}. */
+    public static List<Result> run(Options o, PrintStream out, PrintStream progress) throws Exception {
         List<Result> results = new ArrayList<>();
         for (String broker : o.brokers()) {
             for (Fleet f : o.fleets()) {
-                out.printf("bench sim: %d devices x %.0f Hz on %s (%d s after %d s warm-up, %d connection%s)...%n",
+                progress.printf("bench sim: %d devices x %.0f Hz on %s (%d s after %d s warm-up, %d connection%s)...%n",
                         f.devices(), f.rate(), broker, o.seconds(), o.warmupSeconds(), o.connections(),
                         o.connections() == 1 ? "" : "s");
                 results.add(measure(broker, f, o));
@@ -69,7 +74,7 @@ public final class SimBench {
             try {
                 Files.write(o.report(), json);
             } catch (IOException e) {
-                out.println("bench sim: cannot write " + o.report() + ": " + e.getMessage());
+                progress.println("bench sim: cannot write " + o.report() + ": " + e.getMessage());
             }
         }
         out.println(new String(json, java.nio.charset.StandardCharsets.UTF_8));

@@ -50,6 +50,11 @@ public final class StoreBench {
     }
 
     public static List<Result> run(Options o, PrintStream out) {
+        return run(o, out, out);
+    }
+
+    /** Prints the table on {@code out}, and where it is (database by database) on {@code progress}. */
+    public static List<Result> run(Options o, PrintStream out, PrintStream progress) {
         List<Result> results = new ArrayList<>();
         byte[] payload = Wire.encode(escalation());
         Path tmp;
@@ -59,21 +64,21 @@ public final class StoreBench {
             throw new UncheckedIOException(e);
         }
         try {
-            out.println("store bench: " + o.preload() + " escalations preloaded, then " + o.singles()
+            progress.println("store bench: " + o.preload() + " escalations preloaded, then " + o.singles()
                     + " single-row inserts and " + o.batches() + " batches of " + o.batchSize() + " (payload "
                     + payload.length + " bytes)");
             results.add(measure("H2 " + org.h2.engine.Constants.VERSION + " (embedded file)", StoreSettings.h2File(tmp),
-                    o, payload, out));
+                    o, payload, progress));
             if (o.postgresUrl() != null) {
                 results.add(measure("PostgreSQL", StoreSettings.of(o.postgresUrl(),
-                        dev.tandem.hub.store.DbCredentials.fromEnvironment()), o, payload, out));
+                        dev.tandem.hub.store.DbCredentials.fromEnvironment()), o, payload, progress));
             } else if (LocalPostgres.binaries().isPresent()) {
                 try (LocalPostgres pg = LocalPostgres.start(true)) {
                     results.add(measure("PostgreSQL " + pg.version() + " (local, fsync on)",
-                            StoreSettings.of(pg.newDatabase("bench"), null), o, payload, out));
+                            StoreSettings.of(pg.newDatabase("bench"), null), o, payload, progress));
                 }
             } else {
-                out.println("PostgreSQL: not measured (no server binaries: apt-get install -y postgresql, or --db URL)");
+                progress.println("PostgreSQL: not measured (no server binaries: apt-get install -y postgresql, or --db URL)");
             }
         } finally {
             deleteTree(tmp);

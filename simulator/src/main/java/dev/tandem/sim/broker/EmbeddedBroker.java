@@ -41,7 +41,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>HiveMQ's own logging bootstrap is disabled: it logs through slf4j into the application's
  * logback configuration. A stopped broker can be started again; with port 0 it then listens on a
- * new free port. Work folders live in a temporary directory removed on {@link #stop()}.
+ * new free port. Work folders live in a temporary directory removed on {@link #stop()}; with a data
+ * directory ({@link EmbeddedBrokerOptions#dataDir()}) HiveMQ's file persistence lives there and is kept.
  *
  * <p>Known limits of HiveMQ CE 2025.5 shared subscriptions ({@code $share/group/filter}), not
  * fixable by configuration:
@@ -99,7 +100,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             workDir = Files.createTempDirectory("tandem-hivemq");
             Path conf = Files.createDirectories(workDir.resolve("conf"));
-            Path data = Files.createDirectories(workDir.resolve("data"));
+            Path data = Files.createDirectories(options.dataDir() != null ? options.dataDir() : workDir.resolve("data"));
             Path ext = Files.createDirectories(workDir.resolve("ext"));
             SiteLayout site = options.site() == null ? null : new SiteLayout(options.site());
             tlsPort = options.tlsPort() == 0 ? LocalResources.freePort(options.host()) : options.tlsPort();
@@ -150,7 +151,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         Path dir = workDir;
         exitCleanup = new Thread(() -> LocalResources.deleteQuietly(dir), "tandem-hivemq-cleanup");
         Runtime.getRuntime().addShutdownHook(exitCleanup);
-        LOG.info("embedded broker (HiveMQ CE) listening on {} in {} ms", address.url(), lastStart.toMillis());
+        LOG.info("embedded broker (HiveMQ CE) listening on {} in {} ms ({})", address.url(), lastStart.toMillis(),
+                options.dataDir() == null ? "in memory" : "file persistence in " + options.dataDir());
         return this;
     }
 

@@ -24,10 +24,13 @@ import java.util.Objects;
  * @param insecure         anonymous clients may do anything (tests of the broker itself, {@code --insecure}); a
  *                         warning is logged at every start
  * @param tlsPort          a TLS listener with the site's certificate: -1 none, 0 a free port at each start
+ * @param dataDir          where HiveMQ keeps its file persistence (retained messages, sessions, queued messages),
+ *                         kept across restarts; null: in memory, lost at stop (the default: file persistence costs
+ *                         several times the CPU per message, see the README's broker-persistence figures)
  */
 public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, int maxPacketSize, int receiveMaximum,
                                     Duration startTimeout, Duration stopTimeout, Path site, boolean insecure,
-                                    int tlsPort) {
+                                    int tlsPort, Path dataDir) {
     /** No TLS listener. */
     public static final int NO_TLS = -1;
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -87,7 +90,7 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
     public Builder toBuilder() {
         return new Builder().host(host).port(port).maxQueueSize(maxQueueSize).maxPacketSize(maxPacketSize)
                 .receiveMaximum(receiveMaximum).startTimeout(startTimeout).stopTimeout(stopTimeout).site(site)
-                .insecure(insecure).tlsPort(tlsPort);
+                .insecure(insecure).tlsPort(tlsPort).dataDir(dataDir);
     }
 
     /**
@@ -142,14 +145,15 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
                         </retained-messages>
                     </mqtt>
                     <persistence>
-                        <!-- file persistence costs >10x CPU per message and GBs of disk -->
-                        <mode>in-memory</mode>
+                        <!-- file persistence (a data directory given) costs several times the CPU per message -->
+                        <mode>%s</mode>
                     </persistence>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, host, tls, maxQueueSize, receiveMaximum, maxPacketSize);
+                """.formatted(port, host, tls, maxQueueSize, receiveMaximum, maxPacketSize,
+                        dataDir == null ? "in-memory" : "file");
     }
 
     private static TandemException invalid(String message) {
@@ -168,6 +172,7 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
         private Path site;
         private boolean insecure;
         private int tlsPort = NO_TLS;
+        private Path dataDir;
 
         private Builder() {
         }
@@ -226,9 +231,15 @@ public record EmbeddedBrokerOptions(String host, int port, long maxQueueSize, in
             return this;
         }
 
+        /** File persistence in this directory, kept across restarts (null: in memory). */
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
         public EmbeddedBrokerOptions build() {
             return new EmbeddedBrokerOptions(host, port, maxQueueSize, maxPacketSize, receiveMaximum, startTimeout,
-                    stopTimeout, site, insecure, tlsPort);
+                    stopTimeout, site, insecure, tlsPort, dataDir);
         }
     }
 }

@@ -51,7 +51,7 @@ final class BenchCommand implements Runnable {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--shadow-ms must be 0..60000");
             }
             dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(devices, bad,
-                    java.time.Duration.ofMillis(shadowMs));
+                    java.time.Duration.ofMillis(shadowMs), System.err);
             System.out.printf("rollout of %d devices (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms); "
                             + "a planned rollout retains about %d bytes of heap per device%n",
                     r.devices(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),
@@ -67,7 +67,7 @@ final class BenchCommand implements Runnable {
                     "Tiny-model inferences/s on one thread (pure Java vs the same model through TensorFlow Java); readings/s one edge agent sustains through the broker beside the raw rate to a plain subscriber; escalations/s answered by the hub through its shared subscription beside the raw rate of the same payloads to a plain shared subscriber. Give --broker several times to compare brokers in one run, and --security plain,acl,tls to measure what identities, ACLs and TLS cost on each broker it starts."})
     static final class Pipeline implements Callable<Integer> {
         @Option(names = "--broker", paramLabel = "URL",
-                description = {"'embedded' (HiveMQ CE in-process), 'mosquitto' (a mosquitto process started for the run) or tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
+                description = {"'embedded' (HiveMQ CE in-process, in memory), 'embedded-file' (the same with file persistence, as ./tandem broker --broker-data), 'mosquitto' (a mosquitto process started for the run) or tcp://host:port (plain only); repeat to measure several side by side (default: embedded)."})
         List<String> brokers;
 
         @Option(names = "--security", paramLabel = "MODE", split = ",", defaultValue = "plain",
@@ -99,7 +99,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             List<String> list = brokers == null || brokers.isEmpty() ? List.of("embedded") : brokers;
             for (String b : list) {
-                if (!b.equals("embedded") && !b.equals("mosquitto")) {
+                if (!b.equals("embedded") && !b.equals("embedded-file") && !b.equals("mosquitto")) {
                     BrokerAddress.parse(b);
                 }
             }
@@ -108,7 +108,7 @@ final class BenchCommand implements Runnable {
             }
             List<PipelineBench.Security> modes = security.stream().map(PipelineBench.Security::parse).distinct().toList();
             PipelineBench.run(new PipelineBench.Options(list, readings, escalations, inferenceSeconds, seed.value, report,
-                    sharedOnEmbedded, modes), System.out);
+                    sharedOnEmbedded, modes), System.out, System.err);
             return 0;
         }
     }
@@ -148,7 +148,7 @@ final class BenchCommand implements Runnable {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "need 0 <= --preload <= 50,000,000, "
                         + "10 <= --singles <= 1,000,000, 2 <= --batches <= 100,000, 1 <= --batch-size <= 10,000");
             }
-            StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out);
+            StoreBench.run(new StoreBench.Options(singles, batches, batchSize, preload, db, report), System.out, System.err);
             return 0;
         }
     }
@@ -187,7 +187,7 @@ final class BenchCommand implements Runnable {
                         "--messages, --always-messages and --replay must be >= 1, --payload 1..1048576");
             }
             dev.tandem.sim.bench.OutboxBench.run(new dev.tandem.sim.bench.OutboxBench.Options(messages, alwaysMessages,
-                    replay, payload, dir, report), System.out);
+                    replay, payload, dir, report), System.out, System.err);
             return 0;
         }
     }
@@ -243,7 +243,7 @@ final class BenchCommand implements Runnable {
             }
             dev.tandem.sim.bench.EdgeFootprintBench.run(new dev.tandem.sim.bench.EdgeFootprintBench.Options(list, seconds,
                     warmup, commissioning, distribution != null ? distribution
-                    : dev.tandem.sim.bench.EdgeFootprintBench.defaultDistribution(), report), System.out);
+                    : dev.tandem.sim.bench.EdgeFootprintBench.defaultDistribution(), report), System.out, System.err);
             return 0;
         }
     }
@@ -300,7 +300,7 @@ final class BenchCommand implements Runnable {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--seconds >= 1, --warmup >= 0, --connections 1..64");
             }
             dev.tandem.sim.bench.SimBench.run(new dev.tandem.sim.bench.SimBench.Options(list, brokers, seconds, warmup,
-                    connections, report), System.out);
+                    connections, report), System.out, System.err);
             return 0;
         }
     }

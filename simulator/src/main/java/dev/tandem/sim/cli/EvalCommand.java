@@ -78,11 +78,22 @@ final class EvalCommand implements Callable<Integer> {
                     + "to print, normalised on the same files, beside Tandem's.")
     Path publishedResults;
 
+    @Option(names = "--onsets", paramLabel = "decisions|alarms", defaultValue = "decisions",
+            description = {"nab only: what a detection is: decisions, a row whose window decision turns anomalous; alarms, a row",
+                    "where the edge agent raises an ONSET alarm (its episodes, --clear-after: what ./tandem score",
+                    "scores of a live sim replay) (default: ${DEFAULT-VALUE})."})
+    String onsets;
+
+    @Option(names = "--only", paramLabel = "PREFIX", split = ",",
+            description = "nab only: evaluate the files whose key (category/file.csv) starts with PREFIX (a category or a file).")
+    List<String> only = List.of();
+
     @Option(names = "--report", paramLabel = "FILE", description = "Write the JSON report to FILE (instead of printing it).")
     Path report;
 
     @Option(names = "--plots", paramLabel = "DIR",
-            description = "Write one PNG per device to DIR: signals, scores, thresholds, labels and decisions.")
+            description = "Write to DIR one PNG per device (channels, label shaded, per mode its score, threshold and "
+                    + "alarms) and summary.png (the modes beside the published detectors).")
     Path plots;
 
     @Option(names = "--decisions", paramLabel = "DIR",
@@ -124,13 +135,14 @@ final class EvalCommand implements Callable<Integer> {
         if (which.equals("nab")) {
             return nab(settings);
         }
-        if (checkReference != null || publishedResults != null) {
-            throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference and --published apply to --dataset nab");
+        if (checkReference != null || publishedResults != null || !only.isEmpty() || !onsets.equals("decisions")) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference, --published, --onsets and --only apply to --dataset nab");
         }
         List<EvalStream> streams;
         List<Decisions.Input> inputs;
         List<PublishedDetectors.Row> published = List.of();
         String source;
+        String summaryTitle;
         Long usedSeed = null;
         switch (which) {
             case "skab" -> {
@@ -149,6 +161,9 @@ final class EvalCommand implements Callable<Integer> {
                 inputs = labelled.stream().map(f -> skabInput(path, f)).toList();
                 source = path.toString();
                 published = PublishedDetectors.forDataset(labelled);
+                summaryTitle = PublishedDetectors.table(labelled)
+                        .map(t -> "SKAB " + t.subset() + ": Tandem's modes and the published detectors")
+                        .orElse("SKAB, " + labelled.size() + " files: Tandem's three modes");
             }
             case "sim" -> {
                 if (devices < 1 || devices > 100 || samples < 100) {
@@ -158,6 +173,7 @@ final class EvalCommand implements Callable<Integer> {
                 inputs = streams.stream().map(EvalCommand::simInput).toList();
                 source = "simulator: " + devices + " machines x " + samples + " test samples, every anomaly kind";
                 usedSeed = seed;
+                summaryTitle = "Simulator (seed " + seed + ", " + devices + " machines): Tandem's three modes";
             }
             default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset must be skab, nab or sim, got " + dataset);
         }
@@ -176,8 +192,9 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(EvalReport.toJson(json));
         }
         if (plots != null) {
-            List<Path> files = EvalPlots.write(result, plots);
-            System.out.println(files.size() + " plots written to " + plots);
+            List<Path> files = EvalPlots.write(result, published, summaryTitle, plots);
+            System.out.println(files.size() + " plots written to " + plots + " (one per device, and "
+                    + EvalPlots.SUMMARY_FILE + ")");
         }
         if (decisions != null) {
             for (int i = 0; i < streams.size(); i++) {
@@ -226,7 +243,12 @@ final class EvalCommand implements Callable<Integer> {
         if (dir == null) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset nab needs --path DIR");
         }
-        NabDataset data = NabDataset.load(dir);
+        NabEvaluation.Onsets kind = switch (onsets.toLowerCase(Locale.ROOT)) {
+            case "decisions" -> NabEvaluation.Onsets.DECISIONS;
+            case "alarms" -> NabEvaluation.Onsets.ALARMS;
+            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--onsets must be decisions or alarms, got '" + onsets + "'");
+        };
+        NabDataset data = NabDataset.load(dir).only(only);
         if (checkReference != null) {
             report(data.problems());
             NabReferenceCheck.Report r = NabReferenceCheck.check(data, checkReference);
@@ -235,7 +257,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         NabPublished published = publishedResults == null ? null : NabPublished.read(publishedResults);
         ProgressLine progress = new ProgressLine();
-        NabEvaluation.Result result = NabEvaluation.run(data, settings, progress);
+        NabEvaluation.Result result = NabEvaluation.run(data, settings, new AlarmSettings(clearAfter,
+                AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter()), kind, progress);
         progress.done();
         System.out.println("dataset: nab (" + dir + ")");
         NabReport.print(result, published, System.out);
@@ -280,8 +303,13 @@ final class EvalCommand implements Callable<Integer> {
             };
             int total = devices * 4;
             int bar = 24 * done / total;
-            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%% device %d/%d %s: %s (%.0f s)", "#".repeat(bar),
-                    ".".repeat(24 - bar), 100 * done / total, device + 1, devices, deviceId, phase,
+            String doing = switch (phase) {
+                case "commissioning" -> "fitting its models";
+                case "edge", "cloud", "collaborative" -> "scoring, " + phase + " mode";
+                default -> phase;
+            };
+            String line = String.format(Locale.ROOT, "\r[%s%s] %3d%% file %d/%d %s: %s (%.0f s)", "#".repeat(bar),
+                    ".".repeat(24 - bar), 100 * done / total, device + 1, devices, deviceId, doing,
                     (System.nanoTime() - start) / 1e9);
             width = Math.max(width, line.length());
             System.err.print(line + " ".repeat(width - line.length()));

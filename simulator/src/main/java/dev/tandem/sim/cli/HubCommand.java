@@ -76,6 +76,12 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--batch-linger-ms", paramLabel = "MS", description = "Wait for more escalations once one is queued (default: ${DEFAULT-VALUE}).")
     long lingerMs = HubConfig.DEFAULT_BATCH_LINGER.toMillis();
 
+    @Option(names = "--session-expiry", paramLabel = "SECONDS",
+            description = "How long the broker keeps this instance's MQTT session while it is away, so that a hub "
+                    + "restarted within it gets what devices sent meanwhile; 0: a clean session (default: "
+                    + "120 with --credentials or --instance, whose client id comes back; else 0).")
+    Long sessionExpirySeconds;
+
     @Option(names = "--rebaseline-after", paramLabel = "SECONDS",
             description = "Re-baseline a device whose alarm has held this long (sample time) once its recent readings "
                     + "are judged a steady state (default: ${DEFAULT-VALUE}).")
@@ -117,6 +123,9 @@ final class HubCommand implements Callable<Integer> {
                         : dev.tandem.sim.provision.KeyHistory.load(keyHistory, "any").rotations())
                 .instanceId(instanceId == null ? HubConfig.randomInstanceId() : instanceId)
                 .batching(batchMax, Duration.ofMillis(lingerMs))
+                .sessionExpiry(sessionExpirySeconds != null ? Duration.ofSeconds(sessionExpirySeconds)
+                        : brokerLogin.credentials() != null || instanceId != null ? HubConfig.DEFAULT_SESSION_EXPIRY
+                        : Duration.ZERO)
                 .sharedSubscription(!noShared)
                 .fit(fit.settings())
                 .store(store.settings())

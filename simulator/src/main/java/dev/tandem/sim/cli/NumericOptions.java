@@ -77,6 +77,8 @@ final class NumericOptions {
             entry("demo --status-every", atLeast(0.1, "seconds")),
             entry("--timeout", atLeast(1, "seconds of wall time")),
             entry("--http", between(0, 65535, "a TCP port; 0: a free one")),
+            entry("--port", between(0, 65535, "a TCP port; 0: a free one")),
+            entry("--tls-port", between(-1, 65535, "a TCP port; 0: a free one; -1: none")),
             entry("--metrics", between(0, 65535, "a TCP port; 0: a free one")),
             entry("--verdict-timeout", between(10, 600_000, "milliseconds")),
             // the fleet
@@ -97,6 +99,7 @@ final class NumericOptions {
             entry("--retention-days", between(1, 36_500, "days")),
             entry("--batch-max", between(1, 4096, "escalations")),
             entry("--batch-linger-ms", between(0, 1000, "milliseconds")),
+            entry("--session-expiry", between(0, 86_400, "seconds; 0: a clean session")),
             entry("--rebaseline-after", atLeast(0, "seconds of sample time")),
             entry("--rebaseline-samples", between(0, 5000, "readings; 0: never re-baseline")),
             entry("--notify-retries", between(0, 10, "attempts")),

@@ -8,6 +8,7 @@ import dev.tandem.sim.provision.SiteLayout;
 import dev.tandem.sim.scenario.Scenario;
 import dev.tandem.sim.scenario.ScenarioReport;
 import dev.tandem.sim.scenario.ScenarioRun;
+import dev.tandem.sim.scenario.ScenarioReplay;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -24,8 +25,8 @@ final class ScenarioOptions {
                     "its alarm recorder records (--record-alarms; provision --add --recorder). Without it: anonymous."})
     Path siteDir;
 
-    @Option(names = "--speed", paramLabel = "X|max", defaultValue = "1",
-            description = "Simulated seconds per second, or max: as fast as the broker takes them (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--speed", paramLabel = "X|max",
+            description = "Simulated seconds per second, or max: as fast as the broker takes them (default: 1; a replay scenario: its file's).")
     String speed;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the run's report as JSON.")
@@ -48,7 +49,7 @@ final class ScenarioOptions {
     long statusEvery;
 
     double speedValue() {
-        return parseSpeed(speed);
+        return parseSpeed(speed == null ? "1" : speed);
     }
 
     /** {@code --speed}: a number > 0 (times real time), or max (infinite: as fast as the broker takes them). */
@@ -85,6 +86,13 @@ final class ScenarioOptions {
             }
         } else if (broker != null) {
             System.err.println("WARNING: no --site-dir: connecting anonymously to " + broker.url());
+        }
+        if (scenario.isReplay()) {
+            Scenario s = scenario;
+            Double pace = speed == null ? null : speedValue();
+            SiteAccess access = site;
+            return UntilStopped.onCtrlC(() -> { }, () -> ScenarioReplay.run(s, broker, access, pace, truthFile, alarms, report,
+                    Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, statusEvery)), System.out));
         }
         ScenarioRun.Options o = new ScenarioRun.Options(broker, speedValue(), truthFile, alarms, report,
                 Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)), site);

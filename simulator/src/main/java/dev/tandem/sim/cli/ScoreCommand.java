@@ -8,6 +8,7 @@ import dev.tandem.sim.score.AlarmLine;
 import dev.tandem.sim.score.AlarmScorer;
 import dev.tandem.sim.score.JsonLines;
 import dev.tandem.sim.score.NabHook;
+import dev.tandem.sim.score.NabTruthScore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Scores any system's alarms against a run's ground truth (both JSON lines):",
-                "precision, recall per kind and severity, false alarms per device-hour, detection delay."})
+                "precision, recall per kind and severity, false alarms per device-hour, detection delay,",
+                "and the NAB score (the evaluation's NAB scorer, three profiles) of the alarm onsets."})
 final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--truth", required = true, paramLabel = "FILE", description = "Ground truth of a run (sim run / sim scenario).")
     Path truth;
@@ -43,12 +45,12 @@ final class ScoreCommand implements Callable<Integer> {
         }
         JsonLines.Read<TruthEvent> t = JsonLines.read(truth, TruthEvent.class);
         JsonLines.Read<AlarmLine> a = JsonLines.read(alarms, AlarmLine::parse);
-        AlarmScorer.Report r = AlarmScorer.score(t.values(), a.values(), Duration.ofMillis(Math.round(tolerance * 1000)), NabHook.NONE);
+        AlarmScorer.Report r = AlarmScorer.score(t.values(), a.values(), Duration.ofMillis(Math.round(tolerance * 1000)), NabTruthScore.SCORER);
         List<String> problems = new ArrayList<>(t.problems());
         problems.addAll(a.problems());
         r = new AlarmScorer.Report(r.alarms(), r.trueAlarms(), r.falseAlarms(), r.falseAlarmsDuringNonFaultEvents(),
                 r.precision(), r.recall(), r.f1(), r.falseAlarmsPerDeviceHour(), r.observedNormalDeviceHours(), r.overall(),
-                r.byKind(), r.bySeverity(), r.nab(), r.nabNote(), t.badLines(), a.badLines(), problems);
+                r.byKind(), r.bySeverity(), r.nab(), r.nabScores(), r.nabNote(), t.badLines(), a.badLines(), problems);
         print(r);
         byte[] json = Wire.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(r);
         if (report != null) {
@@ -67,10 +69,18 @@ final class ScoreCommand implements Callable<Integer> {
         row("all", r.overall());
         r.byKind().forEach((k, g) -> row("kind " + k, g));
         r.bySeverity().forEach((k, g) -> row("severity " + k, g));
-        System.out.println(r.nab() == null ? "NAB: " + r.nabNote() : String.format("NAB %.1f", r.nab()));
+        System.out.println(r.nab() == null ? "NAB: " + r.nabNote() : nab(r.nabScores()));
         if (r.badTruthLines() + r.badAlarmLines() > 0) {
             System.out.printf("skipped lines: truth %d, alarms %d; first: %s%n", r.badTruthLines(), r.badAlarmLines(), r.problems());
         }
+    }
+
+    private static String nab(NabHook.Score s) {
+        StringBuilder b = new StringBuilder("NAB");
+        s.profiles().forEach((p, v) -> b.append(String.format(" %s %.1f", p.replace("reward_", "").replace("_rate", ""), v)));
+        return b.append(String.format("  (windows detected %d/%d, onsets %d, FP onsets %d, %d devices, rows from %s%s)",
+                s.detectedWindows(), s.windows(), s.onsets(), s.falsePositiveOnsets(), s.devices(), s.rowsFrom(),
+                s.ignoredAlarms() == 0 ? "" : ", " + s.ignoredAlarms() + " alarms outside the truth's devices or rows")).toString();
     }
 
     private static void row(String name, AlarmScorer.Group g) {

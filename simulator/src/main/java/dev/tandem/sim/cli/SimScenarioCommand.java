@@ -57,9 +57,11 @@ final class SimScenarioCommand implements Callable<Integer> {
         }
         System.out.printf("power-cuts: %d cuts (%d with the uplink stalled): %d alarms were waiting on the disk, %d lost; "
                         + "detecting again after %d ms (median) / %d ms (max) from the process start, %d restarts deaf; "
-                        + "%d unsynced tails cut or corrupted; drops counted: %s; clean stop %s%n", r.cuts(),
+                        + "%d unsynced tails cut or corrupted; drops counted: %s; clean stop %s; the hub killed %d times, "
+                        + "holding the device's models again after %s ms, %d verdicts sent after its restarts%n", r.cuts(),
                 r.cutsOffline(), r.pendingAlarms(), r.lostAlarms(), r.detectMsMedian(), r.detectMsMax(), r.deafRestarts(),
-                r.corruptions(), r.drops().isEmpty() ? "none" : r.drops(), r.stoppedCleanly());
+                r.corruptions(), r.drops().isEmpty() ? "none" : r.drops(), r.stoppedCleanly(), r.hubRestarts(),
+                r.hubReadyMs(), r.verdictsAfterRestarts());
         return r.succeeded() ? 0 : 1;
     }
 }

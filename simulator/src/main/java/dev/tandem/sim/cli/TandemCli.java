@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 HubCommand.class,
                 EdgeCommand.class,
+                BrokerCommand.class,
                 SimCommand.class,
                 BenchCommand.class,
                 EvalCommand.class,

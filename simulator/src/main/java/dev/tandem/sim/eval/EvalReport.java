@@ -46,7 +46,7 @@ public final class EvalReport {
                 m.put("detector", r.detector());
                 m.put("f1", r.f1());
                 m.put("far", r.far());
-                m.put("mar", r.mar());
+                m.put("mar", finite(r.mar()));
                 rows.add(m);
             }
             root.put("published", rows);

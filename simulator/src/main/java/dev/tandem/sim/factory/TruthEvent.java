@@ -25,12 +25,16 @@ import java.util.Objects;
  *   <li>{@code kind = observed}: the span over which the device was watched (one line per device, the
  *       denominator of the false-alarm rate).</li>
  * </ul>
+ * {@code firstRow}, {@code lastRow} (optional, written by {@code sim replay}): the row numbers of
+ * those samples in the device's own sequence (0-based, the readings' {@code seq}), so a row-based
+ * score (NAB's) needs no clock; the {@code observed} line's {@code firstRow} is the first row after
+ * commissioning, its {@code lastRow} the device's last.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TruthEvent(String device, String channel, String kind, String severity,
                          @JsonSerialize(using = ToStringSerializer.class) @JsonDeserialize(using = IsoInstant.class) Instant start,
                          @JsonSerialize(using = ToStringSerializer.class) @JsonDeserialize(using = IsoInstant.class) Instant end,
-                         boolean anomalous) {
+                         boolean anomalous, Integer firstRow, Integer lastRow) {
     /** Kind of the line that spans a device's observed time. */
     public static final String OBSERVED = "observed";
     /** Channel of an event that concerns the whole device. */
@@ -45,6 +49,26 @@ public record TruthEvent(String device, String channel, String kind, String seve
         if (end.isBefore(start)) {
             throw TandemException.invalid("truth event of " + device + " ends (" + end + ") before it starts (" + start + ")");
         }
+        if ((firstRow == null) != (lastRow == null) || (firstRow != null && (firstRow < 0 || lastRow < firstRow))) {
+            throw TandemException.invalid("truth event of " + device + ": firstRow and lastRow go together, 0 <= firstRow <= lastRow");
+        }
+    }
+
+    /** A line without row numbers. */
+    public TruthEvent(String device, String channel, String kind, String severity, Instant start, Instant end,
+                      boolean anomalous) {
+        this(device, channel, kind, severity, start, end, anomalous, null, null);
+    }
+
+    /** This line with the row numbers of its first and last sample. */
+    public TruthEvent withRows(int first, int last) {
+        return new TruthEvent(device, channel, kind, severity, start, end, anomalous, first, last);
+    }
+
+    /** Whether the line carries row numbers. */
+    @JsonIgnore
+    public boolean hasRows() {
+        return firstRow != null;
     }
 
     public static TruthEvent observed(String device, Instant start, Instant end) {

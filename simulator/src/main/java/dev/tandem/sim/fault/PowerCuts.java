@@ -50,9 +50,11 @@ public final class PowerCuts {
      * @param upMax       longest
      * @param corruptShare share of cuts after which an unsynced segment tail is cut or corrupted
      * @param detectBound longest wait for the agent to score windows again after a restart
+     * @param hubEvery    every this many cuts the hub is killed too (as a process that dies) and started again,
+     *                    with its store and persistent session; 0: never
      */
     public record Options(int cuts, long seed, LocalFleetOptions.BrokerKind broker, Duration upMin, Duration upMax,
-                          double corruptShare, Duration detectBound) {
+                          double corruptShare, Duration detectBound, int hubEvery) {
         public static final int MAX_CUTS = 10_000;
 
         public Options {
@@ -65,11 +67,14 @@ public final class PowerCuts {
             if (!(corruptShare >= 0 && corruptShare <= 1)) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "corruptShare must be in [0, 1], got " + corruptShare);
             }
+            if (hubEvery < 0) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "hubEvery must be >= 0, got " + hubEvery);
+            }
         }
 
         public static Options of(int cuts) {
             return new Options(cuts, 42, LocalFleetOptions.BrokerKind.MOSQUITTO, Duration.ofMillis(1500),
-                    Duration.ofMillis(4000), 0.5, Duration.ofSeconds(60));
+                    Duration.ofMillis(4000), 0.5, Duration.ofSeconds(60), 5);
         }
     }
 
@@ -85,12 +90,17 @@ public final class PowerCuts {
      *                        run's last status line; e.g. {@code readings/corrupt} for records a cut tail broke)
      * @param exitAfterSigterm the last run's exit status after SIGTERM (143, as for any JVM a SIGTERM ends; -1: it hung)
      * @param stoppedCleanly  the last run finished its shutdown (outbox drained, OFFLINE published: its "stopped" line)
+     * @param hubRestarts     times the hub was killed and started again
+     * @param hubReadyMs      per hub restart, milliseconds until it held the device's models again (from its store;
+     *                        -1: not within the detect bound)
+     * @param verdictsAfterRestarts verdicts the restarted hubs sent (the escalations they answered)
      */
     public record Report(int cuts, int cutsOffline, List<Long> detectMs, long detectMsMax, long detectMsMedian, int deafRestarts,
                          int pendingAlarms, int lostAlarms, int alarmsSeen, int corruptions, java.util.Map<String, Long> drops,
-                         int exitAfterSigterm, boolean stoppedCleanly) {
+                         int exitAfterSigterm, boolean stoppedCleanly, int hubRestarts, List<Long> hubReadyMs,
+                         long verdictsAfterRestarts) {
         public boolean succeeded() {
-            return deafRestarts == 0 && lostAlarms == 0 && stoppedCleanly;
+            return deafRestarts == 0 && lostAlarms == 0 && stoppedCleanly && hubReadyMs.stream().allMatch(ms -> ms >= 0);
         }
     }
 
@@ -106,7 +116,7 @@ public final class PowerCuts {
 
     public Report run() throws Exception {
         LocalFleetOptions fo = LocalFleetOptions.builder().devices(1).edge(false).secured(true)
-                .broker(options.broker()).seed(options.seed()).site("cuts").build();
+                .broker(options.broker()).seed(options.seed()).site("cuts").hubKeepsState(options.hubEvery() > 0).build();
         Path state = Files.createTempDirectory("tandem-cuts-edge");
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
         try (LocalFleet fleet = LocalFleet.start(fo); FaultProxy proxy = FaultProxy.start(vertx, fleet.broker())) {
@@ -131,6 +141,8 @@ public final class PowerCuts {
             int corruptions = 0;
             int outages = 0;
             java.util.Map<String, Long> drops = new java.util.TreeMap<>();
+            List<Long> hubReady = new ArrayList<>();
+            long verdictsAfter = 0;
             for (int cut = 1; cut <= options.cuts(); cut++) {
                 // every third cut comes while what the agent sends is lost (its readings still come), so that what it raised waits on its disk
                 boolean offline = cut % 3 == 0;
@@ -150,6 +162,24 @@ public final class PowerCuts {
                     agent.awaitOnsetsAbove(onsetsBefore, Duration.ofSeconds(20));
                 }
                 agent.kill();
+                if (options.hubEvery() > 0 && cut % options.hubEvery() == 0) {
+                    // the hub dies too: the one restarted finds the device's models in its store and what the
+                    // broker queued for its session
+                    if (!hubReady.isEmpty()) { // a restarted one: what it answered
+                        verdictsAfter += fleet.hub().orElseThrow().metrics().snapshot().verdictsSent();
+                    }
+                    long t0 = System.nanoTime();
+                    dev.tandem.hub.CloudHub hub = fleet.restartHub();
+                    dev.tandem.hub.fleet.DeviceId id = new dev.tandem.hub.fleet.DeviceId(fleet.site(), device);
+                    long bound = System.nanoTime() + options.detectBound().toNanos();
+                    while (hub.fleet().models(id).isEmpty() && System.nanoTime() < bound) {
+                        Thread.sleep(50);
+                    }
+                    long ms = hub.fleet().models(id).isPresent() ? (System.nanoTime() - t0) / 1_000_000 : -1;
+                    hubReady.add(ms);
+                    out.printf("power-cuts: cut %d: the hub killed and restarted; it holds the device's models again "
+                            + "after %s%n", cut, ms < 0 ? "never" : ms + " ms");
+                }
                 if (outage != null) {
                     outage.lift();
                     outages++;
@@ -191,7 +221,8 @@ public final class PowerCuts {
             return new Report(options.cuts(), outages, List.copyOf(detect), sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1),
                     sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2), deaf, pending.size(), lost, seen.size(),
                     corruptions, drops, exit, (exit == 0 || exit == 143)
-                            && agent.printed("edge: stopped"));
+                            && agent.printed("edge: stopped"), hubReady.size(), List.copyOf(hubReady),
+                    hubReady.isEmpty() ? 0 : verdictsAfter + fleet.hub().orElseThrow().metrics().snapshot().verdictsSent());
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             AgentProcess.deleteTree(state);

@@ -27,7 +27,6 @@ import dev.tandem.sim.scenario.ScenarioFleet;
 import dev.tandem.sim.score.AlarmLine;
 import dev.tandem.sim.score.AlarmRecorder;
 import dev.tandem.sim.score.AlarmScorer;
-import dev.tandem.sim.score.NabHook;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,9 @@ public final class LocalFleet implements AutoCloseable {
     private EmbeddedBroker embedded;
     private AutoCloseable mosquitto;
     private BrokerAddress broker;
-    private CloudHub hub;
+    private volatile CloudHub hub;
+    private HubConfig hubConfig;
+    private Path hubDir;
     private Vertx vertx;
     private AlarmRecorder recorder;
     private SensorPublisher publisher;
@@ -135,6 +136,10 @@ public final class LocalFleet implements AutoCloseable {
 
     private LocalFleet(LocalFleetOptions options) {
         this.options = options;
+        if (options.scenario() != null && options.scenario().isReplay()) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "scenario " + options.scenario().name()
+                    + " replays recorded files: run it with ./tandem sim scenario or sim run");
+        }
         if (options.scenario() != null) {
             ScenarioFleet f = ScenarioFleet.of(options.scenario());
             if (!f.networkEvents().isEmpty()) {
@@ -195,7 +200,12 @@ public final class LocalFleet implements AutoCloseable {
             if (access != null) {
                 b.login(access.hub()).signingKey(access.signingKey()).keyHistory(access.keyHistory());
             }
-            hub = CloudHub.start(b.build());
+            if (options.hubKeepsState()) {
+                hubDir = Files.createTempDirectory("tandem-fleet-hub");
+                b.dataDir(hubDir).sessionExpiry(Duration.ofMinutes(2));
+            }
+            hubConfig = b.build();
+            hub = CloudHub.start(hubConfig);
             if (!hub.isConnected()) {
                 throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "the hub did not connect to " + broker.url());
             }
@@ -359,7 +369,26 @@ public final class LocalFleet implements AutoCloseable {
     public AlarmScorer.Report score() {
         List<AlarmLine> lines = recorder.alarms().stream()
                 .map(a -> new AlarmLine(a.device(), Instant.ofEpochMilli(a.ts()))).toList();
-        return AlarmScorer.score(groundTruth(), lines, AlarmScorer.DEFAULT_TOLERANCE, NabHook.NONE);
+        return AlarmScorer.score(groundTruth(), lines, AlarmScorer.DEFAULT_TOLERANCE, dev.tandem.sim.score.NabTruthScore.SCORER);
+    }
+
+    /**
+     * Kills the hub (as a process that dies: {@link CloudHub#halt}) and starts it again with the same
+     * configuration; returns once it is connected. With {@link LocalFleetOptions#hubKeepsState} it loads
+     * its models from its store and gets what the broker queued for its session meanwhile; without, it
+     * comes back knowing no device.
+     */
+    public synchronized CloudHub restartHub() {
+        CloudHub was = hub;
+        if (was == null) {
+            throw new IllegalStateException("this fleet has no hub");
+        }
+        was.halt();
+        hub = CloudHub.start(hubConfig);
+        if (!hub.awaitConnected(options.startupTimeout())) {
+            throw new TandemException(ErrorCode.BROKER_UNAVAILABLE, "the restarted hub did not connect to " + broker.url());
+        }
+        return hub;
     }
 
     /** Stops the simulator, the agents, the hub, the recorder and the broker, each wait bounded; removes the throwaway site. */
@@ -388,6 +417,9 @@ public final class LocalFleet implements AutoCloseable {
         }
         if (stateDir != null) {
             LocalResources.deleteQuietly(stateDir);
+        }
+        if (hubDir != null) {
+            LocalResources.deleteQuietly(hubDir);
         }
     }
 

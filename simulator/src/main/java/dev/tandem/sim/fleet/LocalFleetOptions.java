@@ -12,11 +12,15 @@ import java.time.Duration;
  * ({@code machine-01}...) on {@code site}, faults only where injected; else the scenario's fleet and
  * timeline (one site; network events need {@code sim run}, refused here). Readings go out at
  * {@code rate} per device per second of wall time (the timeline's seconds are samples at 1 Hz, so a
- * scenario runs {@code rate} times faster than written). Build with {@link #builder()}.
+ * scenario runs {@code rate} times faster than written). {@code hubKeepsState}: the hub keeps its store in
+ * a directory of the fleet's and a persistent MQTT session, so that {@link LocalFleet#restartHub} finds its
+ * models and what the broker queued (off by default: an in-memory store starts faster). Build with
+ * {@link #builder()}.
  */
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
-                           Duration startupTimeout, Duration verdictTimeout, int chunkBytes) {
+                           Duration startupTimeout, Duration verdictTimeout, boolean hubKeepsState,
+                           int chunkBytes) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -72,6 +76,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private String site = "plant";
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration verdictTimeout = Duration.ofSeconds(3);
+        private boolean hubKeepsState;
         private int chunkBytes = dev.tandem.edge.delivery.DeliverySettings.DEFAULT_CHUNK_BYTES;
 
         public Builder devices(int n) {
@@ -135,6 +140,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** The hub's store in a directory and a persistent session, so that it can be restarted. */
+        public Builder hubKeepsState(boolean on) {
+            this.hubKeepsState = on;
+            return this;
+        }
+
         /** Bytes each agent asks for per request when it fetches a model's artifact. */
         public Builder chunkBytes(int bytes) {
             this.chunkBytes = bytes;
@@ -151,7 +162,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout, chunkBytes);
+                    startupTimeout, verdictTimeout, hubKeepsState, chunkBytes);
         }
     }
 }

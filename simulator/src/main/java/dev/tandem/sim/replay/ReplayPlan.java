@@ -4,6 +4,7 @@ import dev.tandem.shared.error.TandemException;
 import dev.tandem.sim.eval.CsvFormat;
 import dev.tandem.sim.eval.SkabCsvLoader;
 import dev.tandem.sim.eval.SkabFile;
+import dev.tandem.sim.eval.nab.NabWindow;
 import dev.tandem.sim.factory.TruthEvent;
 
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ import java.util.stream.IntStream;
  * scored; not an error).
  */
 public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, List<String> refused,
-                         List<String> unscored, java.util.Map<String, Integer> perDevice) {
+                         List<String> unscored, java.util.Map<String, Integer> perDevice,
+                         java.util.Map<String, List<NabWindow>> nabWindows) {
     /** The kind of a labelled run in the ground truth. */
     public static final String LABELLED = "anomaly";
 
@@ -37,6 +39,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
         refused = List.copyOf(refused);
         unscored = List.copyOf(unscored);
         perDevice = perDevice == null ? java.util.Map.of() : java.util.Map.copyOf(perDevice);
+        nabWindows = nabWindows == null ? java.util.Map.of() : java.util.Map.copyOf(nabWindows);
     }
 
     /** The commissioning rows of one device (NAB's probationary rule differs per file: {@link #commissioning()} is then 0). */
@@ -51,10 +54,17 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
      * rule per file (15 % of its rows, at most 750), as the evaluation; else that many rows.
      */
     public static ReplayPlan loadNab(Path path, Path labelsFile, int commissioning) {
+        if (!Files.isRegularFile(labelsFile)) {
+            throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "no labels file " + labelsFile);
+        }
+        if (!Files.exists(path)) {
+            throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "no file or folder " + path);
+        }
         var labels = dev.tandem.sim.eval.nab.NabLabels.read(labelsFile);
         List<SkabFile> loaded = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         java.util.Map<String, Integer> perDevice = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<NabWindow>> windows = new java.util.LinkedHashMap<>();
         Set<String> used = new HashSet<>();
         for (Path csv : SkabCsvLoader.findCsvFiles(path)) {
             String full = csv.toAbsolutePath().normalize().toString().replace(csv.getFileSystem().getSeparator(), "/");
@@ -85,8 +95,9 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
                 }
                 SkabFile f = new SkabFile(id, csv, List.of(dev.tandem.sim.eval.nab.NabEvaluation.CHANNEL), values,
                         series.millis(), file.labels(), null, null);
-                loaded.add(inTimeOrder(f));
+                loaded.add(f); // NAB's rows are in time order (NabCsv refuses a file whose time goes back)
                 perDevice.put(id, rows);
+                windows.put(id, file.windows());
             } catch (TandemException e) {
                 refused.add("[" + e.code() + "] " + e.getMessage());
             }
@@ -95,7 +106,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
             throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "nothing to replay under " + path
                     + (refused.isEmpty() ? "" : ": " + String.join("; ", refused)));
         }
-        return new ReplayPlan(path, loaded, commissioning, refused, List.of(), perDevice);
+        return new ReplayPlan(path, loaded, commissioning, refused, List.of(), perDevice, windows);
     }
 
     /** Loads every CSV under {@code path} (or the file itself); INVALID_CONFIG when no file is left. */
@@ -137,7 +148,33 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
             throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "nothing to replay under " + path
                     + (refused.isEmpty() ? "" : ": " + String.join("; ", refused)));
         }
-        return new ReplayPlan(path, loaded, commissioning, refused, unscored, null);
+        return new ReplayPlan(path, loaded, commissioning, refused, unscored, null, null);
+    }
+
+    /** Several plans as one (their devices side by side, each with its own commissioning); INVALID_CONFIG on a device id twice. */
+    public static ReplayPlan merge(List<ReplayPlan> plans) {
+        if (plans.size() == 1) {
+            return plans.get(0);
+        }
+        List<SkabFile> devices = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        List<String> unscored = new ArrayList<>();
+        java.util.Map<String, Integer> perDevice = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<NabWindow>> windows = new java.util.LinkedHashMap<>();
+        for (ReplayPlan p : plans) {
+            for (SkabFile f : p.devices()) {
+                if (perDevice.containsKey(f.deviceId())) {
+                    throw new TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG, "device " + f.deviceId()
+                            + " is in two replay sources (" + p.root() + ")");
+                }
+                devices.add(f);
+                perDevice.put(f.deviceId(), p.commissioning(f.deviceId()));
+            }
+            refused.addAll(p.refused());
+            unscored.addAll(p.unscored());
+            windows.putAll(p.nabWindows());
+        }
+        return new ReplayPlan(plans.get(0).root(), devices, 0, refused, unscored, perDevice, windows);
     }
 
     /** The file with its rows sorted by time (stable: rows of one timestamp keep their order). */
@@ -181,13 +218,28 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
         return devices.stream().mapToLong(f -> f.report().skippedRows()).sum();
     }
 
-    /** The ground truth of the rows after commissioning, in the format every run writes. */
+    /**
+     * The ground truth of the rows after commissioning, in the format every run writes, each line with
+     * its rows ({@code firstRow}, {@code lastRow}: the published {@code seq}). A NAB file's lines are its
+     * labelled windows whole, as NAB scores them (a window's first rows may be commissioning rows; a
+     * window wholly inside them is not written: NAB does not score it).
+     */
     public List<TruthEvent> groundTruth() {
         List<TruthEvent> out = new ArrayList<>();
         for (SkabFile f : devices) {
             int n = f.rowCount();
             int commissioning = commissioning(f.deviceId());
-            out.add(TruthEvent.observed(f.deviceId(), at(f, commissioning), at(f, n - 1)));
+            out.add(TruthEvent.observed(f.deviceId(), at(f, commissioning), at(f, n - 1)).withRows(commissioning, n - 1));
+            List<NabWindow> nab = nabWindows.get(f.deviceId());
+            if (nab != null) {
+                for (NabWindow w : nab) {
+                    if (w.last() >= commissioning) {
+                        out.add(new TruthEvent(f.deviceId(), TruthEvent.ALL_CHANNELS, LABELLED, null, at(f, w.first()),
+                                at(f, w.last()), true).withRows(w.first(), w.last()));
+                    }
+                }
+                continue;
+            }
             if (!f.labelled()) {
                 continue;
             }
@@ -198,7 +250,7 @@ public record ReplayPlan(Path root, List<SkabFile> devices, int commissioning, L
                     start = t;
                 } else if (!on && start >= 0) {
                     out.add(new TruthEvent(f.deviceId(), TruthEvent.ALL_CHANNELS, LABELLED, null, at(f, start),
-                            at(f, t - 1), true));
+                            at(f, t - 1), true).withRows(start, t - 1));
                     start = -1;
                 }
             }

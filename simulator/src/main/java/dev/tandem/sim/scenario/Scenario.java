@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 public record Scenario(String name, String description, long seed, Duration duration, Instant start,
                        Duration commissioning, boolean sharedConnections, List<String> sites,
                        Map<String, DeviceProfile> types, List<Device> devices, List<Entry> timeline, List<String> needs,
-                       String source) {
+                       String source, List<Replay> replays) {
     /** Most devices in one scenario (one JVM simulates them; see {@code bench sim}). */
     public static final int MAX_DEVICES = 10_000;
     /** Default commissioning span: the edge's 400 readings at 1 Hz. */
@@ -37,6 +37,10 @@ public record Scenario(String name, String description, long seed, Duration dura
 
     /** One device of the fleet: {@code index} is its position (its random streams derive from seed and index). */
     public record Device(String id, String type, String site, int index) {
+    }
+
+    /** A replay source of the fleet ({@code fleet[position]}, on {@code line}) and its site. */
+    public record Replay(int line, int position, ScenarioFile.ReplaySpec spec, String site) {
     }
 
     /** One timeline entry with the devices it names, and the line it was written on. */
@@ -52,6 +56,12 @@ public record Scenario(String name, String description, long seed, Duration dura
         devices = List.copyOf(devices);
         timeline = List.copyOf(timeline);
         needs = List.copyOf(needs);
+        replays = replays == null ? List.of() : List.copyOf(replays);
+    }
+
+    /** Whether the fleet is recorded data ({@link #replays()}): such a scenario runs through {@code sim replay}'s path. */
+    public boolean isReplay() {
+        return !replays.isEmpty();
     }
 
     /** The device with that id, or null. */
@@ -75,11 +85,30 @@ public record Scenario(String name, String description, long seed, Duration dura
                 check(source, spec.line(), "deviceTypes." + name, () -> spec.value().profile(name))));
 
         List<Device> devices = new ArrayList<>();
+        List<Replay> replays = new ArrayList<>();
         Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < f.fleet().size(); i++) {
             Located<ScenarioFile.FleetSpec> e = f.fleet().get(i);
             ScenarioFile.FleetSpec spec = e.value();
             String field = "fleet[" + i + "]";
+            if (spec.replay() != null) {
+                String site = spec.site() == null ? sites.get(0) : spec.site();
+                if (!sites.contains(site)) {
+                    throw error(source, e.line(), field + ".site", "no site '" + site + "' (sites: " + sites + ")");
+                }
+                if (!replays.isEmpty() && !replays.get(0).site().equals(site)) {
+                    throw error(source, e.line(), field + ".site", "a replay runs on one site: '" + replays.get(0).site() + "'");
+                }
+                if (!replays.isEmpty() && replays.get(0).spec().pace() != spec.replay().pace()) {
+                    throw error(source, e.line(), field + ".replay.speed", "a replay runs at one speed: "
+                            + replays.get(0).spec().pace() + " above");
+                }
+                replays.add(new Replay(e.line(), i, spec.replay(), site));
+                continue;
+            }
+            if (!replays.isEmpty()) {
+                throw error(source, e.line(), field, "a replay scenario's fleet is replay entries only");
+            }
             if (!types.containsKey(spec.type())) {
                 throw error(source, e.line(), field + ".type", "no device type '" + spec.type() + "' (types: " + types.keySet() + ")");
             }
@@ -102,9 +131,16 @@ public record Scenario(String name, String description, long seed, Duration dura
             }
         }
 
+        if (!replays.isEmpty() && !devices.isEmpty()) {
+            throw error(source, f.fleet().get(replays.get(0).position()).line(), "fleet[" + replays.get(0).position() + "]",
+                    "a replay scenario's fleet is replay entries only");
+        }
+        if (!replays.isEmpty() && !f.timeline().isEmpty()) {
+            throw error(source, f.timeline().get(0).line(), "timeline", "a replay scenario has no timeline (its files are the run)");
+        }
         List<Entry> timeline = new ArrayList<>();
         Duration previous = Duration.ZERO;
-        Duration length = f.duration().duration();
+        Duration length = f.duration() == null ? Duration.ZERO : f.duration().duration();
         for (int i = 0; i < f.timeline().size(); i++) {
             Located<ScenarioFile.EventSpec> e = f.timeline().get(i);
             Duration at = e.value().at().duration();
@@ -126,7 +162,7 @@ public record Scenario(String name, String description, long seed, Duration dura
         return new Scenario(f.name(), f.description(), f.seed() == null ? SimConfig.DEFAULT_SEED : f.seed(), length,
                 f.start() == null ? SimConfig.DEFAULT_START : Instant.parse(f.start()),
                 f.commissioning() == null ? DEFAULT_COMMISSIONING : f.commissioning().duration(),
-                "shared".equals(f.connection()), sites, types, devices, timeline, f.needs(), source);
+                "shared".equals(f.connection()), sites, types, devices, timeline, f.needs(), source, replays);
     }
 
     /** The network fault of a network entry (checked). */

@@ -28,7 +28,7 @@ import java.util.Map;
  * @param timeline     events in time order
  * @param needs        what this scenario's checks need from parts outside the simulator (reported as unchecked)
  */
-public record ScenarioFile(String name, String description, Long seed, @JsonProperty(required = true) SimTime duration,
+public record ScenarioFile(String name, String description, Long seed, SimTime duration,
                            String start, SimTime commissioning, String connection, List<SiteSpec> sites,
                            Map<String, Located<TypeSpec>> deviceTypes, @JsonProperty(required = true) List<Located<FleetSpec>> fleet,
                            List<Located<EventSpec>> timeline, List<String> needs) {
@@ -37,7 +37,11 @@ public record ScenarioFile(String name, String description, Long seed, @JsonProp
         if (name == null || name.isBlank()) {
             throw TandemException.invalid("name is required");
         }
-        if (duration.duration().isNegative() || duration.duration().isZero()) {
+        boolean replay = fleet != null && !fleet.isEmpty() && fleet.stream().allMatch(e -> e.value().replay() != null);
+        if (duration == null && !replay) {
+            throw TandemException.invalid("duration is required (a replay scenario's files give its own)");
+        }
+        if (duration != null && (duration.duration().isNegative() || duration.duration().isZero())) {
             throw TandemException.invalid("duration must be > 0, got " + duration);
         }
         if (start != null) {
@@ -112,18 +116,78 @@ public record ScenarioFile(String name, String description, Long seed, @JsonProp
 
     /**
      * Devices of one type on one site: {@code count} of them named {@code prefix-01}, {@code prefix-02}...
-     * (prefix default: the type's name).
+     * (prefix default: the type's name); or, with {@code replay}, the recorded files of a replay source,
+     * one device each (then no type, count or prefix).
      */
-    public record FleetSpec(@JsonProperty(required = true) String type, String site,
-                            @JsonProperty(required = true) Integer count, String prefix) {
+    public record FleetSpec(String type, String site, Integer count, String prefix, ReplaySpec replay) {
+        public FleetSpec(String type, String site, Integer count, String prefix) {
+            this(type, site, count, prefix, null);
+        }
+
         public FleetSpec {
-            if (count < 1) {
+            if (replay != null) {
+                if (type != null || count != null || prefix != null) {
+                    throw TandemException.invalid("a replay entry has no type, count or prefix (its files are its devices)");
+                }
+            } else if (type == null || count == null) {
+                throw TandemException.invalid("a fleet entry needs type and count (or replay)");
+            } else if (count < 1) {
                 throw TandemException.invalid("count must be >= 1, got " + count);
-            }
-            if (count > Scenario.MAX_DEVICES) {
+            } else if (count > Scenario.MAX_DEVICES) {
                 throw TandemException.invalid("count " + count + " is beyond the limit of " + Scenario.MAX_DEVICES
                         + " devices per scenario");
             }
+        }
+    }
+
+    /**
+     * Recorded data as devices ({@code sim replay}'s loader): every CSV file under {@code path} (relative to
+     * the scenario file; a built-in scenario's next to it in the jar) one device.
+     *
+     * @param format        skab, csv or nab (default nab)
+     * @param labels        nab: the windows file ({@code combined_windows.json}), relative like {@code path}
+     * @param timestamp     csv: the time column; {@code channels}, {@code label} likewise
+     * @param commissioning auto (the format's rule: nab 15 % of each file, at most 750; skab 400) or N rows
+     * @param speed         recorded seconds per wall second or max (default 1); a run's {@code --speed} replaces it
+     */
+    public record ReplaySpec(@JsonProperty(required = true) String path, String format, String labels, String timestamp,
+                             List<String> channels, String label, String commissioning, String speed) {
+        public ReplaySpec {
+            format = format == null ? "nab" : format;
+            channels = channels == null ? List.of() : List.copyOf(channels);
+            commissioning = commissioning == null ? "auto" : commissioning;
+            speed = speed == null ? "1" : speed;
+            var f = dev.tandem.sim.replay.ReplayFormat.parse(format);
+            f.columns(timestamp, channels, label);
+            f.commissioning(commissioning);
+            pace(speed);
+            if ((f == dev.tandem.sim.replay.ReplayFormat.NAB) != (labels != null)) {
+                throw TandemException.invalid(f == dev.tandem.sim.replay.ReplayFormat.NAB
+                        ? "format nab needs labels (NAB's combined_windows.json)" : "labels is for format nab");
+            }
+            if (path.isBlank() || java.nio.file.Path.of(path).isAbsolute() || path.contains("..")) {
+                throw TandemException.invalid("path must be relative to the scenario file, without '..', got '" + path + "'");
+            }
+        }
+
+        /** The pace: recorded seconds per wall second (infinite: max). */
+        public double pace() {
+            return pace(speed);
+        }
+
+        private static double pace(String speed) {
+            if ("max".equalsIgnoreCase(speed)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            try {
+                double v = Double.parseDouble(speed);
+                if (v > 0 && Double.isFinite(v)) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw TandemException.invalid("speed must be a number > 0 or max, got '" + speed + "'");
         }
     }
 

@@ -89,7 +89,9 @@ public final class ScenarioLoader {
             throw new TandemException(ErrorCode.INVALID_CONFIG, source + ": empty scenario file");
         }
         Scenario scenario = Scenario.of(file, source);
-        ScenarioFleet.of(scenario); // checks what only the fleet can: channels named, overlaps
+        if (!scenario.isReplay()) {
+            ScenarioFleet.of(scenario); // checks what only the fleet can: channels named, overlaps
+        }
         return scenario;
     }
 

@@ -14,12 +14,18 @@ import java.time.format.DateTimeParseException;
  * {@code ts} (the timestamp of the reading it is about: epoch milliseconds or ISO-8601). Tandem's own
  * {@link dev.tandem.shared.wire.Alarm} has both. A line with a {@code phase} (Tandem's alarm episodes) raises
  * an alarm only if it is the {@code ONSET}; its UPDATE, CLEAR and REBASELINED lines are read but raise
- * nothing ({@link #raised()} false). Other fields are ignored.
+ * nothing ({@link #raised()} false). {@code row} (optional): the row (reading {@code seq}) the alarm is
+ * about, from a field {@code row} or, in Tandem's alarms, {@code windowId} (the newest sample's seq);
+ * a row-based score (NAB's) uses it when the truth has rows. Other fields are ignored.
  */
-public record AlarmLine(String device, Instant ts, boolean raised) {
+public record AlarmLine(String device, Instant ts, boolean raised, Long row) {
     /** An alarm raised at {@code ts}. */
     public AlarmLine(String device, Instant ts) {
-        this(device, ts, true);
+        this(device, ts, true, null);
+    }
+
+    public AlarmLine(String device, Instant ts, boolean raised) {
+        this(device, ts, raised, null);
     }
 
     public AlarmLine {
@@ -55,6 +61,8 @@ public record AlarmLine(String device, Instant ts, boolean raised) {
         }
         JsonNode phase = n.path("phase");
         boolean raised = !phase.isTextual() || phase.asText().equals("ONSET");
-        return new AlarmLine(n.get("device").asText(), at, raised);
+        JsonNode row = n.has("row") ? n.get("row") : n.path("windowId");
+        return new AlarmLine(n.get("device").asText(), at, raised,
+                row.isIntegralNumber() && row.asLong() >= 0 ? row.asLong() : null);
     }
 }

@@ -31,12 +31,15 @@ public final class AlarmScorer {
     public record Group(int episodes, int detected, double recall, Double meanDelaySeconds, Double maxDelaySeconds) {
     }
 
-    /** The scores. {@code nab} is null when no NAB scorer is plugged in ({@code nabNote} says why). */
+    /**
+     * The scores. {@code nab} is the NAB standard score ({@code nabScores}: every profile, windows, onsets);
+     * null when none could be given ({@code nabNote} says why).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Report(long alarms, long trueAlarms, long falseAlarms, long falseAlarmsDuringNonFaultEvents,
                          double precision, double recall, double f1, double falseAlarmsPerDeviceHour,
                          double observedNormalDeviceHours, Group overall, Map<String, Group> byKind,
-                         Map<String, Group> bySeverity, Double nab, String nabNote, long badTruthLines,
+                         Map<String, Group> bySeverity, Double nab, NabHook.Score nabScores, String nabNote, long badTruthLines,
                          long badAlarmLines, List<String> problems) {
     }
 
@@ -110,8 +113,9 @@ public final class AlarmScorer {
         var nabScore = nab.score(truth, sorted);
         return new Report(all, trueAlarms, falseAlarms, duringNonFault, precision, overall.recall(), f1,
                 hours == 0 ? Double.NaN : falseAlarms / hours, hours, overall, kinds, severities,
-                nabScore.isPresent() ? nabScore.getAsDouble() : null,
-                nabScore.isPresent() ? null : "no NAB scorer plugged in (NabHook; the evaluation's NAB scorer, issue 12)",
+                nabScore.map(NabHook.Score::standard).orElse(null), nabScore.orElse(null),
+                nabScore.isPresent() ? null : nab == NabHook.NONE ? "no NAB scorer plugged in"
+                        : "no device with an observed span in the truth",
                 0, 0, List.of());
     }
 

@@ -18,10 +18,15 @@ class SimBenchTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void benchSim_printsARowPerBrokerAndFleet_andLosesNothing(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("sim.json");
-        var r = TandemCliProbe.run("bench", "sim", "--fleet", "50x5", "--broker", "embedded,mosquitto", "--seconds", "2",
+        var r = TandemCliProbe.split("bench", "sim", "--fleet", "50x5", "--broker", "embedded,mosquitto", "--seconds", "2",
                 "--warmup", "0", "--connections", "2", "--report", report.toString());
-        assertEquals(0, r.exit(), r.out());
+        assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("target msg/s"), r.out());
+        // stdout: the table and the JSON only; where it is, fleet by fleet, on stderr
+        assertTrue(r.out().strip().endsWith("]"), r.out());
+        assertTrue(r.out().lines().noneMatch(l -> l.startsWith("bench sim:")), r.out());
+        assertTrue(r.err().contains("bench sim: 50 devices x 5 Hz on embedded"), r.err());
+        assertTrue(r.err().contains("bench sim: 50 devices x 5 Hz on mosquitto"), r.err());
         List<SimBench.Result> rows = List.of(dev.tandem.shared.wire.Wire.mapper().readValue(report.toFile(),
                 SimBench.Result[].class));
         assertEquals(List.of("embedded", "mosquitto"), rows.stream().map(SimBench.Result::broker).toList());

@@ -201,6 +201,39 @@ class EmbeddedBrokerTest {
     }
 
     @Test
+    void brokerData_keepsAnOfflineSessionsQueuedMessages_acrossARestart(@org.junit.jupiter.api.io.TempDir Path dataDir)
+            throws Exception {
+        EmbeddedBrokerOptions options = EmbeddedBrokerOptions.anonymous().toBuilder().dataDir(dataDir).build();
+        String topic = "kept/" + System.nanoTime();
+        String clientId = "kept-" + System.nanoTime();
+        int count = 500;
+        EmbeddedBroker first = new EmbeddedBroker(options).start();
+        try {
+            Receiver offline = Receiver.subscribe(vertx, first.address(), clientId, false, topic, count);
+            offline.conn.disconnect();
+            Conn publisher = MqttProbe.connect(vertx, first.address(), "pub-" + clientId, true, 100);
+            MqttProbe.await(MqttProbe.flood(publisher, topic, count, 100));
+            publisher.disconnect();
+        } finally {
+            first.stop();
+        }
+        assertTrue(Files.exists(dataDir.resolve("persistence")) || Files.list(dataDir).findAny().isPresent(),
+                "HiveMQ wrote its files into " + dataDir);
+        EmbeddedBroker second = new EmbeddedBroker(options).start();
+        try {
+            Receiver resumed = Receiver.resume(vertx, second.address(), clientId, count);
+            try {
+                assertTrue(resumed.awaitAll(Duration.ofSeconds(20)),
+                        "queued for the offline session before the restart: " + resumed.received.get() + " of " + count);
+            } finally {
+                resumed.conn.disconnect();
+            }
+        } finally {
+            second.stop();
+        }
+    }
+
+    @Test
     void restart_onANewPort_isClean_andTheOldPortIsReleased() throws Exception {
         int firstPort = MosquittoBroker.freePort();
         EmbeddedBroker one = EmbeddedBroker.anonymousOnPort(firstPort).start();

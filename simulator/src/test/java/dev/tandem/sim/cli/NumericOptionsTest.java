@@ -89,7 +89,7 @@ class NumericOptionsTest {
         }
         assertTrue(options >= 60, "numeric options found: " + options);
         List<String> commands = badValues().map(Case::command).distinct().toList();
-        for (String expected : List.of("demo", "hub", "hub backup", "edge", "sim", "sim run", "sim replay",
+        for (String expected : List.of("demo", "hub", "hub backup", "edge", "broker", "sim", "sim run", "sim replay",
                 "bench pipeline", "bench store", "bench outbox", "bench sim", "eval", "provision", "score",
                 "fleet show", "fleet alarms")) {
             assertTrue(commands.contains(expected), expected + " missing from " + commands);

@@ -13,6 +13,27 @@ public final class TandemCliProbe {
     private TandemCliProbe() {
     }
 
+    /** Exit code, stdout and stderr apart. */
+    public record Split(int exit, String out, String err) {
+    }
+
+    /** Runs the command line with stdout and stderr captured apart. */
+    public static synchronized Split split(String... args) {
+        PrintStream was = System.out;
+        PrintStream wasErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = TandemCli.execute(args);
+            return new Split(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(was);
+            System.setErr(wasErr);
+        }
+    }
+
     public static synchronized Result run(String... args) {
         PrintStream was = System.out;
         PrintStream wasErr = System.err;

@@ -222,7 +222,8 @@ class CascadeEvaluationTest {
         assertEquals(0, code);
         JsonNode root = Wire.mapper().readTree(Files.readString(report));
         assertTrue(root.path("modes").has("collaborative"));
-        assertEquals(2, Files.list(plots).filter(p -> p.toString().endsWith(".png")).count());
+        assertEquals(3, Files.list(plots).filter(p -> p.toString().endsWith(".png")).count(), "2 devices and the summary");
+        assertTrue(Files.exists(plots.resolve(dev.tandem.sim.eval.EvalPlots.SUMMARY_FILE)));
         assertEquals(2, TandemCli.execute("eval", "--dataset", "nope"));
         assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--escalation-budget", "0.7"));
         assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--context", "1"));

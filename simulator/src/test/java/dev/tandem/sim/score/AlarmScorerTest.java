@@ -59,7 +59,7 @@ class AlarmScorerTest {
         assertEquals(normalHours, r.observedNormalDeviceHours(), 1e-9);
         assertEquals(2 / normalHours, r.falseAlarmsPerDeviceHour(), 1e-9);
         assertNull(r.nab());
-        assertTrue(r.nabNote().contains("NabHook"));
+        assertTrue(r.nabNote().contains("no NAB scorer"));
     }
 
     @Test

@@ -99,6 +99,23 @@ public record NabDataset(Path root, List<NabFile> files, List<NabProblem> proble
         return candidate;
     }
 
+    /**
+     * The files whose key starts with one of {@code prefixes} ({@code realTraffic/}, or a file's key),
+     * with the problems of those keys only; all when {@code prefixes} is empty.
+     */
+    public NabDataset only(List<String> prefixes) {
+        if (prefixes.isEmpty()) {
+            return this;
+        }
+        java.util.function.Predicate<String> in = k -> prefixes.stream().anyMatch(p -> k.startsWith(p.endsWith(".csv") ? p : p.endsWith("/") ? p : p + "/"));
+        List<NabFile> kept = files.stream().filter(f -> in.test(f.key())).toList();
+        if (kept.isEmpty()) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "no NAB file under " + root.resolve(DATA) + " matches " + prefixes);
+        }
+        return new NabDataset(root, kept, problems.stream().filter(p -> in.test(p.file().replace('\\', '/')
+                .replaceFirst("^" + DATA + "/", ""))).toList());
+    }
+
     /** The files by key. */
     public Map<String, NabFile> byKey() {
         Map<String, NabFile> m = new LinkedHashMap<>();

@@ -19,10 +19,21 @@ import java.util.Map;
  * the edge's detector): each file is one single-channel device whose probationary rows are its
  * commissioning data (labels never used), the rest is detected row by row. A mode's alarms are
  * scored by their <b>onsets</b> (the row an alarm is raised; rows it is merely held are not
- * detections), by {@link NabScorer} in every profile. A file whose device cannot be fitted (too few
+ * detections), by {@link NabScorer} in every profile: {@link Onsets#DECISIONS} the rows where a
+ * window decision turns anomalous, {@link Onsets#ALARMS} the rows of the ONSET alarms the edge agent
+ * publishes (its episodes, held through short normal gaps: what {@code ./tandem score} scores of a
+ * live replay). A file whose device cannot be fitted (too few
  * probationary rows, for one) is listed as a problem and the others go on.
  */
 public final class NabEvaluation {
+    /** What a detection is. */
+    public enum Onsets {
+        /** A row where the window decision turns anomalous after a normal one. */
+        DECISIONS,
+        /** A row where the edge's episode tracker raises an ONSET alarm (the alarms a live edge agent publishes). */
+        ALARMS
+    }
+
     /** The name of the single channel. */
     public static final String CHANNEL = "value";
 
@@ -60,6 +71,12 @@ public final class NabEvaluation {
     }
 
     public static Result run(NabDataset data, FitSettings settings, CascadeEvaluation.Progress progress) {
+        return run(data, settings, dev.tandem.edge.alarm.AlarmSettings.defaults(), Onsets.DECISIONS, progress);
+    }
+
+    /** Runs every file, episodes held by {@code alarms}, detections counted as {@code onsets} says. */
+    public static Result run(NabDataset data, FitSettings settings, dev.tandem.edge.alarm.AlarmSettings alarms,
+                             Onsets detections, CascadeEvaluation.Progress progress) {
         long t0 = System.nanoTime();
         List<FileResult> files = new ArrayList<>();
         List<NabProblem> problems = new ArrayList<>(data.problems());
@@ -70,13 +87,13 @@ public final class NabEvaluation {
             CascadeEvaluation.Progress one = (d, n, id, phase) -> progress.update(index, all.size(), id, phase);
             CascadeEvaluation.DeviceResult device;
             try {
-                device = CascadeEvaluation.run(List.of(stream(f)), settings, one).devices().get(0);
+                device = CascadeEvaluation.run(List.of(stream(f)), settings, alarms, one).devices().get(0);
             } catch (TandemException e) {
                 problems.add(new NabProblem(f.key(), e.code(), f.series().source() + ": cannot commission on its "
                         + f.probationaryRows() + " probationary rows: " + e.getMessage()));
                 continue;
             }
-            files.add(score(f, device));
+            files.add(score(f, device, detections));
         }
         Map<Mode, Map<NabProfile, NabScorer.CorpusScore>> totals = new EnumMap<>(Mode.class);
         Map<Mode, ModeStats> stats = new EnumMap<>(Mode.class);
@@ -108,14 +125,19 @@ public final class NabEvaluation {
 
     /** Scores each mode's onsets of one evaluated file. */
     static FileResult score(NabFile f, CascadeEvaluation.DeviceResult device) {
+        return score(f, device, Onsets.DECISIONS);
+    }
+
+    static FileResult score(NabFile f, CascadeEvaluation.DeviceResult device, Onsets kind) {
         int p = f.probationaryRows();
         Map<Mode, boolean[]> onsets = new EnumMap<>(Mode.class);
         Map<Mode, Map<NabProfile, NabScorer.FileScore>> scores = new EnumMap<>(Mode.class);
         for (Mode m : Mode.values()) {
             boolean[] alarms = new boolean[f.rows()];
-            boolean[] decisions = device.modes().get(m).decisions();
-            System.arraycopy(decisions, 0, alarms, p, decisions.length);
-            boolean[] on = NabScorer.onsets(alarms);
+            CascadeEvaluation.ModeRun run = device.modes().get(m);
+            boolean[] rows = kind == Onsets.ALARMS ? run.onsets() : run.decisions();
+            System.arraycopy(rows, 0, alarms, p, rows.length);
+            boolean[] on = kind == Onsets.ALARMS ? alarms : NabScorer.onsets(alarms);
             onsets.put(m, on);
             Map<NabProfile, NabScorer.FileScore> byProfile = new LinkedHashMap<>();
             for (NabProfile profile : NabProfile.ALL) {
