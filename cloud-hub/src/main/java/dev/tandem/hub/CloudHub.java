@@ -72,6 +72,7 @@ public final class CloudHub implements AutoCloseable {
     private final EscalationLog escalationLog;
     private final ScheduledExecutorService storeJobs;
     private final dev.tandem.hub.rollout.RolloutEngine rollouts;
+    private final dev.tandem.hub.delivery.ArtifactServer artifacts;
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
     private volatile boolean closed;
 
@@ -112,11 +113,16 @@ public final class CloudHub implements AutoCloseable {
         FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control, rebaseliner::onAlarm);
         this.rollouts = new dev.tandem.hub.rollout.RolloutEngine(config, store, fleet, lineage, connection, metrics);
         commissioning.holdAssignments(rollouts::holdsAssignment);
+        this.artifacts = new dev.tandem.hub.delivery.ArtifactServer(store, connection, metrics, config.instanceId());
+        commissioning.deliverWith(artifacts);
+        rollouts.deliverWith(artifacts);
         fleetListener.onModelState(rollouts::offer);
 
         String escalationFilter = config.sharedSubscription()
                 ? shared(config.site(), Topics.Kind.ESCALATIONS) : devices(config.site(), Topics.Kind.ESCALATIONS);
         connection.subscribe(escalationFilter, 1, Topics.Kind.ESCALATIONS, escalations::offer);
+        connection.subscribe(config.sharedSubscription() ? shared(config.site(), Topics.Kind.MODEL_FETCH)
+                : devices(config.site(), Topics.Kind.MODEL_FETCH), 0, Topics.Kind.MODEL_FETCH, artifacts::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.COMMISSIONING), 1, Topics.Kind.COMMISSIONING,
                 commissioning::offer);
         connection.subscribe(devices(config.site(), Topics.Kind.MODEL_STATE), 1, Topics.Kind.MODEL_STATE,
@@ -228,6 +234,11 @@ public final class CloudHub implements AutoCloseable {
         return startedAt;
     }
 
+    /** Serves the artifacts of the hub's assignments in chunks. */
+    public dev.tandem.hub.delivery.ArtifactServer artifacts() {
+        return artifacts;
+    }
+
     /** The fleet's model rollouts. */
     public dev.tandem.hub.rollout.RolloutEngine rollouts() {
         return rollouts;
@@ -303,6 +314,7 @@ public final class CloudHub implements AutoCloseable {
         closed = true;
         connection.stopIntake(Duration.ofSeconds(2));
         rollouts.close();
+        artifacts.close();
         commissioning.close();
         escalations.close();
         if (notifier != null) {

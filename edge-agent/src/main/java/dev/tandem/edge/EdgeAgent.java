@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  * there, each failure logged and counted as {@code BROKER_UNAVAILABLE}; subscriptions renewed on every
  * reconnection; by default a persistent session, so that the broker queues the QoS 1 readings and
  * verdicts of a short outage, see {@link EdgeConfig#persistentSession()}) and subscribes, for each device, to
- * {@code readings} (QoS 1), {@code model} (the retained assignment) and {@code verdicts}. The
+ * {@code readings} (QoS 1), {@code model} (the retained assignment), {@code model/chunk} (the pieces of an
+ * assigned artifact it fetches, see {@link dev.tandem.edge.delivery.ArtifactDownloads}) and {@code verdicts}. The
  * {@link InboundRouter} hands each message to its device, an {@link EdgeDevice} (detector,
  * commissioning, model version, state). Each reading sample goes into the device's window; a device
  * without a model first collects its commissioning samples and sends them to the hub once; with a
@@ -95,6 +96,7 @@ public final class EdgeAgent extends VerticleBase {
     private final Map<String, EdgeDevice> devices;
     private final InboundRouter router;
     private final ModelAssignments assignments;
+    private final dev.tandem.edge.delivery.ArtifactDownloads downloads;
     private final List<BrokerLink> willLinks = new ArrayList<>();
     /** Device -> the will link carrying its will (every device but the first). */
     private final Map<String, BrokerLink> willLinkOf = new java.util.HashMap<>();
@@ -132,7 +134,10 @@ public final class EdgeAgent extends VerticleBase {
             byId.put(d, device);
         }
         this.devices = Collections.unmodifiableMap(byId);
-        this.assignments = new ModelAssignments(config, accepted, metrics, timers, this::activated);
+        this.downloads = new dev.tandem.edge.delivery.ArtifactDownloads(config.site(), config.delivery(),
+                config.stateDir(), timers, new WorkerBlocking(),
+                (topic, payload) -> link != null && link.publishAtMostOnce(topic, payload, false), metrics);
+        this.assignments = new ModelAssignments(config, accepted, metrics, timers, this::activated, downloads);
         this.router = new InboundRouter(config.site(), devices, config.maxReadingBytes(), assignments, metrics);
     }
 
@@ -142,6 +147,23 @@ public final class EdgeAgent extends VerticleBase {
         } catch (TandemException damaged) {
             return true; // ModelAssignments refuses models until it is fixed: hold, then commission after the wait
         }
+    }
+
+    /** Blocking work of the downloads (partial files written and synced) on a worker thread, in order. */
+    private final class WorkerBlocking implements dev.tandem.edge.delivery.Blocking {
+        @Override
+        public <T> void run(java.util.concurrent.Callable<T> work, java.util.function.BiConsumer<T, Throwable> then) {
+            if (vertx == null) {
+                dev.tandem.edge.delivery.Blocking.inline().run(work, then);
+                return;
+            }
+            vertx.executeBlocking(work, true).onComplete(ar -> then.accept(ar.result(), ar.cause()));
+        }
+    }
+
+    /** What the chunked downloads have done (requests, chunks, refusals by reason, outcomes). */
+    public dev.tandem.edge.delivery.ArtifactDownloads.Stats downloads() {
+        return downloads.stats();
     }
 
     /** Runs the outbox's disk callbacks on this verticle's context (directly before it started). */
@@ -257,6 +279,7 @@ public final class EdgeAgent extends VerticleBase {
             // the key history before the model: a retained model signed by a rotated key needs it
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.TRUST), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.READINGS), 1);
+            subscriptions.put(Topics.of(config.site(), d, Topics.Kind.MODEL_CHUNK), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.MODEL), 1);
             subscriptions.put(Topics.of(config.site(), d, Topics.Kind.VERDICTS), 1);
         }
@@ -393,6 +416,7 @@ public final class EdgeAgent extends VerticleBase {
                 metrics.error(ErrorCode.BROKER_UNAVAILABLE);
             }
             metrics.connection();
+            downloads.connected();
             ready.tryComplete();
         }
 
@@ -401,6 +425,7 @@ public final class EdgeAgent extends VerticleBase {
             connected = false;
             metrics.connected(false);
             outbox.detach();
+            downloads.disconnected();
         }
 
         @Override

@@ -55,13 +55,15 @@ import java.util.Objects;
  * @param modelWait            how long a device that accepted a model before (its generation is on disk) holds its
  *                             readings for that model's assignment before it commissions afresh (default 30 s)
  * @param alarms               how alarm episodes are held and ended (hysteresis, update interval; null: the defaults)
+ * @param delivery             how artifacts are fetched in chunks: chunk size, size limit, retries (null: the defaults)
  */
 public record EdgeConfig(BrokerAddress broker, String site, List<String> devices, String clientId,
                          int commissioningSamples, Duration verdictTimeout, int outboxCapacity,
                          Duration statusInterval, Duration reconnectMin, Duration reconnectMax,
                          int inflightWindow, int maxReadingBytes, boolean persistentSession, int verdictCover,
                          BrokerLogin login, TrustedKey hubKey, String deviceClass, Path stateDir,
-                         OutboxSettings outbox, Duration modelWait, AlarmSettings alarms) {
+                         OutboxSettings outbox, Duration modelWait, AlarmSettings alarms,
+                         dev.tandem.edge.delivery.DeliverySettings delivery) {
 
     public static final int DEFAULT_COMMISSIONING_SAMPLES = 400;
     public static final Duration DEFAULT_MODEL_WAIT = Duration.ofSeconds(30);
@@ -138,6 +140,9 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         if (alarms == null) {
             alarms = AlarmSettings.defaults();
         }
+        if (delivery == null) {
+            delivery = dev.tandem.edge.delivery.DeliverySettings.defaults();
+        }
     }
 
     /** A builder with every default filled in; the client id defaults to {@code edge-{site}-{firstDevice}}. */
@@ -157,7 +162,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
                 .reconnectBackoff(reconnectMin, reconnectMax).inflightWindow(inflightWindow)
                 .maxReadingBytes(maxReadingBytes).persistentSession(persistentSession).verdictCover(verdictCover)
                 .login(login).hubKey(hubKey).deviceClass(deviceClass).stateDir(stateDir)
-                .outbox(outbox).modelWait(modelWait).alarms(alarms);
+                .outbox(outbox).modelWait(modelWait).alarms(alarms).delivery(delivery);
     }
 
     private static String id(String what, String value) {
@@ -201,6 +206,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
         private Path stateDir;
         private OutboxSettings outbox = OutboxSettings.defaults();
         private Duration modelWait = DEFAULT_MODEL_WAIT;
+        private dev.tandem.edge.delivery.DeliverySettings delivery;
 
         private Builder(BrokerAddress broker, String site, List<String> devices) {
             this.broker = broker;
@@ -300,6 +306,12 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             return this;
         }
 
+        /** How artifacts are fetched in chunks (null: the defaults). */
+        public Builder delivery(dev.tandem.edge.delivery.DeliverySettings settings) {
+            this.delivery = settings;
+            return this;
+        }
+
         public EdgeConfig build() {
             String id = clientId;
             if (id == null && site != null && devices != null && !devices.isEmpty()) {
@@ -307,7 +319,7 @@ public record EdgeConfig(BrokerAddress broker, String site, List<String> devices
             }
             return new EdgeConfig(broker, site, devices, id, commissioningSamples, verdictTimeout, outboxCapacity,
                     statusInterval, reconnectMin, reconnectMax, inflightWindow, maxReadingBytes, persistentSession,
-                    verdictCover, login, hubKey, deviceClass, stateDir, outbox, modelWait, alarms);
+                    verdictCover, login, hubKey, deviceClass, stateDir, outbox, modelWait, alarms, delivery);
         }
     }
 }

@@ -40,6 +40,12 @@ import java.util.function.Supplier;
  *       gauges {@code tandem.edge.outbox.size} and {@code tandem.edge.outbox.durable} (1: on disk);</li>
  *   <li>{@code tandem.edge.connections}: (re)connections with subscriptions acknowledged; gauge
  *       {@code tandem.edge.connected};</li>
+ *   <li>artifacts fetched in chunks: {@code tandem.edge.chunks.requested} (requests sent, retries included),
+ *       {@code tandem.edge.chunks.received} and {@code tandem.edge.chunks.received.bytes} (chunks taken),
+ *       {@code tandem.edge.chunks.refused{reason}} (hash: bytes not matching their sha256, or a size other than
+ *       the signed one; stale: not the chunk asked for; hub: the hub refused the request; malformed),
+ *       {@code tandem.edge.chunks.timeouts} (requests unanswered in time), {@code tandem.edge.downloads{outcome}}
+ *       (complete, failed, too_large);</li>
  *   <li>{@code tandem.edge.errors{code}}: everything rejected at a boundary, by {@link ErrorCode}
  *       ({@code BROKER_UNAVAILABLE}: each failed connection attempt and each lost connection).</li>
  * </ul>
@@ -71,6 +77,12 @@ public final class EdgeMetrics {
     private final Counter heldDropped;
     private volatile java.util.function.BooleanSupplier outboxDurable = () -> false;
     private final Counter connections;
+    private final Counter chunksRequested;
+    private final Counter chunksReceived;
+    private final Counter chunkBytes;
+    private final Counter chunkTimeouts;
+    private final Map<String, Counter> chunksRefused = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> downloads = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private volatile Supplier<Integer> outboxSize = () -> 0;
     private volatile boolean connected;
@@ -113,6 +125,16 @@ public final class EdgeMetrics {
         refusedReadings = counter("tandem.edge.readings.refused");
         heldDropped = counter("tandem.edge.readings.held.dropped");
         connections = counter("tandem.edge.connections");
+        chunksRequested = counter("tandem.edge.chunks.requested");
+        chunksReceived = counter("tandem.edge.chunks.received");
+        chunkBytes = counter("tandem.edge.chunks.received.bytes");
+        chunkTimeouts = counter("tandem.edge.chunks.timeouts");
+        for (String r : new String[]{"hash", "stale", "hub", "malformed"}) {
+            chunksRefused.put(r, Counter.builder("tandem.edge.chunks.refused").tags(tags).tag("reason", r).register(registry));
+        }
+        for (String o : new String[]{"complete", "failed", "too_large"}) {
+            downloads.put(o, Counter.builder("tandem.edge.downloads").tags(tags).tag("outcome", o).register(registry));
+        }
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, Counter.builder("tandem.edge.errors").tags(tags).tag("code", c.name()).register(registry));
         }
@@ -247,6 +269,46 @@ public final class EdgeMetrics {
 
     public void connection() {
         connections.increment();
+    }
+
+    public void chunkRequested() {
+        chunksRequested.increment();
+    }
+
+    public void chunkReceived(int bytes) {
+        chunksReceived.increment();
+        chunkBytes.increment(bytes);
+    }
+
+    public void chunkTimedOut() {
+        chunkTimeouts.increment();
+    }
+
+    /** @param reason hash, stale, hub or malformed */
+    public void chunkRefused(String reason) {
+        chunksRefused.get(reason).increment();
+    }
+
+    /** @param outcome complete, failed or too_large */
+    public void download(String outcome) {
+        downloads.get(outcome).increment();
+    }
+
+    /** Chunks refused for {@code reason} so far. */
+    public long chunksRefused(String reason) {
+        return (long) chunksRefused.get(reason).count();
+    }
+
+    public long chunksReceived() {
+        return (long) chunksReceived.count();
+    }
+
+    public long chunksRequested() {
+        return (long) chunksRequested.count();
+    }
+
+    public long downloads(String outcome) {
+        return (long) downloads.get(outcome).count();
     }
 
     public void error(ErrorCode code) {

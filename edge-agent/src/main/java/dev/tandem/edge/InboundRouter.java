@@ -72,6 +72,7 @@ final class InboundRouter {
                     checkNames(t, "model assignment", a.site(), a.device());
                     assignments.onAssignment(d, a);
                 }
+                case MODEL_CHUNK -> assignments.onChunk(d, payload);
                 case TRUST -> {
                     if (payload.length == 0) {
                         return;

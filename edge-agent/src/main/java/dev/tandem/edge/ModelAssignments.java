@@ -1,6 +1,8 @@
 package dev.tandem.edge;
 
 import dev.tandem.edge.commissioning.AssignmentVerifier;
+import dev.tandem.edge.delivery.ArtifactDownloads;
+import dev.tandem.edge.delivery.Blocking;
 import dev.tandem.edge.detect.ManualTimers;
 import dev.tandem.edge.detect.Shadow;
 import dev.tandem.edge.detect.Timers;
@@ -14,6 +16,7 @@ import dev.tandem.shared.signing.RolloutRules;
 import dev.tandem.shared.signing.TrustChain;
 import dev.tandem.shared.tiny.TinyModel;
 import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.Hashing;
 import dev.tandem.shared.wire.ModelAssignment;
 import dev.tandem.shared.wire.ModelState;
 import dev.tandem.shared.wire.ShadowReport;
@@ -74,6 +77,7 @@ final class ModelAssignments {
     private final EdgeMetrics metrics;
     private final Timers timers;
     private final Consumer<EdgeDevice> activated;
+    private final ArtifactDownloads downloads;
     /** Per device, the last assignment refused for its signing key: tried again after a key rotation. */
     private final Map<String, Map.Entry<EdgeDevice, ModelAssignment>> unknownKey = new HashMap<>();
     /** Per device, the generation accepted in this run (the disk holds it across runs). */
@@ -122,15 +126,18 @@ final class ModelAssignments {
 
     /** Without timers of its own (shadows and watches end only when a test advances them). */
     ModelAssignments(EdgeConfig config, AcceptedModels accepted, EdgeMetrics metrics, Consumer<EdgeDevice> activated) {
-        this(config, accepted, metrics, new ManualTimers(), activated);
+        this(config, accepted, metrics, new ManualTimers(), activated, null);
     }
 
     /**
      * @param timers    where shadows and watches end (on the event loop)
      * @param activated called after a device switched to a new model
+     * @param downloads where artifacts of manifest-only assignments are fetched (null: none fetched, in memory)
      */
     ModelAssignments(EdgeConfig config, AcceptedModels accepted, EdgeMetrics metrics, Timers timers,
-                     Consumer<EdgeDevice> activated) {
+                     Consumer<EdgeDevice> activated, ArtifactDownloads downloads) {
+        this.downloads = downloads != null ? downloads : new ArtifactDownloads(config.site(), config.delivery(), null,
+                timers, Blocking.inline(), (topic, payload) -> false, metrics);
         this.site = config.site();
         this.deviceClass = config.deviceClass();
         this.pinned = new ManifestVerifier(config.hubKey());
@@ -168,6 +175,7 @@ final class ModelAssignments {
         long have = acceptedGeneration(d.id());
         Candidate candidate = candidates.get(d.id());
         if (current != null && current.version().equals(version)) {
+            downloads.cancel(d.id()); // the hub went back to the running model
             if (manifest.generation() > have) {
                 record(d.id(), manifest); // the same model re-issued (another hub instance, a rollback to it)
             }
@@ -195,7 +203,12 @@ final class ModelAssignments {
         }
         boolean restartOfAccepted = current == null && manifest.generation() == have
                 && accepted.load(d.id()).map(x -> x.version().equals(version)).orElse(false);
-        d.publish(Topics.Kind.MODEL_STATE, about(ModelState.verifying(site, d.id(), version), manifest));
+        if (!a.inline()) {
+            a = withKeptArtifact(d, a, manifest); // the device may hold these bytes already (a restart, a rollback)
+        }
+        if (a.inline()) {
+            d.publish(Topics.Kind.MODEL_STATE, about(ModelState.verifying(site, d.id(), version), manifest));
+        }
         if (version.equals(pin)) {
             reject(d, version, new TandemException(ErrorCode.MODEL_PINNED, "model " + version + " of device " + d.id()
                     + " was rolled back by its watchdog and is pinned away until another model is assigned"),
@@ -208,6 +221,17 @@ final class ModelAssignments {
                 ManifestVerifier.checkGeneration(manifest, who(d),
                         Math.max(have, candidate == null ? 0 : candidate.manifest.generation()));
             }
+            if (!a.inline()) {
+                if (manifest.sizeBytes() > downloads.settings().maxArtifactBytes()) {
+                    metrics.download("too_large");
+                    throw new TandemException(ErrorCode.ARTIFACT_TOO_LARGE, "model " + version + " is signed as "
+                            + manifest.sizeBytes() + " bytes, above this device's limit of "
+                            + downloads.settings().maxArtifactBytes() + ": not fetched");
+                }
+                fetch(d, a, manifest);
+                return;
+            }
+            downloads.cancel(d.id());
             verified = AssignmentVerifier.artifact(a, manifest, d.detector().channels());
         } catch (TandemException e) {
             reject(d, version, e, current, manifest);
@@ -231,6 +255,59 @@ final class ModelAssignments {
         } else {
             startShadow(d, a, manifest, verified.model());
         }
+    }
+
+    /**
+     * Fetches the artifact of a manifest-only assignment in chunks (DOWNLOADING with the progress), then
+     * takes the assignment as if it had come with its artifact inline: VERIFYING, the artifact checked
+     * against the manifest, then activated or shadowed. A download that gives up is FAILED with its code.
+     */
+    private void fetch(EdgeDevice d, ModelAssignment a, ModelManifest manifest) {
+        String version = manifest.version();
+        downloads.start(d.id(), manifest, new ArtifactDownloads.Listener() {
+            @Override
+            public void progress(long have, long total, boolean resumed) {
+                d.publish(Topics.Kind.MODEL_STATE, about(ModelState.downloading(site, d.id(), version, have, total,
+                        resumed), manifest));
+            }
+
+            @Override
+            public void complete(byte[] artifact) {
+                onAssignment(d, a.withArtifact(artifact));
+            }
+
+            @Override
+            public void failed(TandemException e) {
+                reject(d, version, e, d.detector().model(), manifest);
+            }
+        });
+    }
+
+    /** A chunk of an artifact on the device's {@code model/chunk} topic. */
+    void onChunk(EdgeDevice d, byte[] payload) {
+        downloads.onChunk(d.id(), payload);
+    }
+
+    ArtifactDownloads downloads() {
+        return downloads;
+    }
+
+    /** The assignment with the artifact's bytes inline if the device kept them (current or previous model). */
+    private ModelAssignment withKeptArtifact(EdgeDevice d, ModelAssignment a, ModelManifest manifest) {
+        try {
+            for (Optional<ModelAssignment> kept : java.util.List.of(accepted.kept(d.id()), accepted.keptPrevious(d.id()))) {
+                if (kept.isPresent() && kept.get().inline()) {
+                    byte[] bytes = kept.get().artifactBytes();
+                    if (bytes.length == manifest.sizeBytes() && Hashing.sha256Hex(bytes).equals(manifest.sha256())) {
+                        log.debug("device {}: model {} taken from its disk, not fetched", d.id(), manifest.version());
+                        return a.withArtifact(bytes);
+                    }
+                }
+            }
+        } catch (TandemException e) {
+            log.debug("device {}: kept models not read ({}); fetching", d.id(), e.getMessage());
+        }
+        return a;
     }
 
     private void activateNow(EdgeDevice d, ModelAssignment a, ModelManifest manifest, TinyModel model,

@@ -2,6 +2,8 @@ package dev.tandem.edge;
 
 import dev.tandem.shared.config.BrokerAddress;
 import dev.tandem.shared.topic.Topics;
+import dev.tandem.shared.wire.ArtifactChunk;
+import dev.tandem.shared.wire.ArtifactFetch;
 import dev.tandem.shared.wire.Escalation;
 import dev.tandem.shared.wire.ReadingBatch;
 import dev.tandem.shared.wire.Sample;
@@ -43,6 +45,7 @@ final class TestHub implements AutoCloseable {
     private final Count acked = new Count();
     private final Count subacks = new Count();
     private volatile Function<Escalation, Verdict> answerer;
+    private volatile Function<ArtifactFetch, byte[]> artifacts;
 
     private TestHub(MqttClient client) {
         this.client = client;
@@ -64,6 +67,16 @@ final class TestHub implements AutoCloseable {
     private void onMessage(String topic, byte[] payload) {
         received.computeIfAbsent(topic, t -> new LinkedBlockingQueue<>()).add(payload);
         history.computeIfAbsent(topic, t -> java.util.Collections.synchronizedList(new ArrayList<>())).add(payload);
+        Function<ArtifactFetch, byte[]> server = artifacts;
+        if (server != null && topic.endsWith("/" + Topics.Kind.MODEL_FETCH.suffix())) {
+            ArtifactFetch f = Wire.decode(payload, ArtifactFetch.class);
+            byte[] chunk = server.apply(f);
+            if (chunk != null) {
+                published.incrementAndGet();
+                client.publish(Topics.of(f.site(), f.device(), Topics.Kind.MODEL_CHUNK), Buffer.buffer(chunk),
+                        MqttQoS.AT_LEAST_ONCE, false, false);
+            }
+        }
         Function<Escalation, Verdict> a = answerer;
         if (a != null && topic.endsWith("/" + Topics.Kind.ESCALATIONS.suffix())) {
             Verdict v = a.apply(Wire.decode(payload, Escalation.class));
@@ -88,6 +101,16 @@ final class TestHub implements AutoCloseable {
     /** From now on, answers every escalation it receives with {@code answer} (null: no answer). */
     TestHub answerEscalations(Function<Escalation, Verdict> answer) {
         this.answerer = answer;
+        return this;
+    }
+
+    /**
+     * From now on, answers every artifact request it receives (subscribe to the device's {@code model/fetch}
+     * first) with the frame {@code answer} makes ({@link ArtifactChunk#encode}; null: no answer), on the
+     * device's {@code model/chunk} topic, as the hub does.
+     */
+    TestHub serveArtifacts(Function<ArtifactFetch, byte[]> answer) {
+        this.artifacts = answer;
         return this;
     }
 

@@ -154,6 +154,13 @@ public final class CommissioningService implements AutoCloseable {
      * Devices whose retained assignment another part of the hub makes (the rollouts): {@code held.test(device,
      * restoring)} true and this service installs their models but does not publish them.
      */
+    /** Where the artifacts of the assignments go for the devices to fetch (null: published inline). */
+    public void deliverWith(dev.tandem.hub.delivery.ArtifactServer server) {
+        this.artifacts = server;
+    }
+
+    private volatile dev.tandem.hub.delivery.ArtifactServer artifacts;
+
     public void holdAssignments(java.util.function.BiPredicate<DeviceId, Boolean> held) {
         this.heldElsewhere = held;
     }
@@ -476,7 +483,9 @@ public final class CommissioningService implements AutoCloseable {
                 Instant.now(), m.large().version(), m.tiny().parameterCount(), m.large().parameterCount()));
         String version = m.tiny().version();
         recordManifest(id, generation, version, a);
-        boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(a),
+        dev.tandem.hub.delivery.ArtifactServer server = artifacts;
+        ModelAssignment published = server == null ? a : server.publishable(id, a);
+        boolean handed = connection.publish(Topics.of(id.site(), id.device(), Topics.Kind.MODEL), Wire.encode(published),
                 1, true, PUBLISH_WAIT, failure -> {
                     if (failure == null) {
                         metrics.modelPublished();

@@ -167,6 +167,13 @@ public final class RolloutEngine implements AutoCloseable {
     private final Map<RolloutState, Counter> ended = new EnumMap<>(RolloutState.class);
     private volatile boolean closed;
 
+    private volatile dev.tandem.hub.delivery.ArtifactServer artifacts;
+
+    /** Where the artifacts of the manifests go for the devices to fetch in chunks (null: published inline). */
+    public void deliverWith(dev.tandem.hub.delivery.ArtifactServer server) {
+        this.artifacts = server;
+    }
+
     public RolloutEngine(HubConfig config, HubStore store, FleetRegistry fleet, ModelLineage lineage,
                          HubConnection connection, HubMetrics metrics) {
         this(config, store, fleet, lineage, connection, metrics, Clock.systemUTC());
@@ -946,7 +953,9 @@ public final class RolloutEngine implements AutoCloseable {
     /** Publishes retained, waiting (on a worker) for the broker's acknowledgement; whether it was delivered. */
     private boolean publish(DeviceId d, ModelAssignment a, String what) {
         java.util.concurrent.CompletableFuture<Throwable> done = new java.util.concurrent.CompletableFuture<>();
-        boolean handed = connection.publish(Topics.of(d.site(), d.device(), Topics.Kind.MODEL), Wire.encode(a), 1, true,
+        dev.tandem.hub.delivery.ArtifactServer server = artifacts;
+        ModelAssignment published = server == null ? a : server.publishable(d, a);
+        boolean handed = connection.publish(Topics.of(d.site(), d.device(), Topics.Kind.MODEL), Wire.encode(published), 1, true,
                 PUBLISH_WAIT, f -> done.complete(f));
         if (!handed) {
             metrics.error(ErrorCode.BROKER_UNAVAILABLE, what + " for " + d + " not published: not connected");

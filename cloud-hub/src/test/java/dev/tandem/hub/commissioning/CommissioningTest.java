@@ -73,7 +73,11 @@ class CommissioningTest {
                 TestClient.Received r = late.await(m -> true, Duration.ofSeconds(5));
                 assertNotNull(r, "retained model assignment");
                 assertTrue(r.retained());
-                ModelAssignment a = Wire.decode(r.payload(), ModelAssignment.class);
+                ModelAssignment retained = Wire.decode(r.payload(), ModelAssignment.class);
+                assertEquals(ModelAssignment.VERSION, retained.v());
+                assertTrue(!retained.inline(), "the signed manifest only: the artifact is fetched in chunks");
+                ModelAssignment a = Hubs.fetched(late, retained, 512); // several chunks of a few-KB model
+                assertTrue(hub.artifacts().chunksSent() >= 2, "chunks sent: " + hub.artifacts().chunksSent());
                 TestKeys.Opened opened = TestKeys.open(a, hub.publicKey()); // signed by this hub for m1
                 TinyModel tiny = opened.model();
                 assertEquals("m1", opened.manifest().device());
@@ -175,7 +179,7 @@ class CommissioningTest {
             TrustChain chain = Wire.decode(trust.payload(), TrustChain.class);
             ManifestVerifier followed = chain.follow(new ManifestVerifier(TestKeys.hubPublicKey()));
             assertEquals(next.publicKey(), followed.trusted());
-            assertEquals("m1", TestKeys.open(a, followed.trusted()).manifest().device());
+            assertEquals("m1", TestKeys.open(Hubs.fetched(device, a, 16 * 1024), followed.trusted()).manifest().device());
         }
     }
 

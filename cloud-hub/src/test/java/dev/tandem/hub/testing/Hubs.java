@@ -39,6 +39,43 @@ public final class Hubs {
         return Wire.decode(r.payload(), ModelAssignment.class);
     }
 
+    /**
+     * The artifact of a manifest-only assignment, fetched from the hub as a device does: requests on the
+     * device's {@code model/fetch} topic, chunks on its {@code model/chunk} topic, each checked; the
+     * assignment returned with its artifact inline (check it against the manifest).
+     *
+     * @param chunkBytes bytes asked for per request
+     */
+    public static ModelAssignment fetched(TestClient client, ModelAssignment a, int chunkBytes) {
+        if (a.inline()) {
+            return a;
+        }
+        String sha = manifestOf(a).sha256();
+        long size = manifestOf(a).sizeBytes();
+        String chunkTopic = Topics.of(a.site(), a.device(), Topics.Kind.MODEL_CHUNK);
+        client.subscribe(chunkTopic);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while (out.size() < size) {
+            client.publish(Topics.of(a.site(), a.device(), Topics.Kind.MODEL_FETCH), Wire.encode(
+                    dev.tandem.shared.wire.ArtifactFetch.of(a.site(), a.device(), sha, out.size(), chunkBytes)));
+            TestClient.Received r = client.await(m -> m.topic().equals(chunkTopic), Duration.ofSeconds(10));
+            assertNotNull(r, "no chunk of " + sha + " at " + out.size() + " from the hub");
+            dev.tandem.shared.wire.ArtifactChunk c = dev.tandem.shared.wire.ArtifactChunk.decode(r.payload());
+            if (c.isRefusal()) {
+                throw new AssertionError("the hub refused artifact " + sha + ": " + c.refused());
+            }
+            c.verify();
+            out.write(c.bytes(), 0, c.bytes().length);
+        }
+        return a.withArtifact(out.toByteArray());
+    }
+
+    /** The manifest an assignment carries (its signature not checked: see {@code TestKeys.open}). */
+    public static dev.tandem.shared.signing.ModelManifest manifestOf(ModelAssignment a) {
+        return Wire.decode(java.util.Base64.getDecoder().decode(a.manifest().payload()),
+                dev.tandem.shared.signing.ModelManifest.class);
+    }
+
     public static void send(TestClient device, Escalation e) {
         device.publish(Topics.of(e.site(), e.device(), Topics.Kind.ESCALATIONS), Wire.encode(e));
     }

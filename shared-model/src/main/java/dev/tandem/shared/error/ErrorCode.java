@@ -63,6 +63,12 @@ public enum ErrorCode {
     MODEL_PINNED,
     /** A rollout wave did not reach its success threshold within its timeout. */
     ROLLOUT_TIMEOUT,
+    /** A model's signed size is above the device's artifact limit: refused before any byte of it is fetched. */
+    ARTIFACT_TOO_LARGE,
+    /** A device asked the hub for an artifact that is not assigned to it (or that the hub does not hold). */
+    ARTIFACT_NOT_ASSIGNED,
+    /** A device gave up fetching an artifact: its bounded number of requests went unanswered or refused. */
+    DOWNLOAD_FAILED,
     /** The hub's REST API serves as many of this kind of request as it takes (e.g. live event streams); try later. */
     OVERLOADED
 }

@@ -15,10 +15,11 @@ import java.util.List;
  *   <caption>per device d of site s: {@code tandem/v1/s/d/...}</caption>
  *   <tr><th>role</th><th>publishes</th><th>subscribes</th></tr>
  *   <tr><td>SENSOR</td><td>readings</td><td>nothing</td></tr>
- *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state</td><td>readings, model, verdicts,
- *       trust</td></tr>
- *   <tr><td>HUB</td><td>verdicts, model, trust (every device of its site); the site's notifications</td><td>escalations (shared group or plain),
- *       commissioning, status, model/state, alarms (every device of its site)</td></tr>
+ *   <tr><td>AGENT</td><td>alarms, escalations, status, commissioning, model/state, model/fetch</td><td>readings,
+ *       model, verdicts, trust, model/chunk</td></tr>
+ *   <tr><td>HUB</td><td>verdicts, model, trust, model/chunk (every device of its site); the site's notifications</td>
+ *       <td>escalations and model/fetch (shared group or plain), commissioning, status, model/state, alarms (every
+ *       device of its site)</td></tr>
  *   <tr><td>MONITOR</td><td>nothing</td><td>alarms, status, model/state (every device of its site); the site's
  *       notifications</td></tr>
  * </table>
@@ -26,11 +27,14 @@ import java.util.List;
 public final class AccessRules {
     /** What an agent publishes for each of its devices. */
     public static final List<Kind> AGENT_PUBLISHES = List.of(Kind.ALARMS, Kind.ESCALATIONS, Kind.STATUS,
-            Kind.COMMISSIONING, Kind.MODEL_STATE);
+            Kind.COMMISSIONING, Kind.MODEL_STATE, Kind.MODEL_FETCH);
     /** What an agent subscribes to for each of its devices. */
-    public static final List<Kind> AGENT_SUBSCRIBES = List.of(Kind.READINGS, Kind.MODEL, Kind.VERDICTS, Kind.TRUST);
+    public static final List<Kind> AGENT_SUBSCRIBES = List.of(Kind.READINGS, Kind.MODEL, Kind.VERDICTS, Kind.TRUST,
+            Kind.MODEL_CHUNK);
     /** What a hub publishes to any device of its site. */
-    public static final List<Kind> HUB_PUBLISHES = List.of(Kind.VERDICTS, Kind.MODEL, Kind.TRUST);
+    public static final List<Kind> HUB_PUBLISHES = List.of(Kind.VERDICTS, Kind.MODEL, Kind.TRUST, Kind.MODEL_CHUNK);
+    /** What the hub group reads from every device of its site, shared among its instances (or plain). */
+    public static final List<Kind> HUB_SHARES = List.of(Kind.ESCALATIONS, Kind.MODEL_FETCH);
     /** What a hub reads from every device of its site (escalations besides, shared or plain); alarms for the fleet view. */
     public static final List<Kind> HUB_SUBSCRIBES = List.of(Kind.COMMISSIONING, Kind.STATUS, Kind.MODEL_STATE,
             Kind.ALARMS);
@@ -60,9 +64,11 @@ public final class AccessRules {
             case HUB -> {
                 HUB_PUBLISHES.forEach(k -> out.add(Permission.publish(Topics.allDevices(id.site(), k))));
                 out.add(Permission.publish(Topics.notifications(id.site())));
-                String escalations = Topics.allDevices(id.site(), Kind.ESCALATIONS);
-                out.add(Permission.subscribeShared(escalations));
-                out.add(Permission.subscribe(escalations));
+                for (Kind k : HUB_SHARES) {
+                    String filter = Topics.allDevices(id.site(), k);
+                    out.add(Permission.subscribeShared(filter));
+                    out.add(Permission.subscribe(filter));
+                }
                 HUB_SUBSCRIBES.forEach(k -> out.add(Permission.subscribe(Topics.allDevices(id.site(), k))));
             }
             case MONITOR -> {

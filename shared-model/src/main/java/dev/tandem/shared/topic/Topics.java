@@ -24,6 +24,10 @@ public final class Topics {
         STATUS("status"),
         MODEL("model"),
         MODEL_STATE("model/state"),
+        /** A device's request for a piece of an assigned artifact ({@link dev.tandem.shared.wire.ArtifactFetch}). */
+        MODEL_FETCH("model/fetch"),
+        /** The hub's answer: one piece of the artifact, binary ({@link dev.tandem.shared.wire.ArtifactChunk}). */
+        MODEL_CHUNK("model/chunk"),
         COMMISSIONING("commissioning"),
         /** The hub's signed key rotations (retained): how a device learns the site's next signing key. */
         TRUST("trust");

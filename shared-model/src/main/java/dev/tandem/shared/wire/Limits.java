@@ -17,6 +17,8 @@ public final class Limits {
     public static final int MAX_CONTEXT_SIZE = 4_096;
     /** Bytes of a model artifact. */
     public static final int MAX_ARTIFACT_BYTES = 512 * 1024;
+    /** Bytes of one piece of an artifact fetched in chunks ({@link ArtifactChunk}). */
+    public static final int MAX_CHUNK_BYTES = 64 * 1024;
 
     private Limits() {
     }

@@ -97,6 +97,13 @@ public record ModelState(int v, String site, String device, String version, Stat
         return of(site, device, version, State.DOWNLOADING, null, null);
     }
 
+    /** DOWNLOADING with the progress of the fetch in its reason ("fetched HAVE of TOTAL bytes"). */
+    public static ModelState downloading(String site, String device, String version, long have, long total,
+                                         boolean resumed) {
+        return of(site, device, version, State.DOWNLOADING, null, "fetched " + have + " of " + total + " bytes"
+                + (resumed ? " (resumed from the partial download on disk)" : ""));
+    }
+
     public static ModelState verifying(String site, String device, String version) {
         return of(site, device, version, State.VERIFYING, null, null);
     }

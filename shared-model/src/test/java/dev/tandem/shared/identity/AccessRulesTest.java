@@ -18,7 +18,10 @@ class AccessRulesTest {
     void agent_publishesOnlyForItsDevices_andSubscribesOnlyToTheirReadingsModelAndVerdicts() {
         List<Permission> p = AccessRules.of(Identity.agent("plant", "box-1", List.of("m1", "m2")));
 
-        assertEquals(18, p.size()); // 2 devices x (5 published + 4 subscribed)
+        assertEquals(22, p.size()); // 2 devices x (6 published + 5 subscribed)
+        assertTrue(p.contains(Permission.publish("tandem/v1/plant/m1/model/fetch")), "its artifact requests");
+        assertTrue(p.contains(Permission.subscribe("tandem/v1/plant/m1/model/chunk")), "the hub's answers");
+        assertFalse(p.contains(Permission.publish("tandem/v1/plant/m1/model/chunk")), "only the hub sends chunks");
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/m1/escalations")));
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/m2/model/state")));
         assertTrue(p.contains(Permission.subscribe("tandem/v1/plant/m2/verdicts")));
@@ -46,6 +49,9 @@ class AccessRulesTest {
                 Permission.subscribeShared("tandem/v1/plant/+/escalations").subscribeFilter());
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/+/verdicts")));
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/+/model")));
+        assertTrue(p.contains(Permission.publish("tandem/v1/plant/+/model/chunk")), "artifact chunks");
+        assertTrue(p.contains(Permission.subscribeShared("tandem/v1/plant/+/model/fetch")), "fetches, split by the group");
+        assertFalse(p.contains(Permission.publish("tandem/v1/plant/+/model/fetch")));
         assertTrue(p.contains(Permission.publish("tandem/v1/plant/notifications")), "alarm notifications");
         assertTrue(p.stream().allMatch(x -> x.topic().startsWith("tandem/v1/plant/+/")
                 || x.topic().equals("tandem/v1/plant/notifications")), "never another site");

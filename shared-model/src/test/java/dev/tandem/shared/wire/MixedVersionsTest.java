@@ -122,4 +122,21 @@ class MixedVersionsTest {
         assertThrows(TandemException.class, () -> new Alarm(Alarm.VERSION, "plant", "m1", "e1", Alarm.Phase.ONSET, 9, 9, 9,
                 0, 1, 2.0, 2.0, java.util.List.of(0), Alarm.Source.EDGE, "t", java.util.List.of("a", "b")));
     }
+
+    @Test
+    void aVersion2AssignmentWithItsArtifactInlineIsRead_andVersion3NeedsNone() {
+        String inline = "{\"v\":2,\"site\":\"plant\",\"device\":\"m1\",\"manifest\":null,\"artifact\":\"AAEC\","
+                + "\"contextSize\":12,\"assignedAt\":5}";
+        ModelAssignment v2 = Wire.decode(json(inline), ModelAssignment.class);
+        assertEquals(2, v2.v());
+        assertEquals(3, v2.artifactBytes().length);
+        TandemException noArtifact = assertThrows(TandemException.class, () -> Wire.decode(json(inline
+                .replace("\"AAEC\"", "null")), ModelAssignment.class));
+        assertEquals(ErrorCode.INVALID_FIELD, noArtifact.code(), "version 2 carries the artifact");
+        ModelAssignment v3 = Wire.decode(json(inline.replace("\"v\":2", "\"v\":3").replace("\"AAEC\"", "null")),
+                ModelAssignment.class);
+        assertEquals(false, v3.inline());
+        assertEquals(ErrorCode.UNKNOWN_SCHEMA_VERSION, assertThrows(TandemException.class, () -> Wire.decode(
+                json(inline.replace("\"v\":2", "\"v\":4")), ModelAssignment.class)).code());
+    }
 }

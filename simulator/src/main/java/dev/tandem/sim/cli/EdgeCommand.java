@@ -54,6 +54,16 @@ final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--verdict-timeout", paramLabel = "MS", description = "How long to wait for the hub's verdict (default: ${DEFAULT-VALUE}).")
     long verdictTimeoutMs = EdgeConfig.DEFAULT_VERDICT_TIMEOUT.toMillis();
 
+    @Option(names = "--chunk-bytes", paramLabel = "N",
+            description = "Bytes of a model artifact asked for per request when fetching it from the hub (1.."
+                    + dev.tandem.shared.wire.Limits.MAX_CHUNK_BYTES + "; default: ${DEFAULT-VALUE}).")
+    int chunkBytes = dev.tandem.edge.delivery.DeliverySettings.DEFAULT_CHUNK_BYTES;
+
+    @Option(names = "--max-artifact-bytes", paramLabel = "N",
+            description = "Refuse models whose signed size is larger, before fetching them (ARTIFACT_TOO_LARGE; default: "
+                    + "${DEFAULT-VALUE}).")
+    int maxArtifactBytes = dev.tandem.shared.wire.Limits.MAX_ARTIFACT_BYTES;
+
     @Option(names = "--metrics", paramLabel = "PORT",
             description = "Serve the agent's meters as Prometheus text on http://127.0.0.1:PORT/metrics (0: a free port).")
     Integer metricsPort;
@@ -73,6 +83,8 @@ final class EdgeCommand implements Callable<Integer> {
                 .deviceClass(deviceClass)
                 .commissioningSamples(commissioning)
                 .verdictTimeout(Duration.ofMillis(verdictTimeoutMs))
+                .delivery(dev.tandem.edge.delivery.DeliverySettings.defaults().withChunkBytes(chunkBytes)
+                        .withMaxArtifactBytes(maxArtifactBytes))
                 .build();
         Vertx vertx = Vertx.vertx();
         try {
@@ -103,10 +115,13 @@ final class EdgeCommand implements Callable<Integer> {
             models.append(d).append('=').append(agent.modelVersion(d).orElse(agent.state(d).name())).append(' ');
         }
         dev.tandem.edge.uplink.OutboxStats o = agent.outboxStats();
+        dev.tandem.edge.delivery.ArtifactDownloads.Stats dl = agent.downloads();
         return String.format("edge: connected %s | readings %d | windows %d | onsets %d | clears %d | escalations %d"
-                        + " | verdicts %d | timeouts %d | errors %d | outbox %s %d queued, dropped %s | %s",
+                        + " | verdicts %d | timeouts %d | errors %d | outbox %s %d queued, dropped %s"
+                        + " | chunks %d (refused %d hash, %d stale, %d by hub) | %s",
                 s.connected(), s.readings(), s.windows(), s.onsets(), s.clears(), s.escalations(), s.verdicts(),
                 s.verdictTimeouts(), s.errors(), o.degraded() ? "DEGRADED(memory)" : o.durable() ? "disk" : "memory",
-                o.queued(), o.droppedSummary(), models.toString().trim());
+                o.queued(), o.droppedSummary(), dl.chunks(), dl.refusedHash(), dl.refusedStale(), dl.refusedByHub(),
+                models.toString().trim());
     }
 }

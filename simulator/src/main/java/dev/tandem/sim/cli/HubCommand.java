@@ -52,7 +52,7 @@ final class HubCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StoreOptions store;
 
-    @Option(names = "--no-shared-subscription", description = "Subscribe to escalations directly instead of through $share/hub (one instance only).")
+    @Option(names = "--no-shared-subscription", description = "Subscribe to escalations and artifact fetches directly instead of through $share/hub (one instance only).")
     boolean noShared;
 
     @Option(names = "--batch-max", paramLabel = "N", defaultValue = "" + HubConfig.DEFAULT_BATCH_MAX,

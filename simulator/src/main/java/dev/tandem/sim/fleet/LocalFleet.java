@@ -223,6 +223,7 @@ public final class LocalFleet implements AutoCloseable {
                         .stateDir(stateDir.resolve(device))
                         .commissioningSamples(options.commissioning())
                         .verdictTimeout(options.verdictTimeout())
+                        .delivery(dev.tandem.edge.delivery.DeliverySettings.defaults().withChunkBytes(options.chunkBytes()))
                         .build());
                 vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(left(deadline), TimeUnit.MILLISECONDS);
                 agent.ready().toCompletionStage().toCompletableFuture().get(left(deadline), TimeUnit.MILLISECONDS);

@@ -19,7 +19,8 @@ import java.time.Duration;
  */
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
-                           Duration startupTimeout, Duration verdictTimeout, boolean hubKeepsState) {
+                           Duration startupTimeout, Duration verdictTimeout, boolean hubKeepsState,
+                           int chunkBytes) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -76,6 +77,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration verdictTimeout = Duration.ofSeconds(3);
         private boolean hubKeepsState;
+        private int chunkBytes = dev.tandem.edge.delivery.DeliverySettings.DEFAULT_CHUNK_BYTES;
 
         public Builder devices(int n) {
             this.devices = n;
@@ -144,6 +146,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** Bytes each agent asks for per request when it fetches a model's artifact. */
+        public Builder chunkBytes(int bytes) {
+            this.chunkBytes = bytes;
+            return this;
+        }
+
         public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
@@ -154,7 +162,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout, hubKeepsState);
+                    startupTimeout, verdictTimeout, hubKeepsState, chunkBytes);
         }
     }
 }

@@ -67,7 +67,7 @@ class OnePathTest {
             client.publish(Topics.of(SITE, device, Topics.Kind.COMMISSIONING),
                     Wire.encode(Commissioning.of(SITE, device, stream.commissioning())));
             ModelAssignment a = Hubs.awaitModel(client, SITE, device);
-            hubTiny = TestKeys.open(a, hub.publicKey()).model(); // signed by this hub for this device
+            hubTiny = TestKeys.open(Hubs.fetched(client, a, 16 * 1024), hub.publicKey()).model(); // signed by this hub for this device
             // the hub's large model judges with the tiny model it fitted under the same settings
             LargeModel hubLarge = hub.fleet().models(new DeviceId(SITE, device)).orElseThrow().large();
             assertNull(hubLarge.view().levelShift(), "--no-level-shift reaches the hub's PCA view");

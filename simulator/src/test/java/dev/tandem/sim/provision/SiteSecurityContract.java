@@ -101,6 +101,35 @@ abstract class SiteSecurityContract {
     }
 
     @Test
+    void artifactFetches_goFromTheDeviceToTheHubGroup_andOnlyTheHubSendsChunks() throws Exception {
+        Credentials c = creds("box-1");
+        try (AttackClient hub = AttackClient.as(url(), creds("hub-1"), null);
+             AttackClient box2 = AttackClient.as(url(), creds("box-2"), null)) {
+            assertArrayEquals(new int[]{1}, hub.subscribe("$share/hub/" + Topics.allDevices(SITE, Topics.Kind.MODEL_FETCH)));
+            int[] codes = box2.subscribe(topic("m3", Topics.Kind.MODEL_CHUNK), topic("m1", Topics.Kind.MODEL_CHUNK),
+                    topic("m3", Topics.Kind.MODEL_FETCH), "$share/hub/" + Topics.allDevices(SITE, Topics.Kind.MODEL_FETCH));
+            assertEquals(1, codes[0], "its own device's chunks");
+            for (int i = 1; i < codes.length; i++) {
+                assertTrue(codes[i] >= 0x80, "filter " + i + " granted to an agent: " + codes[i]);
+            }
+            assertRefused(AttackClient.publishOnce(url(), c, topic("m3", Topics.Kind.MODEL_FETCH), "forged"),
+                    "a fetch for another agent's device");
+            assertRefused(AttackClient.publishOnce(url(), c, topic("m3", Topics.Kind.MODEL_CHUNK), "forged"),
+                    "only the hub sends chunks");
+            assertRefused(AttackClient.publishOnce(url(), c, topic("m1", Topics.Kind.MODEL_CHUNK), "forged"),
+                    "not even to its own device");
+            AttackClient.publishOnce(url(), c, topic("m1", Topics.Kind.MODEL_FETCH), "mine");
+            assertEquals(topic("m1", Topics.Kind.MODEL_FETCH) + " mine", hub.next(Duration.ofSeconds(5)));
+            assertNull(hub.next(Duration.ofMillis(300)), "nothing forged reached the hub");
+
+            int sent = hub.publish(topic("m3", Topics.Kind.MODEL_CHUNK), "chunk");
+            assertTrue(sent == 0 || sent == 0x10, "the hub sends chunks: " + sent);
+            assertEquals(topic("m3", Topics.Kind.MODEL_CHUNK) + " chunk", box2.next(Duration.ofSeconds(5)));
+            assertNull(box2.next(Duration.ofMillis(300)), "no forged chunk reached the device");
+        }
+    }
+
+    @Test
     void agent_cannotSubscribeToOthersTopics_norJoinTheHubsGroup() throws Exception {
         try (AttackClient box1 = AttackClient.as(url(), creds("box-1"), null)) {
             int[] codes = box1.subscribe(
