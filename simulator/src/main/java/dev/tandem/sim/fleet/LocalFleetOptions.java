@@ -16,7 +16,7 @@ import java.time.Duration;
  */
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
-                           Duration startupTimeout, Duration verdictTimeout) {
+                           Duration startupTimeout, Duration verdictTimeout, int largeSteps) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -25,7 +25,8 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         MOSQUITTO
     }
 
-    public static final int MAX_DEVICES = 500;
+    /** Most devices (each its own production edge agent and MQTT session: see {@code sim scenario rollout}). */
+    public static final int MAX_DEVICES = 1000;
     public static final double DEFAULT_RATE = 50;
     public static final int DEFAULT_COMMISSIONING = 400;
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
@@ -51,6 +52,10 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             throw new TandemException(ErrorCode.INVALID_CONFIG, "startupTimeout must be > 0");
         }
         verdictTimeout = verdictTimeout == null ? Duration.ofSeconds(3) : verdictTimeout;
+        if (largeSteps < 0 || largeSteps > 100_000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "largeSteps must be 0 (the hub's default) or 1..100000, got "
+                    + largeSteps);
+        }
         Checks.id("site", site);
     }
 
@@ -72,6 +77,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private String site = "plant";
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Duration verdictTimeout = Duration.ofSeconds(3);
+        private int largeSteps;
 
         public Builder devices(int n) {
             this.devices = n;
@@ -134,6 +140,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** Training steps of each device's large model when the hub fits it (0: the hub's default); a cheaper commissioning. */
+        public Builder largeSteps(int steps) {
+            this.largeSteps = steps;
+            return this;
+        }
+
         public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
@@ -144,7 +156,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout);
+                    startupTimeout, verdictTimeout, largeSteps);
         }
     }
 }
