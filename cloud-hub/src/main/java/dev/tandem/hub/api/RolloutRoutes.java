@@ -239,15 +239,10 @@ final class RolloutRoutes {
         if (w.isInt()) {
             return WaveSize.devices(w.asInt());
         }
-        String s = w.isTextual() ? w.asText().trim() : "";
-        try {
-            if (s.endsWith("%")) {
-                return WaveSize.share(Double.parseDouble(s.substring(0, s.length() - 1)) / 100.0);
-            }
-            return WaveSize.devices(Integer.parseInt(s));
-        } catch (NumberFormatException e) {
+        if (!w.isTextual()) {
             throw TandemException.invalid("a wave is a number of devices (1) or a share (\"5%\"), got " + w);
         }
+        return WaveSize.parse(w.asText());
     }
 
     private static RolloutSettings settings(JsonNode w) {

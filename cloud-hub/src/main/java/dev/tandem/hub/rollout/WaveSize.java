@@ -24,6 +24,22 @@ public record WaveSize(int devices, double share) {
         return new WaveSize(0, s);
     }
 
+    /**
+     * A size as operators write it: {@code 3} (devices) or {@code 5%} (a share of the target); INVALID_FIELD
+     * for anything else.
+     */
+    public static WaveSize parse(String text) {
+        String s = text == null ? "" : text.trim();
+        try {
+            if (s.endsWith("%")) {
+                return share(Double.parseDouble(s.substring(0, s.length() - 1)) / 100.0);
+            }
+            return devices(Integer.parseInt(s));
+        } catch (NumberFormatException e) {
+            throw TandemException.invalid("a wave is a number of devices (1) or a share (\"5%\"), got '" + text + "'");
+        }
+    }
+
     public boolean isShare() {
         return share > 0;
     }

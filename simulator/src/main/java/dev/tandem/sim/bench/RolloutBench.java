@@ -57,30 +57,59 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RolloutBench {
     public static final int DEFAULT_DEVICES = 100;
+    public static final int DEFAULT_LARGE_STEPS = 50;
     private static final String SITE = "bench";
     private static final int CHANNELS = 5;
 
     /** What one run measured. */
-    public record Result(int devices, boolean bad, String finalState, long commissionMs, long totalMs,
+    public record Result(String broker, int devices, boolean bad, String finalState, long commissionMs, long totalMs,
                          List<Long> waveMs, Long rollbackMs, Map<String, Integer> actions, long heapPerDeviceBytes) {
     }
 
     private RolloutBench() {
     }
 
+    /** {@link #run(String, int, boolean, Duration, int, java.io.PrintStream)} on the embedded broker, the large model trained with 50 steps. */
     public static Result run(int devices, boolean bad, Duration shadow) throws Exception {
-        return run(devices, bad, shadow, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        return run("embedded", devices, bad, shadow, DEFAULT_LARGE_STEPS,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     }
 
-    /** Runs the bench; where it is (phase by phase) goes to {@code progress}. */
-    public static Result run(int devices, boolean bad, Duration shadow, java.io.PrintStream progress) throws Exception {
+    /**
+     * Runs the bench; where it is (phase by phase) goes to {@code progress}.
+     *
+     * @param brokerKind {@code embedded} (HiveMQ CE in this JVM) or {@code mosquitto} (a process for the run,
+     *                   started as {@code bench pipeline --broker mosquitto} starts it)
+     * @param largeSteps training steps of each device's large model at commissioning (its cost only)
+     */
+    public static Result run(String brokerKind, int devices, boolean bad, Duration shadow, int largeSteps,
+                             java.io.PrintStream progress) throws Exception {
         if (devices < 1 || devices > 10_000) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--devices must be 1..10000, got " + devices);
         }
-        EmbeddedBroker broker = EmbeddedBroker.anonymousOnPort(0).start();
-        HubConfig config = HubConfig.builder(broker.address()).sharedSubscription(false)
-                .large(LargeModelConfig.builder().steps(50).build()).build();
-        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(broker.url(), bad)) {
+        if (largeSteps < 1 || largeSteps > 10_000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--large-steps must be 1..10000, got " + largeSteps);
+        }
+        AutoCloseable broker;
+        dev.tandem.shared.config.BrokerAddress address;
+        switch (brokerKind) {
+            case "embedded" -> {
+                EmbeddedBroker b = EmbeddedBroker.anonymousOnPort(0).start();
+                broker = b;
+                address = b.address();
+            }
+            case "mosquitto" -> {
+                dev.tandem.shared.testing.MosquittoBroker b = dev.tandem.shared.testing.MosquittoBroker.start();
+                broker = b;
+                address = b.address();
+            }
+            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--broker takes embedded or mosquitto, got '"
+                    + brokerKind + "'");
+        }
+        // on the embedded broker plainly (HiveMQ CE's QoS 1 shared subscriptions stall under a backlog), else $share/hub
+        HubConfig config = HubConfig.builder(address).sharedSubscription(!brokerKind.equals("embedded"))
+                .large(LargeModelConfig.builder().steps(largeSteps).build()).build();
+        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(address.url(), bad)) {
             long t0 = System.nanoTime();
             progress.printf("bench rollout phase 1/2: commissioning %d scripted devices%n", devices);
             for (int i = 1; i <= devices; i++) {
@@ -103,40 +132,14 @@ public final class RolloutBench {
                     WavePlan.uniform(gate, WaveSize.devices(1), WaveSize.share(0.05), WaveSize.share(0.25),
                             WaveSize.share(1.0)), watch, true), "bench")
                     .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            RolloutState end;
-            do {
-                Thread.sleep(50);
-                end = hub.rollouts().view(r.id(), 0, 0).toCompletionStage().toCompletableFuture()
-                        .get(30, TimeUnit.SECONDS).rollout().state();
-            } while (!end.isTerminal() && System.nanoTime() < deadline);
-            RolloutEngine.View v = hub.rollouts().view(r.id(), 0, 0).toCompletionStage().toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS);
-            // the kept transitions (the store's writes are queued in order: wait for the last)
-            List<RolloutStore.Transition> ts;
-            do {
-                ts = hub.store().rollouts().transitions(r.id(), null);
-                Thread.sleep(20);
-            } while (!ts.get(ts.size() - 1).to().equals(end.name()));
-            List<Long> waves = new ArrayList<>();
-            Instant waveStart = null;
-            Instant stopped = null;
-            for (RolloutStore.Transition t : ts) {
-                if (t.to().equals("RUNNING")) {
-                    if (waveStart != null && t.from().equals("RUNNING")) {
-                        waves.add(Duration.between(waveStart, t.at()).toMillis());
-                    }
-                    waveStart = t.at();
-                } else if (t.to().equals("FINISHED") || t.to().equals("STOPPED")) {
-                    waves.add(Duration.between(waveStart, t.at()).toMillis());
-                    stopped = t.to().equals("STOPPED") ? t.at() : null;
-                }
-            }
-            Long rollbackMs = stopped == null ? null : Duration.between(stopped, ts.get(ts.size() - 1).at()).toMillis();
-            Map<String, Integer> actions = new LinkedHashMap<>();
-            v.counts().forEach((s, n) -> actions.put(s.name(), n));
-            long totalMs = Duration.between(ts.get(0).at(), ts.get(ts.size() - 1).at()).toMillis();
+            dev.tandem.sim.rollout.RolloutOutcome o = dev.tandem.sim.rollout.RolloutOutcome.await(hub, r.id(),
+                    Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            List<Long> waves = o.waves().stream().map(dev.tandem.sim.rollout.RolloutOutcome.WaveOutcome::durationMs)
+                    .filter(java.util.Objects::nonNull).toList();
+            Map<String, Integer> actions = o.actions();
             long perDevice = heapPerDevice(hub, devices);
-            return new Result(devices, bad, end.name(), commissionMs, totalMs, waves, rollbackMs, actions, perDevice);
+            return new Result(brokerKind, devices, bad, o.state(), commissionMs, o.totalMs(), waves, o.rollbackMs(), actions,
+                    perDevice);
         } finally {
             broker.close();
         }

@@ -29,10 +29,11 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "rollout", mixinStandardHelpOptions = true,
-            description = {"A skeleton of the rollout benchmark: a hub on the embedded broker and N devices played by one",
+            description = {"The hub's side of a rollout: a hub on the embedded broker or mosquitto and N devices played by one",
                     "MQTT session (they answer each manifest at once: VERIFYING, SHADOW, ACTIVE; --bad: the first wave",
                     "rolls back by its watchdog), one rollout through waves of 1, 5%, 25%, 100%. Prints each wave's",
-                    "duration and, with --bad, the fleet's rollback time, from the transitions the hub kept."})
+                    "duration and, with --bad, the fleet's rollback time, from the transitions the hub kept, and the heap",
+                    "a planned rollout retains per device (after GC). Real edge agents: ./tandem sim scenario rollout."})
     static final class RolloutCmd implements Callable<Integer> {
         @Option(names = "--devices", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.RolloutBench.DEFAULT_DEVICES,
                 description = "Devices, 1..10000 (default: ${DEFAULT-VALUE}).")
@@ -40,6 +41,14 @@ final class BenchCommand implements Runnable {
 
         @Option(names = "--bad", description = "Roll out a bad model: the first wave fails and the fleet rolls back.")
         boolean bad;
+
+        @Option(names = "--broker", paramLabel = "embedded|mosquitto", defaultValue = "embedded",
+                description = "The broker started for the run (default: ${DEFAULT-VALUE}; mosquitto must be installed).")
+        String broker;
+
+        @Option(names = "--large-steps", paramLabel = "N", defaultValue = "" + dev.tandem.sim.bench.RolloutBench.DEFAULT_LARGE_STEPS,
+                description = "Training steps of each device's large model at commissioning: its cost only (default: ${DEFAULT-VALUE}).")
+        int largeSteps;
 
         @Option(names = "--shadow-ms", paramLabel = "MS", defaultValue = "0",
                 description = "Shadow time the manifests ask for (the scripted devices do not wait; default 0).")
@@ -50,11 +59,11 @@ final class BenchCommand implements Runnable {
             if (shadowMs < 0 || shadowMs > 60_000) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--shadow-ms must be 0..60000");
             }
-            dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(devices, bad,
-                    java.time.Duration.ofMillis(shadowMs), System.err);
-            System.out.printf("rollout of %d devices (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms); "
+            dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(broker, devices, bad,
+                    java.time.Duration.ofMillis(shadowMs), largeSteps, System.err);
+            System.out.printf("rollout of %d devices on %s (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms); "
                             + "a planned rollout retains about %d bytes of heap per device%n",
-                    r.devices(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),
+                    r.devices(), r.broker(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),
                     r.rollbackMs() == null ? "" : "; rollback " + r.rollbackMs() + " ms", r.actions(), r.commissionMs(),
                     r.heapPerDeviceBytes());
             System.out.println(new String(dev.tandem.shared.wire.Wire.encode(r), java.nio.charset.StandardCharsets.UTF_8));

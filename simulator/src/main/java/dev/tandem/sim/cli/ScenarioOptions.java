@@ -48,6 +48,24 @@ final class ScenarioOptions {
     @Option(names = "--status-every", paramLabel = "S", defaultValue = "5", description = "Seconds between status lines (default: ${DEFAULT-VALUE}).")
     long statusEvery;
 
+    @Option(names = "--devices", paramLabel = "N",
+            description = "Replace the count of the scenario's fleet (one entry) by N (1..10000; a rollout scenario 1..1000).")
+    Integer devices;
+
+    @Option(names = "--rate", paramLabel = "R",
+            description = {"Scenarios with rollouts: readings per device per second of wall time (default: 50, above 100",
+                    "devices 5000/N: the fleet's readings stay at 5,000/s)."})
+    Double rate;
+
+    @Option(names = "--mosquitto",
+            description = "Scenarios with rollouts: the fleet's broker is a mosquitto process of its own (default: embedded HiveMQ CE).")
+    boolean mosquitto;
+
+    /** The rollout scenarios' default rate for {@code n} devices. */
+    static double defaultRate(int n) {
+        return n <= 100 ? 50 : Math.max(1, 5000.0 / n);
+    }
+
     double speedValue() {
         return parseSpeed(speed == null ? "1" : speed);
     }
@@ -68,11 +86,19 @@ final class ScenarioOptions {
         throw new TandemException(ErrorCode.INVALID_CONFIG, "--speed must be a number > 0 or max, got '" + speed + "'");
     }
 
-    ScenarioReport run(Scenario scenario) throws Exception {
+    /** Runs {@code scenario}; whether it succeeded (the exit code's 0). */
+    boolean run(Scenario scenario) throws Exception {
         if (timeout < 1 || qos < 0 || qos > 2) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--timeout >= 1 and --qos 0, 1 or 2");
         }
         Path truthFile = truth != null ? truth : Path.of(scenario.name() + ".truth.jsonl");
+        if (!dev.tandem.sim.scenario.ScenarioFleet.of(scenario).rolloutEvents().isEmpty()) {
+            return runRollouts(scenario, truthFile);
+        }
+        if (rate != null || mosquitto) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--rate and --mosquitto go with scenarios that have rollouts; "
+                    + scenario.name() + " has none (--speed paces it)");
+        }
         SiteAccess site = null;
         if (siteDir != null) {
             SiteLayout layout = new SiteLayout(siteDir);
@@ -92,11 +118,31 @@ final class ScenarioOptions {
             Double pace = speed == null ? null : speedValue();
             SiteAccess access = site;
             return UntilStopped.onCtrlC(() -> { }, () -> ScenarioReplay.run(s, broker, access, pace, truthFile, alarms, report,
-                    Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, statusEvery)), System.out));
+                    Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, statusEvery)), System.out)).succeeded();
         }
+        return runPlain(scenario, truthFile, site).succeeded();
+    }
+
+    private ScenarioReport runPlain(Scenario scenario, Path truthFile, SiteAccess site) throws Exception {
         ScenarioRun.Options o = new ScenarioRun.Options(broker, speedValue(), truthFile, alarms, report,
                 Duration.ofSeconds(timeout), qos, Duration.ofSeconds(Math.max(1, statusEvery)), site);
         ScenarioRun run = new ScenarioRun(scenario, o, System.out);
         return UntilStopped.onCtrlC(() -> { }, run::run);
+    }
+
+    /** A scenario with rollouts: its own broker, site, hub and edge agents (see {@link dev.tandem.sim.rollout.RolloutScenario}). */
+    private boolean runRollouts(Scenario scenario, Path truthFile) throws Exception {
+        if (broker != null || siteDir != null) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "scenario " + scenario.name() + " has rollouts: it starts its "
+                    + "own broker, site, hub and edge agents; drop --broker and --site-dir (--mosquitto: a mosquitto broker)");
+        }
+        double r = rate != null ? rate : defaultRate(scenario.devices().size());
+        dev.tandem.sim.rollout.RolloutScenario.Options o = new dev.tandem.sim.rollout.RolloutScenario.Options(r,
+                mosquitto ? dev.tandem.sim.fleet.LocalFleetOptions.BrokerKind.MOSQUITTO
+                        : dev.tandem.sim.fleet.LocalFleetOptions.BrokerKind.EMBEDDED, truthFile, alarms, report,
+                Duration.ofSeconds(timeout), Duration.ofSeconds(Math.max(1, statusEvery)));
+        dev.tandem.sim.rollout.RolloutScenarioReport rep = UntilStopped.onCtrlC(() -> { },
+                () -> new dev.tandem.sim.rollout.RolloutScenario(scenario, o, System.out).run());
+        return rep.succeeded();
     }
 }

@@ -1,7 +1,6 @@
 package dev.tandem.sim.cli;
 
 import dev.tandem.sim.scenario.ScenarioLoader;
-import dev.tandem.sim.scenario.ScenarioReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -21,7 +20,6 @@ final class SimRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ScenarioReport r = options.run(ScenarioLoader.load(file));
-        return r.succeeded() ? 0 : 1;
+        return options.run(ScenarioLoader.load(file, options.devices)) ? 0 : 1;
     }
 }

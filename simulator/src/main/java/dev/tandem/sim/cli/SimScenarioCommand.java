@@ -1,7 +1,6 @@
 package dev.tandem.sim.cli;
 
 import dev.tandem.sim.scenario.ScenarioLoader;
-import dev.tandem.sim.scenario.ScenarioReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -36,8 +35,7 @@ final class SimScenarioCommand implements Callable<Integer> {
         if (cuts != null) {
             return powerCuts();
         }
-        ScenarioReport r = options.run(ScenarioLoader.builtIn(name));
-        return r.succeeded() ? 0 : 1;
+        return options.run(ScenarioLoader.builtIn(name, options.devices)) ? 0 : 1;
     }
 
     private int powerCuts() throws Exception {

@@ -200,6 +200,9 @@ public final class LocalFleet implements AutoCloseable {
             // on the embedded broker plainly (HiveMQ CE's QoS 1 shared subscriptions stall under a backlog), else $share/hub
             HubConfig.Builder b = HubConfig.builder(broker).instanceId("fleet-hub").site(site)
                     .sharedSubscription(embedded == null);
+            if (options.largeSteps() > 0) {
+                b.large(dev.tandem.hub.large.LargeModelConfig.builder().steps(options.largeSteps()).build());
+            }
             if (access != null) {
                 b.login(access.hub()).signingKey(access.signingKey()).keyHistory(access.keyHistory());
             }
@@ -343,6 +346,11 @@ public final class LocalFleet implements AutoCloseable {
         List<Alarm> all = new ArrayList<>(alarmsBefore);
         all.addAll(recorder.alarms());
         return all;
+    }
+
+    /** Writes the alarms recorded so far as JSON lines (what {@code ./tandem score --alarms} reads). */
+    public void writeAlarms(Path file) {
+        recorder.writeTo(file);
     }
 
     /** Forgets the alarms recorded so far (e.g. those of commissioning). */

@@ -20,7 +20,7 @@ import java.time.Duration;
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
                            Duration startupTimeout, Duration verdictTimeout, boolean hubKeepsState,
-                           int chunkBytes) {
+                           int chunkBytes, int largeSteps) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -29,7 +29,8 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         MOSQUITTO
     }
 
-    public static final int MAX_DEVICES = 500;
+    /** Most devices (each its own production edge agent and MQTT session: see {@code sim scenario rollout}). */
+    public static final int MAX_DEVICES = 1000;
     public static final double DEFAULT_RATE = 50;
     public static final int DEFAULT_COMMISSIONING = 400;
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
@@ -55,6 +56,10 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             throw new TandemException(ErrorCode.INVALID_CONFIG, "startupTimeout must be > 0");
         }
         verdictTimeout = verdictTimeout == null ? Duration.ofSeconds(3) : verdictTimeout;
+        if (largeSteps < 0 || largeSteps > 100_000) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "largeSteps must be 0 (the hub's default) or 1..100000, got "
+                    + largeSteps);
+        }
         Checks.id("site", site);
     }
 
@@ -78,6 +83,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private Duration verdictTimeout = Duration.ofSeconds(3);
         private boolean hubKeepsState;
         private int chunkBytes = dev.tandem.edge.delivery.DeliverySettings.DEFAULT_CHUNK_BYTES;
+        private int largeSteps;
 
         public Builder devices(int n) {
             this.devices = n;
@@ -152,6 +158,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** Training steps of each device's large model when the hub fits it (0: the hub's default); a cheaper commissioning. */
+        public Builder largeSteps(int steps) {
+            this.largeSteps = steps;
+            return this;
+        }
+
         public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
@@ -162,7 +174,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout, hubKeepsState, chunkBytes);
+                    startupTimeout, verdictTimeout, hubKeepsState, chunkBytes, largeSteps);
         }
     }
 }

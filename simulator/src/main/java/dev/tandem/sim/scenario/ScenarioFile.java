@@ -63,6 +63,21 @@ public record ScenarioFile(String name, String description, Long seed, SimTime d
         needs = needs == null ? List.of() : List.copyOf(needs);
     }
 
+    /**
+     * The same file with {@code devices} devices in its one fleet entry ({@code --devices}); INVALID_CONFIG
+     * for a fleet of several entries (which would grow?) or a count out of range.
+     */
+    public ScenarioFile withDevices(int devices) {
+        if (fleet.size() != 1) {
+            throw TandemException.invalid("--devices scales a fleet of one entry; scenario " + name + " has " + fleet.size());
+        }
+        Located<FleetSpec> only = fleet.get(0);
+        FleetSpec f = only.value();
+        return new ScenarioFile(name, description, seed, duration, start, commissioning, connection, sites, deviceTypes,
+                List.of(new Located<>(only.line(), only.column(), new FleetSpec(f.type(), f.site(), devices, f.prefix()))),
+                timeline, needs);
+    }
+
     /** A site. */
     public record SiteSpec(@JsonProperty(required = true) String id, String description) {
     }
@@ -191,15 +206,18 @@ public record ScenarioFile(String name, String description, Long seed, SimTime d
         }
     }
 
-    /** One timeline entry: at a time, exactly one of a fault, an operating change, a network, a device event or an attack. */
+    /**
+     * One timeline entry: at a time, exactly one of a fault, an operating change, a network, a device
+     * event, an attack or a rollout.
+     */
     public record EventSpec(@JsonProperty(required = true) SimTime at, FaultSpec fault, OperatingSpec operating,
-                            NetworkSpec network, DeviceEventSpec device, AttackSpec attack) {
+                            NetworkSpec network, DeviceEventSpec device, AttackSpec attack, RolloutSpec rollout) {
         public EventSpec {
             int given = (fault != null ? 1 : 0) + (operating != null ? 1 : 0) + (network != null ? 1 : 0)
-                    + (device != null ? 1 : 0) + (attack != null ? 1 : 0);
+                    + (device != null ? 1 : 0) + (attack != null ? 1 : 0) + (rollout != null ? 1 : 0);
             if (given != 1) {
-                throw TandemException.invalid("a timeline entry has exactly one of fault, operating, network, device, attack; got "
-                        + given);
+                throw TandemException.invalid("a timeline entry has exactly one of fault, operating, network, device, attack, "
+                        + "rollout; got " + given);
             }
             if (at.duration().isNegative()) {
                 throw TandemException.invalid("at must be >= 0, got " + at);
@@ -209,12 +227,116 @@ public record ScenarioFile(String name, String description, Long seed, SimTime d
         /** What the entry is: fault, operating, network, device or attack. */
         public String what() {
             return fault != null ? "fault" : operating != null ? "operating" : network != null ? "network"
-                    : device != null ? "device" : "attack";
+                    : device != null ? "device" : attack != null ? "attack" : "rollout";
         }
 
         public List<String> devices() {
             return fault != null ? fault.devices() : operating != null ? operating.devices()
-                    : network != null ? network.devices() : device != null ? device.devices() : attack.devices();
+                    : network != null ? network.devices() : device != null ? device.devices()
+                    : attack != null ? attack.devices() : rollout.devices();
+        }
+    }
+
+    /**
+     * A model rollout by the hub to the scenario's edge agents (the run starts the hub and one production
+     * edge agent per device): each device of the target gets its own model fitted by {@code recipe}
+     * through the hub's one fit path, in {@code waves}, each gated by the shadow time, the thresholds and
+     * the watchdog. Times here are wall time (the hub's and the devices' clocks), not simulated time.
+     *
+     * @param recipe          a fitting recipe ({@code default}, {@code default:threshold-scale=0.01}, ...; required)
+     * @param name            the rollout's name (default: {@code <scenario>-<entry>})
+     * @param devices         the target (default {@code *}: every device of the site)
+     * @param waves           cumulative sizes, devices ({@code 1}) or shares ({@code 5%}); default 1, 5%, 25%, 100%
+     * @param shadow          each wave's shadow time (default 5s)
+     * @param timeout         each wave's timeout (default 2m)
+     * @param success         share of a wave's devices ACTIVE that promotes it (default 0.95)
+     * @param error           share FAILED or ROLLED_BACK above which it stops the rollout (default 0.05)
+     * @param watch           the watchdog's time after activation (default 5s)
+     * @param watchMinWindows windows scored before the watchdog judges (default 20)
+     * @param minVerdicts     verdicts the shadow judges on before the agreement (default 5)
+     * @param minAgreement    the candidate's agreement with the active model in SHADOW (default 0.9)
+     * @param alarmRate       the watchdog's band of windows found anomalous: a maximum, or [min, max] (default 0.2)
+     * @param escalationRate  the watchdog's band of windows escalated (default 0.3)
+     * @param expect          what the run checks: {@code finished} or {@code rolled_back} (default: not checked)
+     */
+    public record RolloutSpec(@JsonProperty(required = true) String recipe, String name, List<String> devices,
+                              List<String> waves, SimTime shadow, SimTime timeout, Double success, Double error,
+                              SimTime watch, Integer watchMinWindows, Integer minVerdicts, Double minAgreement,
+                              @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                              List<Double> alarmRate,
+                              @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                              List<Double> escalationRate, String expect) {
+        public static final List<String> DEFAULT_WAVES = List.of("1", "5%", "25%", "100%");
+        public static final java.time.Duration DEFAULT_SHADOW = java.time.Duration.ofSeconds(5);
+        public static final java.time.Duration DEFAULT_TIMEOUT = java.time.Duration.ofMinutes(2);
+        public static final java.time.Duration DEFAULT_WATCH = java.time.Duration.ofSeconds(5);
+        public static final int DEFAULT_WATCH_MIN_WINDOWS = 20;
+        public static final List<String> EXPECTS = List.of("finished", "rolled_back");
+
+        public RolloutSpec {
+            if (recipe == null || recipe.isBlank()) {
+                throw TandemException.invalid("a rollout names a recipe (default, default:threshold-scale=0.01, ...)");
+            }
+            new dev.tandem.hub.rollout.Recipes(dev.tandem.hub.fit.FitSettings.defaults()).resolve(recipe);
+            if (name != null) {
+                dev.tandem.shared.wire.Checks.id("name", name);
+            }
+            waves = waves == null || waves.isEmpty() ? DEFAULT_WAVES : List.copyOf(waves);
+            if (expect != null && !EXPECTS.contains(expect)) {
+                throw TandemException.invalid("expect is one of " + EXPECTS + ", got '" + expect + "'");
+            }
+            plan(waves, shadow, timeout, success, error); // checks here, where the line is known
+            settings(watch, watchMinWindows, minVerdicts, minAgreement, alarmRate, escalationRate);
+        }
+
+        public List<String> devices() {
+            return devices == null ? List.of("*") : devices;
+        }
+
+        /** The hub's wave plan. */
+        public dev.tandem.hub.rollout.WavePlan plan() {
+            return plan(waves, shadow, timeout, success, error);
+        }
+
+        /** The hub's watchdog and shadow judgement. */
+        public dev.tandem.hub.rollout.RolloutSettings settings() {
+            return settings(watch, watchMinWindows, minVerdicts, minAgreement, alarmRate, escalationRate);
+        }
+
+        private static dev.tandem.hub.rollout.WavePlan plan(List<String> waves, SimTime shadow, SimTime timeout,
+                                                            Double success, Double error) {
+            dev.tandem.hub.rollout.WaveGate gate = new dev.tandem.hub.rollout.WaveGate(
+                    success == null ? dev.tandem.hub.rollout.WaveGate.DEFAULT_SUCCESS_THRESHOLD : success,
+                    error == null ? dev.tandem.hub.rollout.WaveGate.DEFAULT_ERROR_THRESHOLD : error,
+                    shadow == null ? DEFAULT_SHADOW : shadow.duration(), timeout == null ? DEFAULT_TIMEOUT : timeout.duration());
+            return dev.tandem.hub.rollout.WavePlan.uniform(gate, waves.stream().map(dev.tandem.hub.rollout.WaveSize::parse)
+                    .toArray(dev.tandem.hub.rollout.WaveSize[]::new));
+        }
+
+        private static dev.tandem.hub.rollout.RolloutSettings settings(SimTime watch, Integer watchMinWindows,
+                                                                       Integer minVerdicts, Double minAgreement,
+                                                                       List<Double> alarmRate, List<Double> escalationRate) {
+            return new dev.tandem.hub.rollout.RolloutSettings(
+                    minVerdicts == null ? dev.tandem.hub.rollout.RolloutSettings.DEFAULT_MIN_VERDICTS : minVerdicts,
+                    minAgreement == null ? dev.tandem.hub.rollout.RolloutSettings.DEFAULT_MIN_AGREEMENT : minAgreement,
+                    watch == null ? DEFAULT_WATCH : watch.duration(),
+                    watchMinWindows == null ? DEFAULT_WATCH_MIN_WINDOWS : watchMinWindows,
+                    band("alarmRate", alarmRate, dev.tandem.hub.rollout.RolloutSettings.DEFAULT_ALARM_RATE),
+                    band("escalationRate", escalationRate, dev.tandem.hub.rollout.RolloutSettings.DEFAULT_ESCALATION_RATE));
+        }
+
+        private static dev.tandem.shared.signing.RolloutRules.Band band(String field, List<Double> b,
+                                                                        dev.tandem.shared.signing.RolloutRules.Band otherwise) {
+            if (b == null) {
+                return otherwise;
+            }
+            if (b.size() == 1) {
+                return dev.tandem.shared.signing.RolloutRules.Band.upTo(b.get(0));
+            }
+            if (b.size() == 2) {
+                return new dev.tandem.shared.signing.RolloutRules.Band(b.get(0), b.get(1));
+            }
+            throw TandemException.invalid(field + " is a maximum (0.2) or a band [min, max], got " + b);
         }
     }
 

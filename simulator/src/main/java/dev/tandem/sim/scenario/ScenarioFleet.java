@@ -40,10 +40,19 @@ public final class ScenarioFleet {
                               int line) {
     }
 
+    /** A rollout entry of the timeline: the hub rolls a recipe out to the devices' edge agents at its time. */
+    public record RolloutEvent(Duration at, List<String> devices, ScenarioFile.RolloutSpec spec, int position, int line) {
+        /** The rollout's name: given, or {@code <scenario>-<entry>}. */
+        public String name(String scenario) {
+            return spec.name() != null ? spec.name() : scenario + "-" + position;
+        }
+    }
+
     private final Scenario scenario;
     private final FactoryLine line;
     private final List<NetworkEvent> network = new ArrayList<>();
     private final List<AttackEvent> attacks = new ArrayList<>();
+    private final List<RolloutEvent> rollouts = new ArrayList<>();
 
     private ScenarioFleet(Scenario scenario) {
         this.scenario = scenario;
@@ -84,6 +93,11 @@ public final class ScenarioFleet {
         return List.copyOf(attacks);
     }
 
+    /** The rollouts of the timeline, in order (a run with any starts the hub and the edge agents). */
+    public List<RolloutEvent> rolloutEvents() {
+        return List.copyOf(rollouts);
+    }
+
     /** Samples device {@code id} produces over the scenario's duration. */
     public long samples(String id) {
         return Math.max(1, Math.round(scenario.duration().toMillis() / 1000.0 * line.machine(id).rateHz()));
@@ -116,6 +130,10 @@ public final class ScenarioFleet {
         }
         if (spec.attack() != null) {
             attacks.add(new AttackEvent(e.at(), e.devices(), spec.attack().attacks(), spec.attack().as(), e.line()));
+            return;
+        }
+        if (spec.rollout() != null) {
+            rollouts.add(new RolloutEvent(e.at(), e.devices(), spec.rollout(), e.position(), e.line()));
             return;
         }
         for (String id : e.devices()) {

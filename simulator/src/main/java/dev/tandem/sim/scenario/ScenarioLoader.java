@@ -38,6 +38,11 @@ public final class ScenarioLoader {
     }
 
     public static Scenario load(Path file) {
+        return load(file, null);
+    }
+
+    /** {@link #load(Path)} with the one fleet entry's count replaced by {@code devices} (null: as written). */
+    public static Scenario load(Path file, Integer devices) {
         try {
             if (!Files.isRegularFile(file)) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "no scenario file " + file);
@@ -45,7 +50,7 @@ public final class ScenarioLoader {
             if (Files.size(file) > MAX_FILE_BYTES) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, file + ": larger than " + MAX_FILE_BYTES + " bytes");
             }
-            return parse(Files.readString(file), file.toString());
+            return parse(Files.readString(file), file.toString(), devices);
         } catch (IOException e) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -53,6 +58,11 @@ public final class ScenarioLoader {
 
     /** The built-in scenario {@code name} ({@code scenarios/name.yaml} in the jar). */
     public static Scenario builtIn(String name) {
+        return builtIn(name, null);
+    }
+
+    /** {@link #builtIn(String)} with the one fleet entry's count replaced by {@code devices} (null: as written). */
+    public static Scenario builtIn(String name, Integer devices) {
         if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "not a scenario name: '" + name + "'");
         }
@@ -61,7 +71,8 @@ public final class ScenarioLoader {
             if (in == null) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "no built-in scenario '" + name + "' (" + builtInNames() + ")");
             }
-            return parse(new String(in.readNBytes(MAX_FILE_BYTES), java.nio.charset.StandardCharsets.UTF_8), resource);
+            return parse(new String(in.readNBytes(MAX_FILE_BYTES), java.nio.charset.StandardCharsets.UTF_8), resource,
+                    devices);
         } catch (IOException e) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "cannot read " + resource + ": " + e.getMessage(), e);
         }
@@ -79,6 +90,11 @@ public final class ScenarioLoader {
 
     /** Parses and checks {@code yaml}; {@code source} names it in errors. */
     public static Scenario parse(String yaml, String source) {
+        return parse(yaml, source, null);
+    }
+
+    /** {@link #parse(String, String)} with the one fleet entry's count replaced by {@code devices} (null: as written). */
+    public static Scenario parse(String yaml, String source, Integer devices) {
         ScenarioFile file;
         try {
             file = YAML.readValue(yaml, ScenarioFile.class);
@@ -87,6 +103,13 @@ public final class ScenarioLoader {
         }
         if (file == null) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, source + ": empty scenario file");
+        }
+        if (devices != null) {
+            try {
+                file = file.withDevices(devices);
+            } catch (TandemException e) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, source + ": fleet: " + e.getMessage(), e);
+            }
         }
         Scenario scenario = Scenario.of(file, source);
         if (!scenario.isReplay()) {

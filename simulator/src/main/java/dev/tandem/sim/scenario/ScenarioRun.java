@@ -76,6 +76,10 @@ public final class ScenarioRun {
 
     public ScenarioRun(Scenario scenario, Options options, PrintStream out) {
         this.fleet = ScenarioFleet.of(scenario);
+        if (!fleet.rolloutEvents().isEmpty()) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, scenario.source() + ": scenario " + scenario.name()
+                    + " has rollouts: it runs with its own hub and edge agents (dev.tandem.sim.rollout.RolloutScenario)");
+        }
         this.options = options;
         AttackRuns.check(fleet, options.site());
         this.out = out;
@@ -309,7 +313,7 @@ public final class ScenarioRun {
             ScenarioFile.EventSpec spec = e.spec();
             String kind = spec.fault() != null ? spec.fault().kind() : spec.operating() != null ? spec.operating().kind()
                     : spec.network() != null ? "network." + spec.network().kind()
-                    : spec.device() != null ? spec.device().kind() : "attack";
+                    : spec.device() != null ? spec.device().kind() : spec.attack() != null ? "attack" : "rollout";
             (spec.fault() != null ? faults : events).merge(kind, (long) e.devices().size(), Long::sum);
         }
         long expected = s.devices().stream().mapToLong(d -> fleet.samples(d.id())).sum();
@@ -359,7 +363,8 @@ public final class ScenarioRun {
         }
     }
 
-    static void write(Path file, Object value) {
+    /** Writes {@code value} as pretty JSON to {@code file} (a report), its directory made if missing. */
+    public static void write(Path file, Object value) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

@@ -178,4 +178,49 @@ class ScenarioLoaderTest {
         assertTrue(truth.stream().anyMatch(t -> t.kind().equals("restart") && !t.anomalous()));
         assertEquals(2, truth.stream().filter(TruthEvent::isObserved).count());
     }
+
+    @Test
+    void aRollout_isReadWithItsPlanAndWatchdog() {
+        Scenario s = ScenarioLoader.parse(TYPES + """
+                timeline:
+                  - at: 8m
+                    rollout: {recipe: "default:threshold-scale=0.01", waves: [1, 50%, 100%], shadow: 2s, watch: 4s,
+                              alarmRate: [0.05, 0.5], escalationRate: 0.4, expect: rolled_back}
+                """, "r.yaml");
+        ScenarioFleet.RolloutEvent e = ScenarioFleet.of(s).rolloutEvents().get(0);
+        assertEquals(List.of("tank-01", "tank-02"), e.devices(), "default target: every device");
+        assertEquals(3, e.spec().plan().waves().size());
+        assertEquals(java.time.Duration.ofSeconds(2), e.spec().plan().waves().get(1).gate().shadowTime());
+        assertEquals(java.time.Duration.ofSeconds(4), e.spec().settings().watch());
+        assertEquals(0.05, e.spec().settings().alarmRate().min());
+        assertEquals(0.4, e.spec().settings().escalationRate().max());
+        assertEquals("t-0", e.name("t"));
+        assertEquals(4, ScenarioLoader.parse(TYPES, "x.yaml", 4).devices().size(), "--devices replaces the count");
+    }
+
+    @Test
+    void badRollouts_areRefused_namingTheLineAndTheField() {
+        String at = "timeline:\n  - at: 8m\n    rollout: ";
+        TandemException recipe = bad(TYPES + at + "{recipe: \"default:smoothness=3\"}\n");
+        assertTrue(recipe.getMessage().startsWith("bad.yaml:13:") && recipe.getMessage().contains("timeline[0]")
+                && recipe.getMessage().contains("unknown recipe parameter 'smoothness'"), recipe.getMessage());
+        TandemException waves = bad(TYPES + at + "{recipe: default, waves: [3, 2, 100%]}\n");
+        assertTrue(waves.getMessage().contains("bad.yaml:13:") && waves.getMessage().contains("wave"), waves.getMessage());
+        TandemException notAWave = bad(TYPES + at + "{recipe: default, waves: [1, half]}\n");
+        assertTrue(notAWave.getMessage().contains("\"5%\"") && notAWave.getMessage().contains("half"), notAWave.getMessage());
+        TandemException expect = bad(TYPES + at + "{recipe: default, expect: success}\n");
+        assertTrue(expect.getMessage().contains("expect is one of"), expect.getMessage());
+        TandemException band = bad(TYPES + at + "{recipe: default, alarmRate: [0.5, 0.1]}\n");
+        assertTrue(band.getMessage().contains("band"), band.getMessage());
+        TandemException unknown = bad(TYPES + at + "{recipe: default, wave: [1]}\n");
+        assertTrue(unknown.getMessage().contains("unknown field 'wave'"), unknown.getMessage());
+        TandemException noRecipe = bad(TYPES + at + "{waves: [1, 100%]}\n");
+        assertTrue(noRecipe.getMessage().contains("recipe"), noRecipe.getMessage());
+        TandemException device = bad(TYPES + at + "{recipe: default, devices: [pump-01]}\n");
+        assertTrue(device.getMessage().contains("timeline[0].rollout.devices") && device.getMessage().contains("pump-01"),
+                device.getMessage());
+        TandemException scaled = assertThrows(TandemException.class, () -> ScenarioLoader.parse(TYPES
+                + "  - {type: pump, count: 2}\n", "two.yaml", 5));
+        assertTrue(scaled.getMessage().contains("--devices scales a fleet of one entry"), scaled.getMessage());
+    }
 }
