@@ -79,9 +79,9 @@ final class EvalCommand implements Callable<Integer> {
     Path publishedResults;
 
     @Option(names = "--onsets", paramLabel = "decisions|alarms", defaultValue = "decisions",
-            description = {"nab only: what a detection is: decisions, a row whose window decision turns anomalous; alarms, a row",
-                    "where the edge agent raises an ONSET alarm (its episodes, --clear-after: what ./tandem score",
-                    "scores of a live sim replay) (default: ${DEFAULT-VALUE})."})
+            description = "nab only: what a detection is: decisions, a row whose window decision turns anomalous; alarms, a row "
+                    + "where the edge agent raises an ONSET alarm (its episodes, --clear-after: what ./tandem score scores "
+                    + "of a live sim replay) (default: ${DEFAULT-VALUE}).")
     String onsets;
 
     @Option(names = "--only", paramLabel = "PREFIX", split = ",",
@@ -97,9 +97,9 @@ final class EvalCommand implements Callable<Integer> {
     Path plots;
 
     @Option(names = "--decisions", paramLabel = "DIR",
-            description = {"Write per scored input file a CSV of its rows' decisions to DIR/<the file's path under --path>",
-                    "(NAB: DIR/data/<category>/<file>.csv; sim: DIR/<device>.csv): one line per input row, in order,",
-                    "timestamp,label, then per mode (edge, cloud, collaborative) score (1.0 = threshold), alarm, onset."})
+            description = "Write per scored input file a CSV of its rows' decisions to DIR/<the file's path under --path> (NAB: "
+                    + "DIR/data/<category>/<file>.csv; sim: DIR/<device>.csv): one line per input row, in order, "
+                    + "timestamp,label, then per mode (edge, cloud, collaborative) score (1.0 = threshold), alarm, onset.")
     Path decisions;
 
     @Mixin

@@ -21,8 +21,8 @@ final class ScenarioOptions {
     BrokerAddress broker;
 
     @Option(names = "--site-dir", paramLabel = "DIR",
-            description = {"A provisioned site (./tandem provision): its sensor identities publish (one connection each),",
-                    "its alarm recorder records (--record-alarms; provision --add --recorder). Without it: anonymous."})
+            description = "A provisioned site (./tandem provision): its sensor identities publish (one connection each), its "
+                    + "alarm recorder records (--record-alarms; provision --add --recorder). Without it: anonymous.")
     Path siteDir;
 
     @Option(names = "--speed", paramLabel = "X|max",
@@ -53,8 +53,8 @@ final class ScenarioOptions {
     Integer devices;
 
     @Option(names = "--rate", paramLabel = "R",
-            description = {"Scenarios with rollouts: readings per device per second of wall time (default: 50, above 100",
-                    "devices 5000/N: the fleet's readings stay at 5,000/s)."})
+            description = "Scenarios with rollouts: readings per device per second of wall time (default: 50, above 100 devices "
+                    + "5000/N: the fleet's readings stay at 5,000/s).")
     Double rate;
 
     @Option(names = "--mosquitto",
