@@ -72,18 +72,7 @@ final class ScenarioOptions {
 
     /** {@code --speed}: a number > 0 (times real time), or max (infinite: as fast as the broker takes them). */
     static double parseSpeed(String speed) {
-        if ("max".equalsIgnoreCase(speed)) {
-            return Double.POSITIVE_INFINITY;
-        }
-        try {
-            double v = Double.parseDouble(speed);
-            if (v > 0 && Double.isFinite(v)) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new TandemException(ErrorCode.INVALID_CONFIG, "--speed must be a number > 0 or max, got '" + speed + "'");
+        return dev.tandem.sim.replay.ReplaySpeed.parse("--speed", speed, ErrorCode.INVALID_CONFIG);
     }
 
     /** Runs {@code scenario}; whether it succeeded (the exit code's 0). */

@@ -191,18 +191,7 @@ public record ScenarioFile(String name, String description, Long seed, SimTime d
         }
 
         private static double pace(String speed) {
-            if ("max".equalsIgnoreCase(speed)) {
-                return Double.POSITIVE_INFINITY;
-            }
-            try {
-                double v = Double.parseDouble(speed);
-                if (v > 0 && Double.isFinite(v)) {
-                    return v;
-                }
-            } catch (NumberFormatException e) {
-                // below
-            }
-            throw TandemException.invalid("speed must be a number > 0 or max, got '" + speed + "'");
+            return dev.tandem.sim.replay.ReplaySpeed.parse("speed", speed, dev.tandem.shared.error.ErrorCode.INVALID_FIELD);
         }
     }
 
