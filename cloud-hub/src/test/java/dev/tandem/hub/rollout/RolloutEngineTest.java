@@ -312,11 +312,13 @@ class RolloutEngineTest {
         ScriptedDevices devices;
         try (CloudHub hub = hubWith(config, site, 2)) {
             devices = new ScriptedDevices(broker.url(), site, hub.publicKey(), (d, m) -> ScriptedDevices.goesActive(site, d, m));
+            // d2 takes its candidate but reports only once the hub is back (held from the start: with no watch
+            // time its wave starts the moment d1 is ACTIVE, before a test thread could react)
+            devices.hold("d2");
             Rollout r = await(hub.rollouts().create(request(site, "default:threshold-quantile=0.995",
                     WavePlan.uniform(QUICK, WaveSize.devices(1), WaveSize.share(1.0))), "admin"));
             id = r.id();
             assertTrue(TestWait.until(WAIT, () -> view(hub, id).counts().get(ActionState.ACTIVE) == 1));
-            devices.hold(); // d2 takes its candidate but reports only once the hub is back
             assertTrue(TestWait.until(WAIT, () -> devices.manifests("d2").size() == 2));
             assertTrue(TestWait.until(WAIT, () -> hub.store().rollouts().find(id).orElseThrow().rollout().currentWave() == 1
                     && hub.store().rollouts().actions(id, 0, 10).get(1).sent()));

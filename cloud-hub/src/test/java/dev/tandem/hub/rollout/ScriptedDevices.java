@@ -55,6 +55,7 @@ final class ScriptedDevices implements AutoCloseable {
     private final List<Runnable> held = new CopyOnWriteArrayList<>();
     private volatile Script script;
     private volatile boolean holding;
+    private volatile String holdingDevice;
 
     ScriptedDevices(String url, String site, TrustedKey hubKey, Script script) throws MqttException {
         this.site = site;
@@ -104,8 +105,14 @@ final class ScriptedDevices implements AutoCloseable {
         holding = true;
     }
 
+    /** Holds the reports of {@code device} only (set before its candidate can arrive), until {@link #release()}. */
+    void hold(String device) {
+        holdingDevice = device;
+    }
+
     void release() {
         holding = false;
+        holdingDevice = null;
         List<Runnable> all = new ArrayList<>(held);
         held.clear();
         all.forEach(out::execute);
@@ -120,7 +127,7 @@ final class ScriptedDevices implements AutoCloseable {
         }
         List<ModelState> reports = script.reports(a.device(), m);
         Runnable send = () -> reports.forEach(r -> report(r.about(m.generation(), m.rules().rollout())));
-        if (holding) {
+        if (holding || a.device().equals(holdingDevice)) {
             held.add(send);
         } else {
             out.execute(send);
