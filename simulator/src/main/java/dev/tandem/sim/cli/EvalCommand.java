@@ -10,6 +10,7 @@ import dev.tandem.sim.eval.SkabProtocol;
 import dev.tandem.sim.eval.nab.NabFile;
 import dev.tandem.sim.eval.EvalPlots;
 import dev.tandem.sim.eval.EvalReport;
+import dev.tandem.sim.eval.LeaveOneOut;
 import dev.tandem.sim.eval.EvalStream;
 import dev.tandem.sim.eval.PublishedDetectors;
 import dev.tandem.sim.eval.SimScenario;
@@ -57,6 +58,12 @@ import java.util.concurrent.Callable;
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     FitOptions fit;
+
+    @Option(names = "--protocol", paramLabel = "plain|loo", defaultValue = "plain",
+            description = "plain: the given settings on every file (default); loo: leave-one-experiment-out, each file "
+                    + "scored with the settings of a small grid (threshold quantile x score smoothing, see the README) that "
+                    + "did best on the other files (skab and sim; every model still fitted on its own file's commissioning rows only).")
+    String protocol;
 
     @Option(names = "--dataset", required = true, paramLabel = "skab|nab|sim",
             description = "skab: a folder (searched recursively) of SKAB-format CSV files, one device per file; "
@@ -132,7 +139,16 @@ final class EvalCommand implements Callable<Integer> {
         String which = dataset.toLowerCase(Locale.ROOT);
         long seed = seedOption.value;
         int devices = devicesOption.value;
+        boolean loo = switch (protocol.toLowerCase(Locale.ROOT)) {
+            case "plain" -> false;
+            case "loo" -> true;
+            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--protocol must be plain or loo, got '" + protocol + "'");
+        };
         if (which.equals("nab")) {
+            if (loo) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--protocol loo applies to --dataset skab and sim "
+                        + "(NAB's detectors are scored with one setting over the corpus, no labels used)");
+            }
             return nab(settings);
         }
         if (checkReference != null || publishedResults != null || !only.isEmpty() || !onsets.equals("decisions")) {
@@ -180,11 +196,23 @@ final class EvalCommand implements Callable<Integer> {
         ProgressLine progress = new ProgressLine();
         AlarmSettings alarms = new AlarmSettings(clearAfter, AlarmSettings.DEFAULT_UPDATE_INTERVAL,
                 reviewAfter());
-        CascadeEvaluation.Result result = CascadeEvaluation.run(streams, settings, alarms, progress);
+        LeaveOneOut.Result looResult = null;
+        CascadeEvaluation.Result result;
+        if (loo) {
+            looResult = LeaveOneOut.run(streams, LeaveOneOut.grid(settings), alarms, progress);
+            result = looResult.loo();
+        } else {
+            result = CascadeEvaluation.run(streams, settings, alarms, progress);
+        }
         progress.done();
-        System.out.println("dataset: " + which + " (" + source + ")");
+        System.out.println("dataset: " + which + " (" + source + ")" + (loo ? ", protocol: leave-one-experiment-out" : ""));
         EvalReport.print(result, published, System.out);
         Map<String, Object> json = EvalReport.json(which, source, usedSeed, result, published);
+        json.put("protocol", loo ? "loo" : "plain");
+        if (looResult != null) {
+            EvalReport.printLeaveOneOut(looResult, System.out);
+            json.put("leaveOneOut", EvalReport.leaveOneOutJson(looResult));
+        }
         if (report != null) {
             EvalReport.write(json, report);
             System.out.println("report written to " + report);

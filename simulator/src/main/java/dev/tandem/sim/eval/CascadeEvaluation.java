@@ -133,11 +133,16 @@ public final class CascadeEvaluation {
         for (int i = 0; i < streams.size(); i++) {
             devices.add(device(streams.get(i), settings, alarms, i, streams.size(), progress));
         }
+        return combine(devices, settings, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A result of device runs made elsewhere (e.g. each chosen by {@link LeaveOneOut}), with their totals. */
+    public static Result combine(List<DeviceResult> devices, FitSettings settings, long millis) {
         Map<Mode, ModeTotals> totals = new EnumMap<>(Mode.class);
         for (Mode mode : Mode.values()) {
             totals.put(mode, totals(devices, mode));
         }
-        return new Result(devices, totals, settings, (System.nanoTime() - t0) / 1_000_000);
+        return new Result(List.copyOf(devices), totals, settings, millis);
     }
 
     private static ModeTotals totals(List<DeviceResult> devices, Mode mode) {

@@ -217,6 +217,61 @@ public final class EvalReport {
                 any.largeContext(), result.devices().size(), result.millis() / 1000.0);
     }
 
+    /**
+     * The leave-one-out part of a report: per file the candidate chosen on the others, then each mode's
+     * totals under the protocol beside the plain run (the given settings on every file).
+     */
+    public static void printLeaveOneOut(LeaveOneOut.Result r, PrintStream out) {
+        out.println("leave-one-experiment-out: each file scored with the settings that did best on the other files");
+        out.printf(Locale.ROOT, "  %-34s %-44s %9s %9s %7s %7s%n", "file", "chosen on the others", "others F1",
+                "others FAR", "F1", "FAR");
+        for (int i = 0; i < r.choices().size(); i++) {
+            LeaveOneOut.Choice c = r.choices().get(i);
+            Confusion own = r.loo().devices().get(i).modes().get(CascadeEvaluation.Mode.COLLABORATIVE).confusion();
+            out.printf(Locale.ROOT, "  %-34s %-44s %9s %9s %7s %7s%n", c.device(), c.chosen().name(), f3(c.othersF1()),
+                    pct(c.othersFar()), f3(own.f1()), pct(own.far()));
+        }
+        out.printf(Locale.ROOT, "  %-22s %16s %16s%n", "mode", "loo F1 / FAR", "plain F1 / FAR");
+        for (CascadeEvaluation.Mode m : CascadeEvaluation.Mode.values()) {
+            Confusion l = r.loo().modes().get(m).confusion(), p = r.plain().modes().get(m).confusion();
+            out.printf(Locale.ROOT, "  %-22s %16s %16s%n", m.key(), f3(l.f1()) + " / " + pct(l.far()),
+                    f3(p.f1()) + " / " + pct(p.far()));
+        }
+    }
+
+    /** The leave-one-out part of the JSON report. */
+    public static Map<String, Object> leaveOneOutJson(LeaveOneOut.Result r) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (int i = 0; i < r.choices().size(); i++) {
+            LeaveOneOut.Choice c = r.choices().get(i);
+            Confusion own = r.loo().devices().get(i).modes().get(CascadeEvaluation.Mode.COLLABORATIVE).confusion();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("device", c.device());
+            m.put("chosen", c.chosen().name());
+            m.put("othersF1", finite(c.othersF1()));
+            m.put("othersFar", finite(c.othersFar()));
+            m.put("f1", finite(own.f1()));
+            m.put("far", finite(own.far()));
+            files.add(m);
+        }
+        root.put("files", files);
+        Map<String, Object> plain = new LinkedHashMap<>();
+        for (CascadeEvaluation.ModeTotals t : r.plain().modes().values()) {
+            plain.put(t.mode().key(), mode(t));
+        }
+        root.put("plain", plain);
+        Map<String, Object> candidates = new LinkedHashMap<>();
+        r.candidates().forEach((name, c) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("f1", finite(c.f1()));
+            m.put("far", finite(c.far()));
+            candidates.put(name, m);
+        });
+        root.put("candidatesOnAllFiles", candidates);
+        return root;
+    }
+
     private static String f3(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "-";
     }
