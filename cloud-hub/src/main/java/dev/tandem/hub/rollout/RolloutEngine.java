@@ -686,7 +686,8 @@ public final class RolloutEngine implements AutoCloseable {
             case ARTIFACT -> TinyModelCodec.decode(store.rollouts().tinyArtifact(change.ref())
                     .orElseThrow(() -> new TandemException(ErrorCode.INVALID_FIELD, "no tiny model " + change.ref()
                             + " in the store")).getValue());
-            case POLICY -> throw new TandemException(ErrorCode.INVALID_FIELD, "policy rollouts are not supported");
+            case POLICY -> Policies.resolve(change.ref()).apply(fleet.models(d).orElseThrow(() -> new TandemException(
+                    ErrorCode.UNKNOWN_DEVICE, d + " has no models loaded on this hub")).tiny());
         };
     }
 
@@ -922,8 +923,10 @@ public final class RolloutEngine implements AutoCloseable {
                 recipes.resolve(change.ref());
                 yield Future.succeededFuture();
             }
-            case POLICY -> Future.failedFuture(new TandemException(ErrorCode.INVALID_FIELD,
-                    "policy rollouts are not supported by this hub (a recipe or an artifact)"));
+            case POLICY -> {
+                Policies.resolve(change.ref());
+                yield Future.succeededFuture();
+            }
             case ARTIFACT -> ctx.executeBlocking(() -> {
                 if (store.rollouts().tinyArtifact(change.ref()).isEmpty()) {
                     throw new TandemException(ErrorCode.INVALID_FIELD, "no tiny model " + change.ref() + " in the store");

@@ -135,6 +135,50 @@ class RolloutEngineTest {
     }
 
     @Test
+    void aPolicyRollout_givesEachDeviceItsOwnModelWithTheNewBand_andNothingElseChanged() throws Exception {
+        String site = Signals.site();
+        try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 2);
+             ScriptedDevices devices = new ScriptedDevices(broker.url(), site, hub.publicKey(),
+                     (d, m) -> ScriptedDevices.goesActive(site, d, m))) {
+            java.util.Map<String, dev.tandem.shared.tiny.TinyModel> commissioned = new java.util.HashMap<>();
+            for (String d : List.of("d1", "d2")) {
+                commissioned.put(d, hub.fleet().models(new DeviceId(site, d)).orElseThrow().tiny());
+            }
+            Rollout r = await(hub.rollouts().create(new RolloutEngine.Request("band", RolloutChange.policy(
+                    "band:lower=0.3:upper=3"), RolloutTarget.site(site), WavePlan.uniform(QUICK, WaveSize.devices(1),
+                    WaveSize.share(1.0)), NO_WATCH, true), "admin"));
+            assertTrue(reaches(hub, r.id(), RolloutState.FINISHED), () -> "finished: " + view(hub, r.id()));
+            RolloutEngine.View v = view(hub, r.id());
+            assertEquals(2, v.counts().get(ActionState.ACTIVE));
+            for (ActionRecord a : v.actions()) {
+                assertEquals(a.candidateVersion(), devices.last(a.action().device().device()).version());
+                assertTrue(a.candidateVersion().matches(java.util.regex.Pattern.quote(a.previousVersion()) + "-p[0-9a-f]{8}"),
+                        a.candidateVersion() + " from " + a.previousVersion());
+                dev.tandem.shared.tiny.TinyModel before = commissioned.get(a.action().device().device());
+                assertEquals(before.version(), a.previousVersion());
+                dev.tandem.shared.tiny.TinyModel after = dev.tandem.shared.tiny.TinyModelCodec.decode(hub.store()
+                        .models().artifact(a.candidateSha256()).orElseThrow());
+                double t = before.policy().threshold();
+                assertEquals(new dev.tandem.shared.policy.EscalationPolicy(0.3 * t, t, 3 * t), after.policy());
+                assertEquals(before, after.withPolicy(before.version(), before.policy()), "only the band changed");
+            }
+            // the same policy again: every device already has that band, nothing is sent
+            Rollout again = await(hub.rollouts().create(new RolloutEngine.Request("band again", RolloutChange.policy(
+                    "band:lower=0.3:upper=3"), RolloutTarget.site(site), WavePlan.uniform(QUICK, WaveSize.share(1.0)),
+                    NO_WATCH, true), "admin"));
+            assertTrue(reaches(hub, again.id(), RolloutState.FINISHED), () -> "finished: " + view(hub, again.id()));
+            assertEquals(2, devices.manifests("d1").size(), "commissioning and the first policy rollout only");
+            // an unknown policy or a band out of range is refused before anything is planned
+            for (String bad : List.of("strict", "band:lower=2", "widen:factor=50", "edge-only:x=1", "band:lower")) {
+                TandemException e = assertThrows(TandemException.class, () -> await(hub.rollouts().create(
+                        new RolloutEngine.Request("bad", RolloutChange.policy(bad), RolloutTarget.site(site),
+                                WavePlan.defaults(), NO_WATCH, true), "admin")), bad);
+                assertEquals(ErrorCode.INVALID_FIELD, e.code(), bad);
+            }
+        }
+    }
+
+    @Test
     void aBadModel_rolledBackByTheFirstDevicesWatchdog_stopsTheRollout_andNoDeviceIsLeftOnIt() throws Exception {
         String site = Signals.site();
         try (CloudHub hub = hubWith(Hubs.config(broker.address()), site, 4);

@@ -23,7 +23,7 @@ import static dev.tandem.sim.cli.FleetCommand.text;
 @Command(name = "rollout", mixinStandardHelpOptions = true,
         description = {
                 "The fleet's model rollouts, over the hub's REST API (./tandem hub --http PORT): a recipe (each device's "
-                        + "model fitted its way) or a stored model, in waves, each gated by its success and error "
+                        + "model fitted its way), an escalation policy (each device's running model re-banded) or a stored model, in waves, each gated by its success and error "
                         + "thresholds; a wave above its error threshold or past its timeout stops the rollout and "
                         + "sends every device back to its last good model.",
                 "Exit codes: 0 done, 1 the hub refused the request (its stable code is printed), 2 usage, "
@@ -62,6 +62,10 @@ final class HubRolloutCommand implements Runnable {
 
             @Option(names = "--artifact", paramLabel = "VERSION", description = "A tiny model kept in the hub's store.")
             String artifact;
+
+            @Option(names = "--policy", paramLabel = "POLICY", description = "Each device keeps its running model with "
+                    + "another escalation band: edge-only, band:lower=L:upper=U (times its threshold), widen:factor=F.")
+            String policy;
         }
 
         @Option(names = "--name", paramLabel = "TEXT", description = "What the rollout is (default: its id).")
@@ -124,6 +128,8 @@ final class HubRolloutCommand implements Runnable {
             }
             if (change.recipe != null) {
                 body.put("recipe", change.recipe);
+            } else if (change.policy != null) {
+                body.put("policy", change.policy);
             } else {
                 body.put("artifact", change.artifact);
             }
