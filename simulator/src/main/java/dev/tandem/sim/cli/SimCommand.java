@@ -39,12 +39,20 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--qos", defaultValue = "" + PublisherConfig.DEFAULT_QOS, description = "MQTT QoS of the readings (default: ${DEFAULT-VALUE}).")
     int qos;
 
+    /** What the readings are stamped with. */
+    enum Clock { wall, simulated }
+
+    @Option(names = "--clock", paramLabel = "wall|simulated", defaultValue = "wall",
+            description = {"What readings are stamped with (default: ${DEFAULT-VALUE}): wall = the wall clock from the start of publishing, one stamp every 1/--rate s, the same time base as statuses and alarms;",
+                    "simulated = the simulated clock, one second per reading from " + SimConfig.DEFAULT_START_TEXT + " whatever --rate (identical stamps from run to run)."})
+    Clock clock;
+
     @Override
     public Integer call() throws Exception {
         FactoryLine line = new FactoryLine(SimConfig.builder(fleet.seed(), fleet.devices())
                 .commissioningSamples(fleet.commissioning()).build());
         PublisherConfig pc = PublisherConfig.builder(fleet.site(), run.broker).login(login.login(run.broker))
-                .ratePerDevice(fleet.rate()).qos(qos)
+                .ratePerDevice(fleet.rate()).qos(qos).wallClock(clock == Clock.wall)
                 .samplesPerDevice(samples).build();
         Vertx vertx = Vertx.vertx();
         try {

@@ -77,6 +77,18 @@ public final class Demo {
         this.out = out;
     }
 
+    /**
+     * A span of the machines' process time in stamp (wall) time. Readings are stamped with the wall
+     * clock, but the machines' process runs one simulated second per reading, {@code --rate} times
+     * faster; the two waits for a settled state (the hub's re-baselining hold and the edge's reviews of a
+     * held alarm, ten minutes of process time) are shortened by the same factor, so that a demo of a
+     * few minutes shows them (24 s at the default 25 Hz).
+     */
+    private java.time.Duration machineTime(java.time.Duration process) {
+        double speedup = config.ratePerDevice() * SimConfig.DEFAULT_SAMPLE_PERIOD.toMillis() / 1000.0;
+        return java.time.Duration.ofMillis(Math.max(1, Math.round(process.toMillis() / speedup)));
+    }
+
     /** Asks a running demo to stop and summarise (safe from any thread, e.g. a shutdown hook). */
     public void requestStop() {
         stopRequested.countDown();
@@ -94,6 +106,10 @@ public final class Demo {
             // One hub in-process: on the embedded broker it subscribes plainly (HiveMQ CE's QoS 1 shared
             // subscriptions stall once a backlog builds); behind an external broker through $share/hub.
             HubConfig.Builder hubConfig = HubConfig.builder(broker).instanceId("demo-hub").site(config.site())
+                    .rebaseline(new dev.tandem.hub.rebaseline.RebaselineSettings(
+                            machineTime(dev.tandem.hub.rebaseline.RebaselineSettings.DEFAULT_HELD_FOR),
+                            dev.tandem.hub.rebaseline.RebaselineSettings.DEFAULT_SAMPLES,
+                            dev.tandem.hub.rebaseline.RebaselineSettings.DEFAULT_MAX_ANOMALOUS_SHARE))
                     .sharedSubscription(embedded == null);
             if (access != null) {
                 hubConfig.login(access.hub()).signingKey(access.signingKey()).keyHistory(access.keyHistory());
@@ -120,6 +136,8 @@ public final class Demo {
                         .stateDir(stateDir.resolve(device))
                         .commissioningSamples(config.commissioningSamples())
                         .verdictTimeout(config.verdictTimeout())
+                        .alarms(dev.tandem.edge.alarm.AlarmSettings.defaults().withReviewAfter(
+                                machineTime(dev.tandem.edge.alarm.AlarmSettings.DEFAULT_REVIEW_AFTER)))
                         .build());
                 agent.onDecision(scoreboard::accept);
                 vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -131,7 +149,7 @@ public final class Demo {
 
             publisher = new SensorPublisher(vertx, line, PublisherConfig.builder(config.site(), broker)
                     .login(access == null ? BrokerLogin.none() : access.sensorFor(line.deviceIds()))
-                    .ratePerDevice(config.ratePerDevice()).build());
+                    .ratePerDevice(config.ratePerDevice()).wallClock(true).build());
             publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             startNanos = System.nanoTime();
             out.printf("sim: %d machines publishing %.0f readings/s each (seed %d)%s%n", config.devices(),

@@ -89,6 +89,24 @@ public final class FactoryLine {
         return new ArrayList<>(machines.values());
     }
 
+    /**
+     * Maps the line's simulated clock onto the wall clock for a line published at {@code ratePerDevice}
+     * samples per second per machine of the reference rate: every machine stamps its sample 0 with
+     * {@code origin} and each later one with the moment it is due, so that samples, alarms and verdicts
+     * carry the same time base as statuses and acknowledgements. The dynamics keep the simulated clock
+     * (one {@link SimConfig#samplePeriod()} per sample), which then runs {@code ratePerDevice *
+     * samplePeriod} times faster than the stamps. A machine that has already produced samples (a
+     * publisher started again on the same line) keeps the clock it had.
+     */
+    public void stampWallClock(java.time.Instant origin, double ratePerDevice) {
+        double speedup = ratePerDevice * config.samplePeriod().toMillis() / 1000.0;
+        for (MachineSimulator m : machines.values()) {
+            if (m.nextSeq() == 0 && m.restartsAt(0) == 0) {
+                m.stampFrom(origin, speedup);
+            }
+        }
+    }
+
     /** The labels of what was published from this line (publishers record into it). */
     public GroundTruth groundTruth() {
         return groundTruth;

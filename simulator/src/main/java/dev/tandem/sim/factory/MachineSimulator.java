@@ -38,7 +38,8 @@ public final class MachineSimulator {
     private static final double DRIFT_TAU = 4000.0;
 
     private final String deviceId;
-    private final long startMillis;
+    /** Stamp of sample 0 (epoch ms): the config's start, or the wall clock ({@link #stampFrom}). */
+    private volatile long startMillis;
     private final RandomEpisodes episodes;
 
     private final Rng dyn;
@@ -79,7 +80,10 @@ public final class MachineSimulator {
     private final ProfiledChannels channels;
     private final DeviceScript script;
     private final Rng faultRng;
+    /** Simulated time between two samples (ms), which the dynamics run on. */
     private final double periodExact;
+    /** How much faster the simulated clock runs than the stamps: a stamp advances periodExact / speedup per sample. */
+    private volatile double speedup = 1.0;
 
     MachineSimulator(SimConfig config, int index) {
         this(config, index, SimConfig.deviceId(index), null);
@@ -164,12 +168,11 @@ public final class MachineSimulator {
         }
         double[] out = channels.map(s, v);
         long seqOut = s;
-        long ts = startMillis + Math.round(s * periodExact);
+        long ts = stamp(s);
         if (!script.isEmpty()) {
             AnomalyKind scripted = script.apply(s, out, channels.sigma(), faultRng);
             kind = scripted != null ? scripted : kind;
             seqOut = script.seq(s);
-            ts += script.shiftMillis(s);
         }
         channels.finish(s, out);
         Sample sample = new Sample(seqOut, ts, out);
@@ -201,7 +204,7 @@ public final class MachineSimulator {
      * Refused (INVALID_CONFIG) if it overlaps a fault or a silence already scripted.
      */
     public synchronized void inject(Fault fault, java.time.Duration after) {
-        script.schedule(fault, seq + script.index(after.toMillis() / 1000.0));
+        script.schedule(fault, seq + script.index(after.toMillis() * speedup / 1000.0));
     }
 
     /** Whether sample {@code index} falls in a silence (generated, not to be sent). */
@@ -211,8 +214,33 @@ public final class MachineSimulator {
 
     /** The timestamp sample {@code index} is (or will be) published with. */
     public java.time.Instant timestamp(long index) {
-        long ts = startMillis + Math.round(index * periodExact);
-        return java.time.Instant.ofEpochMilli(script.isEmpty() ? ts : ts + script.shiftMillis(index));
+        return java.time.Instant.ofEpochMilli(stamp(index));
+    }
+
+    /**
+     * Maps this machine's simulated clock onto {@code origin}: sample 0 is stamped {@code origin} and
+     * each later one {@code 1 / speedup} of a simulated sample period after the one before (a scripted
+     * clock jump scaled the same way), so that a machine published at {@code speedup} times its
+     * simulated rate stamps its samples with the wall clock. Only before the first sample
+     * (INVALID_CONFIG after it, or for a speedup outside (0, 10^6]).
+     */
+    public synchronized void stampFrom(java.time.Instant origin, double speedup) {
+        if (!(speedup > 0 && speedup <= 1e6)) {
+            throw new dev.tandem.shared.error.TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG,
+                    "speedup must be in (0, 1000000], got " + speedup);
+        }
+        if (seq != 0) {
+            throw new dev.tandem.shared.error.TandemException(dev.tandem.shared.error.ErrorCode.INVALID_CONFIG,
+                    deviceId + ": the clock is set before the first sample, " + seq + " were generated");
+        }
+        this.startMillis = origin.toEpochMilli();
+        this.speedup = speedup;
+    }
+
+    /** The stamp of sample {@code index}: the simulated time (clock jumps included) mapped onto the wire's clock. */
+    private long stamp(long index) {
+        double simulated = index * periodExact + (script.isEmpty() ? 0 : script.shiftMillis(index));
+        return startMillis + Math.round(simulated / speedup);
     }
 
     /** The ground truth of what is scripted on this machine (faults, and events that are not faults). */

@@ -31,7 +31,8 @@ public record SimConfig(long seed, int devices, int commissioningSamples, Durati
     public static final int DEFAULT_COMMISSIONING_SAMPLES = dev.tandem.edge.EdgeConfig.DEFAULT_COMMISSIONING_SAMPLES;
     public static final Duration DEFAULT_SAMPLE_PERIOD = Duration.ofSeconds(1);
     /** A fixed epoch, so that streams (timestamps included) are identical from run to run. */
-    public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");
+    public static final String DEFAULT_START_TEXT = "2025-01-01T00:00:00Z";
+    public static final Instant DEFAULT_START = Instant.parse(DEFAULT_START_TEXT);
     public static final double DEFAULT_ANOMALY_RATE = 0.15;
     public static final int MAX_DEVICES = 9_999;
     /** The seed the commands simulate with unless told otherwise. */

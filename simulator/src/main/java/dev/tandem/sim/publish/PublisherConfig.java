@@ -27,10 +27,15 @@ import java.util.UUID;
  * @param drainTimeout     on stop, bound on waiting for in-flight acknowledgements
  * @param login            the sensor publisher's credentials and the site CA ({@link BrokerLogin#none()}:
  *                         anonymous); with credentials the client id is the username
+ * @param wallClock        stamp the samples with the wall clock: the line's simulated clock is mapped onto
+ *                         the moment publishing starts, one stamp every {@code 1 / ratePerDevice} s (see
+ *                         {@link dev.tandem.sim.factory.FactoryLine#stampWallClock}); false: the line's own
+ *                         simulated clock from its configured start (reproducible stamps, for tests and
+ *                         benchmarks). Needs a finite rate.
  */
 public record PublisherConfig(String site, BrokerAddress broker, String clientId, int qos, double ratePerDevice,
                               long samplesPerDevice, int maxInflight, Duration connectTimeout, Duration drainTimeout,
-                              BrokerLogin login) {
+                              BrokerLogin login, boolean wallClock) {
     public static final double AS_FAST_AS_POSSIBLE = Double.POSITIVE_INFINITY;
     /** Readings per second per device (Hz), the one default of every command that simulates ({@code sim}, {@code demo}). */
     public static final double DEFAULT_RATE_PER_DEVICE = 25.0;
@@ -62,6 +67,9 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
         if (!(ratePerDevice > 0)) {
             throw invalid("ratePerDevice must be > 0 (or AS_FAST_AS_POSSIBLE), got " + ratePerDevice);
         }
+        if (wallClock && Double.isInfinite(ratePerDevice)) {
+            throw invalid("a wall clock needs a finite rate: as fast as possible, samples keep the simulated clock");
+        }
         if (samplesPerDevice < 0) {
             throw invalid("samplesPerDevice must be >= 0 (0 = until stopped), got " + samplesPerDevice);
         }
@@ -92,7 +100,7 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
         return new Builder(site, broker).clientId(clientId).qos(qos).ratePerDevice(ratePerDevice)
                 .samplesPerDevice(samplesPerDevice).maxInflight(maxInflight).connectTimeout(connectTimeout)
                 .drainTimeout(drainTimeout)
-                .login(login);
+                .login(login).wallClock(wallClock);
     }
 
     public boolean asFastAsPossible() {
@@ -108,6 +116,7 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
         private int qos = DEFAULT_QOS;
         private double ratePerDevice = DEFAULT_RATE_PER_DEVICE;
         private long samplesPerDevice = UNTIL_STOPPED;
+        private boolean wallClock;
         private int maxInflight = DEFAULT_MAX_INFLIGHT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
@@ -157,6 +166,12 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
             return this;
         }
 
+        /** Stamp samples with the wall clock from the start of publishing (default: the line's simulated clock). */
+        public Builder wallClock(boolean wall) {
+            this.wallClock = wall;
+            return this;
+        }
+
         /** Credentials and the site CA (default: anonymous, plain TCP). */
         public Builder login(BrokerLogin login) {
             this.login = login;
@@ -167,7 +182,7 @@ public record PublisherConfig(String site, BrokerAddress broker, String clientId
             String id = clientId != null ? clientId
                     : "tandem-sim-" + site + "-" + UUID.randomUUID().toString().substring(0, 8);
             return new PublisherConfig(site, broker, id, qos, ratePerDevice, samplesPerDevice, maxInflight,
-                    connectTimeout, drainTimeout, login);
+                    connectTimeout, drainTimeout, login, wallClock);
         }
     }
 

@@ -227,6 +227,9 @@ public final class SensorPublisher {
     private void startPublishing() {
         started = true;
         startNanos = System.nanoTime();
+        if (config.wallClock()) {
+            line.stampWallClock(java.time.Instant.now(), config.ratePerDevice());
+        }
         LOG.info("publishing {} devices of site {} to {} at {} (QoS {})", devices.size(), config.site(),
                 config.broker().url(), config.asFastAsPossible() ? "full speed"
                         : config.ratePerDevice() + " samples/s per device", config.qos());

@@ -31,7 +31,7 @@ class WholeLoopTest {
     private static final int DEVICES = 4;
 
     private static DemoConfig.Builder config(dev.tandem.shared.config.BrokerAddress broker, String site, Path report) {
-        return DemoConfig.builder().devices(DEVICES).duration(Duration.ofSeconds(35)).broker(broker).seed(42)
+        return DemoConfig.builder().devices(DEVICES).duration(Duration.ofSeconds(40)).broker(broker).seed(42)
                 .report(report).ratePerDevice(100).commissioningSamples(300).statusInterval(Duration.ofSeconds(5))
                 .site(site).verdictTimeout(Duration.ofSeconds(3));
     }

@@ -96,6 +96,48 @@ class FactoryLineTest {
     }
 
     @Test
+    void wallClock_stampsEveryOnePerRate_fromTheOrigin_andLeavesTheDynamicsAlone() {
+        SimConfig config = SimConfig.defaults(7, 2);
+        FactoryLine simulated = new FactoryLine(config);
+        FactoryLine wall = new FactoryLine(config);
+        Instant origin = Instant.parse("2026-12-07T14:00:00.123Z");
+        wall.stampWallClock(origin, 25); // one simulated second per sample, published at 25 Hz: 40 ms apart
+        for (String id : wall.deviceIds()) {
+            MachineSimulator w = wall.machine(id);
+            MachineSimulator s = simulated.machine(id);
+            for (int i = 0; i < 500; i++) {
+                assertEquals(origin.plusMillis(40L * i), w.timestamp(i), "announced stamp of " + id + " " + i);
+                LabeledSample a = w.next();
+                LabeledSample b = s.next();
+                assertEquals(origin.toEpochMilli() + 40L * i, a.sample().ts(), id + " " + i);
+                assertEquals(config.start().toEpochMilli() + 1000L * i, b.sample().ts(), id + " " + i);
+                assertArrayEquals(b.sample().values(), a.sample().values(), "same process, only the stamps move");
+                assertEquals(b.kind(), a.kind());
+            }
+        }
+        // a rate that does not divide a second: stamps round to the millisecond without drifting
+        FactoryLine third = new FactoryLine(config);
+        third.stampWallClock(origin, 3);
+        assertEquals(origin.plusMillis(333), third.machine("machine-01").timestamp(1));
+        assertEquals(origin.plusMillis(667), third.machine("machine-01").timestamp(2));
+        assertEquals(origin.plusMillis(333_333_000), third.machine("machine-01").timestamp(999_999));
+    }
+
+    @Test
+    void wallClock_isSetBeforeTheFirstSample_aStartedMachineKeepsItsClock() {
+        FactoryLine line = new FactoryLine(SimConfig.defaults(1, 1));
+        MachineSimulator m = line.machine("machine-01");
+        long first = m.next().sample().ts();
+        TandemException e = assertThrows(TandemException.class, () -> m.stampFrom(Instant.now(), 25));
+        assertEquals(ErrorCode.INVALID_CONFIG, e.code());
+        line.stampWallClock(Instant.parse("2030-01-01T00:00:00Z"), 25); // a publisher started again: no jump
+        assertEquals(first + 1000, m.next().sample().ts());
+        TandemException bad = assertThrows(TandemException.class,
+                () -> new FactoryLine(SimConfig.defaults(1, 1)).machine("machine-01").stampFrom(Instant.now(), 0));
+        assertEquals(ErrorCode.INVALID_CONFIG, bad.code());
+    }
+
+    @Test
     void noAnomaly_duringCommissioning() {
         for (int commissioning : new int[]{0, 400, 1000}) {
             SimConfig config = SimConfig.builder(11, 5).commissioningSamples(commissioning).anomalyRate(0.5).build();

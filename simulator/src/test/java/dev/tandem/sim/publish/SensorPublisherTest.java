@@ -129,6 +129,32 @@ class SensorPublisherTest {
     }
 
     @Test
+    void wallClock_stampsReadingsWithTheTimeTheyAreDue() throws Exception {
+        String site = site();
+        Received received = subscribe(site);
+        SensorPublisher publisher = new SensorPublisher(vertx, new FactoryLine(SimConfig.defaults(1, 2)),
+                PublisherConfig.builder(site, mosquitto.address()).ratePerDevice(50).samplesPerDevice(50)
+                        .wallClock(true).build());
+        long before = System.currentTimeMillis();
+        await(publisher.start());
+        await(publisher.completion());
+        long after = System.currentTimeMillis();
+        received.awaitTotal(100);
+        for (String device : List.of("machine-01", "machine-02")) {
+            List<Sample> got = received.of(device);
+            long t0 = got.get(0).ts();
+            assertTrue(t0 >= before && t0 <= after, device + " first stamp " + t0 + " within the run [" + before + ", " + after + "]");
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(t0 + 20L * i, got.get(i).ts(), device + " " + i + ": one stamp every 1/50 s");
+            }
+            assertTrue(got.get(got.size() - 1).ts() <= after, "no stamp after the run: " + (got.get(got.size() - 1).ts() - after));
+        }
+        TandemException e = assertThrows(TandemException.class, () -> PublisherConfig.builder(site, mosquitto.address())
+                .asFastAsPossible().wallClock(true).build());
+        assertEquals(ErrorCode.INVALID_CONFIG, e.code());
+    }
+
+    @Test
     void untilStopped_stopDrainsInFlight_thenNothingMoreIsPublished(VertxTestContext quiet) throws Exception {
         String site = site();
         Received received = subscribe(site);
