@@ -71,6 +71,20 @@ public final class Demo {
     private SensorPublisher publisher;
     private Scoreboard scoreboard;
     private long startNanos;
+    private volatile String consoleUrl;
+    private volatile Path consoleToken;
+    /** The device the demo scripts its fault on, the fault, and the index of its first sample. */
+    private String faultyDevice;
+    private dev.tandem.sim.factory.Fault fault;
+    private long faultIndex;
+    /** Stamp of the fault's first reading (known once publishing started), and of the first anomalous window after it. */
+    private volatile long faultStartTs = Long.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicLong faultSeenTs = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+
+    /** After the faulty device's model could be active: its commissioning plus this much (wall time). */
+    static final java.time.Duration FAULT_AFTER_COMMISSIONING = java.time.Duration.ofSeconds(20);
+    /** How long the scripted fault lasts (wall time). */
+    static final java.time.Duration FAULT_LASTS = java.time.Duration.ofSeconds(60);
 
     public Demo(DemoConfig config, PrintStream out) {
         this.config = config;
@@ -89,6 +103,43 @@ public final class Demo {
         return java.time.Duration.ofMillis(Math.max(1, Math.round(process.toMillis() / speedup)));
     }
 
+    /**
+     * Scripts the demo's one known fault: a strong level shift of the second machine's vibration (the
+     * first machine's on a line of one), {@link #FAULT_AFTER_COMMISSIONING} after its commissioning
+     * readings, lasting {@link #FAULT_LASTS}; both given in wall time, scripted in process time.
+     */
+    private void scriptFault(FactoryLine line) {
+        List<String> ids = line.deviceIds();
+        faultyDevice = ids.get(Math.min(1, ids.size() - 1));
+        double speedup = config.ratePerDevice() * SimConfig.DEFAULT_SAMPLE_PERIOD.toMillis() / 1000.0;
+        fault = dev.tandem.sim.factory.Fault.levelShift(dev.tandem.sim.factory.SensorChannel.VIBRATION_RMS.wireName())
+                .severity(dev.tandem.sim.factory.Severity.HIGH)
+                .lasting(java.time.Duration.ofMillis(Math.round(FAULT_LASTS.toMillis() * speedup)));
+        long afterSeconds = config.commissioningSamples() + Math.round(FAULT_AFTER_COMMISSIONING.toSeconds() * speedup);
+        line.machine(faultyDevice).inject(fault, java.time.Duration.ofSeconds(afterSeconds));
+        faultIndex = afterSeconds; // one sample per simulated second
+    }
+
+    /** The console's address once the demo serves it (empty before, or with no API). */
+    public java.util.Optional<String> consoleUrl() {
+        return java.util.Optional.ofNullable(consoleUrl);
+    }
+
+    /** The file holding the token to sign in to the console with (empty before the console is up). */
+    public java.util.Optional<Path> consoleToken() {
+        return java.util.Optional.ofNullable(consoleToken);
+    }
+
+    /** The stamp (epoch ms) of the scripted fault's first reading, once publishing started (else Long.MAX_VALUE). */
+    public long faultStartTs() {
+        return faultStartTs;
+    }
+
+    /** The device the demo scripts its fault on. */
+    public String faultyDevice() {
+        return faultyDevice;
+    }
+
     /** Asks a running demo to stop and summarise (safe from any thread, e.g. a shutdown hook). */
     public void requestStop() {
         stopRequested.countDown();
@@ -100,6 +151,7 @@ public final class Demo {
             SimConfig sim = SimConfig.builder(config.seed(), config.devices())
                     .commissioningSamples(config.commissioningSamples()).build();
             FactoryLine line = new FactoryLine(sim);
+            scriptFault(line);
             access = siteAccess(line.deviceIds());
             BrokerAddress broker = startBroker();
             out.printf("hub: starting (TensorFlow loads on first fit)%n");
@@ -139,7 +191,12 @@ public final class Demo {
                         .alarms(dev.tandem.edge.alarm.AlarmSettings.defaults().withReviewAfter(
                                 machineTime(dev.tandem.edge.alarm.AlarmSettings.DEFAULT_REVIEW_AFTER)))
                         .build());
-                agent.onDecision(scoreboard::accept);
+                agent.onDecision(d -> {
+                    scoreboard.accept(d);
+                    if (d.finalAnomaly() && d.device().equals(faultyDevice) && d.ts() >= faultStartTs) {
+                        faultSeenTs.compareAndSet(Long.MIN_VALUE, d.ts());
+                    }
+                });
                 vertx.deployVerticle(agent).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 agents.add(agent);
                 agent.ready().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -152,9 +209,15 @@ public final class Demo {
                     .ratePerDevice(config.ratePerDevice()).wallClock(true).build());
             publisher.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             startNanos = System.nanoTime();
+            faultStartTs = line.machine(faultyDevice).timestamp(faultIndex).toEpochMilli();
             out.printf("sim: %d machines publishing %.0f readings/s each (seed %d)%s%n", config.devices(),
                     config.ratePerDevice(), config.seed(),
                     config.duration().isZero() ? "; Ctrl-C stops" : "; running " + config.duration().toSeconds() + " s");
+            out.printf("sim: %s gets a fault at %s, %d s from now (%s of %s for %d s; random anomalies on every machine besides)%n",
+                    faultyDevice, java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(faultStartTs),
+                            java.time.ZoneId.systemDefault()).withNano(0),
+                    Math.max(0, (faultStartTs - System.currentTimeMillis()) / 1000), fault.kind().wireName(),
+                    String.join(", ", fault.channels()), FAULT_LASTS.toSeconds());
 
             loop();
             return finish();
@@ -233,6 +296,8 @@ public final class Demo {
         out.printf("api: %s/api/v1 (Authorization: Bearer $(cat %s)); metrics: %s/metrics%n", api.url(), tokenFile,
                 api.url());
         out.printf("console: %s/ (open it in a browser; sign in with the token in %s)%n", api.url(), tokenFile);
+        consoleToken = Path.of(tokenFile);
+        consoleUrl = api.url() + "/";
     }
 
     private BrokerAddress startBroker() {
@@ -301,7 +366,7 @@ public final class Demo {
                 nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
                 new DemoReport.Quality(nan0(e.precision()), nan0(e.recall()), nan0(e.f1()), nan0(e.far())),
                 new DemoReport.Escalated(scoreboard.answered(), scoreboard.hubRight(), scoreboard.edgeRight()),
-                t.hub.batches(), t.hub.meanBatchSize(), errors);
+                t.hub.batches(), t.hub.meanBatchSize(), errors, scriptedFault());
         printSummary(report);
         if (config.report() != null) {
             try {
@@ -316,6 +381,12 @@ public final class Demo {
             }
         }
         return report;
+    }
+
+    private DemoReport.ScriptedFault scriptedFault() {
+        long seen = faultSeenTs.get();
+        return new DemoReport.ScriptedFault(faultyDevice, fault.kind().wireName() + " of " + String.join(", ", fault.channels()),
+                faultStartTs, seen == Long.MIN_VALUE ? null : (seen - faultStartTs) / 1000.0);
     }
 
     private void printSummary(DemoReport r) {
@@ -337,6 +408,10 @@ public final class Demo {
                     x.answered(), x.hubRight(), 100.0 * x.hubRight() / x.answered(), x.edgeRight(),
                     100.0 * x.edgeRight() / x.answered());
         }
+        DemoReport.ScriptedFault f = r.scriptedFault();
+        out.printf("scripted fault    %s on %s: %s%n", f.fault(), f.device(), f.alarmAfterSeconds() != null
+                ? String.format("anomalous %.1f s after it began", f.alarmAfterSeconds())
+                : System.currentTimeMillis() < f.startTs() ? "the demo stopped before it began" : "not detected");
         out.printf("%-17s %9s %9s %9s %9s%n", "decisions", "precision", "recall", "F1", "FAR");
         out.printf("%-17s %9s %9s %9s %9s%n", "collaborative", fmt(r.precision()), fmt(r.recall()), fmt(r.f1()), pct(r.far()));
         out.printf("%-17s %9s %9s %9s %9s%n", "edge only", fmt(r.edgeOnly().precision()), fmt(r.edgeOnly().recall()),

@@ -7,12 +7,21 @@ import java.util.Map;
  * collaborative (final) decisions against the simulator's ground truth; {@code edgeOnly} holds what
  * the tiny models alone would have decided on the same windows. Alarms are episodes: {@code onsets}
  * raised, {@code clears} and {@code rebaselines} that ended one (the rest still held at the end).
+ * {@code scriptedFault} is the one fault the demo scripts on a known device, and when it was seen.
  */
 public record DemoReport(String broker, int devices, double durationSeconds, long readings, long windows,
                          long onsets, long clears, long rebaselines, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
                          double escalationRate, double precision, double recall, double f1, double far,
                          Quality edgeOnly, Escalated escalated, long hubBatches, double hubMeanBatchSize,
-                         Map<String, Long> errors) {
+                         Map<String, Long> errors, ScriptedFault scriptedFault) {
+
+    /**
+     * The fault the demo scripts: on {@code device}, from {@code startTs} (epoch ms, the stamp of its first
+     * reading); {@code alarmAfterSeconds} from there to the first window the fleet decided anomalous on that
+     * device (sample time), or null when none came (or the demo stopped before the fault began).
+     */
+    public record ScriptedFault(String device, String fault, long startTs, Double alarmAfterSeconds) {
+    }
 
     /**
      * The escalated windows answered in time, where the hub's verdict replaced the edge's own call:

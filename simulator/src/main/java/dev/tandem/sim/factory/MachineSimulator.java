@@ -200,11 +200,11 @@ public final class MachineSimulator {
     }
 
     /**
-     * Injects {@code fault} starting {@code after} from the next sample (zero: the next sample).
+     * Injects {@code fault} starting {@code after} (process time, as the fault's own duration) from the next sample (zero: the next sample).
      * Refused (INVALID_CONFIG) if it overlaps a fault or a silence already scripted.
      */
     public synchronized void inject(Fault fault, java.time.Duration after) {
-        script.schedule(fault, seq + script.index(after.toMillis() * speedup / 1000.0));
+        script.schedule(fault, seq + script.index(after.toMillis() / 1000.0));
     }
 
     /** Whether sample {@code index} falls in a silence (generated, not to be sent). */
