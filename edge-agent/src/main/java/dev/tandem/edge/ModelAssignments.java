@@ -66,6 +66,13 @@ final class ModelAssignments {
     private static final Logger log = LoggerFactory.getLogger(ModelAssignments.class);
     /** SHADOW figures go to the hub at most this often (and when the shadow starts and ends). */
     static final long SHADOW_REPORT_MILLIS = 2_000;
+    /**
+     * A candidate that has scored fewer than its rules' {@code watchMinWindows} windows when its shadow
+     * time is over shadows on, one more shadow time (at least {@link #MIN_SHADOW_EXTENSION_MILLIS}) at a
+     * time, at most this many times; then it is judged on what it has.
+     */
+    static final int MAX_SHADOW_EXTENSIONS = 9;
+    static final long MIN_SHADOW_EXTENSION_MILLIS = 1_000;
     static final String REASSIGNED = "reassigned by the hub";
 
     private final String site;
@@ -99,6 +106,8 @@ final class ModelAssignments {
         Timers.Handle end;
         Timers.Handle report;
         ShadowReport reported;
+        /** Shadow times added because the candidate had scored too few windows to be judged. */
+        int extensions;
 
         Candidate(EdgeDevice device, ModelAssignment assignment, ModelManifest manifest, Shadow shadow) {
             this.device = device;
@@ -412,10 +421,21 @@ final class ModelAssignments {
         if (candidates.get(d.id()) != c) {
             return;
         }
-        candidates.remove(d.id());
-        c.report.cancel();
         RolloutRules rules = c.manifest.rules();
         ShadowReport r = c.shadow.report(System.currentTimeMillis());
+        if (r.windows() < rules.watchMinWindows() && c.extensions < MAX_SHADOW_EXTENSIONS) {
+            // a share of a handful of windows is noise (one disagreement in 15 is 0.93): judge on as many
+            // windows as the watchdog judges rates on, a shadow time more at a time, within bounds
+            c.extensions++;
+            long more = Math.max(MIN_SHADOW_EXTENSION_MILLIS, rules.shadowMs());
+            log.info("device {}: model {} has {} shadow windows of the {} it is judged on; shadowing {} ms more ({}/{})",
+                    d.id(), c.manifest.version(), r.windows(), rules.watchMinWindows(), more, c.extensions,
+                    MAX_SHADOW_EXTENSIONS);
+            c.end = timers.schedule(more, () -> endShadow(c));
+            return;
+        }
+        candidates.remove(d.id());
+        c.report.cancel();
         boolean byVerdicts = r.verdicts() >= rules.minVerdicts();
         boolean good = byVerdicts ? r.candidateMatches() >= r.activeMatches() : r.agreement() >= rules.minAgreement();
         String figures = byVerdicts

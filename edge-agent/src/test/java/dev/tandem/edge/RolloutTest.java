@@ -157,6 +157,20 @@ class RolloutTest extends AgentTestSupport {
     }
 
     @Test
+    void shadowTimeOver_withTooFewWindows_shadowsOnUntilTheCandidateHasTheWindowsItIsJudgedOn(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.MODEL_STATE));
+        withV1(config().build());
+        // 300 ms of shadow would judge the few dozen windows fed in it; the rules ask for 300
+        RolloutRules rules = new RolloutRules(ROLLOUT, 300, 1000, 0.9, 0, 300, ANY, ANY);
+        hub.publish(topic(Kind.MODEL), assign(TestModels.standard("v2"), 11, rules), true);
+        long[] sent = {0};
+        ModelState active = feedUntil(EnumSet.of(State.ACTIVE, State.ROLLED_BACK), TestModels.row(v1, TestModels.NORMAL),
+                sent);
+        assertEquals(State.ACTIVE, active.state(), active.reason());
+        assertTrue(active.shadow().windows() >= 300, "judged on " + active.shadow().windows() + " windows");
+    }
+
+    @Test
     void candidateThatAlarmsOnEverything_isRolledBackInShadow_withoutOneAlarm(Vertx vertx) {
         hub(vertx).subscribe(topic(Kind.MODEL_STATE), topic(Kind.ALARMS), topic(Kind.ESCALATIONS));
         EdgeAgent agent = withV1(config().build());

@@ -211,8 +211,9 @@ public final class SensorPublisher {
                     if (stopping) { // stopped while connecting
                         connected.tryComplete();
                         disconnect();
-                    } else if (connected.tryComplete()) {
-                        startPublishing();
+                    } else if (!connected.future().isComplete()) {
+                        startPublishing(); // first: start()'s future completes with the clock set and the schedule running
+                        connected.tryComplete();
                     }
                 })
                 .onFailure(e -> {
