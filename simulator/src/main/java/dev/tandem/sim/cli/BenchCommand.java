@@ -31,7 +31,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "rollout", mixinStandardHelpOptions = true,
             description = {"The hub's side of a rollout: a hub on the embedded broker or mosquitto and N devices played by one "
                     + "MQTT session (they answer each manifest at once: VERIFYING, SHADOW, ACTIVE; --bad: the first wave "
-                    + "rolls back by its watchdog), one rollout through waves of 1, 5%, 25%, 100%.",
+                    + "rolls back by its watchdog), one rollout through waves of 1, 5%%, 25%%, 100%%.",
                     "Prints each wave's duration and, with --bad, the fleet's rollback time, from the transitions the hub "
                     + "kept, and the heap a planned rollout retains per device (after GC). Real edge agents: "
                     + "./tandem sim scenario rollout."})

@@ -50,7 +50,7 @@ import java.util.concurrent.Callable;
                 "device, the rest is scored point-wise and micro-averaged; files without",
                 "labels are not scored. --seed, --devices and --samples apply to --dataset sim.",
                 "NAB protocol (--dataset nab --path DIR): DIR/data/**.csv and",
-                "DIR/labels/combined_windows.json; each file's probationary rows (15%, at most",
+                "DIR/labels/combined_windows.json; each file's probationary rows (15%%, at most",
                 "750) commission its device; alarm onsets are scored by NAB's scorer in its",
                 "three profiles. --check-reference REF scores the published reference",
                 "detector's output instead and prints whether our scorer reproduces it.",

@@ -49,7 +49,7 @@ final class SimReplayCommand implements Callable<Integer> {
     String speed;
 
     @Option(names = "--commissioning", paramLabel = "auto|N", defaultValue = "auto",
-            description = "Rows each device commissions on: auto is the format's, as eval (skab: 400; nab: 15 % of each file, at most 750), N for csv (default: ${DEFAULT-VALUE}).")
+            description = "Rows each device commissions on: auto is the format's, as eval (skab: 400; nab: 15 %% of each file, at most 750), N for csv (default: ${DEFAULT-VALUE}).")
     String commissioning;
 
     @Option(names = "--broker", paramLabel = "URL", converter = BrokerOption.class,

@@ -53,6 +53,36 @@ class QuietCliTest {
     }
 
     @Test
+    void everyCommandsHelp_printsCleanly_withoutAFormattingWarning() {
+        java.util.List<String[]> all = new java.util.ArrayList<>();
+        collect(new CommandLine(new TandemCli()), new java.util.ArrayList<>(), all);
+        assertTrue(all.size() > 20, "the whole tree: " + all.size());
+        for (String[] path : all) {
+            String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+            args[path.length] = "--help";
+            TandemCliProbe.Split r = TandemCliProbe.split(args);
+            String name = String.join(" ", path);
+            assertEquals(0, r.exit(), name + " --help\n" + r.err());
+            assertTrue(r.out().contains("Usage: tandem"), name + ": " + r.out());
+            assertFalse(r.err().contains("picocli WARN") || r.out().contains("picocli WARN"),
+                    name + " --help formats its text (a bare % is written %%):\n" + r.err());
+        }
+    }
+
+    private static void collect(CommandLine c, java.util.List<String> path, java.util.List<String[]> into) {
+        if (!path.isEmpty()) {
+            into.add(path.toArray(String[]::new));
+        }
+        for (java.util.Map.Entry<String, CommandLine> sub : c.getSubcommands().entrySet()) {
+            if (sub.getValue().getCommandName().equals(sub.getKey())) { // aliases once
+                java.util.List<String> next = new java.util.ArrayList<>(path);
+                next.add(sub.getKey());
+                collect(sub.getValue(), next, into);
+            }
+        }
+    }
+
+    @Test
     void logOptions_areTakenByEveryCommand() {
         CommandLine cli = new CommandLine(new TandemCli());
         for (String[] args : new String[][]{{"demo", "--verbose"}, {"hub", "--log-file", "x.log"},
