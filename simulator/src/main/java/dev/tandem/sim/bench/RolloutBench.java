@@ -62,6 +62,9 @@ public final class RolloutBench {
     private static final int CHANNELS = 5;
 
     /** What one run measured. */
+    /** The bench's waves: 1 device, 5 %, 25 %, 100 %. */
+    static final WaveSize[] WAVES = {WaveSize.devices(1), WaveSize.share(0.05), WaveSize.share(0.25), WaveSize.share(1.0)};
+
     public record Result(String broker, int devices, boolean bad, String finalState, long commissionMs, long totalMs,
                          List<Long> waveMs, Long rollbackMs, Map<String, Integer> actions, long heapPerDeviceBytes) {
     }
@@ -84,6 +87,20 @@ public final class RolloutBench {
      */
     public static Result run(String brokerKind, int devices, boolean bad, Duration shadow, int largeSteps,
                              java.io.PrintStream progress) throws Exception {
+        return run(brokerKind, devices, bad ? 1 : 0, shadow, largeSteps, progress);
+    }
+
+    /**
+     * As above, the model going bad in wave {@code badWave} (1-4; 0: a good model): the devices of the
+     * waves before it answer as with a good model, those of that wave and after trip their watchdog, so
+     * that with {@code badWave} 4 the fleet rollback sends back every device the earlier waves moved.
+     */
+    public static Result run(String brokerKind, int devices, int badWave, Duration shadow, int largeSteps,
+                             java.io.PrintStream progress) throws Exception {
+        if (badWave < 0 || badWave > WAVES.length) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, "--bad-wave must be 1.." + WAVES.length + ", got " + badWave);
+        }
+        boolean bad = badWave > 0;
         if (devices < 1 || devices > 10_000) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--devices must be 1..10000, got " + devices);
         }
@@ -109,7 +126,10 @@ public final class RolloutBench {
         // on the embedded broker plainly (HiveMQ CE's QoS 1 shared subscriptions stall under a backlog), else $share/hub
         HubConfig config = HubConfig.builder(address).sharedSubscription(!brokerKind.equals("embedded"))
                 .large(LargeModelConfig.builder().steps(largeSteps).build()).build();
-        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(address.url(), bad)) {
+        WaveGate gate = new WaveGate(1.0, 0.0, shadow, Duration.ofMinutes(10));
+        WavePlan plan = WavePlan.uniform(gate, WAVES);
+        int goodAnswers = badWave <= 1 ? 0 : plan.counts(devices).get(Math.min(badWave, plan.counts(devices).size()) - 2);
+        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(address.url(), bad, goodAnswers)) {
             long t0 = System.nanoTime();
             progress.printf("bench rollout phase 1/2: commissioning %d scripted devices%n", devices);
             for (int i = 1; i <= devices; i++) {
@@ -122,15 +142,13 @@ public final class RolloutBench {
             long commissionMs = (System.nanoTime() - t0) / 1_000_000;
             progress.printf("bench rollout phase 2/2: a %s model through four waves (commissioning took %d ms)%n",
                     bad ? "bad" : "good", commissionMs);
-            WaveGate gate = new WaveGate(1.0, 0.0, shadow, Duration.ofMinutes(10));
             // a bad model's first wave must not be promoted before its watchdog's report: watch 1 s then
             RolloutSettings watch = new RolloutSettings(5, 0.9, bad ? Duration.ofSeconds(1) : Duration.ZERO, 20,
                     RolloutRules.Band.upTo(0.2),
                     RolloutRules.Band.upTo(0.3));
             Rollout r = hub.rollouts().create(new RolloutEngine.Request("bench", RolloutChange.recipe(
-                            "default:threshold-scale=" + (bad ? "0.02" : "0.9")), RolloutTarget.site(SITE),
-                    WavePlan.uniform(gate, WaveSize.devices(1), WaveSize.share(0.05), WaveSize.share(0.25),
-                            WaveSize.share(1.0)), watch, true), "bench")
+                            "default:threshold-scale=" + (badWave == 1 ? "0.02" : "0.9")), RolloutTarget.site(SITE),
+                    plan, watch, true), "bench")
                     .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             dev.tandem.sim.rollout.RolloutOutcome o = dev.tandem.sim.rollout.RolloutOutcome.await(hub, r.id(),
                     Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
@@ -172,11 +190,15 @@ public final class RolloutBench {
     private static final class Devices implements AutoCloseable {
         private final MqttAsyncClient client;
         private final boolean bad;
+        /** Candidate manifests answered as a good model's before the bad ones (the waves before the bad wave). */
+        private final int goodAnswers;
+        private int answered;
         private final ExecutorService out = Executors.newSingleThreadExecutor();
         private final SplittableRandom random = new SplittableRandom(42);
 
-        Devices(String url, boolean bad) throws MqttException {
+        Devices(String url, boolean bad, int goodAnswers) throws MqttException {
             this.bad = bad;
+            this.goodAnswers = goodAnswers;
             client = new MqttAsyncClient(url, "bench-devices", new MemoryPersistence());
             client.setCallback(new MqttCallback() {
                 @Override
@@ -234,7 +256,8 @@ public final class RolloutBench {
 
         private void answer(String device, ModelManifest m) {
             String version = m.version();
-            List<ModelState> reports = bad
+            boolean badNow = bad && answered++ >= goodAnswers; // on the one thread that answers, in arrival order
+            List<ModelState> reports = badNow
                     ? List.of(ModelState.verifying(SITE, device, version), ModelState.active(SITE, device, version),
                     ModelState.rolledBack(SITE, device, version, ErrorCode.WATCHDOG_TRIPPED, "alarm rate above the band"))
                     : List.of(ModelState.verifying(SITE, device, version),

@@ -43,6 +43,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--bad", description = "Roll out a bad model: the first wave fails and the fleet rolls back.")
         boolean bad;
 
+        @Option(names = "--bad-wave", paramLabel = "N", defaultValue = "0",
+                description = "The model goes bad only in wave N (1-4; implies --bad): the earlier waves go ACTIVE, so "
+                        + "with 4 the fleet rollback sends back every device they moved.")
+        int badWave;
+
         @Option(names = "--broker", paramLabel = "embedded|mosquitto", defaultValue = "embedded",
                 description = "The broker started for the run (default: ${DEFAULT-VALUE}; mosquitto must be installed).")
         String broker;
@@ -60,8 +65,8 @@ final class BenchCommand implements Runnable {
             if (shadowMs < 0 || shadowMs > 60_000) {
                 throw new TandemException(ErrorCode.INVALID_CONFIG, "--shadow-ms must be 0..60000");
             }
-            dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(broker, devices, bad,
-                    java.time.Duration.ofMillis(shadowMs), largeSteps, System.err);
+            dev.tandem.sim.bench.RolloutBench.Result r = dev.tandem.sim.bench.RolloutBench.run(broker, devices,
+                    badWave > 0 ? badWave : bad ? 1 : 0, java.time.Duration.ofMillis(shadowMs), largeSteps, System.err);
             System.out.printf("rollout of %d devices on %s (%s): %s in %d ms; waves %s ms%s; actions %s (commissioning took %d ms); "
                             + "a planned rollout retains about %d bytes of heap per device%n",
                     r.devices(), r.broker(), r.bad() ? "bad model" : "good model", r.finalState(), r.totalMs(), r.waveMs(),

@@ -53,13 +53,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-http", description = "No REST API.")
     boolean noHttp;
 
+    @Option(names = "--no-rollout", description = "No rollout (default: once every machine runs its model, a re-fitted "
+            + "model goes out in waves of 1 device, half the line and the whole line, followed in the status lines).")
+    boolean noRollout;
+
     @Override
     public Integer call() throws Exception {
         DemoConfig config = DemoConfig.builder().devices(fleet.devices()).duration(Duration.ofSeconds(durationSeconds))
                 .broker(broker).seed(fleet.seed()).report(report).ratePerDevice(fleet.rate())
                 .commissioningSamples(fleet.commissioning()).statusInterval(Duration.ofMillis(Math.round(statusEvery * 1000)))
                 .site(fleet.site()).verdictTimeout(Duration.ofMillis(verdictTimeoutMs)).siteDir(siteDir).insecure(insecure)
-                .httpPort(noHttp ? DemoConfig.NO_HTTP : httpPort).build();
+                .httpPort(noHttp ? DemoConfig.NO_HTTP : httpPort).rollout(!noRollout).build();
         Demo demo = new Demo(config, System.out);
         UntilStopped.onCtrlC(demo::requestStop, demo::run);
         return 0;

@@ -141,7 +141,8 @@ final class NumericOptions {
             entry("hub rollout status --limit", between(1, 1000, "devices")),
             entry("--offset", atLeast(0, "devices")),
             entry("bench rollout --devices", between(1, 10_000, "devices")),
-            entry("--shadow-ms", between(0, 60_000, "milliseconds")));
+            entry("--shadow-ms", between(0, 60_000, "milliseconds")),
+            entry("--bad-wave", between(0, 4, "a wave of the four; 0: none, or the first with --bad")));
 
     /** The numeric options typed as text: a number in the rule's range, or one of the words. */
     record TextRule(java.util.Set<String> words, Rule rule) {

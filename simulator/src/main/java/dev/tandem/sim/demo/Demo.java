@@ -70,6 +70,7 @@ public final class Demo {
     private final List<EdgeAgent> agents = new ArrayList<>();
     private SensorPublisher publisher;
     private Scoreboard scoreboard;
+    private DemoRollout rollout;
     private long startNanos;
     private volatile String consoleUrl;
     private volatile Path consoleToken;
@@ -82,7 +83,7 @@ public final class Demo {
     private final java.util.concurrent.atomic.AtomicLong faultSeenTs = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
     /** After the faulty device's model could be active: its commissioning plus this much (wall time). */
-    static final java.time.Duration FAULT_AFTER_COMMISSIONING = java.time.Duration.ofSeconds(20);
+    static final java.time.Duration FAULT_AFTER_COMMISSIONING = java.time.Duration.ofSeconds(30);
     /** How long the scripted fault lasts (wall time). */
     static final java.time.Duration FAULT_LASTS = java.time.Duration.ofSeconds(60);
 
@@ -219,6 +220,11 @@ public final class Demo {
                     Math.max(0, (faultStartTs - System.currentTimeMillis()) / 1000), fault.kind().wireName(),
                     String.join(", ", fault.channels()), FAULT_LASTS.toSeconds());
 
+            if (config.rollout()) {
+                rollout = new DemoRollout(hub, config.site(), out,
+                        () -> agents.stream().allMatch(a -> a.modelsLoaded().isComplete()), this::elapsedSeconds);
+                rollout.start();
+            }
             loop();
             return finish();
         } finally {
@@ -347,6 +353,9 @@ public final class Demo {
     }
 
     private DemoReport finish() throws InterruptedException {
+        if (rollout != null) {
+            rollout.close(); // no status line after this one
+        }
         out.println("stopping: sensors off, waiting for the last verdicts...");
         publisher.stop().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS)
                 .exceptionally(e -> null).join();
@@ -366,7 +375,8 @@ public final class Demo {
                 nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
                 new DemoReport.Quality(nan0(e.precision()), nan0(e.recall()), nan0(e.f1()), nan0(e.far())),
                 new DemoReport.Escalated(scoreboard.answered(), scoreboard.hubRight(), scoreboard.edgeRight()),
-                t.hub.batches(), t.hub.meanBatchSize(), errors, scriptedFault());
+                t.hub.batches(), t.hub.meanBatchSize(), errors, scriptedFault(),
+                rollout == null ? null : rollout.outcome());
         printSummary(report);
         if (config.report() != null) {
             try {
@@ -412,6 +422,9 @@ public final class Demo {
         out.printf("scripted fault    %s on %s: %s%n", f.fault(), f.device(), f.alarmAfterSeconds() != null
                 ? String.format("anomalous %.1f s after it began", f.alarmAfterSeconds())
                 : System.currentTimeMillis() < f.startTs() ? "the demo stopped before it began" : "not detected");
+        if (r.rollout() != null) {
+            out.printf("rollout           %s (%s): %s%n", r.rollout().name(), DemoRollout.RECIPE, r.rollout().summary());
+        }
         out.printf("%-17s %9s %9s %9s %9s%n", "decisions", "precision", "recall", "F1", "FAR");
         out.printf("%-17s %9s %9s %9s %9s%n", "collaborative", fmt(r.precision()), fmt(r.recall()), fmt(r.f1()), pct(r.far()));
         out.printf("%-17s %9s %9s %9s %9s%n", "edge only", fmt(r.edgeOnly().precision()), fmt(r.edgeOnly().recall()),
@@ -459,6 +472,9 @@ public final class Demo {
     }
 
     private void shutdown() {
+        if (rollout != null) {
+            rollout.close();
+        }
         if (publisher != null) {
             publisher.stop();
         }

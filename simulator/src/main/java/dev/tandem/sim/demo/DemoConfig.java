@@ -18,11 +18,12 @@ import java.time.Duration;
  * provisioned for it ({@code ./tandem provision}), whose identities the demo logs in with.
  * {@code insecure}: anonymous clients everywhere (the embedded broker allows them; warned).
  * {@code httpPort}: the hub's REST API and metrics on 127.0.0.1 (0: a free port; -1: none).
- * Build one with {@link #builder()}.
+ * {@code rollout}: once every machine runs its model, roll a re-fitted model out to the line in waves
+ * ({@link DemoRollout}). Build one with {@link #builder()}.
  */
 public record DemoConfig(int devices, Duration duration, BrokerAddress broker, long seed, Path report,
                          double ratePerDevice, int commissioningSamples, Duration statusInterval, String site,
-                         Duration verdictTimeout, Path siteDir, boolean insecure, int httpPort) {
+                         Duration verdictTimeout, Path siteDir, boolean insecure, int httpPort, boolean rollout) {
     /** {@code httpPort}: no REST API. */
     public static final int NO_HTTP = -1;
     /** The simulator's ({@link dev.tandem.sim.publish.PublisherConfig#DEFAULT_RATE_PER_DEVICE}): one default for every command. */
@@ -81,7 +82,7 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
     public Builder toBuilder() {
         return new Builder().devices(devices).duration(duration).broker(broker).seed(seed).report(report)
                 .ratePerDevice(ratePerDevice).commissioningSamples(commissioningSamples).statusInterval(statusInterval)
-                .site(site).verdictTimeout(verdictTimeout).siteDir(siteDir).insecure(insecure).httpPort(httpPort);
+                .site(site).verdictTimeout(verdictTimeout).siteDir(siteDir).insecure(insecure).httpPort(httpPort).rollout(rollout);
     }
 
     /** Mutable builder of a {@link DemoConfig}; {@link #build()} validates. */
@@ -99,6 +100,7 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
         private Path siteDir;
         private boolean insecure;
         private int httpPort;
+        private boolean rollout = true;
 
         private Builder() {
         }
@@ -174,9 +176,15 @@ public record DemoConfig(int devices, Duration duration, BrokerAddress broker, l
             return this;
         }
 
+        /** Roll a re-fitted model out once every machine runs its model (default: yes). */
+        public Builder rollout(boolean rollout) {
+            this.rollout = rollout;
+            return this;
+        }
+
         public DemoConfig build() {
             return new DemoConfig(devices, duration, broker, seed, report, ratePerDevice, commissioningSamples,
-                    statusInterval, site, verdictTimeout, siteDir, insecure, httpPort);
+                    statusInterval, site, verdictTimeout, siteDir, insecure, httpPort, rollout);
         }
     }
 }

@@ -7,13 +7,15 @@ import java.util.Map;
  * collaborative (final) decisions against the simulator's ground truth; {@code edgeOnly} holds what
  * the tiny models alone would have decided on the same windows. Alarms are episodes: {@code onsets}
  * raised, {@code clears} and {@code rebaselines} that ended one (the rest still held at the end).
- * {@code scriptedFault} is the one fault the demo scripts on a known device, and when it was seen.
+ * {@code scriptedFault} is the one fault the demo scripts on a known device, and when it was seen;
+ * {@code rollout} the demo's rollout of a re-fitted model, wave by wave (null: none was started).
  */
 public record DemoReport(String broker, int devices, double durationSeconds, long readings, long windows,
                          long onsets, long clears, long rebaselines, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
                          double escalationRate, double precision, double recall, double f1, double far,
                          Quality edgeOnly, Escalated escalated, long hubBatches, double hubMeanBatchSize,
-                         Map<String, Long> errors, ScriptedFault scriptedFault) {
+                         Map<String, Long> errors, ScriptedFault scriptedFault,
+                         dev.tandem.sim.rollout.RolloutOutcome rollout) {
 
     /**
      * The fault the demo scripts: on {@code device}, from {@code startTs} (epoch ms, the stamp of its first

@@ -20,4 +20,16 @@ class RolloutBenchTest {
         assertEquals(5, bad.actions().get("CANCELED"));
         assertEquals(1, bad.waveMs().size());
     }
+
+    @Test
+    void aModelBadOnlyInTheLastWave_rollsTheWholeFleetBack() throws Exception {
+        RolloutBench.Result r = RolloutBench.run("embedded", 6, 4, Duration.ZERO, RolloutBench.DEFAULT_LARGE_STEPS,
+                System.err);
+        assertEquals("ROLLED_BACK", r.finalState());
+        assertEquals(4, r.waveMs().size(), "three waves promoted, the fourth stopped");
+        // the 3 devices of the first waves were ACTIVE and are sent back, the last wave's tripped by themselves
+        assertEquals(6, r.actions().get("ROLLED_BACK") + r.actions().getOrDefault("CANCELED", 0), r.actions().toString());
+        assertEquals(true, r.actions().get("ROLLED_BACK") >= 4, r.actions().toString());
+        assertEquals(true, r.rollbackMs() != null && r.rollbackMs() >= 0, "the fleet's rollback is timed");
+    }
 }

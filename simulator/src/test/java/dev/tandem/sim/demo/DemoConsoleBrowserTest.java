@@ -80,6 +80,11 @@ class DemoConsoleBrowserTest {
                 wait.until(ExpectedConditions.attributeToBe(row, "data-state", "DETECTING"));
             }
 
+            // the demo's rollout shows, wave by wave, once every machine runs its model
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#rollouts .rollout[data-rollout]")));
+            assertTrue(browser.findElement(By.id("rollouts")).getText().contains("demo-refit"),
+                    browser.findElement(By.id("rollouts")).getText());
+
             // the scripted fault begins; its alarm appears on the faulty machine within seconds
             long faultStart = demo.faultStartTs();
             long now = System.currentTimeMillis();

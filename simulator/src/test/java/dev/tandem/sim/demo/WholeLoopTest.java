@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,6 +80,13 @@ class WholeLoopTest {
         assertTrue(r.clears() + r.rebaselines() <= r.onsets(), "an episode ends at most once\n" + out);
         assertTrue(out.contains("alarm episodes    " + r.onsets() + " onsets"), out);
         assertTrue(out.contains("=== Tandem demo summary ==="), out);
+        // the demo's rollout: a re-fitted model through its three waves, shadowed and watched by the agents
+        assertNotNull(r.rollout(), "the demo rolled a model out\n" + out);
+        assertEquals("FINISHED", r.rollout().state(), "the demo's rollout\n" + out);
+        assertEquals(3, r.rollout().waves().size());
+        assertEquals(DEVICES, r.rollout().actions().get("ACTIVE"), "every device runs the re-fitted model\n" + out);
+        assertTrue(out.contains("rollout demo-refit: RUNNING wave 1/3"), "followed wave by wave in the status lines\n" + out);
+        assertTrue(out.contains("rollout           demo-refit (default:threshold-quantile=0.995): FINISHED"), out);
 
         DemoReport fromFile = Wire.mapper().readValue(config.report().toFile(), DemoReport.class);
         assertEquals(r.readings(), fromFile.readings());
