@@ -201,6 +201,11 @@ public final class EdgeMetrics {
         return (long) reviews.count();
     }
 
+    /** Verdicts on review escalations (not counted in {@link Snapshot#verdicts()}). */
+    public long reviewVerdicts() {
+        return (long) reviewVerdicts.count();
+    }
+
     public void verdict() {
         verdicts.increment();
     }

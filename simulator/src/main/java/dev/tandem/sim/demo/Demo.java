@@ -370,7 +370,8 @@ public final class Demo {
                 config.broker() == null ? "embedded " + embedded.url() : config.broker().url(),
                 config.devices(), elapsedSeconds(), t.edge.readings(), t.edge.windows(), t.edge.onsets(),
                 t.edge.clears(), t.edge.rebaselines(),
-                t.edge.escalations(), t.edge.verdicts(), t.edge.verdictTimeouts(), t.modelsLoaded,
+                t.edge.escalations(), t.edge.reviews(), t.edge.verdicts(), t.edge.reviewVerdicts(),
+                t.edge.verdictTimeouts(), t.modelsLoaded,
                 t.edge.windows() == 0 ? 0 : (double) t.edge.escalations() / t.edge.windows(),
                 nan0(c.precision()), nan0(c.recall()), nan0(c.f1()), nan0(c.far()),
                 new DemoReport.Quality(nan0(e.precision()), nan0(e.recall()), nan0(e.f1()), nan0(e.far())),
@@ -409,8 +410,10 @@ public final class Demo {
         out.printf("windows scored    %d%n", r.windows());
         out.printf("alarm episodes    %d onsets, %d cleared, %d re-baselined, %d held at the end%n", r.onsets(),
                 r.clears(), r.rebaselines(), r.onsets() - r.clears() - r.rebaselines());
-        out.printf("escalations       %d (%.1f%% of windows)%n", r.escalations(), 100 * r.escalationRate());
-        out.printf("verdicts          %d (timeouts %d)%n", r.verdicts(), r.verdictTimeouts());
+        out.printf("escalations       %d (%.1f%% of windows)%s%n", r.escalations(), 100 * r.escalationRate(),
+                r.reviews() == 0 ? "" : "; " + r.reviews() + " of them reviews of a held alarm");
+        out.printf("verdicts          %d (timeouts %d)%s%n", r.verdicts(), r.verdictTimeouts(),
+                r.reviews() == 0 ? "" : "; and " + r.reviewVerdicts() + " on the reviews");
         out.printf("hub batches       %d (mean size %.1f)%n", r.hubBatches(), r.hubMeanBatchSize());
         DemoReport.Escalated x = r.escalated();
         if (x.answered() > 0) {
@@ -440,12 +443,12 @@ public final class Demo {
 
     private record EdgeTotals(long readings, long windows, long onsets, long clears, long rebaselines,
                               long escalations, long verdicts,
-                              long verdictTimeouts, Map<String, Long> errorsByCode) {
+                              long verdictTimeouts, long reviews, long reviewVerdicts, Map<String, Long> errorsByCode) {
     }
 
     private Totals totals() {
         long readings = 0, windows = 0, onsets = 0, clears = 0, rebaselines = 0, escalations = 0, verdicts = 0;
-        long timeouts = 0;
+        long timeouts = 0, reviews = 0, reviewVerdicts = 0;
         Map<String, Long> byCode = new TreeMap<>();
         int loaded = 0;
         for (EdgeAgent a : agents) {
@@ -458,12 +461,15 @@ public final class Demo {
             escalations += s.escalations();
             verdicts += s.verdicts();
             timeouts += s.verdictTimeouts();
+            reviews += a.metrics().reviews();
+            reviewVerdicts += a.metrics().reviewVerdicts();
             s.errorsByCode().forEach((k, v) -> byCode.merge(k.name(), v, Long::sum));
             if (a.modelsLoaded().isComplete()) {
                 loaded++;
             }
         }
-        return new Totals(new EdgeTotals(readings, windows, onsets, clears, rebaselines, escalations, verdicts, timeouts, byCode),
+        return new Totals(new EdgeTotals(readings, windows, onsets, clears, rebaselines, escalations, verdicts, timeouts, reviews,
+                reviewVerdicts, byCode),
                 hub.metrics().snapshot(), loaded);
     }
 

@@ -7,11 +7,14 @@ import java.util.Map;
  * collaborative (final) decisions against the simulator's ground truth; {@code edgeOnly} holds what
  * the tiny models alone would have decided on the same windows. Alarms are episodes: {@code onsets}
  * raised, {@code clears} and {@code rebaselines} that ended one (the rest still held at the end).
+ * {@code escalations} include {@code reviews} (a window of an alarm held long enough, escalated for
+ * the hub's re-baselining to see); {@code verdicts} answer the others, {@code reviewVerdicts} the reviews.
  * {@code scriptedFault} is the one fault the demo scripts on a known device, and when it was seen;
  * {@code rollout} the demo's rollout of a re-fitted model, wave by wave (null: none was started).
  */
 public record DemoReport(String broker, int devices, double durationSeconds, long readings, long windows,
-                         long onsets, long clears, long rebaselines, long escalations, long verdicts, long verdictTimeouts, long modelsDelivered,
+                         long onsets, long clears, long rebaselines, long escalations, long reviews, long verdicts,
+                         long reviewVerdicts, long verdictTimeouts, long modelsDelivered,
                          double escalationRate, double precision, double recall, double f1, double far,
                          Quality edgeOnly, Escalated escalated, long hubBatches, double hubMeanBatchSize,
                          Map<String, Long> errors, ScriptedFault scriptedFault,

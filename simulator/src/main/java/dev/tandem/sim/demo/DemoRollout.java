@@ -36,6 +36,14 @@ final class DemoRollout implements AutoCloseable {
     static final Duration SHADOW = Duration.ofSeconds(2);
     static final Duration WATCH = Duration.ofSeconds(2);
     static final Duration WAVE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The watchdog's alarm-rate band. The default (up to 20 % of windows anomalous) is for a line that is
+     * rarely anomalous; the demo's machines are anomalous 15 % of the time
+     * ({@link dev.tandem.sim.factory.SimConfig#DEFAULT_ANOMALY_RATE}), so a good model alarms on about
+     * that many windows and a two-second watch over one episode would trip the default. Up to 50 %: a
+     * model that alarms on everything still trips it.
+     */
+    static final dev.tandem.shared.signing.RolloutRules.Band ALARM_RATE = dev.tandem.shared.signing.RolloutRules.Band.upTo(0.5);
     private static final long POLL_MILLIS = 250;
 
     private final CloudHub hub;
@@ -75,7 +83,7 @@ final class DemoRollout implements AutoCloseable {
                     WAVE_TIMEOUT);
             RolloutSettings settings = new RolloutSettings(RolloutSettings.DEFAULT_MIN_VERDICTS,
                     RolloutSettings.DEFAULT_MIN_AGREEMENT, WATCH, RolloutSettings.DEFAULT_WATCH_MIN_WINDOWS,
-                    RolloutSettings.DEFAULT_ALARM_RATE, RolloutSettings.DEFAULT_ESCALATION_RATE);
+                    ALARM_RATE, RolloutSettings.DEFAULT_ESCALATION_RATE);
             WavePlan plan = WavePlan.uniform(gate, WaveSize.devices(1), WaveSize.share(0.5), WaveSize.share(1.0));
             Rollout r = hub.rollouts().create(new RolloutEngine.Request(NAME, RolloutChange.recipe(RECIPE),
                     RolloutTarget.site(site), plan, settings, true), "demo").toCompletionStage().toCompletableFuture()

@@ -66,7 +66,9 @@ class WholeLoopTest {
         assertEquals(DEVICES, r.modelsDelivered(), "every device got its tiny model through commissioning\n" + out);
         assertTrue(r.windows() > 1000, "windows were scored: " + r.windows());
         assertTrue(r.escalations() > 0, "uncertain windows were escalated");
-        assertTrue(r.verdicts() >= 0.9 * r.escalations(), "escalations answered: " + r.verdicts() + " of " + r.escalations());
+        assertTrue(r.verdicts() >= 0.9 * (r.escalations() - r.reviews()), "escalations answered: " + r.verdicts() + " of "
+                + r.escalations() + " (" + r.reviews() + " reviews)");
+        assertTrue(r.reviewVerdicts() <= r.reviews(), "reviews answered: " + r.reviewVerdicts() + " of " + r.reviews());
         assertTrue(r.escalationRate() < 0.5, "the edge decides most windows itself: " + r.escalationRate());
         // where the two halves can disagree (the escalated windows), the hub's verdicts are right
         // more often than the edge's own calls would have been; so the final decisions beat the edge's
@@ -88,7 +90,11 @@ class WholeLoopTest {
         assertTrue(out.contains("rollout demo-refit: RUNNING wave 1/3"), "followed wave by wave in the status lines\n" + out);
         assertTrue(out.contains("rollout           demo-refit (default:threshold-quantile=0.995): FINISHED"), out);
 
-        DemoReport fromFile = Wire.mapper().readValue(config.report().toFile(), DemoReport.class);
+        // a report for people and tools, not a wire message: fields left out when null (a rollout's rollbackMs) read as null
+        DemoReport fromFile = Wire.mapper().copy()
+                .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .readValue(config.report().toFile(), DemoReport.class);
+        assertEquals(r.rollout().state(), fromFile.rollout().state());
         assertEquals(r.readings(), fromFile.readings());
         String json = java.nio.file.Files.readString(config.report());
         for (String key : new String[]{"readings", "windows", "onsets", "clears", "rebaselines", "escalations", "verdicts", "verdictTimeouts", "precision", "recall"}) {
