@@ -1,7 +1,6 @@
 package dev.tandem.sim.demo;
 
 import dev.tandem.hub.CloudHub;
-import dev.tandem.hub.rollout.ActionState;
 import dev.tandem.hub.rollout.Rollout;
 import dev.tandem.hub.rollout.RolloutChange;
 import dev.tandem.hub.rollout.RolloutEngine;
@@ -14,8 +13,6 @@ import dev.tandem.sim.rollout.RolloutOutcome;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
@@ -101,7 +98,7 @@ final class DemoRollout implements AutoCloseable {
                     break;
                 }
                 String line = now.state() + " wave " + (now.currentWave() + 1) + "/" + now.waves().size()
-                        + " | actions " + nonZero(v.counts());
+                        + " | actions " + RolloutOutcome.nonZero(v.counts());
                 if (!line.equals(last)) {
                     out.printf("[%4.0fs] rollout %s: %s%n", elapsedSeconds.getAsDouble(), NAME, line);
                     last = line;
@@ -143,15 +140,5 @@ final class DemoRollout implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Map<String, Integer> nonZero(Map<ActionState, Integer> counts) {
-        Map<String, Integer> m = new TreeMap<>();
-        counts.forEach((s, n) -> {
-            if (n > 0) {
-                m.put(s.name(), n);
-            }
-        });
-        return m;
     }
 }

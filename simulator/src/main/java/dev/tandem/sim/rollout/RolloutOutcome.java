@@ -145,6 +145,17 @@ public record RolloutOutcome(String id, String name, String change, String state
         return hub.rollouts().view(id, offset, limit).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
+    /** Action counts without the states no action is in, for a status line: {@code {ACTIVE=3, SHADOW=2}}. */
+    public static Map<String, Integer> nonZero(Map<dev.tandem.hub.rollout.ActionState, Integer> counts) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        counts.forEach((s, n) -> {
+            if (n > 0) {
+                out.put(s.name(), n);
+            }
+        });
+        return out;
+    }
+
     /** A line for status output: {@code FINISHED in 9.0 s: waves 2.1 s, 3.4 s ...; actions {ACTIVE=3}}. */
     public String summary() {
         StringBuilder sb = new StringBuilder(state).append(" in ").append(String.format("%.1f s", totalMs / 1000.0))

@@ -169,7 +169,7 @@ public final class RolloutScenario {
             if (!now.equals(last) || System.nanoTime() >= nextStatus) {
                 nextStatus = System.nanoTime() + options.statusEvery().toNanos();
                 out.printf("[%5.0fs] rollout %s: %s | actions %s%n", (System.nanoTime() - t0) / 1e9, r.name(), now,
-                        nonZero(v.counts()));
+                        RolloutOutcome.nonZero(v.counts()));
                 last = now;
             }
             Thread.sleep(100);
@@ -266,16 +266,6 @@ public final class RolloutScenario {
         if (!r.unchecked().isEmpty()) {
             out.printf("not checked here  %s%n", r.unchecked());
         }
-    }
-
-    private static Map<String, Integer> nonZero(Map<dev.tandem.hub.rollout.ActionState, Integer> counts) {
-        Map<String, Integer> out = new java.util.LinkedHashMap<>();
-        counts.forEach((s, n) -> {
-            if (n > 0) {
-                out.put(s.name(), n);
-            }
-        });
-        return out;
     }
 
     private static long left(long deadline) {
