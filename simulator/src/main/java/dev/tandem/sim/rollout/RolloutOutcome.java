@@ -25,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  * @param actions    the actions by final state (every state, zeros included)
  * @param codes      the actions' failure codes (SHADOW_WORSE, WATCHDOG_TRIPPED, ...) and how many
  * @param candidates the candidate versions sent, by device (to check who runs what)
+ * @param states     each device's final action state, by device
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record RolloutOutcome(String id, String name, String change, String state, long totalMs,
                              List<WaveOutcome> waves, Long rollbackMs, Map<String, Integer> actions,
-                             Map<String, Integer> codes, @com.fasterxml.jackson.annotation.JsonIgnore Map<String, String> candidates) {
+                             Map<String, Integer> codes, @com.fasterxml.jackson.annotation.JsonIgnore Map<String, String> candidates,
+                             @com.fasterxml.jackson.annotation.JsonIgnore Map<String, String> states) {
     /** Page size when reading every action back. */
     private static final int PAGE = 1000;
 
@@ -118,6 +120,7 @@ public record RolloutOutcome(String id, String name, String change, String state
         }
         Map<String, Integer> codes = new TreeMap<>();
         Map<String, String> candidates = new TreeMap<>();
+        Map<String, String> states = new TreeMap<>();
         for (int offset = 0; offset < v.total(); offset += PAGE) {
             RolloutEngine.View page = offset == 0 ? v : view(hub, id, offset, PAGE);
             for (ActionRecord a : page.actions()) {
@@ -127,6 +130,7 @@ public record RolloutOutcome(String id, String name, String change, String state
                 if (a.candidateVersion() != null) {
                     candidates.put(a.action().device().device(), a.candidateVersion());
                 }
+                states.put(a.action().device().device(), a.action().state().name());
             }
         }
         Long rollbackMs = stopped == null || !end.equals(RolloutState.ROLLED_BACK) ? null
@@ -134,7 +138,7 @@ public record RolloutOutcome(String id, String name, String change, String state
         long totalMs = ts.isEmpty() ? 0 : Duration.between(ts.get(0).at(), ts.get(ts.size() - 1).at()).toMillis();
         var change = v.rollout().change();
         return new RolloutOutcome(id, v.rollout().name(), change.kind().name().toLowerCase(java.util.Locale.ROOT) + " "
-                + change.ref(), end.name(), totalMs, waves, rollbackMs, actions, codes, candidates);
+                + change.ref(), end.name(), totalMs, waves, rollbackMs, actions, codes, candidates, states);
     }
 
     private static RolloutEngine.View view(CloudHub hub, String id, int limit) throws Exception {

@@ -185,10 +185,14 @@ public final class RolloutScenario {
             notOn = 0;
             for (Map.Entry<String, String> c : o.candidates().entrySet()) {
                 boolean on = c.getValue().equals(running.get(c.getKey()));
-                if (!o.state().equals("FINISHED") && on) {
+                // a finished rollout leaves its ACTIVE devices on the candidate and the ones that judged it
+                // worse (ROLLED_BACK, FAILED: within the wave's thresholds) on their previous model
+                boolean active = "ACTIVE".equals(o.states().get(c.getKey()));
+                boolean shouldBeOn = o.state().equals("FINISHED") && active;
+                if (!shouldBeOn && on) {
                     left++;
                 }
-                if (o.state().equals("FINISHED") && !on) {
+                if (shouldBeOn && !on) {
                     notOn++;
                 }
             }
