@@ -91,9 +91,10 @@ public final class RolloutBench {
     }
 
     /**
-     * As above, the model going bad in wave {@code badWave} (1-4; 0: a good model): the devices of the
-     * waves before it answer as with a good model, those of that wave and after trip their watchdog, so
-     * that with {@code badWave} 4 the fleet rollback sends back every device the earlier waves moved.
+     * As above, the model going bad in wave {@code badWave} (1-4; 0: a good model): every device answers
+     * as with a good model but the last one that wave reaches, which trips its watchdog while the others
+     * are ACTIVE, so that the fleet rollback sends back every device the rollout reached (with
+     * {@code badWave} 4, the whole fleet).
      */
     public static Result run(String brokerKind, int devices, int badWave, Duration shadow, int largeSteps,
                              java.io.PrintStream progress) throws Exception {
@@ -128,8 +129,11 @@ public final class RolloutBench {
                 .large(LargeModelConfig.builder().steps(largeSteps).build()).build();
         WaveGate gate = new WaveGate(1.0, 0.0, shadow, Duration.ofMinutes(10));
         WavePlan plan = WavePlan.uniform(gate, WAVES);
-        int goodAnswers = badWave <= 1 ? 0 : plan.counts(devices).get(Math.min(badWave, plan.counts(devices).size()) - 2);
-        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(address.url(), bad, goodAnswers)) {
+        List<Integer> reach = plan.counts(devices);
+        // the last device of the bad wave trips, once the others it reaches are ACTIVE: the fleet rollback then
+        // sends back every device the rollout reached (with --bad-wave 4, all of them)
+        int badAnswer = bad ? reach.get(Math.min(badWave, reach.size()) - 1) - 1 : -1;
+        try (CloudHub hub = CloudHub.start(config); Devices fleet = new Devices(address.url(), badAnswer)) {
             long t0 = System.nanoTime();
             progress.printf("bench rollout phase 1/2: commissioning %d scripted devices%n", devices);
             for (int i = 1; i <= devices; i++) {
@@ -189,16 +193,14 @@ public final class RolloutBench {
     /** The devices: one MQTT session commissioning each and answering its rollout manifests. */
     private static final class Devices implements AutoCloseable {
         private final MqttAsyncClient client;
-        private final boolean bad;
-        /** Candidate manifests answered as a good model's before the bad ones (the waves before the bad wave). */
-        private final int goodAnswers;
+        /** The candidate manifest (in arrival order, from 0) answered as a bad model's; -1: none. */
+        private final int badAnswer;
         private int answered;
         private final ExecutorService out = Executors.newSingleThreadExecutor();
         private final SplittableRandom random = new SplittableRandom(42);
 
-        Devices(String url, boolean bad, int goodAnswers) throws MqttException {
-            this.bad = bad;
-            this.goodAnswers = goodAnswers;
+        Devices(String url, int badAnswer) throws MqttException {
+            this.badAnswer = badAnswer;
             client = new MqttAsyncClient(url, "bench-devices", new MemoryPersistence());
             client.setCallback(new MqttCallback() {
                 @Override
@@ -256,7 +258,7 @@ public final class RolloutBench {
 
         private void answer(String device, ModelManifest m) {
             String version = m.version();
-            boolean badNow = bad && answered++ >= goodAnswers; // on the one thread that answers, in arrival order
+            boolean badNow = answered++ == badAnswer; // on the one thread that answers, in arrival order
             List<ModelState> reports = badNow
                     ? List.of(ModelState.verifying(SITE, device, version), ModelState.active(SITE, device, version),
                     ModelState.rolledBack(SITE, device, version, ErrorCode.WATCHDOG_TRIPPED, "alarm rate above the band"))

@@ -100,8 +100,12 @@ public final class Demo {
      * few minutes shows them (24 s at the default 25 Hz).
      */
     private java.time.Duration machineTime(java.time.Duration process) {
-        double speedup = config.ratePerDevice() * SimConfig.DEFAULT_SAMPLE_PERIOD.toMillis() / 1000.0;
-        return java.time.Duration.ofMillis(Math.max(1, Math.round(process.toMillis() / speedup)));
+        return java.time.Duration.ofMillis(Math.max(1, Math.round(process.toMillis() / speedup())));
+    }
+
+    /** How much faster the machines' process runs than the wall clock their readings are stamped with. */
+    private double speedup() {
+        return config.ratePerDevice() * SimConfig.DEFAULT_SAMPLE_PERIOD.toMillis() / 1000.0;
     }
 
     /**
@@ -112,7 +116,7 @@ public final class Demo {
     private void scriptFault(FactoryLine line) {
         List<String> ids = line.deviceIds();
         faultyDevice = ids.get(Math.min(1, ids.size() - 1));
-        double speedup = config.ratePerDevice() * SimConfig.DEFAULT_SAMPLE_PERIOD.toMillis() / 1000.0;
+        double speedup = speedup();
         fault = dev.tandem.sim.factory.Fault.levelShift(dev.tandem.sim.factory.SensorChannel.VIBRATION_RMS.wireName())
                 .severity(dev.tandem.sim.factory.Severity.HIGH)
                 .lasting(java.time.Duration.ofMillis(Math.round(FAULT_LASTS.toMillis() * speedup)));
