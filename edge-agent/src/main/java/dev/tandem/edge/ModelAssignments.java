@@ -501,8 +501,9 @@ final class ModelAssignments {
             if (watching.get(d.id()) == w) {
                 watching.remove(d.id());
                 d.detector().endWatch(w.watch);
-                log.info("device {}: model {} watched until its watch ended ({} windows) without a trip", d.id(),
-                        version, w.watch.windows());
+                log.info("device {}: model {} watched until its watch ended ({} windows) without a trip{}", d.id(),
+                        version, w.watch.windows(), w.watch.excused() == 0 ? "" : " (its alarm rate out of the band at "
+                                + w.watch.excused() + " windows, as the previous model's beside it: the machine's, not the model's)");
             }
         });
     }

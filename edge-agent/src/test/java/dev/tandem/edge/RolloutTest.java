@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -282,6 +283,41 @@ class RolloutTest extends AgentTestSupport {
         hub.publish(topic(Kind.MODEL), assign(broken, 15, null), true);
         assertEquals(State.ACTIVE, outcome().state(), "the pin is lifted once another model was taken");
         TestHub.await(vertx.undeploy(again.deploymentID()));
+    }
+
+    @Test
+    void machineInARealFault_duringTheWatch_isNotTheNewModelsFault_whenThePreviousModelAlarmsAlike(Vertx vertx) {
+        hub(vertx).subscribe(topic(Kind.MODEL_STATE));
+        EdgeAgent agent = withV1(config().build());
+        TinyModel v2 = TestModels.standard("v2");
+        RolloutRules rules = new RolloutRules(ROLLOUT, 0, 1000, 0.0, 60_000, 10, RolloutRules.Band.upTo(0.5), ANY);
+        hub.publish(topic(Kind.MODEL), assign(v2, 11, rules), true);
+        assertEquals(State.ACTIVE, outcome().state());
+        assertEquals("v2", agent.modelVersion(device).orElseThrow());
+
+        // every window anomalous, by the new model and by v1 beside it: the band is left, the watch holds
+        long before = agent.windows(device);
+        for (int i = 0; i < 15; i++) {
+            hub.readings(site, device, 4, 4, TestModels.row(v1, 12.0));
+        }
+        long deadline = System.nanoTime() + TestHub.WAIT.toNanos();
+        long expected = before + 60 - (TestModels.WINDOW - 1);
+        while (agent.windows(device) < expected && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertTrue(agent.windows(device) >= expected, expected + " anomalous windows scored: " + agent.windows(device)
+                + " (before " + before + "), by model " + agent.windowsByModel(device));
+        assertTrue(agent.windowsByModel(device).get("v2") >= 50, "judged many times over: " + agent.windowsByModel(device));
+        ModelState s;
+        while ((s = hub.poll(topic(Kind.MODEL_STATE), ModelState.class, Duration.ofMillis(300))) != null) {
+            assertNotEquals(State.ROLLED_BACK, s.state(), "not rolled back for a fault both models see: " + s.reason());
+        }
+        assertEquals("v2", agent.modelVersion(device).orElseThrow(), "the new model stays");
+        assertEquals(0, agent.metrics().errors(ErrorCode.WATCHDOG_TRIPPED));
     }
 
     @Test

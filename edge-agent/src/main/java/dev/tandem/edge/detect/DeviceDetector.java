@@ -101,6 +101,9 @@ public final class DeviceDetector {
     private AtomicLong modelWindows;
     /** The candidate scoring beside the model in a rollout's SHADOW, or null. */
     private volatile Shadow shadow;
+    /** The model the last promotion replaced, until a watch takes it as its reference. */
+    private TinyModel retired;
+    private TinyScorer retiredScorer;
     /** The watchdog of a model activated in a rollout, or null. */
     private volatile Watch watch;
 
@@ -198,6 +201,7 @@ public final class DeviceDetector {
         Boolean candidateSays = shadow == null ? null : shadowScore(shadow, newest, edgeSays);
         if (watch != null) {
             watch.window();
+            referenceScore(watch);
         }
         switch (decision) {
             case NORMAL -> decided(WindowDecision.normal(site, device, newest.seq(), newest.ts(), score,
@@ -224,6 +228,20 @@ public final class DeviceDetector {
                 w.trip(tripped); // between this window and the next: the device may swap models here
             }
         }
+    }
+
+    /** The previous model's call on the newest window, for a watch that keeps it beside (see {@link Watch}). */
+    private void referenceScore(Watch w) {
+        TinyModel ref = w.reference();
+        if (ref == null || !window.hasAtLeast(ref.windowSize())) {
+            return;
+        }
+        double score = w.referenceScorer().score(window);
+        if (!Double.isFinite(score)) {
+            w.referenceScorer().reset();
+            score = Double.MAX_VALUE;
+        }
+        w.referenceWindow(ref.policy().edgeSaysAnomaly(score));
     }
 
     /** The candidate's call on the newest window (by its own threshold), or null if its window is not full yet. */
@@ -479,11 +497,28 @@ public final class DeviceDetector {
         if (s == null) {
             throw new IllegalStateException("no candidate in shadow on " + device);
         }
+        TinyModel previous = model;
+        TinyScorer previousScorer = scorer;
         install(s.candidate(), s.scorer(), assignedContextSize);
+        if (previous != null && previous.channels() == model.channels()) {
+            retired = previous;
+            retiredScorer = previousScorer;
+            if (window.capacity() < previous.windowSize()) {
+                resizeWindow(previous.windowSize());
+            }
+        }
     }
 
-    /** Watches the model from the next window on (replacing any watch). */
+    /**
+     * Watches the model from the next window on (replacing any watch); right after a promotion, with the
+     * model it replaced scoring beside as the watch's reference.
+     */
     public void startWatch(Watch w) {
+        if (retired != null) {
+            w.reference(retired, retiredScorer);
+            retired = null;
+            retiredScorer = null;
+        }
         this.watch = w;
     }
 

@@ -11,6 +11,12 @@ import java.util.function.Consumer;
  * of escalated windows outside its band trips it (once): {@code tripped} receives the reason, at a
  * window boundary, so the device can go back to its previous model before the next window.
  *
+ * <p>A watch started at the swap also keeps the previous model scoring beside, as a reference (it
+ * decides nothing). An alarm rate out of its band is the model's fault only if the previous model, on
+ * the same windows, stays in the band or alarms clearly less ({@link #REFERENCE_TOLERANCE}): when both
+ * alarm alike, the machine is in a real fault and the new model is not rolled back for it (counted in
+ * {@link #excused()}). Without a reference (a watch resumed after a restart) the band alone decides.
+ *
  * <p>Not thread-safe: the detector's thread.
  */
 public final class Watch {
@@ -23,6 +29,13 @@ public final class Watch {
     private long anomalous;
     private long escalated;
     private boolean done;
+    /** How much more of the windows the model may find anomalous than its reference before the excuse ends. */
+    public static final double REFERENCE_TOLERANCE = 0.1;
+    private dev.tandem.shared.tiny.TinyModel reference;
+    private dev.tandem.shared.tiny.TinyScorer referenceScorer;
+    private long referenceWindows;
+    private long referenceAnomalous;
+    private long excused;
 
     /** @param version the model watched: only its windows count */
     public Watch(String version, RolloutRules rules, Consumer<String> tripped) {
@@ -55,6 +68,32 @@ public final class Watch {
         return windows;
     }
 
+    /** Scores the previous model beside, from its own scorer as it stood at the swap (warm). */
+    void reference(dev.tandem.shared.tiny.TinyModel model, dev.tandem.shared.tiny.TinyScorer scorer) {
+        this.reference = model;
+        this.referenceScorer = scorer;
+    }
+
+    dev.tandem.shared.tiny.TinyModel reference() {
+        return reference;
+    }
+
+    dev.tandem.shared.tiny.TinyScorer referenceScorer() {
+        return referenceScorer;
+    }
+
+    void referenceWindow(boolean anomalous) {
+        referenceWindows++;
+        if (anomalous) {
+            referenceAnomalous++;
+        }
+    }
+
+    /** Checks at which the alarm rate was out of its band but the previous model alarmed alike. */
+    public long excused() {
+        return excused;
+    }
+
     /** The reason it trips now, or null. */
     String check() {
         if (done || windows < minWindows) {
@@ -62,13 +101,23 @@ public final class Watch {
         }
         double alarm = (double) Math.min(anomalous, windows) / windows;
         double escalation = (double) Math.min(escalated, windows) / windows;
-        if (alarmRate.contains(alarm) && escalationRate.contains(escalation)) {
+        boolean alarmOk = alarmRate.contains(alarm);
+        if (!alarmOk && referenceWindows >= minWindows) {
+            double ref = (double) Math.min(referenceAnomalous, referenceWindows) / referenceWindows;
+            if (!alarmRate.contains(ref) && alarm <= ref + REFERENCE_TOLERANCE) {
+                excused++; // the previous model finds the machine as anomalous: a real fault, not the model
+                alarmOk = true;
+            }
+        }
+        if (alarmOk && escalationRate.contains(escalation)) {
             return null;
         }
         done = true;
+        String ref = referenceWindows == 0 ? "" : String.format(Locale.ROOT, "; the previous model %.4f on %d windows",
+                (double) Math.min(referenceAnomalous, referenceWindows) / referenceWindows, referenceWindows);
         return String.format(Locale.ROOT, "after %d windows: alarm rate %.4f (band [%s, %s]), escalation rate %.4f "
-                        + "(band [%s, %s])", windows, alarm, alarmRate.min(), alarmRate.max(), escalation,
-                escalationRate.min(), escalationRate.max());
+                        + "(band [%s, %s])%s", windows, alarm, alarmRate.min(), alarmRate.max(), escalation,
+                escalationRate.min(), escalationRate.max(), ref);
     }
 
     void trip(String reason) {
