@@ -12,10 +12,10 @@ import java.util.function.Consumer;
  * window boundary, so the device can go back to its previous model before the next window.
  *
  * <p>A watch started at the swap also keeps the previous model scoring beside, as a reference (it
- * decides nothing). An alarm rate out of its band is the model's fault only if the previous model, on
+ * decides nothing). An alarm rate above its band is the model's fault only if the previous model, on
  * the same windows, stays in the band or alarms clearly less ({@link #REFERENCE_TOLERANCE}): when both
  * alarm alike, the machine is in a real fault and the new model is not rolled back for it (counted in
- * {@link #excused()}). Without a reference (a watch resumed after a restart) the band alone decides.
+ * {@link #excused()}). A rate below the band (a model that stopped alarming) has no such excuse. Without a reference (a watch resumed after a restart) the band alone decides.
  *
  * <p>Not thread-safe: the detector's thread.
  */
@@ -102,9 +102,10 @@ public final class Watch {
         double alarm = (double) Math.min(anomalous, windows) / windows;
         double escalation = (double) Math.min(escalated, windows) / windows;
         boolean alarmOk = alarmRate.contains(alarm);
-        if (!alarmOk && referenceWindows >= minWindows) {
+        if (alarm > alarmRate.max() && referenceWindows >= minWindows) {
+            // too many alarms only: a real fault explains those, nothing explains too few
             double ref = (double) Math.min(referenceAnomalous, referenceWindows) / referenceWindows;
-            if (!alarmRate.contains(ref) && alarm <= ref + REFERENCE_TOLERANCE) {
+            if (ref > alarmRate.max() && alarm <= ref + REFERENCE_TOLERANCE) {
                 excused++; // the previous model finds the machine as anomalous: a real fault, not the model
                 alarmOk = true;
             }
