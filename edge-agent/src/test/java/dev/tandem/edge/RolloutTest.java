@@ -297,20 +297,9 @@ class RolloutTest extends AgentTestSupport {
 
         // every window anomalous, by the new model and by v1 beside it: the band is left, the watch holds
         long before = agent.windows(device);
-        for (int i = 0; i < 15; i++) {
-            hub.readings(site, device, 4, 4, TestModels.row(v1, 12.0));
-        }
-        long deadline = System.nanoTime() + TestHub.WAIT.toNanos();
+        hub.readings(site, device, 60, 4, TestModels.row(v1, 12.0));
         long expected = before + 60 - (TestModels.WINDOW - 1);
-        while (agent.windows(device) < expected && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        assertTrue(agent.windows(device) >= expected, expected + " anomalous windows scored: " + agent.windows(device)
-                + " (before " + before + "), by model " + agent.windowsByModel(device));
+        waitUntil(() -> agent.windows(device) >= expected, expected + " anomalous windows scored");
         assertTrue(agent.windowsByModel(device).get("v2") >= 50, "judged many times over: " + agent.windowsByModel(device));
         ModelState s;
         while ((s = hub.poll(topic(Kind.MODEL_STATE), ModelState.class, Duration.ofMillis(300))) != null) {

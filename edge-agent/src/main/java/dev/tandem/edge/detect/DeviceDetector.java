@@ -429,6 +429,8 @@ public final class DeviceDetector {
 
     private void install(TinyModel newModel, TinyScorer newScorer, int assignedContextSize) {
         checkChannels(newModel.channels());
+        retired = null; // a reference only for the watch that follows a promotion (set again by promoteShadow)
+        retiredScorer = null;
         int context = Math.max(assignedContextSize, newModel.windowSize());
         int capacity = Math.max(newModel.windowSize(), context);
         if (window == null) {

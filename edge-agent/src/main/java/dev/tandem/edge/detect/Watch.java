@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * decides nothing). An alarm rate above its band is the model's fault only if the previous model, on
  * the same windows, stays in the band or alarms clearly less ({@link #REFERENCE_TOLERANCE}): when both
  * alarm alike, the machine is in a real fault and the new model is not rolled back for it (counted in
- * {@link #excused()}). A rate below the band (a model that stopped alarming) has no such excuse. Without a reference (a watch resumed after a restart) the band alone decides.
+ * {@link #excused()}). A rate below the band (a model that stopped alarming) has no such excuse.
+ * Without a reference (a watch resumed after a restart) the band alone decides.
  *
  * <p>Not thread-safe: the detector's thread.
  */
@@ -89,6 +90,11 @@ public final class Watch {
         }
     }
 
+    /** The share of windows the previous model found anomalous beside this one (0 before any). */
+    private double referenceRate() {
+        return referenceWindows == 0 ? 0 : (double) Math.min(referenceAnomalous, referenceWindows) / referenceWindows;
+    }
+
     /** Checks at which the alarm rate was out of its band but the previous model alarmed alike. */
     public long excused() {
         return excused;
@@ -104,7 +110,7 @@ public final class Watch {
         boolean alarmOk = alarmRate.contains(alarm);
         if (alarm > alarmRate.max() && referenceWindows >= minWindows) {
             // too many alarms only: a real fault explains those, nothing explains too few
-            double ref = (double) Math.min(referenceAnomalous, referenceWindows) / referenceWindows;
+            double ref = referenceRate();
             if (ref > alarmRate.max() && alarm <= ref + REFERENCE_TOLERANCE) {
                 excused++; // the previous model finds the machine as anomalous: a real fault, not the model
                 alarmOk = true;
@@ -115,7 +121,7 @@ public final class Watch {
         }
         done = true;
         String ref = referenceWindows == 0 ? "" : String.format(Locale.ROOT, "; the previous model %.4f on %d windows",
-                (double) Math.min(referenceAnomalous, referenceWindows) / referenceWindows, referenceWindows);
+                referenceRate(), referenceWindows);
         return String.format(Locale.ROOT, "after %d windows: alarm rate %.4f (band [%s, %s]), escalation rate %.4f "
                         + "(band [%s, %s])%s", windows, alarm, alarmRate.min(), alarmRate.max(), escalation,
                 escalationRate.min(), escalationRate.max(), ref);

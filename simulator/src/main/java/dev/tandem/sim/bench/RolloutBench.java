@@ -61,10 +61,10 @@ public final class RolloutBench {
     private static final String SITE = "bench";
     private static final int CHANNELS = 5;
 
-    /** What one run measured. */
     /** The bench's waves: 1 device, 5 %, 25 %, 100 %. */
     static final WaveSize[] WAVES = {WaveSize.devices(1), WaveSize.share(0.05), WaveSize.share(0.25), WaveSize.share(1.0)};
 
+    /** What one run measured. */
     public record Result(String broker, int devices, boolean bad, String finalState, long commissionMs, long totalMs,
                          List<Long> waveMs, Long rollbackMs, Map<String, Integer> actions, long heapPerDeviceBytes) {
     }

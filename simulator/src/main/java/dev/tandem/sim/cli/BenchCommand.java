@@ -44,8 +44,9 @@ final class BenchCommand implements Runnable {
         boolean bad;
 
         @Option(names = "--bad-wave", paramLabel = "N", defaultValue = "0",
-                description = "The model goes bad only in wave N (1-4; implies --bad): the earlier waves go ACTIVE, so "
-                        + "with 4 the fleet rollback sends back every device they moved.")
+                description = "The model goes bad in wave N (1-4; implies --bad): the last device that wave reaches trips "
+                        + "its watchdog while the others are ACTIVE, so the fleet rollback sends back every device reached "
+                        + "(with 4, the whole fleet).")
         int badWave;
 
         @Option(names = "--broker", paramLabel = "embedded|mosquitto", defaultValue = "embedded",

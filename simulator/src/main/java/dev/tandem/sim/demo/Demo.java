@@ -55,6 +55,8 @@ import java.util.concurrent.TimeUnit;
 public final class Demo {
     private final DemoConfig config;
     private final PrintStream out;
+    /** The simulated line (its process clock: {@link SimConfig#speedup}). */
+    private final SimConfig sim;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
 
     private EmbeddedBroker embedded;
@@ -90,6 +92,8 @@ public final class Demo {
     public Demo(DemoConfig config, PrintStream out) {
         this.config = config;
         this.out = out;
+        this.sim = SimConfig.builder(config.seed(), config.devices())
+                .commissioningSamples(config.commissioningSamples()).build();
     }
 
     /**
@@ -105,7 +109,7 @@ public final class Demo {
 
     /** How much faster the machines' process runs than the wall clock their readings are stamped with. */
     private double speedup() {
-        return config.ratePerDevice() * SimConfig.DEFAULT_SAMPLE_PERIOD.toMillis() / 1000.0;
+        return sim.speedup(config.ratePerDevice());
     }
 
     /**
@@ -153,8 +157,6 @@ public final class Demo {
     /** Runs until the duration elapses or a stop is requested; returns the final summary. */
     public DemoReport run() throws Exception {
         try {
-            SimConfig sim = SimConfig.builder(config.seed(), config.devices())
-                    .commissioningSamples(config.commissioningSamples()).build();
             FactoryLine line = new FactoryLine(sim);
             scriptFault(line);
             access = siteAccess(line.deviceIds());

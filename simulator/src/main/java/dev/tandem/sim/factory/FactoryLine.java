@@ -99,9 +99,9 @@ public final class FactoryLine {
      * publisher started again on the same line) keeps the clock it had.
      */
     public void stampWallClock(java.time.Instant origin, double ratePerDevice) {
-        double speedup = ratePerDevice * config.samplePeriod().toMillis() / 1000.0;
+        double speedup = config.speedup(ratePerDevice);
         for (MachineSimulator m : machines.values()) {
-            if (m.nextSeq() == 0 && m.restartsAt(0) == 0) {
+            if (m.nextSeq() == 0) {
                 m.stampFrom(origin, speedup);
             }
         }

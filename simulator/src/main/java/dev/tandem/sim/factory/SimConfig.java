@@ -65,6 +65,14 @@ public record SimConfig(long seed, int devices, int commissioningSamples, Durati
         }
     }
 
+    /**
+     * How much faster the machines' simulated process runs than the wall clock when the line is published
+     * at {@code ratePerDevice} readings per second per machine (one {@link #samplePeriod()} per reading).
+     */
+    public double speedup(double ratePerDevice) {
+        return ratePerDevice * samplePeriod.toMillis() / 1000.0;
+    }
+
     /** Defaults for everything but the seed and the number of machines. */
     public static SimConfig defaults(long seed, int devices) {
         return builder(seed, devices).build();

@@ -235,9 +235,17 @@ public final class RolloutScenario {
         int mismatched = 0;
         for (EdgeAgent a : fleet.agents()) {
             for (String d : a.edgeConfig().devices()) {
-                long w = a.windows(d);
-                Map<String, Long> m = a.windowsByModel(d);
-                long sum = m.values().stream().mapToLong(Long::longValue).sum();
+                // the sensors still publish: the two counters are read again until they hold still (a window
+                // being scored between the reads is not a count off; one lost or scored twice never settles)
+                long w;
+                Map<String, Long> m;
+                long sum;
+                int reads = 0;
+                do {
+                    w = a.windows(d);
+                    m = a.windowsByModel(d);
+                    sum = m.values().stream().mapToLong(Long::longValue).sum();
+                } while ((sum != w || a.windows(d) != w) && ++reads < 1000);
                 scored += w;
                 byModel += sum;
                 if (m.size() > 1) {
