@@ -17,6 +17,8 @@ import java.time.Duration;
  */
 public record RebaselineSettings(Duration heldFor, int samples, double maxAnomalousShare) {
     public static final Duration DEFAULT_HELD_FOR = Duration.ofMinutes(10);
+    /** {@link #DEFAULT_HELD_FOR} in words, for help texts. */
+    public static final String DEFAULT_HELD_FOR_TEXT = "10 minutes";
     /** As many as a default commissioning set. */
     public static final int DEFAULT_SAMPLES = 400;
     /** The verdicts' own false-alarm rate on normal data is a few percent; a new steady state stays near it. */

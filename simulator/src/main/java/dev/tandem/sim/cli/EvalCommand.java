@@ -4,6 +4,7 @@ import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.hub.fit.FitSettings;
+import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.sim.eval.CascadeEvaluation;
 import dev.tandem.sim.eval.Decisions;
 import dev.tandem.sim.eval.SkabProtocol;
@@ -85,10 +86,10 @@ final class EvalCommand implements Callable<Integer> {
                     + "to print, normalised on the same files, beside Tandem's.")
     Path publishedResults;
 
-    @Option(names = "--onsets", paramLabel = "decisions|alarms", defaultValue = "decisions",
-            description = "nab only: what a detection is: decisions, a row whose window decision turns anomalous; alarms, a row "
-                    + "where the edge agent raises an ONSET alarm (its episodes, --clear-after: what ./tandem score scores "
-                    + "of a live sim replay) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--onsets", paramLabel = "decisions|alarms",
+            description = "nab only: what a detection is: alarms, a row where the edge agent raises an ONSET alarm (its "
+                    + "episodes, --clear-after: the *_onset columns of --decisions, and what ./tandem score scores of a "
+                    + "live sim replay); decisions, a row whose window decision turns anomalous (default: alarms).")
     String onsets;
 
     @Option(names = "--only", paramLabel = "PREFIX", split = ",",
@@ -126,13 +127,21 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--review-after", paramLabel = "SECONDS|off",
             description = "Once an episode has held this long (sample time), the edge sends one anomalous window per "
-                    + "window length for the hub's review (what re-baselining is fitted on; the evaluation does not "
-                    + "re-baseline, so here reviews only cost uplink); off: no reviews (default: the edge agent's, ${DEFAULT-VALUE}).")
+                    + "window length for the hub's review (the readings re-baselining judges and is fitted on); "
+                    + "off: no reviews (default: the edge agent's, ${DEFAULT-VALUE}).")
     String reviewAfter = "" + AlarmSettings.DEFAULT_REVIEW_AFTER.toSeconds();
+
+    @Option(names = "--rebaseline", paramLabel = "on|off", defaultValue = "on",
+            description = "on: in the cloud and collaborative modes the hub re-baselines a device whose alarm has held "
+                    + RebaselineSettings.DEFAULT_HELD_FOR_TEXT + " once its " + RebaselineSettings.DEFAULT_SAMPLES
+                    + " readings since the onset are a new normal (the hub's defaults, as ./tandem hub does); "
+                    + "off: alarms hold until they clear (default: ${DEFAULT-VALUE}).")
+    String rebaseline;
 
     @Override
     public Integer call() {
         FitSettings settings = fit.settings(); // bad flags fail first
+        rebaselineSettings();
         if (clearAfter < 0 || clearAfter > 1_000_000) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--clear-after must be 0..1000000, got " + clearAfter);
         }
@@ -151,7 +160,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             return nab(settings);
         }
-        if (checkReference != null || publishedResults != null || !only.isEmpty() || !onsets.equals("decisions")) {
+        if (checkReference != null || publishedResults != null || !only.isEmpty() || onsets != null) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--check-reference, --published, --onsets and --only apply to --dataset nab");
         }
         List<EvalStream> streams;
@@ -199,10 +208,10 @@ final class EvalCommand implements Callable<Integer> {
         LeaveOneOut.Result looResult = null;
         CascadeEvaluation.Result result;
         if (loo) {
-            looResult = LeaveOneOut.run(streams, LeaveOneOut.grid(settings), alarms, progress);
+            looResult = LeaveOneOut.run(streams, LeaveOneOut.grid(settings), alarms, rebaselineSettings(), progress);
             result = looResult.loo();
         } else {
-            result = CascadeEvaluation.run(streams, settings, alarms, progress);
+            result = CascadeEvaluation.run(streams, settings, alarms, rebaselineSettings(), progress);
         }
         progress.done();
         System.out.println("dataset: " + which + " (" + source + ")" + (loo ? ", protocol: leave-one-experiment-out" : ""));
@@ -271,7 +280,8 @@ final class EvalCommand implements Callable<Integer> {
         if (dir == null) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--dataset nab needs --path DIR");
         }
-        NabEvaluation.Onsets kind = switch (onsets.toLowerCase(Locale.ROOT)) {
+        String detections = onsets == null ? "alarms" : onsets;
+        NabEvaluation.Onsets kind = switch (detections.toLowerCase(Locale.ROOT)) {
             case "decisions" -> NabEvaluation.Onsets.DECISIONS;
             case "alarms" -> NabEvaluation.Onsets.ALARMS;
             default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--onsets must be decisions or alarms, got '" + onsets + "'");
@@ -286,7 +296,7 @@ final class EvalCommand implements Callable<Integer> {
         NabPublished published = publishedResults == null ? null : NabPublished.read(publishedResults);
         ProgressLine progress = new ProgressLine();
         NabEvaluation.Result result = NabEvaluation.run(data, settings, new AlarmSettings(clearAfter,
-                AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter()), kind, progress);
+                AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter()), rebaselineSettings(), kind, progress);
         progress.done();
         System.out.println("dataset: nab (" + dir + ")");
         NabReport.print(result, published, System.out);
@@ -348,6 +358,15 @@ final class EvalCommand implements Callable<Integer> {
             System.err.print("\r" + " ".repeat(width) + "\r");
             System.err.flush();
         }
+    }
+
+    private RebaselineSettings rebaselineSettings() {
+        return switch (rebaseline.toLowerCase(Locale.ROOT)) {
+            case "on" -> RebaselineSettings.defaults();
+            case "off" -> RebaselineSettings.off();
+            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--rebaseline must be on or off, got '"
+                    + rebaseline + "'");
+        };
     }
 
     private Duration reviewAfter() {

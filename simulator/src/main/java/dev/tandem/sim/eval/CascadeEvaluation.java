@@ -14,6 +14,9 @@ import dev.tandem.hub.fit.FittedDevice;
 import dev.tandem.hub.fit.ModelVersions;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.large.LargeModel;
+import dev.tandem.hub.rebaseline.NewNormal;
+import dev.tandem.hub.rebaseline.RebaselineSettings;
+import dev.tandem.hub.rebaseline.Rebaseliner;
 import dev.tandem.hub.verdict.VerdictScorer;
 import dev.tandem.shared.policy.EscalationPolicy;
 import dev.tandem.shared.tiny.TinyModel;
@@ -55,6 +58,13 @@ import java.util.Map;
  *       one; the hub's {@link Verdict} goes back to the detector before the next sample arrives (a
  *       verdict within one sampling period), so that the next escalation only carries the samples
  *       the hub does not hold.</li>
+ *   <li><b>Re-baselining</b> in the modes with a hub (cloud, collaborative), as the hub does it: the
+ *       hub's {@link Rebaseliner} follows the device's alarm episodes and, once one has held long
+ *       enough and the hub holds enough of the device's readings after its onset (the edge's reviews
+ *       send them), judges them with {@link NewNormal}; on a new normal the device is fitted on them
+ *       through the one fit path and the new tiny model is installed (shipped and verified as the hub
+ *       ships it), ending the episode REBASELINED. In the evaluation the new model goes active before
+ *       the next sample (a live hub takes its fitting time).</li>
  * </ol>
  * Decisions are point-wise: the (final) decision of the window ending at a sample is that
  * sample's decision. rawUplinkBytes = the bytes of streaming every test reading to the cloud in
@@ -128,10 +138,19 @@ public final class CascadeEvaluation {
      * reviews: there is no hub to review them).
      */
     public static Result run(List<EvalStream> streams, FitSettings settings, AlarmSettings alarms, Progress progress) {
+        return run(streams, settings, alarms, RebaselineSettings.defaults(), progress);
+    }
+
+    /**
+     * Runs the three modes on every stream; {@code alarms} holds the episodes, {@code rebaseline} is
+     * when the hub re-baselines a device whose alarm holds (cloud and collaborative modes; off: never).
+     */
+    public static Result run(List<EvalStream> streams, FitSettings settings, AlarmSettings alarms,
+                             RebaselineSettings rebaseline, Progress progress) {
         long t0 = System.nanoTime();
         List<DeviceResult> devices = new ArrayList<>(streams.size());
         for (int i = 0; i < streams.size(); i++) {
-            devices.add(device(streams.get(i), settings, alarms, i, streams.size(), progress));
+            devices.add(device(streams.get(i), settings, alarms, rebaseline, i, streams.size(), progress));
         }
         return combine(devices, settings, (System.nanoTime() - t0) / 1_000_000);
     }
@@ -172,14 +191,12 @@ public final class CascadeEvaluation {
                 Episodes.sum(episodeParts));
     }
 
-    private static DeviceResult device(EvalStream s, FitSettings settings, AlarmSettings alarms, int index,
-                                       int count, Progress progress) {
+    private static DeviceResult device(EvalStream s, FitSettings settings, AlarmSettings alarms,
+                                       RebaselineSettings rebaseline, int index, int count, Progress progress) {
         progress.update(index, count, s.deviceId(), "commissioning");
         FittedDevice fitted = fit(s, settings);
         try (LargeModel large = fitted.large()) {
-            // the edge loads the model from the bytes the hub ships, verified against their manifest
-            byte[] artifact = TinyModelCodec.encode(fitted.tiny());
-            TinyModel tiny = TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(fitted.tiny(), artifact), artifact);
+            TinyModel tiny = shipped(fitted.tiny());
             long raw = 0;
             for (Sample sample : s.test()) {
                 raw += Wire.encode(ReadingBatch.of(SITE, s.deviceId(), List.of(sample))).length;
@@ -189,8 +206,9 @@ public final class CascadeEvaluation {
             for (Mode mode : Mode.values()) {
                 progress.update(index, count, s.deviceId(), mode.key());
                 double[] scores = new double[s.test().size()];
-                runs.put(mode, run(s, tiny, large, mode, mode == Mode.EDGE ? alarms.withoutReviews() : alarms,
-                        scores));
+                runs.put(mode, mode == Mode.EDGE ? run(s, tiny, large, mode, alarms.withoutReviews(),
+                        RebaselineSettings.off(), settings, scores)
+                        : run(s, tiny, large, mode, alarms, rebaseline, settings, scores));
                 if (tinyScores == null) {
                     tinyScores = scores;
                 }
@@ -198,6 +216,12 @@ public final class CascadeEvaluation {
             return new DeviceResult(s, tiny, large.version(), large.parameterCount(), large.contextSize(), tinyScores,
                     raw, runs);
         }
+    }
+
+    /** The tiny model as the edge loads it: from the bytes the hub ships, verified against their manifest. */
+    private static TinyModel shipped(TinyModel fitted) {
+        byte[] artifact = TinyModelCodec.encode(fitted);
+        return TinyModelCodec.verifyAndDecode(TinyModelCodec.manifest(fitted, artifact), artifact);
     }
 
     /** A stream's device fitted as the hub fits it on the stream's commissioning set (the caller closes its large model). */
@@ -217,6 +241,26 @@ public final class CascadeEvaluation {
         return j.verdict(large.version(), System.currentTimeMillis());
     }
 
+    /**
+     * A due re-baseline, as the hub's commissioning service does it: the readings judged by
+     * {@link NewNormal} (unless an operator's label already did), and on a new normal the device fitted
+     * on them and the new tiny model installed on the edge (which ends the held episode).
+     */
+    private static void rebaseline(EvalStream s, Mode mode, FitSettings settings, RebaselineSettings rebaseline,
+                                   Rebaseliner rebaseliner, HubHalf hub, DeviceId id, DeviceDetector detector) {
+        List<Sample> recent = hub.due;
+        hub.due = null;
+        if (hub.dueJudge && !NewNormal.judge(SITE, s.deviceId(), Commissioning.DEFAULT_CLASS, recent, settings)
+                .steady(rebaseline.maxAnomalousShare())) {
+            return;
+        }
+        FittedDevice refit = DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), recent), settings);
+        TinyModel next = shipped(refit.tiny());
+        hub.replace(refit.large());
+        rebaseliner.sent(id, hub.dueEpisode);
+        detector.install(next.withPolicy(next.version(), policy(next, mode)), refit.large().contextSize());
+    }
+
     /** The policy a mode installs the model with. */
     static EscalationPolicy policy(TinyModel model, Mode mode) {
         double threshold = model.policy().threshold();
@@ -227,7 +271,35 @@ public final class CascadeEvaluation {
         };
     }
 
-    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel large, Mode mode, AlarmSettings alarms,
+    /** The hub's half of one device in one mode: its large model now, and the re-baselines it sent. */
+    private static final class HubHalf implements AutoCloseable {
+        final LargeModel commissioned;
+        LargeModel large;
+        /** Readings a due re-baseline is to judge (set by the {@link Rebaseliner}'s action). */
+        List<Sample> due;
+        String dueEpisode;
+        boolean dueJudge;
+
+        HubHalf(LargeModel commissioned) {
+            this.commissioned = commissioned;
+            this.large = commissioned;
+        }
+
+        void replace(LargeModel next) {
+            if (large != commissioned) {
+                large.close();
+            }
+            large = next;
+        }
+
+        @Override
+        public void close() {
+            replace(commissioned);
+        }
+    }
+
+    private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel commissionedLarge, Mode mode,
+                               AlarmSettings alarms, RebaselineSettings rebaseline, FitSettings settings,
                                double[] tinyScores) {
         int n = s.test().size();
         long first = s.firstTestSeq();
@@ -239,9 +311,17 @@ public final class CascadeEvaluation {
         boolean[] held = new boolean[n];
         boolean[] onsets = new boolean[n];
         List<Escalation> outbox = new ArrayList<>();
+        HubHalf hub = new HubHalf(commissionedLarge);
+        Rebaseliner rebaseliner = new Rebaseliner(rebaseline, (id, episode, recent, judge, done) -> {
+            hub.due = recent; // judged and fitted after this batch, as the hub's fit pool would
+            hub.dueEpisode = episode;
+            hub.dueJudge = judge;
+            done.run();
+        });
         DeviceDetector.Output output = new DeviceDetector.Output() {
             @Override
             public void alarm(Alarm alarm) {
+                rebaseliner.onAlarm(alarm);
                 int i = (int) (alarm.windowId() - first);
                 if (alarm.phase() == Alarm.Phase.ONSET && i >= 0 && i < n) {
                     onsets[i] = true;
@@ -275,11 +355,11 @@ public final class CascadeEvaluation {
         if (mode == Mode.CLOUD) {
             detector.coverUncertainWindows(0); // the cloud mode sends every window to the hub
         }
-        detector.install(tiny.withPolicy(tiny.version(), policy(tiny, mode)), large.contextSize());
-        VerdictScorer scorer = new VerdictScorer();
+        detector.install(tiny.withPolicy(tiny.version(), policy(tiny, mode)), commissionedLarge.contextSize());
+        VerdictScorer scorer = rebaseline.enabled() ? new VerdictScorer(rebaseline.samples()) : new VerdictScorer();
         DeviceId id = new DeviceId(SITE, s.deviceId());
         long uplink = 0, escalations = 0, verdicts = 0;
-        try {
+        try (hub) {
             for (int row = 0; row < n; row++) {
                 Sample sample = s.test().get(row);
                 detector.add(sample);
@@ -289,7 +369,7 @@ public final class CascadeEvaluation {
                     uplink += payload.length;
                     escalations++;
                     Escalation received = Wire.decode(payload, Escalation.class, EscalationWorker.MAX_ESCALATION_BYTES);
-                    Verdict v = judge(scorer, id, large, received);
+                    Verdict v = judge(scorer, id, hub.large, received);
                     int i = (int) (received.windowId() - first);
                     if (i >= 0 && i < n) {
                         largeScores[i] = v.score();
@@ -299,6 +379,9 @@ public final class CascadeEvaluation {
                             || outcome == DeviceDetector.VerdictOutcome.REVIEW) {
                         verdicts++;
                     }
+                }
+                if (!outbox.isEmpty() && rebaseliner.consider(id, scorer::recent, scorer.recentCount(id))) {
+                    rebaseline(s, mode, settings, rebaseline, rebaseliner, hub, id, detector);
                 }
                 outbox.clear();
                 held[row] = detector.episodes().holding();

@@ -1,5 +1,6 @@
 package dev.tandem.sim.eval;
 
+import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.sim.eval.CascadeEvaluation.DeviceResult;
@@ -86,6 +87,12 @@ public final class LeaveOneOut {
     /** Runs every candidate on every stream and chooses per stream on the others (at least two streams). */
     public static Result run(List<EvalStream> streams, List<Candidate> grid, AlarmSettings alarms,
                              CascadeEvaluation.Progress progress) {
+        return run(streams, grid, alarms, RebaselineSettings.defaults(), progress);
+    }
+
+    /** The same, the hub re-baselining as {@code rebaseline} says. */
+    public static Result run(List<EvalStream> streams, List<Candidate> grid, AlarmSettings alarms,
+                             RebaselineSettings rebaseline, CascadeEvaluation.Progress progress) {
         if (streams.size() < 2) {
             throw TandemException.invalid("leave-one-out needs at least two files, got " + streams.size());
         }
@@ -96,7 +103,7 @@ public final class LeaveOneOut {
         List<CascadeEvaluation.Result> runs = new ArrayList<>(grid.size());
         for (int k = 0; k < grid.size(); k++) {
             String tag = "[" + (k + 1) + "/" + grid.size() + "] ";
-            runs.add(CascadeEvaluation.run(streams, grid.get(k).fit(), alarms,
+            runs.add(CascadeEvaluation.run(streams, grid.get(k).fit(), alarms, rebaseline,
                     (d, n, id, phase) -> progress.update(d, n, tag + id, phase)));
         }
         return choose(streams, grid, runs, t0);

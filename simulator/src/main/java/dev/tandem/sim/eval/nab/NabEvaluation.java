@@ -71,12 +71,20 @@ public final class NabEvaluation {
     }
 
     public static Result run(NabDataset data, FitSettings settings, CascadeEvaluation.Progress progress) {
-        return run(data, settings, dev.tandem.edge.alarm.AlarmSettings.defaults(), Onsets.DECISIONS, progress);
+        return run(data, settings, dev.tandem.edge.alarm.AlarmSettings.defaults(), Onsets.ALARMS, progress);
     }
 
     /** Runs every file, episodes held by {@code alarms}, detections counted as {@code onsets} says. */
     public static Result run(NabDataset data, FitSettings settings, dev.tandem.edge.alarm.AlarmSettings alarms,
                              Onsets detections, CascadeEvaluation.Progress progress) {
+        return run(data, settings, alarms, dev.tandem.hub.rebaseline.RebaselineSettings.defaults(), detections,
+                progress);
+    }
+
+    /** The same, the hub re-baselining as {@code rebaseline} says. */
+    public static Result run(NabDataset data, FitSettings settings, dev.tandem.edge.alarm.AlarmSettings alarms,
+                             dev.tandem.hub.rebaseline.RebaselineSettings rebaseline, Onsets detections,
+                             CascadeEvaluation.Progress progress) {
         long t0 = System.nanoTime();
         List<FileResult> files = new ArrayList<>();
         List<NabProblem> problems = new ArrayList<>(data.problems());
@@ -87,7 +95,7 @@ public final class NabEvaluation {
             CascadeEvaluation.Progress one = (d, n, id, phase) -> progress.update(index, all.size(), id, phase);
             CascadeEvaluation.DeviceResult device;
             try {
-                device = CascadeEvaluation.run(List.of(stream(f)), settings, alarms, one).devices().get(0);
+                device = CascadeEvaluation.run(List.of(stream(f)), settings, alarms, rebaseline, one).devices().get(0);
             } catch (TandemException e) {
                 problems.add(new NabProblem(f.key(), e.code(), f.series().source() + ": cannot commission on its "
                         + f.probationaryRows() + " probationary rows: " + e.getMessage()));
@@ -125,7 +133,7 @@ public final class NabEvaluation {
 
     /** Scores each mode's onsets of one evaluated file. */
     static FileResult score(NabFile f, CascadeEvaluation.DeviceResult device) {
-        return score(f, device, Onsets.DECISIONS);
+        return score(f, device, Onsets.ALARMS);
     }
 
     static FileResult score(NabFile f, CascadeEvaluation.DeviceResult device, Onsets kind) {
