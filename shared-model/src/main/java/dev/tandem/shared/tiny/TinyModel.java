@@ -37,10 +37,22 @@ public record TinyModel(String format, String version, int channels, int windowS
     public static final String FORMAT = "tandem-tiny-pca/2";
     /** The first format (no level-shift stage), still accepted. */
     public static final String FORMAT_1 = "tandem-tiny-pca/1";
+    /**
+     * The same model with int8 principal components and float32 vectors (see {@link #quantized()}): a
+     * variant for small device classes, a fraction of the size; scored the same way.
+     */
+    public static final String FORMAT_Q8 = "tandem-tiny-pca-q8/1";
+    /** Suffix of the version of an int8 variant. */
+    public static final String Q8_SUFFIX = "-q8";
+
+    /** Whether {@code format} names a tiny-model artifact this code reads. */
+    public static boolean knownFormat(String format) {
+        return FORMAT.equals(format) || FORMAT_1.equals(format) || FORMAT_Q8.equals(format);
+    }
 
     public TinyModel {
         try {
-            if (!FORMAT.equals(format) && !(FORMAT_1.equals(format) && levelShift == null)) {
+            if (!FORMAT.equals(format) && !FORMAT_Q8.equals(format) && !(FORMAT_1.equals(format) && levelShift == null)) {
                 throw new TandemException(ErrorCode.ARTIFACT_INVALID, "unknown tiny-model format '" + format + "', expected " + FORMAT);
             }
             Checks.nonBlank("version", version);
@@ -124,6 +136,44 @@ public record TinyModel(String format, String version, int channels, int windowS
     /** A new stateful scorer for one stream. */
     public TinyScorer scorer() {
         return new TinyScorer(this);
+    }
+
+    /** Whether this is an int8 variant ({@link #FORMAT_Q8}). */
+    public boolean int8() {
+        return FORMAT_Q8.equals(format);
+    }
+
+    /**
+     * The int8 variant of this model, version {@code <version>-q8}: each principal component quantised
+     * to int8 with its own symmetric scale, the center, scale and level-shift vectors rounded to float32,
+     * the scalars (eigenvalues, limits, policy) kept. Its artifact ({@link TinyModelCodec}) is about a
+     * fifth of the full-precision one; it scores with the same code. A quantised model is its own variant.
+     */
+    public TinyModel quantized() {
+        if (int8()) {
+            return this;
+        }
+        int d = dimension();
+        double[][] q = new double[components.length][d];
+        for (int j = 0; j < components.length; j++) {
+            double s = QuantizedArtifact.componentScale(components[j]);
+            for (int i = 0; i < d; i++) {
+                q[j][i] = QuantizedArtifact.quantize(components[j][i], s) * s;
+            }
+        }
+        LevelShift shift = levelShift == null ? null : new LevelShift(levelShift.fastRate(), levelShift.referenceRate(),
+                floats(levelShift.center()), floats(levelShift.spread()), floats(levelShift.scale()),
+                floats(levelShift.weight()), levelShift.limit());
+        return new TinyModel(FORMAT_Q8, version + Q8_SUFFIX, channels, windowSize, features, floats(center),
+                floats(scale), q, eigenvalues, t2Limit, qLimit, scoreScale, smoothing, policy, shift);
+    }
+
+    private static double[] floats(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = QuantizedArtifact.toFloat(v[i]);
+        }
+        return out;
     }
 
     /** A copy with another version and policy (e.g. a re-banded model). */

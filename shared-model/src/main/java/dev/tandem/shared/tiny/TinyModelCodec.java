@@ -7,18 +7,28 @@ import dev.tandem.shared.wire.Wire;
 
 import java.io.IOException;
 
-/** The tiny model's artifact: canonical JSON bytes, hashed into an {@link ArtifactManifest}. */
+/**
+ * The tiny model's artifact: canonical JSON bytes, hashed into an {@link ArtifactManifest}; an int8
+ * variant ({@link TinyModel#FORMAT_Q8}) as its compact {@link QuantizedArtifact}.
+ */
 public final class TinyModelCodec {
     private TinyModelCodec() {
     }
 
     public static byte[] encode(TinyModel model) {
-        return Wire.encode(model);
+        return model.int8() ? Wire.encode(QuantizedArtifact.of(model)) : Wire.encode(model);
     }
 
     public static TinyModel decode(byte[] bytes) {
         try {
-            return Wire.mapper().readValue(bytes, TinyModel.class);
+            com.fasterxml.jackson.databind.JsonNode tree = Wire.mapper().readTree(bytes);
+            if (tree == null || !tree.isObject()) {
+                throw new TandemException(ErrorCode.ARTIFACT_INVALID, "a tiny model is a JSON object");
+            }
+            if (TinyModel.FORMAT_Q8.equals(tree.path("format").asText())) {
+                return Wire.mapper().treeToValue(tree, QuantizedArtifact.class).model();
+            }
+            return Wire.mapper().treeToValue(tree, TinyModel.class);
         } catch (IOException | IllegalArgumentException e) {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof TandemException t) {
@@ -36,7 +46,7 @@ public final class TinyModelCodec {
     /** Verifies the bytes against the manifest, then decodes them. */
     public static TinyModel verifyAndDecode(ArtifactManifest manifest, byte[] bytes) {
         manifest.verify(bytes);
-        if (!TinyModel.FORMAT.equals(manifest.format()) && !TinyModel.FORMAT_1.equals(manifest.format())) {
+        if (!TinyModel.knownFormat(manifest.format())) {
             throw new TandemException(ErrorCode.ARTIFACT_INVALID, "manifest format '" + manifest.format() + "' is not " + TinyModel.FORMAT);
         }
         TinyModel model = decode(bytes);

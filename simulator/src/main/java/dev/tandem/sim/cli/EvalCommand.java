@@ -131,12 +131,8 @@ final class EvalCommand implements Callable<Integer> {
                     + "off: no reviews (default: the edge agent's, ${DEFAULT-VALUE}).")
     String reviewAfter = "" + AlarmSettings.DEFAULT_REVIEW_AFTER.toSeconds();
 
-    @Option(names = "--rebaseline", paramLabel = "on|off", defaultValue = "on",
-            description = "on: in the cloud and collaborative modes the hub re-baselines a device whose alarm has held "
-                    + RebaselineSettings.DEFAULT_HELD_FOR_TEXT + " once its " + RebaselineSettings.DEFAULT_SAMPLES
-                    + " readings since the onset are a new normal (the hub's defaults, as ./tandem hub does); "
-                    + "off: alarms hold until they clear (default: ${DEFAULT-VALUE}).")
-    String rebaseline;
+    @Mixin
+    RebaselineOptions rebaseline = new RebaselineOptions();
 
     @Override
     public Integer call() {
@@ -360,13 +356,9 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
+    /** In the cloud and collaborative modes the hub re-baselines as {@code ./tandem hub} does, with its options. */
     private RebaselineSettings rebaselineSettings() {
-        return switch (rebaseline.toLowerCase(Locale.ROOT)) {
-            case "on" -> RebaselineSettings.defaults();
-            case "off" -> RebaselineSettings.off();
-            default -> throw new TandemException(ErrorCode.INVALID_CONFIG, "--rebaseline must be on or off, got '"
-                    + rebaseline + "'");
-        };
+        return rebaseline.settings();
     }
 
     private Duration reviewAfter() {

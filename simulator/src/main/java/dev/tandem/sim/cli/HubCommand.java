@@ -2,7 +2,6 @@ package dev.tandem.sim.cli;
 
 import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.HubConfig;
-import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.hub.notify.NotifySettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
@@ -82,14 +81,8 @@ final class HubCommand implements Callable<Integer> {
                     + "120 with --credentials or --instance, whose client id comes back; else 0).")
     Long sessionExpirySeconds;
 
-    @Option(names = "--rebaseline-after", paramLabel = "SECONDS",
-            description = "Re-baseline a device whose alarm has held this long (sample time) once its recent readings "
-                    + "are judged a steady state (default: ${DEFAULT-VALUE}).")
-    long rebaselineAfterSeconds = RebaselineSettings.DEFAULT_HELD_FOR.toSeconds();
-
-    @Option(names = "--rebaseline-samples", paramLabel = "N",
-            description = "Recent readings a re-baseline is fitted on; 0: never re-baseline (default: ${DEFAULT-VALUE}).")
-    int rebaselineSamples = RebaselineSettings.DEFAULT_SAMPLES;
+    @picocli.CommandLine.Mixin
+    RebaselineOptions rebaseline = new RebaselineOptions();
 
     @Option(names = "--notify-webhook", paramLabel = "URL",
             description = "POST a JSON notification to this http(s) URL when an alarm episode starts (ONSET) or ends "
@@ -130,8 +123,7 @@ final class HubCommand implements Callable<Integer> {
                 .fit(fit.settings())
                 .store(store.settings())
                 .notifications(notifySettings())
-                .rebaseline(new RebaselineSettings(Duration.ofSeconds(rebaselineAfterSeconds), rebaselineSamples,
-                        RebaselineSettings.DEFAULT_MAX_ANOMALOUS_SHARE))
+                .rebaseline(rebaseline.settings())
                 .build();
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--http must be a port 0..65535, got " + httpPort);

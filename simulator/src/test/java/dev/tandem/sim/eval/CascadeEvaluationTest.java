@@ -227,7 +227,7 @@ class CascadeEvaluationTest {
         assertEquals(2, TandemCli.execute("eval", "--dataset", "nope"));
         assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--escalation-budget", "0.7"));
         assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--context", "1"));
-        assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--rebaseline", "sometimes"));
+        assertEquals(2, TandemCli.execute("eval", "--dataset", "sim", "--rebaseline-samples", "50"));
     }
 
     @Test
