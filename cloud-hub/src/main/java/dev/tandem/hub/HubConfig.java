@@ -57,12 +57,15 @@ import java.util.regex.Pattern;
  *                           hub restarted within it misses nothing (0: a clean session each connect; at most 1 day;
  *                           null: {@link #DEFAULT_SESSION_EXPIRY} with credentials, whose username is a client id that
  *                           comes back, else 0, since a random instance id would leave an orphan session behind)
+ * @param variants           which variant of its tiny model each device class runs (null: the defaults, int8 for
+ *                           {@code pi-zero})
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, StoreSettings store, boolean sharedSubscription,
                         int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
                         List<Signed> keyHistory, RebaselineSettings rebaseline,
-                        NotifySettings notifications, Duration sessionExpiry) {
+                        NotifySettings notifications, Duration sessionExpiry,
+                        dev.tandem.hub.fit.ClassVariants variants) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -109,6 +112,9 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         keyHistory = keyHistory == null ? List.of() : List.copyOf(keyHistory);
         if (rebaseline == null) {
             rebaseline = RebaselineSettings.defaults();
+        }
+        if (variants == null) {
+            variants = dev.tandem.hub.fit.ClassVariants.defaults();
         }
         if (notifications == null) {
             notifications = NotifySettings.none();
@@ -174,12 +180,12 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .store(store).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
                 .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory)
-                .rebaseline(rebaseline).notifications(notifications).sessionExpiry(sessionExpiry);
+                .rebaseline(rebaseline).notifications(notifications).sessionExpiry(sessionExpiry).variants(variants);
     }
 
     /** How this hub fits its devices' models. */
     public FitSettings fitSettings() {
-        return new FitSettings(tinyFit, large);
+        return new FitSettings(tinyFit, large, variants);
     }
 
     /** At most 2, and one core left for the verdict worker. */
@@ -200,6 +206,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private int batchMax = DEFAULT_BATCH_MAX;
         private Duration batchLinger = DEFAULT_BATCH_LINGER;
         private TinyFitConfig tinyFit = TinyFitConfig.defaults();
+        private dev.tandem.hub.fit.ClassVariants variants = dev.tandem.hub.fit.ClassVariants.defaults();
         private LargeModelConfig large = LargeModelConfig.defaults();
         private StoreSettings store;
         private boolean sharedSubscription = true;
@@ -243,6 +250,13 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         public Builder fit(FitSettings settings) {
             this.tinyFit = settings.tiny();
             this.large = settings.large();
+            this.variants = settings.variants();
+            return this;
+        }
+
+        /** Which variant of its tiny model each device class runs. */
+        public Builder variants(dev.tandem.hub.fit.ClassVariants variants) {
+            this.variants = variants;
             return this;
         }
 
@@ -319,7 +333,8 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             HubKey key = signingKey != null ? signingKey : HubKey.generate();
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large,
                     store != null ? store : StoreSettings.inMemory(), sharedSubscription,
-                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline, notifications, sessionExpiry);
+                    fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline, notifications, sessionExpiry,
+                    variants);
         }
     }
 

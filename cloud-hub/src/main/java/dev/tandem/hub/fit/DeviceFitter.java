@@ -14,6 +14,8 @@ import java.util.Objects;
  * The one way a device's models are fitted on its commissioning set (the hub's commissioning, the
  * evaluation, the benchmarks): versions from the samples and settings ({@link ModelVersions}), the
  * tiny model fitted once, and the large model trained with that tiny model as its PCA stage and view.
+ * The device gets the variant of the tiny model for its class ({@link ClassVariants}: int8 for small
+ * boards); the large model learns from the full-precision one.
  * Deterministic: the same set and settings give the same versions and models.
  */
 public final class DeviceFitter {
@@ -33,7 +35,7 @@ public final class DeviceFitter {
         double[][] rows = rows(commissioning.samples());
         TinyModel tiny = TinyModelFitter.fit(rows, settings.tiny(), ModelVersions.tiny(fingerprint));
         LargeModel large = LargeModel.train(rows, settings.large(), ModelVersions.large(fingerprint), tiny);
-        return new FittedDevice(tiny, large, fingerprint);
+        return new FittedDevice(settings.variants().apply(tiny, commissioning.deviceClass()), large, fingerprint);
     }
 
     /**
@@ -44,7 +46,8 @@ public final class DeviceFitter {
         Objects.requireNonNull(commissioning, "commissioning");
         Objects.requireNonNull(settings, "settings");
         String fingerprint = ModelVersions.fingerprint(commissioning, settings);
-        return TinyModelFitter.fit(rows(commissioning.samples()), settings.tiny(), ModelVersions.tiny(fingerprint));
+        return settings.variants().apply(TinyModelFitter.fit(rows(commissioning.samples()), settings.tiny(),
+                ModelVersions.tiny(fingerprint)), commissioning.deviceClass());
     }
 
     /** The samples' values as rows [t][channel]. */

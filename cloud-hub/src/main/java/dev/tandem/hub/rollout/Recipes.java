@@ -81,7 +81,7 @@ public final class Recipes {
                         throw unknown(name, "threshold-quantile must be in (0.5, 1), got " + value);
                     }
                     settings = new FitSettings(settings.tiny().toBuilder().thresholdQuantile(value).build(),
-                            settings.large());
+                            settings.large(), settings.variants());
                 }
                 default -> throw unknown(name, "unknown recipe parameter '" + key + "' (known: " + PARAMETERS + ")");
             }

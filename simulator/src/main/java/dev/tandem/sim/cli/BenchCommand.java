@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures (a table and JSON).",
         subcommands = {BenchCommand.Pipeline.class, BenchCommand.EdgeFootprint.class, BenchCommand.Store.class, BenchCommand.OutboxCmd.class,
-                BenchCommand.Sim.class, BenchCommand.RolloutCmd.class, CommandLine.HelpCommand.class})
+                BenchCommand.Sim.class, BenchCommand.RolloutCmd.class, BenchCommand.Variants.class,
+                CommandLine.HelpCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -317,6 +318,68 @@ final class BenchCommand implements Runnable {
             }
             dev.tandem.sim.bench.SimBench.run(new dev.tandem.sim.bench.SimBench.Options(list, brokers, seconds, warmup,
                     connections, report), System.out, System.err);
+            return 0;
+        }
+    }
+
+    @Command(name = "variants", mixinStandardHelpOptions = true,
+            description = {"Compares the tiny model's variants per device class side by side.",
+                    "Each class is evaluated through the one path (the hub's fit ships the class's variant; the edge's "
+                            + "detector; the hub's verdicts) on the same files: artifact size, scoring cost per window, "
+                            + "F1/FAR of edge, cloud and collaborative, agreement with the large model (the teacher), and "
+                            + "the ratios against the first class. Data: a SKAB folder (--path), else the simulator."})
+    static final class Variants implements Callable<Integer> {
+        @Option(names = "--path", paramLabel = "DIR", description = "A SKAB folder (its labelled files; default: the simulator's evaluation scenario).")
+        Path path;
+
+        @Option(names = "--classes", paramLabel = "CLASS[,CLASS...]", split = ",",
+                description = "Device classes, the first the reference (default: generic,pi-zero: full precision and int8).")
+        List<String> classes = List.of(dev.tandem.shared.wire.Commissioning.DEFAULT_CLASS, "pi-zero");
+
+        @CommandLine.Mixin
+        FitOptions fit = new FitOptions();
+
+        @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON to FILE.")
+        Path report;
+
+        @Override
+        public Integer call() throws Exception {
+            dev.tandem.hub.fit.FitSettings settings = fit.settings();
+            if (classes.size() < 2) {
+                throw new TandemException(ErrorCode.INVALID_CONFIG, "--classes needs at least two classes to compare");
+            }
+            for (String c : classes) {
+                try {
+                    dev.tandem.shared.wire.Checks.id("device class", c);
+                } catch (TandemException e) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "--classes: " + e.getMessage());
+                }
+            }
+            List<dev.tandem.sim.eval.EvalStream> streams;
+            if (path != null) {
+                List<dev.tandem.sim.eval.SkabFile> labelled = dev.tandem.sim.eval.SkabDataset.load(path).labelled();
+                if (labelled.isEmpty()) {
+                    throw new TandemException(ErrorCode.INVALID_CONFIG, "no labelled SKAB file under " + path);
+                }
+                streams = labelled.stream().map(dev.tandem.sim.eval.EvalStream::fromSkab).toList();
+            } else {
+                streams = dev.tandem.sim.eval.SimScenario.streams(dev.tandem.sim.factory.SimConfig.DEFAULT_SEED,
+                        dev.tandem.sim.eval.SimScenario.DEFAULT_DEVICES, dev.tandem.sim.eval.SimScenario.DEFAULT_TEST_SAMPLES);
+            }
+            int[] last = {-1};
+            dev.tandem.sim.bench.VariantBench.Report r = dev.tandem.sim.bench.VariantBench.run(streams, settings,
+                    dev.tandem.sim.eval.CascadeEvaluation.Options.defaults(), classes, (d, n, id, phase) -> {
+                        if (d != last[0]) {
+                            last[0] = d;
+                            System.err.printf("\r%-70s", "device " + (d + 1) + "/" + n + " " + id);
+                        }
+                    });
+            System.err.printf("\r%-70s\r", "");
+            dev.tandem.sim.bench.VariantBench.print(r, System.out);
+            if (report != null) {
+                dev.tandem.sim.bench.VariantBench.writeJson(r, report);
+                System.out.println("report written to " + report);
+            }
             return 0;
         }
     }

@@ -4,7 +4,6 @@ import dev.tandem.edge.alarm.AlarmSettings;
 import dev.tandem.shared.error.ErrorCode;
 import dev.tandem.shared.error.TandemException;
 import dev.tandem.hub.fit.FitSettings;
-import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.sim.eval.CascadeEvaluation;
 import dev.tandem.sim.eval.Decisions;
 import dev.tandem.sim.eval.SkabProtocol;
@@ -134,10 +133,15 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     RebaselineOptions rebaseline = new RebaselineOptions();
 
+    @Option(names = "--device-class", paramLabel = "CLASS", defaultValue = dev.tandem.shared.wire.Commissioning.DEFAULT_CLASS,
+            description = "The class the evaluated devices name at commissioning: the hub ships that class's variant of "
+                    + "the tiny model (--int8-classes; default: ${DEFAULT-VALUE}, full precision).")
+    String deviceClass;
+
     @Override
     public Integer call() {
         FitSettings settings = fit.settings(); // bad flags fail first
-        rebaselineSettings();
+        options(new AlarmSettings(clearAfter, AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter()));
         if (clearAfter < 0 || clearAfter > 1_000_000) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--clear-after must be 0..1000000, got " + clearAfter);
         }
@@ -204,10 +208,10 @@ final class EvalCommand implements Callable<Integer> {
         LeaveOneOut.Result looResult = null;
         CascadeEvaluation.Result result;
         if (loo) {
-            looResult = LeaveOneOut.run(streams, LeaveOneOut.grid(settings), alarms, rebaselineSettings(), progress);
+            looResult = LeaveOneOut.run(streams, LeaveOneOut.grid(settings), options(alarms), progress);
             result = looResult.loo();
         } else {
-            result = CascadeEvaluation.run(streams, settings, alarms, rebaselineSettings(), progress);
+            result = CascadeEvaluation.run(streams, settings, options(alarms), progress);
         }
         progress.done();
         System.out.println("dataset: " + which + " (" + source + ")" + (loo ? ", protocol: leave-one-experiment-out" : ""));
@@ -291,8 +295,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         NabPublished published = publishedResults == null ? null : NabPublished.read(publishedResults);
         ProgressLine progress = new ProgressLine();
-        NabEvaluation.Result result = NabEvaluation.run(data, settings, new AlarmSettings(clearAfter,
-                AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter()), rebaselineSettings(), kind, progress);
+        NabEvaluation.Result result = NabEvaluation.run(data, settings, options(new AlarmSettings(clearAfter,
+                AlarmSettings.DEFAULT_UPDATE_INTERVAL, reviewAfter())), kind, progress);
         progress.done();
         System.out.println("dataset: nab (" + dir + ")");
         NabReport.print(result, published, System.out);
@@ -356,9 +360,16 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** In the cloud and collaborative modes the hub re-baselines as {@code ./tandem hub} does, with its options. */
-    private RebaselineSettings rebaselineSettings() {
-        return rebaseline.settings();
+    /**
+     * How the devices run: episodes as {@code alarms} hold them; in the cloud and collaborative modes the
+     * hub re-baselines as {@code ./tandem hub} does, with its options; the devices name --device-class.
+     */
+    private CascadeEvaluation.Options options(AlarmSettings alarms) {
+        try {
+            return new CascadeEvaluation.Options(alarms, rebaseline.settings(), deviceClass);
+        } catch (TandemException e) {
+            throw new TandemException(ErrorCode.INVALID_CONFIG, e.getMessage());
+        }
     }
 
     private Duration reviewAfter() {

@@ -1,5 +1,6 @@
 package dev.tandem.sim.cli;
 
+import dev.tandem.hub.fit.ClassVariants;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.large.LargeModelConfig;
 import dev.tandem.hub.tiny.TinyFitConfig;
@@ -24,12 +25,27 @@ final class FitOptions {
     @Option(names = "--no-level-shift", description = "Fit tiny models without their level-shift stage.")
     boolean noLevelShift;
 
+    @Option(names = "--int8-classes", paramLabel = "CLASS[,CLASS...]|none", split = ",",
+            description = "Device classes that run the int8 variant of their tiny model (about a fifth of the "
+                    + "artifact); none: every class runs full precision (default: pi-zero).")
+    java.util.List<String> int8Classes;
+
     /** The tiny and large model settings these options select. */
     FitSettings settings() {
         TinyFitConfig.Builder tiny = TinyFitConfig.builder().escalationBudget(escalationBudget);
         if (noLevelShift) {
             tiny.levelShift(null);
         }
-        return new FitSettings(tiny.build(), LargeModelConfig.builder().contextSize(context).build());
+        return new FitSettings(tiny.build(), LargeModelConfig.builder().contextSize(context).build(), variants());
+    }
+
+    private ClassVariants variants() {
+        if (int8Classes == null) {
+            return ClassVariants.defaults();
+        }
+        if (int8Classes.size() == 1 && int8Classes.get(0).equalsIgnoreCase("none")) {
+            return ClassVariants.none();
+        }
+        return new ClassVariants(java.util.Set.copyOf(int8Classes));
     }
 }

@@ -83,6 +83,32 @@ public final class CascadeEvaluation {
         }
     }
 
+    /**
+     * How the devices are run besides their fit settings: {@code alarms} holds the episodes,
+     * {@code rebaseline} is when the hub re-baselines (cloud and collaborative modes), and
+     * {@code deviceClass} is the class the devices name at commissioning (the hub ships that class's
+     * variant of the tiny model).
+     */
+    public record Options(AlarmSettings alarms, RebaselineSettings rebaseline, String deviceClass) {
+        public Options {
+            java.util.Objects.requireNonNull(alarms, "alarms");
+            java.util.Objects.requireNonNull(rebaseline, "rebaseline");
+            dev.tandem.shared.wire.Checks.id("deviceClass", deviceClass);
+        }
+
+        public static Options defaults() {
+            return new Options(AlarmSettings.defaults(), RebaselineSettings.defaults(), Commissioning.DEFAULT_CLASS);
+        }
+
+        public Options withDeviceClass(String newClass) {
+            return new Options(alarms, rebaseline, newClass);
+        }
+
+        public Options withAlarms(AlarmSettings newAlarms) {
+            return new Options(newAlarms, rebaseline, deviceClass);
+        }
+    }
+
     /** Where the evaluation is (for a progress line). */
     public interface Progress {
         void update(int device, int devices, String deviceId, String phase);
@@ -147,10 +173,15 @@ public final class CascadeEvaluation {
      */
     public static Result run(List<EvalStream> streams, FitSettings settings, AlarmSettings alarms,
                              RebaselineSettings rebaseline, Progress progress) {
+        return run(streams, settings, new Options(alarms, rebaseline, Commissioning.DEFAULT_CLASS), progress);
+    }
+
+    /** Runs the three modes on every stream, as {@code options} say. */
+    public static Result run(List<EvalStream> streams, FitSettings settings, Options options, Progress progress) {
         long t0 = System.nanoTime();
         List<DeviceResult> devices = new ArrayList<>(streams.size());
         for (int i = 0; i < streams.size(); i++) {
-            devices.add(device(streams.get(i), settings, alarms, rebaseline, i, streams.size(), progress));
+            devices.add(device(streams.get(i), settings, options, i, streams.size(), progress));
         }
         return combine(devices, settings, (System.nanoTime() - t0) / 1_000_000);
     }
@@ -191,10 +222,12 @@ public final class CascadeEvaluation {
                 Episodes.sum(episodeParts));
     }
 
-    private static DeviceResult device(EvalStream s, FitSettings settings, AlarmSettings alarms,
-                                       RebaselineSettings rebaseline, int index, int count, Progress progress) {
+    private static DeviceResult device(EvalStream s, FitSettings settings, Options options, int index, int count,
+                                       Progress progress) {
+        AlarmSettings alarms = options.alarms();
+        RebaselineSettings rebaseline = options.rebaseline();
         progress.update(index, count, s.deviceId(), "commissioning");
-        FittedDevice fitted = fit(s, settings);
+        FittedDevice fitted = fit(s, settings, options.deviceClass());
         try (LargeModel large = fitted.large()) {
             TinyModel tiny = shipped(fitted.tiny());
             long raw = 0;
@@ -207,8 +240,8 @@ public final class CascadeEvaluation {
                 progress.update(index, count, s.deviceId(), mode.key());
                 double[] scores = new double[s.test().size()];
                 runs.put(mode, mode == Mode.EDGE ? run(s, tiny, large, mode, alarms.withoutReviews(),
-                        RebaselineSettings.off(), settings, scores)
-                        : run(s, tiny, large, mode, alarms, rebaseline, settings, scores));
+                        RebaselineSettings.off(), settings, options.deviceClass(), scores)
+                        : run(s, tiny, large, mode, alarms, rebaseline, settings, options.deviceClass(), scores));
                 if (tinyScores == null) {
                     tinyScores = scores;
                 }
@@ -226,7 +259,12 @@ public final class CascadeEvaluation {
 
     /** A stream's device fitted as the hub fits it on the stream's commissioning set (the caller closes its large model). */
     static FittedDevice fit(EvalStream s, FitSettings settings) {
-        return DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), s.commissioning()), settings);
+        return fit(s, settings, Commissioning.DEFAULT_CLASS);
+    }
+
+    /** The same, the device naming {@code deviceClass} at commissioning. */
+    static FittedDevice fit(EvalStream s, FitSettings settings, String deviceClass) {
+        return DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), deviceClass, s.commissioning()), settings);
     }
 
     /**
@@ -246,15 +284,16 @@ public final class CascadeEvaluation {
      * {@link NewNormal} (unless an operator's label already did), and on a new normal the device fitted
      * on them and the new tiny model installed on the edge (which ends the held episode).
      */
-    private static void rebaseline(EvalStream s, Mode mode, FitSettings settings, RebaselineSettings rebaseline,
+    private static void rebaseline(EvalStream s, Mode mode, FitSettings settings, String deviceClass,
+                                   RebaselineSettings rebaseline,
                                    Rebaseliner rebaseliner, HubHalf hub, DeviceId id, DeviceDetector detector) {
         List<Sample> recent = hub.due;
         hub.due = null;
-        if (hub.dueJudge && !NewNormal.judge(SITE, s.deviceId(), Commissioning.DEFAULT_CLASS, recent, settings)
+        if (hub.dueJudge && !NewNormal.judge(SITE, s.deviceId(), deviceClass, recent, settings)
                 .steady(rebaseline.maxAnomalousShare())) {
             return;
         }
-        FittedDevice refit = DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), recent), settings);
+        FittedDevice refit = DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), deviceClass, recent), settings);
         TinyModel next = shipped(refit.tiny());
         hub.replace(refit.large());
         rebaseliner.sent(id, hub.dueEpisode);
@@ -300,7 +339,7 @@ public final class CascadeEvaluation {
 
     private static ModeRun run(EvalStream s, TinyModel tiny, LargeModel commissionedLarge, Mode mode,
                                AlarmSettings alarms, RebaselineSettings rebaseline, FitSettings settings,
-                               double[] tinyScores) {
+                               String deviceClass, double[] tinyScores) {
         int n = s.test().size();
         long first = s.firstTestSeq();
         boolean[] decisions = new boolean[n];
@@ -381,7 +420,7 @@ public final class CascadeEvaluation {
                     }
                 }
                 if (!outbox.isEmpty() && rebaseliner.consider(id, scorer::recent, scorer.recentCount(id))) {
-                    rebaseline(s, mode, settings, rebaseline, rebaseliner, hub, id, detector);
+                    rebaseline(s, mode, settings, deviceClass, rebaseline, rebaseliner, hub, id, detector);
                 }
                 outbox.clear();
                 held[row] = detector.episodes().holding();

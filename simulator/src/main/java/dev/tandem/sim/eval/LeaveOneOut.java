@@ -1,6 +1,5 @@
 package dev.tandem.sim.eval;
 
-import dev.tandem.hub.rebaseline.RebaselineSettings;
 import dev.tandem.hub.fit.FitSettings;
 import dev.tandem.hub.tiny.TinyFitConfig;
 import dev.tandem.sim.eval.CascadeEvaluation.DeviceResult;
@@ -87,12 +86,12 @@ public final class LeaveOneOut {
     /** Runs every candidate on every stream and chooses per stream on the others (at least two streams). */
     public static Result run(List<EvalStream> streams, List<Candidate> grid, AlarmSettings alarms,
                              CascadeEvaluation.Progress progress) {
-        return run(streams, grid, alarms, RebaselineSettings.defaults(), progress);
+        return run(streams, grid, CascadeEvaluation.Options.defaults().withAlarms(alarms), progress);
     }
 
-    /** The same, the hub re-baselining as {@code rebaseline} says. */
-    public static Result run(List<EvalStream> streams, List<Candidate> grid, AlarmSettings alarms,
-                             RebaselineSettings rebaseline, CascadeEvaluation.Progress progress) {
+    /** The same, the devices run as {@code options} say. */
+    public static Result run(List<EvalStream> streams, List<Candidate> grid, CascadeEvaluation.Options options,
+                             CascadeEvaluation.Progress progress) {
         if (streams.size() < 2) {
             throw TandemException.invalid("leave-one-out needs at least two files, got " + streams.size());
         }
@@ -103,7 +102,7 @@ public final class LeaveOneOut {
         List<CascadeEvaluation.Result> runs = new ArrayList<>(grid.size());
         for (int k = 0; k < grid.size(); k++) {
             String tag = "[" + (k + 1) + "/" + grid.size() + "] ";
-            runs.add(CascadeEvaluation.run(streams, grid.get(k).fit(), alarms, rebaseline,
+            runs.add(CascadeEvaluation.run(streams, grid.get(k).fit(), options,
                     (d, n, id, phase) -> progress.update(d, n, tag + id, phase)));
         }
         return choose(streams, grid, runs, t0);

@@ -223,6 +223,7 @@ public final class LocalFleet implements AutoCloseable {
                         .clientId("edge-" + site + "-" + device)
                         .login(access == null ? BrokerLogin.none() : access.agentFor(device))
                         .hubKey(hub.publicKey())
+                        .deviceClass(options.deviceClass())
                         .stateDir(stateDir.resolve(device))
                         .commissioningSamples(options.commissioning())
                         .verdictTimeout(options.verdictTimeout())

@@ -20,7 +20,7 @@ import java.time.Duration;
 public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broker, boolean secured, boolean hub,
                            boolean edge, double rate, int commissioning, long seed, String site,
                            Duration startupTimeout, Duration verdictTimeout, boolean hubKeepsState,
-                           int chunkBytes, int largeSteps) {
+                           int chunkBytes, int largeSteps, String deviceClass) {
     /** Where the fleet's broker runs. */
     public enum BrokerKind {
         /** HiveMQ CE embedded in this JVM. */
@@ -61,6 +61,8 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                     + largeSteps);
         }
         Checks.id("site", site);
+        deviceClass = deviceClass == null ? dev.tandem.shared.wire.Commissioning.DEFAULT_CLASS : deviceClass;
+        Checks.id("deviceClass", deviceClass);
     }
 
     public static Builder builder() {
@@ -84,6 +86,7 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
         private boolean hubKeepsState;
         private int chunkBytes = dev.tandem.edge.delivery.DeliverySettings.DEFAULT_CHUNK_BYTES;
         private int largeSteps;
+        private String deviceClass;
 
         public Builder devices(int n) {
             this.devices = n;
@@ -164,6 +167,12 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
             return this;
         }
 
+        /** The class every edge agent names at commissioning (the hub ships that class's variant). */
+        public Builder deviceClass(String deviceClass) {
+            this.deviceClass = deviceClass;
+            return this;
+        }
+
         public LocalFleetOptions build() {
             String s = site;
             if (scenario != null) {
@@ -174,7 +183,8 @@ public record LocalFleetOptions(int devices, Scenario scenario, BrokerKind broke
                 s = scenario.sites().get(0);
             }
             return new LocalFleetOptions(devices, scenario, broker, secured, hub, edge, rate, commissioning, seed, s,
-                    startupTimeout, verdictTimeout, hubKeepsState, chunkBytes, largeSteps);
+                    startupTimeout, verdictTimeout, hubKeepsState, chunkBytes, largeSteps,
+                    deviceClass);
         }
     }
 }

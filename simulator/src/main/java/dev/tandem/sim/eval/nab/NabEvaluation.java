@@ -77,14 +77,12 @@ public final class NabEvaluation {
     /** Runs every file, episodes held by {@code alarms}, detections counted as {@code onsets} says. */
     public static Result run(NabDataset data, FitSettings settings, dev.tandem.edge.alarm.AlarmSettings alarms,
                              Onsets detections, CascadeEvaluation.Progress progress) {
-        return run(data, settings, alarms, dev.tandem.hub.rebaseline.RebaselineSettings.defaults(), detections,
-                progress);
+        return run(data, settings, CascadeEvaluation.Options.defaults().withAlarms(alarms), detections, progress);
     }
 
-    /** The same, the hub re-baselining as {@code rebaseline} says. */
-    public static Result run(NabDataset data, FitSettings settings, dev.tandem.edge.alarm.AlarmSettings alarms,
-                             dev.tandem.hub.rebaseline.RebaselineSettings rebaseline, Onsets detections,
-                             CascadeEvaluation.Progress progress) {
+    /** The same, the devices run as {@code options} say. */
+    public static Result run(NabDataset data, FitSettings settings, CascadeEvaluation.Options options,
+                             Onsets detections, CascadeEvaluation.Progress progress) {
         long t0 = System.nanoTime();
         List<FileResult> files = new ArrayList<>();
         List<NabProblem> problems = new ArrayList<>(data.problems());
@@ -95,7 +93,7 @@ public final class NabEvaluation {
             CascadeEvaluation.Progress one = (d, n, id, phase) -> progress.update(index, all.size(), id, phase);
             CascadeEvaluation.DeviceResult device;
             try {
-                device = CascadeEvaluation.run(List.of(stream(f)), settings, alarms, rebaseline, one).devices().get(0);
+                device = CascadeEvaluation.run(List.of(stream(f)), settings, options, one).devices().get(0);
             } catch (TandemException e) {
                 problems.add(new NabProblem(f.key(), e.code(), f.series().source() + ": cannot commission on its "
                         + f.probationaryRows() + " probationary rows: " + e.getMessage()));
