@@ -56,6 +56,15 @@ public final class CommissioningSets {
         return sha;
     }
 
+    /** A device's set by its sha256. */
+    public Optional<StoredSet> find(String site, String device, String sha256) {
+        return query("commissioning set " + sha256 + " of " + site + "/" + device,
+                "select * from commissioning_sets where site = ? and device = ? and sha256 = ?",
+                new String[]{site, device, sha256}, (row, e) -> {
+                    throw e;
+                }).stream().findFirst();
+    }
+
     /** The newest set of a device. */
     public Optional<StoredSet> latest(String site, String device) {
         List<StoredSet> sets = query("the commissioning set of " + site + "/" + device,

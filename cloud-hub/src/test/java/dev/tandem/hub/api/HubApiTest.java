@@ -280,6 +280,26 @@ class HubApiTest {
             JsonNode device = json(get("/api/v1/devices/f1", VIEWER.token()));
             assertEquals(m.get("generation").asLong(), device.get("generation").asLong());
             assertEquals(manifest.version(), device.get("assignedVersion").asText());
+            // the registry: one model by its version, with its teacher, artifact and training set
+            JsonNode one = json(get("/api/v1/models/" + manifest.version(), VIEWER.token()));
+            assertEquals(manifest.version(), one.get("version").asText());
+            assertEquals(SITE + ":f1", one.get("devices").get(0).asText());
+            assertEquals("full", one.get("variant").asText());
+            assertEquals(dev.tandem.shared.tiny.TinyModel.FORMAT, one.get("format").asText());
+            assertEquals(m.get("largeVersion").asText(), one.get("teacherVersion").asText());
+            assertEquals(manifest.generation(), one.get("generation").asLong());
+            assertEquals(0, one.get("lineage").size(), "a first model has no ancestors");
+            assertEquals("ok", one.get("store").asText());
+            assertEquals(manifest.sha256(), one.get("artifact").get("sha256").asText());
+            assertEquals(manifest.sizeBytes(), one.get("artifact").get("sizeBytes").asLong());
+            assertTrue(one.get("trainingSet").get("readings").asInt() >= 100, one.toString());
+            assertTrue(one.get("trainingSet").get("from").asText().compareTo(one.get("trainingSet").get("to").asText()) <= 0);
+            HttpResponse<String> unknown = get("/api/v1/models/tiny-nope", VIEWER.token());
+            assertEquals(404, unknown.statusCode());
+            assertTrue(unknown.body().contains("NOT_FOUND"), unknown.body());
+            HttpResponse<String> bad = get("/api/v1/models/a%20b", VIEWER.token());
+            assertEquals(400, bad.statusCode());
+            assertTrue(bad.body().contains("version"), bad.body());
         }
     }
 
@@ -295,11 +315,12 @@ class HubApiTest {
                 .map(l -> l.trim().substring(0, l.trim().length() - 1)).toList();
         assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models",
                 "/api/v1/devices/{id}/readings", "/api/v1/devices/{id}/labels", "/api/v1/alarms",
-                "/api/v1/alarms/{id}/ack", "/api/v1/status", "/api/v1/events", "/api/v1/models", "/api/v1/rollouts",
+                "/api/v1/alarms/{id}/ack", "/api/v1/status", "/api/v1/events", "/api/v1/models", "/api/v1/models/{version}", "/api/v1/rollouts",
                 "/api/v1/rollouts/{id}", "/api/v1/rollouts/{id}/start", "/api/v1/rollouts/{id}/pause",
                 "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/abort", "/api/v1/openapi.yaml", "/metrics"), paths);
         for (String path : paths) {
-            String concrete = path.replace("{id}", path.startsWith("/api/v1/alarms") ? "999999" : "nope");
+            String concrete = path.replace("{id}", path.startsWith("/api/v1/alarms") ? "999999" : "nope")
+                    .replace("{version}", "nope");
             if (path.endsWith("/events")) {
                 int status = streamOpened(concrete, ADMIN.token());
                 assertEquals(200, status, path);

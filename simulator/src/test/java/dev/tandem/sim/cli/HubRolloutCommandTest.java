@@ -89,6 +89,17 @@ class HubRolloutCommandTest {
             assertEquals(0, models.exit(), models.out());
             assertTrue(models.out().contains("plant:m1") && models.out().contains("2 devices; recipes: [\"default\"]"),
                     models.out());
+            String version = hub.lineage().current(new dev.tandem.hub.fleet.DeviceId("plant", "m1")).orElseThrow().version();
+            TandemCliProbe.Result show = TandemCliProbe.run("hub", "models", "show", version, "--hub", hubUrl,
+                    "--token-file", viewer);
+            assertEquals(0, show.exit(), show.out());
+            assertTrue(show.out().contains("plant:m1") && show.out().contains("full") && show.out().contains("teacher")
+                    && show.out().contains("readings"), show.out());
+            TandemCliProbe.Result missing = TandemCliProbe.run("hub", "models", "show", "tiny-none", "--hub", hubUrl,
+                    "--token-file", viewer);
+            assertEquals(1, missing.exit(), missing.out());
+            assertTrue(missing.out().contains("NOT_FOUND"), missing.out());
+            assertEquals(2, TandemCliProbe.run("hub", "models", "list", "x", "--token-file", viewer).exit());
 
             assertEquals(2, TandemCliProbe.run("hub", "rollout").exit(), "no subcommand");
             assertEquals(2, TandemCliProbe.run("hub", "rollout", "start", "--token-file", admin).exit(),
