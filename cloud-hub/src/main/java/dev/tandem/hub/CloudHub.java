@@ -71,6 +71,8 @@ public final class CloudHub implements AutoCloseable {
     private final HubStore store;
     private final EscalationLog escalationLog;
     private final ScheduledExecutorService storeJobs;
+    private final java.util.concurrent.ExecutorService retrainPool;
+    private final dev.tandem.hub.retrain.RetrainService retrainer;
     private final dev.tandem.hub.rollout.RolloutEngine rollouts;
     private final dev.tandem.hub.delivery.ArtifactServer artifacts;
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
@@ -105,6 +107,13 @@ public final class CloudHub implements AutoCloseable {
         this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
                 escalations::retire, store, storeJobs);
         commissioning.onSet(trails::commissioned);
+        this.retrainPool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tandem-hub-retrain-" + config.instanceId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.retrainer = new dev.tandem.hub.retrain.RetrainService(fleet, escalations, commissioning, store, metrics,
+                retrainPool);
         storeJobs.scheduleAtFixedRate(new RetentionJob(store, Clock.systemUTC()), RETENTION_FIRST_RUN.toMillis(),
                 RetentionJob.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         this.rebaseliner = new Rebaseliner(config.rebaseline(), commissioning::rebaseline);
@@ -199,6 +208,12 @@ public final class CloudHub implements AutoCloseable {
     public java.util.concurrent.CompletableFuture<Rebaseliner.LabelOutcome> labelledNormal(DeviceId id, long fromMs,
                                                                                          long toMs) {
         return escalations.withRecent(id, recent -> rebaseliner.labelledNormal(id, fromMs, toMs, recent));
+    }
+
+    /** Retrains a device on what the hub holds of it, through the gate (see {@link dev.tandem.hub.retrain.RetrainService}). */
+    public java.util.concurrent.CompletableFuture<dev.tandem.hub.retrain.RetrainService.Run> retrain(DeviceId id,
+                                                                                                  String reason) {
+        return retrainer.retrain(id, reason);
     }
 
     public Rebaseliner rebaseliner() {
@@ -313,6 +328,7 @@ public final class CloudHub implements AutoCloseable {
         }
         closed = true;
         connection.stopIntake(Duration.ofSeconds(2));
+        retrainPool.shutdownNow();
         rollouts.close();
         artifacts.close();
         commissioning.close();

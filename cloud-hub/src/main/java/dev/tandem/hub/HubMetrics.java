@@ -41,6 +41,7 @@ public final class HubMetrics {
     private final Counter modelsLoaded;
     private final Counter fleetUpdates;
     private final Map<String, Counter> rebaselines = new TreeMap<>();
+    private final Map<String, Counter> retrains = new TreeMap<>();
     private final Timer verdictLatency;
     private final Timer fitTime;
     private final Timer decodeTime;
@@ -78,6 +79,10 @@ public final class HubMetrics {
                 .description("devices whose models came from the store (fitted before or by another instance)")
                 .register(registry);
         fleetUpdates = Counter.builder("tandem.hub.fleet.updates").register(registry);
+        for (String outcome : new String[]{RETRAIN_PUBLISHED, RETRAIN_REFUSED, RETRAIN_FAILED}) {
+            retrains.put(outcome, Counter.builder("tandem.hub.retrains").tag("outcome", outcome)
+                    .description("retraining runs by outcome (refused: too few readings or the gate)").register(registry));
+        }
         for (String outcome : new String[]{REBASELINE_STARTED, REBASELINE_NOT_SETTLED, REBASELINE_SENT}) {
             rebaselines.put(outcome, Counter.builder("tandem.hub.rebaselines").tag("outcome", outcome)
                     .register(registry));
@@ -187,6 +192,20 @@ public final class HubMetrics {
     }
 
     /** A re-baseline judged: the candidate was fitted and is being judged. */
+    /** Retraining outcomes ({@code tandem.hub.retrains{outcome}}). */
+    public static final String RETRAIN_PUBLISHED = "published";
+    public static final String RETRAIN_REFUSED = "refused";
+    public static final String RETRAIN_FAILED = "failed";
+
+    /** Counts a retraining outcome. */
+    public void retrain(String outcome) {
+        retrains.get(outcome).increment();
+    }
+
+    public long retrains(String outcome) {
+        return (long) retrains.get(outcome).count();
+    }
+
     public static final String REBASELINE_STARTED = "started";
     /** The recent windows were not judged normal: no new model. */
     public static final String REBASELINE_NOT_SETTLED = "not_settled";

@@ -105,6 +105,7 @@ public final class HubApi implements AutoCloseable {
         new LiveRoutes(hub, fleet, config.operators(), vertx).mount(router);
         new LabelRoutes(hub, fleet, vertx).mount(router);
         new ModelRoutes(hub, vertx).mount(router);
+        new RetrainRoutes(hub, fleet, vertx).mount(router);
         new ConsoleRoutes().mount(router);
         byte[] openApi = openApiDocument();
         router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()

@@ -208,10 +208,7 @@ public final class CommissioningService implements AutoCloseable {
                 LOG.info("{}: alarm {}: a new normal ({} of {} verdicts anomalous on the second half); re-fitting on {} "
                         + "recent readings", id, episode, j.anomalous(), j.windows(), recent.size());
             }
-            Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), recent);
-            parents.put(id, current.tiny().version());
-            long generation = generations.merge(id, 1L, Long::sum);
-            if (commission(id, c, generation, null)) {
+            if (refit(id, current, recent)) {
                 metrics.rebaseline(HubMetrics.REBASELINE_SENT);
                 rebaselineSent.accept(id, episode);
             }
@@ -224,6 +221,26 @@ public final class CommissioningService implements AutoCloseable {
                         : new IllegalStateException(cause));
             }
         });
+    }
+
+    /**
+     * Commissions the device afresh on {@code samples} through the one commissioning path (the set kept,
+     * the models fitted under its lease), its new tiny model published signed, a new generation naming
+     * the current one as parent (a re-baseline, a retraining). Blocks while fitting: call it off the
+     * event loop and off the verdict worker.
+     *
+     * @return whether the new model was published
+     */
+    public boolean refit(DeviceId id, DeviceModels current, List<Sample> samples) {
+        Commissioning c = Commissioning.of(id.site(), id.device(), current.deviceClass(), samples);
+        parents.put(id, current.tiny().version());
+        long generation = generations.merge(id, 1L, Long::sum);
+        return commission(id, c, generation, null);
+    }
+
+    /** The settings this hub fits with. */
+    public dev.tandem.hub.fit.FitSettings settings() {
+        return settings;
     }
 
     /**

@@ -93,12 +93,7 @@ public final class NewNormal {
             if (second.size() < context) {
                 return new Judgement(0, 0, level, candidate.tiny().version());
             }
-            List<Escalation> group = new ArrayList<>();
-            // the first carries a whole context, each next one the sample after it
-            group.add(escalation(site, device, candidate, context, second.subList(0, context)));
-            for (int i = context; i < second.size(); i++) {
-                group.add(escalation(site, device, candidate, context, List.of(second.get(i))));
-            }
+            List<Escalation> group = escalations(site, device, candidate.tiny(), context, second);
             VerdictScorer scorer = new VerdictScorer();
             int anomalous = 0;
             for (VerdictScorer.Judgement j : scorer.judge(new DeviceId(site, device), large, group)) {
@@ -110,10 +105,26 @@ public final class NewNormal {
         }
     }
 
-    private static Escalation escalation(String site, String device, FittedDevice candidate, int context,
+    /**
+     * Contiguous readings (at least {@code context}) as the escalations a hub judges in one group, one
+     * verdict per window from the {@code context}-th reading on: the first carries a whole context, each
+     * next one the reading after it (as an edge sends them). Also how a retraining candidate's gate asks
+     * the teacher about a held-back slice.
+     */
+    public static List<Escalation> escalations(String site, String device, dev.tandem.shared.tiny.TinyModel tiny,
+                                               int context, List<Sample> samples) {
+        List<Escalation> group = new ArrayList<>();
+        group.add(escalation(site, device, tiny, context, samples.subList(0, context)));
+        for (int i = context; i < samples.size(); i++) {
+            group.add(escalation(site, device, tiny, context, List.of(samples.get(i))));
+        }
+        return group;
+    }
+
+    private static Escalation escalation(String site, String device, dev.tandem.shared.tiny.TinyModel tiny, int context,
                                          List<Sample> samples) {
         long windowId = samples.get(samples.size() - 1).seq();
-        return new Escalation(Escalation.VERSION, "rebaseline-" + windowId, site, device, windowId,
-                candidate.tiny().windowSize(), context, candidate.tiny().version(), 0, samples, 0);
+        return new Escalation(Escalation.VERSION, "judge-" + windowId, site, device, windowId,
+                tiny.windowSize(), context, tiny.version(), 0, samples, 0);
     }
 }

@@ -38,6 +38,7 @@ public final class HubStore implements AutoCloseable {
     private final FitLeases leases;
     private final Escalations escalations;
     private final Labels labels;
+    private final RetrainingRuns retraining;
     private final RolloutStore rollouts;
 
     private HubStore(StoreSettings settings, HikariDataSource pool, Connection keepAlive) {
@@ -50,6 +51,7 @@ public final class HubStore implements AutoCloseable {
         this.leases = new FitLeases(this);
         this.escalations = new Escalations(this);
         this.labels = new Labels(this);
+        this.retraining = new RetrainingRuns(this);
         this.rollouts = new RolloutStore(this);
     }
 
@@ -127,6 +129,11 @@ public final class HubStore implements AutoCloseable {
 
     public Labels labels() {
         return labels;
+    }
+
+    /** Retraining runs and their outcomes. */
+    public RetrainingRuns retraining() {
+        return retraining;
     }
 
     /** Rollouts, their per-device actions and transitions. */

@@ -314,7 +314,8 @@ class HubApiTest {
                 .takeWhile(l -> l.isEmpty() || l.startsWith(" ")).filter(l -> l.matches("  /\\S+:"))
                 .map(l -> l.trim().substring(0, l.trim().length() - 1)).toList();
         assertEquals(List.of("/api/v1/fleet", "/api/v1/devices/{id}", "/api/v1/devices/{id}/models",
-                "/api/v1/devices/{id}/readings", "/api/v1/devices/{id}/labels", "/api/v1/alarms",
+                "/api/v1/devices/{id}/readings", "/api/v1/devices/{id}/labels", "/api/v1/devices/{id}/retrain",
+                "/api/v1/devices/{id}/retraining", "/api/v1/alarms",
                 "/api/v1/alarms/{id}/ack", "/api/v1/status", "/api/v1/events", "/api/v1/models", "/api/v1/models/{version}", "/api/v1/rollouts",
                 "/api/v1/rollouts/{id}", "/api/v1/rollouts/{id}/start", "/api/v1/rollouts/{id}/pause",
                 "/api/v1/rollouts/{id}/resume", "/api/v1/rollouts/{id}/abort", "/api/v1/openapi.yaml", "/metrics"), paths);
@@ -327,7 +328,7 @@ class HubApiTest {
                 assertTrue(doc.body().substring(doc.body().indexOf("\n  " + path + ":")).contains("\"200\""));
                 continue;
             }
-            HttpResponse<String> r = path.matches(".*/(ack|start|pause|resume|abort)") ? post(concrete, ADMIN.token(), "")
+            HttpResponse<String> r = path.matches(".*/(ack|start|pause|resume|abort|retrain)") ? post(concrete, ADMIN.token(), "")
                     : get(concrete, ADMIN.token());
             // the documented path exists: any answer but the router's own "no such resource"
             assertFalse(r.statusCode() == 404 && r.body().contains("no such resource"), path + ": " + r.body());

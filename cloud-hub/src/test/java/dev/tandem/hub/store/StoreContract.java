@@ -379,6 +379,24 @@ abstract class StoreContract {
         assertEquals(2, store.labels().list(SITE, "m1").size());
     }
 
+    @Test
+    void retrainingRuns_keepTheirOutcome_newestFirst_andTheirSetsAreFoundBySha() {
+        String sha = store.commissioning().save(set(), 1);
+        assertEquals(sha, store.commissioning().find(SITE, "m1", sha).orElseThrow().sha256());
+        assertTrue(store.commissioning().find(SITE, "m1", "0".repeat(64)).isEmpty());
+        store.retraining().add(new RetrainingRuns.Run("rt-1", SITE, "m1", "operator", "REFUSED", 10, 10, 12, "tiny-a",
+                null, "{\"code\":\"TOO_FEW_READINGS\"}"));
+        store.retraining().add(new RetrainingRuns.Run("rt-2", SITE, "m1", "drift", "PUBLISHED", 20, 20, 25, "tiny-a",
+                "tiny-b", "x".repeat(RetrainingRuns.MAX_DETAIL + 10)));
+        List<RetrainingRuns.Run> runs = store.retraining().list(SITE, "m1", 10);
+        assertEquals(List.of("rt-2", "rt-1"), runs.stream().map(RetrainingRuns.Run::id).toList());
+        assertEquals("tiny-b", runs.get(0).candidateVersion());
+        assertNull(runs.get(1).candidateVersion());
+        assertEquals(RetrainingRuns.MAX_DETAIL, runs.get(0).detail().length(), "a long detail is cut, not refused");
+        assertEquals(1, store.retraining().list(SITE, "m1", 1).size());
+        assertTrue(store.retraining().list(SITE, "other", 10).isEmpty());
+    }
+
     /** A store with a row in every table but the leases. */
     static void fill(HubStore s) {
         String setSha = s.commissioning().save(set(), 100);

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "hub", mixinStandardHelpOptions = true,
         subcommands = {HubBackupCommand.class, HubRestoreCommand.class, HubLabelCommand.class, HubRolloutCommand.class,
-                HubModelsCommand.class},
+                HubModelsCommand.class, HubRetrainCommand.class},
         description = {
                 "Runs one cloud-hub instance against a broker.",
                 "It fits each device's tiny and large models on its commissioning readings, publishes the tiny model (retained), and answers escalations with the large model (TensorFlow), batched. Several instances share the escalations ($share/hub/...).",

@@ -100,6 +100,15 @@ class HubRolloutCommandTest {
             assertEquals(1, missing.exit(), missing.out());
             assertTrue(missing.out().contains("NOT_FOUND"), missing.out());
             assertEquals(2, TandemCliProbe.run("hub", "models", "list", "x", "--token-file", viewer).exit());
+            TandemCliProbe.Result retrain = TandemCliProbe.run("hub", "retrain", "--device", "m1", "--reason", "cli",
+                    "--hub", hubUrl, "--token-file", admin);
+            assertEquals(1, retrain.exit(), retrain.out());
+            assertTrue(retrain.out().contains("REFUSED TOO_FEW_READINGS") && retrain.out().contains("(cli)"), retrain.out());
+            TandemCliProbe.Result viewerRetrain = TandemCliProbe.run("hub", "retrain", "--device", "m1", "--hub", hubUrl,
+                    "--token-file", viewer);
+            assertEquals(4, viewerRetrain.exit(), viewerRetrain.out());
+            assertEquals(2, TandemCliProbe.run("hub", "retrain", "--device", "m1", "--reason", "", "--token-file", admin)
+                    .exit());
 
             assertEquals(2, TandemCliProbe.run("hub", "rollout").exit(), "no subcommand");
             assertEquals(2, TandemCliProbe.run("hub", "rollout", "start", "--token-file", admin).exit(),
