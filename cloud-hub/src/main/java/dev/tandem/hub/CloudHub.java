@@ -73,6 +73,7 @@ public final class CloudHub implements AutoCloseable {
     private final ScheduledExecutorService storeJobs;
     private final java.util.concurrent.ExecutorService retrainPool;
     private final dev.tandem.hub.retrain.RetrainService retrainer;
+    private final dev.tandem.hub.retrain.RetrainTriggers retrainTriggers;
     private final dev.tandem.hub.rollout.RolloutEngine rollouts;
     private final dev.tandem.hub.delivery.ArtifactServer artifacts;
     private volatile CompletableFuture<Void> restored = CompletableFuture.completedFuture(null);
@@ -120,6 +121,10 @@ public final class CloudHub implements AutoCloseable {
         commissioning.onRebaselineSent(rebaseliner::sent);
         escalations.rebaselineWith(rebaseliner);
         FleetListener fleetListener = new FleetListener(fleet, this.alarms, metrics, control, rebaseliner::onAlarm);
+        this.retrainTriggers = new dev.tandem.hub.retrain.RetrainTriggers(config.retrainTriggers(),
+                config.tinyFit().escalationBudget(), (id, reason) -> retrainer.retrain(id, reason),
+                System::currentTimeMillis);
+        fleetListener.onStatus(retrainTriggers::onStatus);
         this.rollouts = new dev.tandem.hub.rollout.RolloutEngine(config, store, fleet, lineage, connection, metrics);
         commissioning.holdAssignments(rollouts::holdsAssignment);
         this.artifacts = new dev.tandem.hub.delivery.ArtifactServer(store, connection, metrics, config.instanceId());
@@ -208,6 +213,11 @@ public final class CloudHub implements AutoCloseable {
     public java.util.concurrent.CompletableFuture<Rebaseliner.LabelOutcome> labelledNormal(DeviceId id, long fromMs,
                                                                                          long toMs) {
         return escalations.withRecent(id, recent -> rebaseliner.labelledNormal(id, fromMs, toMs, recent));
+    }
+
+    /** An operator labelled a stretch of the device (kept): the labels trigger counts it. */
+    public void labelled(DeviceId id) {
+        retrainTriggers.onLabel(id);
     }
 
     /** Retrains a device on what the hub holds of it, through the gate (see {@link dev.tandem.hub.retrain.RetrainService}). */

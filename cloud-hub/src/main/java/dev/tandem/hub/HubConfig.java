@@ -59,13 +59,15 @@ import java.util.regex.Pattern;
  *                           comes back, else 0, since a random instance id would leave an orphan session behind)
  * @param variants           which variant of its tiny model each device class runs (null: the defaults, int8 for
  *                           {@code pi-zero})
+ * @param retrainTriggers    when the hub retrains a device by itself (drift, new labels; null: the defaults)
  */
 public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, Duration batchLinger,
                         TinyFitConfig tinyFit, LargeModelConfig large, StoreSettings store, boolean sharedSubscription,
                         int fitThreads, Duration connectTimeout, BrokerLogin login, HubKey signingKey, String site,
                         List<Signed> keyHistory, RebaselineSettings rebaseline,
                         NotifySettings notifications, Duration sessionExpiry,
-                        dev.tandem.hub.fit.ClassVariants variants) {
+                        dev.tandem.hub.fit.ClassVariants variants,
+                        dev.tandem.hub.retrain.RetrainTriggers.Settings retrainTriggers) {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -115,6 +117,9 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         }
         if (variants == null) {
             variants = dev.tandem.hub.fit.ClassVariants.defaults();
+        }
+        if (retrainTriggers == null) {
+            retrainTriggers = dev.tandem.hub.retrain.RetrainTriggers.Settings.defaults();
         }
         if (notifications == null) {
             notifications = NotifySettings.none();
@@ -180,7 +185,8 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         return new Builder(broker).instanceId(instanceId).batching(batchMax, batchLinger).tinyFit(tinyFit).large(large)
                 .store(store).sharedSubscription(sharedSubscription).fitThreads(fitThreads)
                 .connectTimeout(connectTimeout).login(login).signingKey(signingKey).site(site).keyHistory(keyHistory)
-                .rebaseline(rebaseline).notifications(notifications).sessionExpiry(sessionExpiry).variants(variants);
+                .rebaseline(rebaseline).notifications(notifications).sessionExpiry(sessionExpiry).variants(variants)
+                .retrainTriggers(retrainTriggers);
     }
 
     /** How this hub fits its devices' models. */
@@ -207,6 +213,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
         private Duration batchLinger = DEFAULT_BATCH_LINGER;
         private TinyFitConfig tinyFit = TinyFitConfig.defaults();
         private dev.tandem.hub.fit.ClassVariants variants = dev.tandem.hub.fit.ClassVariants.defaults();
+        private dev.tandem.hub.retrain.RetrainTriggers.Settings retrainTriggers;
         private LargeModelConfig large = LargeModelConfig.defaults();
         private StoreSettings store;
         private boolean sharedSubscription = true;
@@ -251,6 +258,12 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             this.tinyFit = settings.tiny();
             this.large = settings.large();
             this.variants = settings.variants();
+            return this;
+        }
+
+        /** When the hub retrains a device by itself. */
+        public Builder retrainTriggers(dev.tandem.hub.retrain.RetrainTriggers.Settings settings) {
+            this.retrainTriggers = settings;
             return this;
         }
 
@@ -334,7 +347,7 @@ public record HubConfig(BrokerAddress broker, String instanceId, int batchMax, D
             return new HubConfig(broker, instanceId, batchMax, batchLinger, tinyFit, large,
                     store != null ? store : StoreSettings.inMemory(), sharedSubscription,
                     fitThreads, connectTimeout, login, key, site, keyHistory, rebaseline, notifications, sessionExpiry,
-                    variants);
+                    variants, retrainTriggers);
         }
     }
 

@@ -45,9 +45,9 @@ class HubConfigTest {
         invalid(() -> defaults.toBuilder().tinyFit(null).build());
         invalid(() -> defaults.toBuilder().large(null).build());
         invalid(() -> new HubConfig(null, "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null, true, 1,
-                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of(), null, null, null, null));
+                Duration.ofSeconds(1), BrokerLogin.none(), defaults.signingKey(), null, List.of(), null, null, null, null, null));
         invalid(() -> new HubConfig(defaults.broker(), "a", 1, Duration.ZERO, defaults.tinyFit(), defaults.large(), null,
-                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of(), null, null, null, null));
+                true, 1, Duration.ofSeconds(1), BrokerLogin.none(), null, null, List.of(), null, null, null, null, null));
         invalid(() -> defaults.toBuilder().site("..").build());
         invalid(() -> defaults.toBuilder().sessionExpiry(Duration.ofSeconds(-1)).build());
         invalid(() -> defaults.toBuilder().sessionExpiry(Duration.ofDays(2)).build());

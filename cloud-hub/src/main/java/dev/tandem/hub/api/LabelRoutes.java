@@ -86,6 +86,7 @@ final class LabelRoutes {
                 System.currentTimeMillis(), op.name());
         vertx.executeBlocking(() -> {
             hub.store().labels().add(label);
+            hub.labelled(id);
             return label;
         }, false).compose(l -> l.anomaly()
                 ? io.vertx.core.Future.succeededFuture((String) null)

@@ -47,6 +47,14 @@ public final class FleetListener {
         this.alarmsNext = alarmsNext;
     }
 
+    private volatile java.util.function.Consumer<DeviceStatus> statusNext = s -> {
+    };
+
+    /** Receives every accepted status message, on the control thread (it must return at once). */
+    public void onStatus(java.util.function.Consumer<DeviceStatus> next) {
+        this.statusNext = next;
+    }
+
     /** Receives every accepted {@code model/state} report, on the control thread (it must return at once). */
     public void onModelState(java.util.function.Consumer<ModelState> next) {
         this.modelStatesNext = next;
@@ -69,6 +77,7 @@ public final class FleetListener {
                     DeviceStatus s = Wire.decode(payload, DeviceStatus.class, MAX_BYTES);
                     same(t, s.site(), s.device());
                     fleet.onStatus(s, at);
+                    statusNext.accept(s);
                 }
                 case MODEL_STATE -> {
                     ModelState s = Wire.decode(payload, ModelState.class, MAX_BYTES);

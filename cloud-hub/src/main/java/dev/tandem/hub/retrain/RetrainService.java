@@ -83,10 +83,11 @@ public final class RetrainService {
             return CompletableFuture.failedFuture(new TandemException(ErrorCode.UNKNOWN_DEVICE, "no model of " + id
                     + " in this hub: nothing to retrain"));
         }
+        String why = reason == null || reason.isBlank() ? "operator" : reason.length() > 64 ? reason.substring(0, 64) : reason;
         long requested = System.currentTimeMillis();
         String runId = "rt-" + requested + "-" + UUID.randomUUID().toString().substring(0, 8);
         return escalations.withRecent(id, List::copyOf)
-                .thenApplyAsync(recent -> run(runId, id, reason, active, recent, requested), executor);
+                .thenApplyAsync(recent -> run(runId, id, why, active, recent, requested), executor);
     }
 
     private Run run(String runId, DeviceId id, String reason, DeviceModels active, List<Sample> recent, long requested) {

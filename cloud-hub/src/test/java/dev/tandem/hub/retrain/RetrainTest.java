@@ -135,6 +135,20 @@ class RetrainTest {
             assertTrue(runs.get("runs").get(0).get("detail").get("gate").get("passed").asBoolean());
             assertEquals(1, hub.metrics().retrains(HubMetrics.RETRAIN_PUBLISHED));
             assertEquals(2, hub.metrics().retrains(HubMetrics.RETRAIN_REFUSED));
+
+            // drift: the device's status says it escalates far above its budget, span after span
+            for (int k = 0; k <= 3; k++) {
+                device.publish(Topics.of(site, "r1", Topics.Kind.STATUS), Wire.encode(new dev.tandem.shared.wire.DeviceStatus(
+                        dev.tandem.shared.wire.DeviceStatus.VERSION, site, "r1",
+                        dev.tandem.shared.wire.DeviceStatus.State.DETECTING, candidate, 1000L + 200L * k, 0, 0, 0, null,
+                        100L * k, System.currentTimeMillis(), null, null)));
+            }
+            assertTrue(dev.tandem.hub.testing.TestWait.until(WAIT, () -> hub.metrics().retrains(HubMetrics.RETRAIN_PUBLISHED)
+                    + hub.metrics().retrains(HubMetrics.RETRAIN_REFUSED) + hub.metrics().retrains(HubMetrics.RETRAIN_FAILED) == 4),
+                    "the drift trigger ran a retraining");
+            JsonNode after = call(api, "GET", "/api/v1/devices/r1/retraining", null);
+            assertTrue(after.get("runs").get(0).get("reason").asText().startsWith("drift: 50.0% escalated over 200 windows"),
+                    after.toString());
         }
     }
 }

@@ -94,6 +94,20 @@ final class HubCommand implements Callable<Integer> {
                     + "allows a hub only tandem/v1/SITE/notifications.")
     String notifyTopic;
 
+    @Option(names = "--retrain-drift-factor", paramLabel = "X",
+            description = "Retrain a device by itself (through the gate) when its escalation rate stays above X times "
+                    + "its budget over 3 spans of 100 windows; 0: no drift trigger (default: ${DEFAULT-VALUE}).")
+    double retrainDriftFactor = dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_DRIFT_FACTOR;
+
+    @Option(names = "--retrain-after-labels", paramLabel = "N",
+            description = "Retrain a device by itself (through the gate) after N new operator labels of it; 0: no labels "
+                    + "trigger (default: ${DEFAULT-VALUE}).")
+    int retrainAfterLabels = dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_LABELS;
+
+    @Option(names = "--retrain-hold-off", paramLabel = "SECONDS",
+            description = "At least this long between two automatic retrainings of a device (default: ${DEFAULT-VALUE}).")
+    long retrainHoldOffSeconds = dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_HOLD_OFF.toSeconds();
+
     @Option(names = "--notify-retries", paramLabel = "N",
             description = "Further attempts after a failed notification, 0..10 (default: ${DEFAULT-VALUE}).")
     int notifyRetries = NotifySettings.DEFAULT_RETRIES;
@@ -124,6 +138,10 @@ final class HubCommand implements Callable<Integer> {
                 .store(store.settings())
                 .notifications(notifySettings())
                 .rebaseline(rebaseline.settings())
+                .retrainTriggers(new dev.tandem.hub.retrain.RetrainTriggers.Settings(retrainDriftFactor,
+                        dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_DRIFT_SPANS,
+                        dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_MIN_WINDOWS, retrainAfterLabels,
+                        Duration.ofSeconds(retrainHoldOffSeconds)))
                 .build();
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--http must be a port 0..65535, got " + httpPort);
