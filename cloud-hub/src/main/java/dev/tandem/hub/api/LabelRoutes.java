@@ -114,7 +114,7 @@ final class LabelRoutes {
     }
 
     /** A store refusal as the API answers it: an unknown device is 404, a database away 503. */
-    private static Throwable refusal(Throwable e) {
+    static Throwable refusal(Throwable e) {
         if (e instanceof TandemException t) {
             return switch (t.code()) {
                 case UNKNOWN_DEVICE -> ApiException.notFound(ErrorCode.UNKNOWN_DEVICE, t.getMessage());

@@ -7,8 +7,6 @@ import dev.tandem.hub.CloudHub;
 import dev.tandem.hub.fleet.DeviceId;
 import dev.tandem.hub.retrain.RetrainService;
 import dev.tandem.hub.store.RetrainingRuns;
-import dev.tandem.shared.error.ErrorCode;
-import dev.tandem.shared.error.TandemException;
 import dev.tandem.shared.wire.Wire;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,8 +58,7 @@ final class RetrainRoutes {
             } else {
                 Throwable e = ar.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                         ? c.getCause() : ar.cause();
-                ctx.fail(e instanceof TandemException t && t.code() == ErrorCode.UNKNOWN_DEVICE
-                        ? ApiException.notFound(ErrorCode.UNKNOWN_DEVICE, t.getMessage()) : e);
+                ctx.fail(LabelRoutes.refusal(e));
             }
         });
     }
@@ -91,10 +88,8 @@ final class RetrainRoutes {
                         }
                         out.put("count", runs.size());
                         HubApi.json(ctx, out);
-                    } else if (ar.cause() instanceof TandemException t && t.code() == ErrorCode.STORE_UNAVAILABLE) {
-                        ctx.fail(new ApiException(503, ErrorCode.STORE_UNAVAILABLE, t.getMessage(), null));
                     } else {
-                        ctx.fail(ar.cause());
+                        ctx.fail(LabelRoutes.refusal(ar.cause()));
                     }
                 });
     }
