@@ -495,7 +495,7 @@ final class ModelAssignments {
         w.watch = new Watch(version, manifest.rules(), reason -> tripped(d, w, reason));
         watching.put(d.id(), w);
         accepted.accept(d.id(), acceptedGeneration(d.id()), version, pinned(d.id()), until);
-        d.detector().startWatch(w.watch);
+        d.detector().startWatch(w.watch, previous); // after a restart the previous model is the reference too
         long ms = Math.max(0, until - System.currentTimeMillis());
         w.end = timers.schedule(ms, () -> {
             if (watching.get(d.id()) == w) {

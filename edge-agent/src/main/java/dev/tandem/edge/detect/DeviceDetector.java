@@ -516,10 +516,20 @@ public final class DeviceDetector {
      * model it replaced scoring beside as the watch's reference.
      */
     public void startWatch(Watch w) {
+        startWatch(w, null);
+    }
+
+    /**
+     * The same; without a promotion just before (a watch resumed after a restart), {@code reference}
+     * (the previous model, from the disk) scores beside instead, a fresh scorer on the same window.
+     */
+    public void startWatch(Watch w, TinyModel reference) {
         if (retired != null) {
             w.reference(retired, retiredScorer);
             retired = null;
             retiredScorer = null;
+        } else if (reference != null && (window == null || window.channels() == reference.channels())) {
+            w.reference(reference, reference.scorer());
         }
         this.watch = w;
     }
