@@ -159,9 +159,10 @@ final class Outbox {
         });
     }
 
+    /** The meter first, then the status: whoever sees the status count also finds it in {@code /metrics}. */
     private void count(Map<String, AtomicLong> into, String meter, String reason, long n) {
-        into.computeIfAbsent(reason, r -> new AtomicLong()).addAndGet(n);
         Counter.builder(meter).tag("channel", channel).tag("reason", reason).register(registry).increment(n);
+        into.computeIfAbsent(reason, r -> new AtomicLong()).addAndGet(n);
     }
 
     synchronized int queued() {
