@@ -69,6 +69,9 @@ public final class EscalationWorker implements AutoCloseable {
     };
     /** Work that needs the scorer's state (the readings it holds), run on the worker thread between batches. */
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** What callers of {@link #withRecent} wait for: failed when the worker stops before running it. */
+    private final java.util.Set<java.util.concurrent.CompletableFuture<?>> waiting =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<LargeModel> retired = new ConcurrentLinkedQueue<>();
     private final VerdictScorer scorer;
     private volatile Rebaseliner rebaseliner;
@@ -130,14 +133,25 @@ public final class EscalationWorker implements AutoCloseable {
     public <T> java.util.concurrent.CompletableFuture<T> withRecent(DeviceId id,
                                                                    java.util.function.Function<List<dev.tandem.shared.wire.Sample>, T> f) {
         java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
+        waiting.add(out);
         tasks.add(() -> {
             try {
                 out.complete(f.apply(scorer.recent(id)));
             } catch (RuntimeException e) {
                 out.completeExceptionally(e);
+            } finally {
+                waiting.remove(out);
             }
         });
+        if (!running) {
+            stopped(out);
+        }
         return out;
+    }
+
+    private static void stopped(java.util.concurrent.CompletableFuture<?> f) {
+        f.completeExceptionally(new TandemException(ErrorCode.INTERNAL_ERROR,
+                "the hub is stopping: its verdict worker stopped"));
     }
 
     /** A large model that was replaced: closed by the worker once no batch can be using it. */
@@ -418,6 +432,7 @@ public final class EscalationWorker implements AutoCloseable {
         running = false;
         try {
             thread.join(10_000);
+            waiting.forEach(EscalationWorker::stopped);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

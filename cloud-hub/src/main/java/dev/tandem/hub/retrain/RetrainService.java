@@ -90,7 +90,8 @@ public final class RetrainService {
                 .thenApplyAsync(recent -> run(runId, id, why, active, recent, requested), executor);
     }
 
-    private Run run(String runId, DeviceId id, String reason, DeviceModels active, List<Sample> recent, long requested) {
+    private Run run(String runId, DeviceId id, String reason, DeviceModels asked, List<Sample> recent, long requested) {
+        DeviceModels active = fleet.models(id).orElse(asked); // a run queued behind another judges what is active now
         String parent = active.tiny().version();
         try {
             if (recent.size() < MIN_READINGS) {
