@@ -20,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ final class ModelRoutes {
         out.put("largeParameters", r.largeParameters());
         out.put("current", first.lineage().get(0) == r);
         ArrayNode ancestors = out.putArray("lineage");
-        Map<String, ModelRecord> byVersion = new java.util.HashMap<>();
+        Map<String, ModelRecord> byVersion = new HashMap<>();
         for (ModelRecord m : first.lineage()) {
             byVersion.putIfAbsent(m.version(), m);
         }

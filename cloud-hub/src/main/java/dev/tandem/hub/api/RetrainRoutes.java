@@ -100,13 +100,9 @@ final class RetrainRoutes {
         o.put("device", r.device().site() + ":" + r.device().device());
         o.put("reason", r.reason());
         o.put("status", r.status().name());
-        o.put("code", r.code());
-        o.put("message", r.message());
         o.put("parentVersion", r.parentVersion());
         o.put("candidateVersion", r.candidateVersion());
-        o.put("readings", r.readings());
-        o.put("trainReadings", r.trainReadings());
-        o.set("gate", r.gate() == null ? null : Wire.mapper().valueToTree(RetrainService.gate(r.gate())));
+        o.setAll((ObjectNode) Wire.mapper().valueToTree(RetrainService.detail(r))); // what the store keeps of it
         o.put("requestedAt", Instant.ofEpochMilli(r.requestedAt()).toString());
         o.put("finishedAt", Instant.ofEpochMilli(r.finishedAt()).toString());
         o.put("stored", r.stored());

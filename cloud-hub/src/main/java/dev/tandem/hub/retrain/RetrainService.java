@@ -190,9 +190,7 @@ public final class RetrainService {
         d.put("message", r.message());
         d.put("readings", r.readings());
         d.put("trainReadings", r.trainReadings());
-        if (r.gate() != null) {
-            d.put("gate", gate(r.gate()));
-        }
+        d.put("gate", r.gate() == null ? null : gate(r.gate()));
         return d;
     }
 

@@ -164,16 +164,7 @@ public final class CascadeEvaluation {
      * reviews: there is no hub to review them).
      */
     public static Result run(List<EvalStream> streams, FitSettings settings, AlarmSettings alarms, Progress progress) {
-        return run(streams, settings, alarms, RebaselineSettings.defaults(), progress);
-    }
-
-    /**
-     * Runs the three modes on every stream; {@code alarms} holds the episodes, {@code rebaseline} is
-     * when the hub re-baselines a device whose alarm holds (cloud and collaborative modes; off: never).
-     */
-    public static Result run(List<EvalStream> streams, FitSettings settings, AlarmSettings alarms,
-                             RebaselineSettings rebaseline, Progress progress) {
-        return run(streams, settings, new Options(alarms, rebaseline, Commissioning.DEFAULT_CLASS), progress);
+        return run(streams, settings, Options.defaults().withAlarms(alarms), progress);
     }
 
     /** Runs the three modes on every stream, as {@code options} say. */
@@ -281,16 +272,15 @@ public final class CascadeEvaluation {
 
     /**
      * A due re-baseline, as the hub's commissioning service does it: the readings judged by
-     * {@link NewNormal} (unless an operator's label already did), and on a new normal the device fitted
-     * on them and the new tiny model installed on the edge (which ends the held episode).
+     * {@link NewNormal}, and on a new normal the device fitted on them and the new tiny model installed
+     * on the edge (which ends the held episode).
      */
     private static void rebaseline(EvalStream s, Mode mode, FitSettings settings, String deviceClass,
                                    RebaselineSettings rebaseline,
                                    Rebaseliner rebaseliner, HubHalf hub, DeviceId id, DeviceDetector detector) {
         List<Sample> recent = hub.due;
         hub.due = null;
-        if (hub.dueJudge && !NewNormal.judge(SITE, s.deviceId(), deviceClass, recent, settings)
-                .steady(rebaseline.maxAnomalousShare())) {
+        if (!NewNormal.judge(SITE, s.deviceId(), deviceClass, recent, settings).steady(rebaseline.maxAnomalousShare())) {
             return;
         }
         FittedDevice refit = DeviceFitter.fit(Commissioning.of(SITE, s.deviceId(), deviceClass, recent), settings);
@@ -317,7 +307,6 @@ public final class CascadeEvaluation {
         /** Readings a due re-baseline is to judge (set by the {@link Rebaseliner}'s action). */
         List<Sample> due;
         String dueEpisode;
-        boolean dueJudge;
 
         HubHalf(LargeModel commissioned) {
             this.commissioned = commissioned;
@@ -351,10 +340,11 @@ public final class CascadeEvaluation {
         boolean[] onsets = new boolean[n];
         List<Escalation> outbox = new ArrayList<>();
         HubHalf hub = new HubHalf(commissionedLarge);
+        // judged and fitted after this batch, as the hub's fit pool would (the evaluation has no operator
+        // labels, so every re-baseline is judged)
         Rebaseliner rebaseliner = new Rebaseliner(rebaseline, (id, episode, recent, judge, done) -> {
-            hub.due = recent; // judged and fitted after this batch, as the hub's fit pool would
+            hub.due = recent;
             hub.dueEpisode = episode;
-            hub.dueJudge = judge;
             done.run();
         });
         DeviceDetector.Output output = new DeviceDetector.Output() {

@@ -59,9 +59,10 @@ class EvalRebaselineTest {
         stream = new EvalStream("machine-01", List.of("a", "b", "c", "d", "e").subList(0, commissioning.get(0).channels()),
                 commissioning, test, labels, List.of());
         FitSettings settings = FitSettings.defaults();
-        on = CascadeEvaluation.run(List.of(stream), settings, AlarmSettings.defaults(), RebaselineSettings.defaults(),
-                CascadeEvaluation.Progress.NONE);
-        off = CascadeEvaluation.run(List.of(stream), settings, AlarmSettings.defaults(), RebaselineSettings.off(),
+        CascadeEvaluation.Options options = CascadeEvaluation.Options.defaults();
+        on = CascadeEvaluation.run(List.of(stream), settings, options, CascadeEvaluation.Progress.NONE);
+        off = CascadeEvaluation.run(List.of(stream), settings,
+                new CascadeEvaluation.Options(AlarmSettings.defaults(), RebaselineSettings.off(), options.deviceClass()),
                 CascadeEvaluation.Progress.NONE);
     }
 
