@@ -104,7 +104,12 @@ public final class CloudHub implements AutoCloseable {
         });
         this.escalationLog = new EscalationLog(store, metrics, EscalationLog.DEFAULT_CAPACITY, config.instanceId());
         this.escalations = new EscalationWorker(config, fleet, connection, metrics, escalationLog,
-                (e, v) -> events.publish(HubEvents.Kind.VERDICT, trails.record(e, v)));
+                (e, v) -> {
+                    events.publish(HubEvents.Kind.VERDICT, trails.record(e, v));
+                    if (v != null) {
+                        verdictCounted(new DeviceId(e.site(), e.device()));
+                    }
+                });
         this.commissioning = new CommissioningService(config, fleet, lineage, connection, metrics, control,
                 escalations::retire, store, storeJobs);
         commissioning.onSet(trails::commissioned);
@@ -213,6 +218,14 @@ public final class CloudHub implements AutoCloseable {
     public java.util.concurrent.CompletableFuture<Rebaseliner.LabelOutcome> labelledNormal(DeviceId id, long fromMs,
                                                                                          long toMs) {
         return escalations.withRecent(id, recent -> rebaseliner.labelledNormal(id, fromMs, toMs, recent));
+    }
+
+    /** The large model judged an escalation of the device (on the verdict worker): the verdicts trigger counts it. */
+    private void verdictCounted(DeviceId id) {
+        dev.tandem.hub.retrain.RetrainTriggers t = retrainTriggers; // null while the hub is being built
+        if (t != null) {
+            t.onVerdict(id);
+        }
     }
 
     /** An operator labelled a stretch of the device (kept): the labels trigger counts it. */

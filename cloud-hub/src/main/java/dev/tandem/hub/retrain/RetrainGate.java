@@ -62,21 +62,9 @@ public final class RetrainGate {
         if (slice.size() <= first) {
             throw new IllegalArgumentException("the slice needs more than " + first + " readings, has " + slice.size());
         }
-        boolean[] truth = new boolean[slice.size()];
-        int labelled = 0, teacherAnomalies = 0;
-        List<VerdictScorer.Judgement> verdicts = new VerdictScorer().judge(id, teacher,
-                NewNormal.escalations(id.site(), id.device(), active, context, slice));
-        for (int i = first; i < slice.size(); i++) {
-            Boolean label = labels.at(slice.get(i).ts());
-            if (label != null) {
-                truth[i] = label;
-                labelled++;
-            } else {
-                VerdictScorer.Judgement j = verdicts.get(i - (context - 1));
-                truth[i] = j.refused() || j.verdict(teacher.version(), 0).anomaly();
-                teacherAnomalies += truth[i] ? 1 : 0;
-            }
-        }
+        Truth t = truth(id, active, teacher, slice, labels, first);
+        boolean[] truth = t.anomaly();
+        int labelled = t.labelled(), teacherAnomalies = t.teacherAnomalies();
         Figures a = figures(active, slice, truth, first);
         Figures c = figures(candidate, slice, truth, first);
         int windows = slice.size() - first;
@@ -100,6 +88,49 @@ public final class RetrainGate {
                     100 * a.agreement(), c.f1(), a.f1(), 100 * c.far(), 100 * a.far());
         }
         return new Result(passed, reason, a, c, windows, labelled, teacherAnomalies);
+    }
+
+    /**
+     * Each reading's truth: TRUE where an operator's label says anomaly, else, from reading {@code first}
+     * on, where the teacher judges the window ending at it anomalous (through the one verdict path; a
+     * refused judgement counts as an anomaly); before {@code first} only the labels count.
+     *
+     * @param anomaly          per reading, the truth
+     * @param labelled         readings from {@code first} on that a label decided
+     * @param teacherAnomalies readings from {@code first} on that the teacher called anomalous (no label)
+     */
+    public record Truth(boolean[] anomaly, int labelled, int teacherAnomalies) {
+    }
+
+    /** @param first the first reading the teacher judges (at least its context size - 1) */
+    public static Truth truth(DeviceId id, TinyModel active, LargeModel teacher, List<Sample> readings, Labels labels,
+                              int first) {
+        int context = teacher.contextSize();
+        if (first < context - 1) {
+            throw new IllegalArgumentException("the teacher judges from reading " + (context - 1) + ", not " + first);
+        }
+        boolean[] truth = new boolean[readings.size()];
+        int labelled = 0, teacherAnomalies = 0;
+        for (int i = 0; i < Math.min(first, readings.size()); i++) {
+            truth[i] = Boolean.TRUE.equals(labels.at(readings.get(i).ts()));
+        }
+        if (readings.size() <= first) {
+            return new Truth(truth, 0, 0);
+        }
+        List<VerdictScorer.Judgement> verdicts = new VerdictScorer().judge(id, teacher,
+                NewNormal.escalations(id.site(), id.device(), active, context, readings));
+        for (int i = first; i < readings.size(); i++) {
+            Boolean label = labels.at(readings.get(i).ts());
+            if (label != null) {
+                truth[i] = label;
+                labelled++;
+            } else {
+                VerdictScorer.Judgement j = verdicts.get(i - (context - 1));
+                truth[i] = j.refused() || j.verdict(teacher.version(), 0).anomaly();
+                teacherAnomalies += truth[i] ? 1 : 0;
+            }
+        }
+        return new Truth(truth, labelled, teacherAnomalies);
     }
 
     private static Figures figures(TinyModel model, List<Sample> slice, boolean[] truth, int first) {

@@ -53,7 +53,7 @@ public final class RetrainService {
     /** What one run did. */
     public record Run(String id, DeviceId device, String reason, Status status, String code, String message,
                       String parentVersion, String candidateVersion, int readings, int trainReadings,
-                      RetrainGate.Result gate, long requestedAt, long finishedAt, boolean stored) {
+                      int teacherDropped, RetrainGate.Result gate, long requestedAt, long finishedAt, boolean stored) {
     }
 
     private final FleetRegistry fleet;
@@ -97,23 +97,31 @@ public final class RetrainService {
             if (recent.size() < MIN_READINGS) {
                 return finish(new Run(runId, id, reason, Status.REFUSED, "TOO_FEW_READINGS", "the hub holds "
                         + recent.size() + " contiguous recent readings of " + id + ", " + MIN_READINGS + " needed (its "
-                        + "escalations and the reviews of a held alarm bring them)", parent, null, recent.size(), 0, null,
+                        + "escalations and the reviews of a held alarm bring them)", parent, null, recent.size(), 0, 0, null,
                         requested, System.currentTimeMillis(), false));
             }
             RetrainGate.Labels labels = labels(id);
             int gateSize = Math.max((int) Math.ceil(GATE_SHARE * recent.size()),
                     active.large().contextSize() + active.tiny().windowSize());
             List<Sample> slice = recent.subList(recent.size() - gateSize, recent.size());
+            List<Sample> head = recent.subList(0, recent.size() - gateSize);
+            // distillation: the teacher judges the training readings on the verdict worker (it owns the large model)
+            RetrainGate.Truth taught = escalations.withRecent(id, ignored -> RetrainGate.truth(id, active.tiny(),
+                    active.large(), head, labels, active.large().contextSize() - 1)).join();
             List<Sample> train = new ArrayList<>();
-            for (Sample s : recent.subList(0, recent.size() - gateSize)) {
-                if (!Boolean.TRUE.equals(labels.at(s.ts()))) {
-                    train.add(s);
+            for (int i = 0; i < head.size(); i++) {
+                if (!taught.anomaly()[i]) {
+                    train.add(head.get(i));
                 }
             }
+            int teacherDropped = taught.teacherAnomalies();
             if (train.size() < dev.tandem.hub.rebaseline.RebaselineSettings.MIN_SAMPLES) {
                 return finish(new Run(runId, id, reason, Status.REFUSED, "TOO_FEW_READINGS", train.size()
-                        + " readings left to train on after those labelled anomalous", parent, null, recent.size(),
-                        train.size(), null, requested, System.currentTimeMillis(), false));
+                        + " readings of " + head.size() + " left to train on after those labelled anomalous ("
+                        + (head.size() - train.size() - teacherDropped) + ") and those the teacher judged anomalous ("
+                        + teacherDropped + "), " + dev.tandem.hub.rebaseline.RebaselineSettings.MIN_SAMPLES + " needed",
+                        parent, null, recent.size(), train.size(), teacherDropped, null, requested,
+                        System.currentTimeMillis(), false));
             }
             TinyModel candidate = DeviceFitter.fitTiny(Commissioning.of(id.site(), id.device(), active.deviceClass(), train),
                     commissioning.settings());
@@ -122,14 +130,14 @@ public final class RetrainService {
                     active.large(), candidate, slice, labels)).join();
             if (!gate.passed()) {
                 return finish(new Run(runId, id, reason, Status.REFUSED, "GATE_REFUSED", gate.reason(), parent,
-                        candidate.version(), recent.size(), train.size(), gate, requested, System.currentTimeMillis(),
+                        candidate.version(), recent.size(), train.size(), teacherDropped, gate, requested, System.currentTimeMillis(),
                         false));
             }
             boolean published = commissioning.refit(id, active, train);
             return finish(new Run(runId, id, reason, published ? Status.PUBLISHED : Status.FAILED,
                     published ? null : "NOT_PUBLISHED", published ? gate.reason()
                     : "the gate passed but the model was not published (a newer set of the device, or a rollout holds "
-                    + "its assignment)", parent, candidate.version(), recent.size(), train.size(), gate, requested,
+                    + "its assignment)", parent, candidate.version(), recent.size(), train.size(), teacherDropped, gate, requested,
                     System.currentTimeMillis(), false));
         } catch (RuntimeException e0) {
             RuntimeException e = e0 instanceof java.util.concurrent.CompletionException && e0.getCause() instanceof
@@ -137,7 +145,7 @@ public final class RetrainService {
             String code = e instanceof TandemException t ? t.code().name() : ErrorCode.INTERNAL_ERROR.name();
             LOG.warn("{}: retraining {} failed: {}", id, runId, e.toString());
             return finish(new Run(runId, id, reason, Status.FAILED, code, String.valueOf(e.getMessage()), parent, null,
-                    recent.size(), 0, null, requested, System.currentTimeMillis(), false));
+                    recent.size(), 0, 0, null, requested, System.currentTimeMillis(), false));
         }
     }
 
@@ -180,7 +188,7 @@ public final class RetrainService {
         LOG.info("{}: retraining {} ({}): {}{}", r.device(), r.id(), r.reason(), r.status(),
                 r.message() == null ? "" : ": " + r.message());
         return new Run(r.id(), r.device(), r.reason(), r.status(), r.code(), r.message(), r.parentVersion(),
-                r.candidateVersion(), r.readings(), r.trainReadings(), r.gate(), r.requestedAt(), r.finishedAt(), stored);
+                r.candidateVersion(), r.readings(), r.trainReadings(), r.teacherDropped(), r.gate(), r.requestedAt(), r.finishedAt(), stored);
     }
 
     /** What the store keeps of a run besides its columns: the code, message, readings and the gate's figures. */
@@ -190,6 +198,7 @@ public final class RetrainService {
         d.put("message", r.message());
         d.put("readings", r.readings());
         d.put("trainReadings", r.trainReadings());
+        d.put("teacherDropped", r.teacherDropped());
         d.put("gate", r.gate() == null ? null : gate(r.gate()));
         return d;
     }

@@ -21,7 +21,10 @@ import java.util.function.LongSupplier;
  *       status messages (over spans of at least {@link Settings#minWindows()} windows of one model),
  *       above {@link Settings#driftFactor()} times its budget in {@link Settings#driftSpans()} spans in
  *       a row;</li>
- *   <li><b>labels</b>: {@link Settings#labels()} new operator labels of the device since its last run.</li>
+ *   <li><b>labels</b>: {@link Settings#labels()} new operator labels of the device since its last run;</li>
+ *   <li><b>verdicts</b>: {@link Settings#verdicts()} new verdicts of the device's large model since its
+ *       last run (off by default: the teacher's verdicts come where the edge is unsure, and a count of
+ *       them alone says little about whether a new model pays).</li>
  * </ul>
  * At most one automatic run per device per {@link Settings#holdOff()}; the run itself goes through the
  * gate ({@link RetrainService}), so a trigger never publishes a model that is not better.
@@ -34,21 +37,25 @@ public final class RetrainTriggers {
      * @param driftSpans  spans in a row above it before a run
      * @param minWindows  windows one span covers at least
      * @param labels      new labels before a run (0: no labels trigger)
+     * @param verdicts    new verdicts before a run (0: no verdicts trigger)
      * @param holdOff     at least this long between two automatic runs of a device
      */
-    public record Settings(double driftFactor, int driftSpans, long minWindows, int labels, Duration holdOff) {
+    public record Settings(double driftFactor, int driftSpans, long minWindows, int labels, int verdicts,
+                           Duration holdOff) {
         public static final double DEFAULT_DRIFT_FACTOR = 2.5;
         public static final int DEFAULT_DRIFT_SPANS = 3;
         public static final long DEFAULT_MIN_WINDOWS = 100;
         public static final int DEFAULT_LABELS = 3;
+        public static final int DEFAULT_VERDICTS = 0;
         public static final Duration DEFAULT_HOLD_OFF = Duration.ofMinutes(10);
 
         public Settings {
             if (!(driftFactor == 0 || driftFactor >= 1) || !Double.isFinite(driftFactor)) {
                 throw invalid("driftFactor must be 0 (off) or >= 1, got " + driftFactor);
             }
-            if (driftSpans < 1 || driftSpans > 1000 || minWindows < 1 || labels < 0 || labels > 10_000) {
-                throw invalid("driftSpans 1..1000, minWindows >= 1, labels 0..10000");
+            if (driftSpans < 1 || driftSpans > 1000 || minWindows < 1 || labels < 0 || labels > 10_000
+                    || verdicts < 0 || verdicts > 10_000_000) {
+                throw invalid("driftSpans 1..1000, minWindows >= 1, labels 0..10000, verdicts 0..10000000");
             }
             if (holdOff == null || holdOff.isNegative()) {
                 throw invalid("holdOff must be >= 0");
@@ -57,11 +64,11 @@ public final class RetrainTriggers {
 
         public static Settings defaults() {
             return new Settings(DEFAULT_DRIFT_FACTOR, DEFAULT_DRIFT_SPANS, DEFAULT_MIN_WINDOWS, DEFAULT_LABELS,
-                    DEFAULT_HOLD_OFF);
+                    DEFAULT_VERDICTS, DEFAULT_HOLD_OFF);
         }
 
         public static Settings off() {
-            return new Settings(0, DEFAULT_DRIFT_SPANS, DEFAULT_MIN_WINDOWS, 0, DEFAULT_HOLD_OFF);
+            return new Settings(0, DEFAULT_DRIFT_SPANS, DEFAULT_MIN_WINDOWS, 0, 0, DEFAULT_HOLD_OFF);
         }
 
         private static TandemException invalid(String m) {
@@ -75,6 +82,7 @@ public final class RetrainTriggers {
         long escalations;
         int over;
         int labels;
+        long verdicts;
         long lastRunAt = Long.MIN_VALUE;
     }
 
@@ -149,6 +157,23 @@ public final class RetrainTriggers {
         fire(id, reason);
     }
 
+    /** The device's large model judged one of its escalations. */
+    public void onVerdict(DeviceId id) {
+        if (settings.verdicts() == 0) {
+            return;
+        }
+        String reason = null;
+        Track t = tracks.computeIfAbsent(id, k -> new Track());
+        synchronized (t) {
+            t.verdicts++;
+            long count = t.verdicts;
+            if (count >= settings.verdicts() && due(t)) {
+                reason = "verdicts: " + count + " new";
+            }
+        }
+        fire(id, reason);
+    }
+
     private boolean due(Track t) {
         long now = clock.getAsLong();
         if (t.lastRunAt != Long.MIN_VALUE && now - t.lastRunAt < settings.holdOff().toMillis()) {
@@ -156,6 +181,7 @@ public final class RetrainTriggers {
         }
         t.lastRunAt = now;
         t.labels = 0;
+        t.verdicts = 0;
         return true;
     }
 

@@ -37,8 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Retraining on what the hub holds, through the gate, with real parts (mosquitto, the hub, its REST
- * API): too few readings is refused; a device whose process moved, the teacher calling the move
- * anomalous, gets no new model (the candidate fitted on the move disagrees with the teacher); once an
+ * API): too few readings is refused; a candidate no better than the active model is refused by the gate;
+ * a device whose process moved, the teacher calling the move anomalous, gets no new model (distilled,
+ * the student is fitted only on what the teacher calls normal, and nothing of the move is left); once an
  * operator labels the stretch normal, the labels win, the candidate beats the active model and is
  * published signed with the active model as parent; every run is kept.
  */
@@ -54,6 +55,22 @@ class RetrainTest {
         v[1] += 15;
         v[2] += 3;
         return new Sample(seq, s.ts(), v);
+    }
+
+    /** Escalates readings [from, to) one context a message, and waits for the last verdict. */
+    private static void escalate(TestClient device, String site, long from, long to, int context,
+                                 java.util.function.LongFunction<Sample> reading) throws Exception {
+        String last = null;
+        for (long s = from; s < to; s += context) {
+            List<Sample> samples = new ArrayList<>();
+            for (long q = s; q < Math.min(to, s + context); q++) {
+                samples.add(reading.apply(q));
+            }
+            Escalation e = Signals.escalation(site, "r1", samples, context);
+            Hubs.send(device, e);
+            last = e.id();
+        }
+        assertNotNull(Hubs.awaitVerdict(device, last, WAIT), "the hub judged the escalations");
     }
 
     private static JsonNode call(HubApi api, String method, String path, String body) throws Exception {
@@ -84,26 +101,25 @@ class RetrainTest {
             assertEquals("REFUSED", tooFew.get("status").asText(), tooFew.toString());
             assertEquals("TOO_FEW_READINGS", tooFew.get("code").asText());
 
-            // the process moves; the edge escalates what it sees (contiguous, 12 samples a message)
+            // the process runs as commissioned; the edge escalates what it sees (contiguous, one context a message)
             int context = hub.fleet().models(id).orElseThrow().large().contextSize();
-            long from = Hubs.COMMISSIONING_SAMPLES, to = from + 360;
-            String last = null;
-            for (long s = from; s < to; s += context) {
-                List<Sample> samples = new ArrayList<>();
-                for (long q = s; q < Math.min(to, s + context); q++) {
-                    samples.add(moved(q));
-                }
-                Escalation e = Signals.escalation(site, "r1", samples, context);
-                Hubs.send(device, e);
-                last = e.id();
-            }
-            assertNotNull(Hubs.awaitVerdict(device, last, WAIT), "the hub judged the escalations");
+            long from = Hubs.COMMISSIONING_SAMPLES;
+            escalate(device, site, from, from + 360, context, Signals::sample);
+            JsonNode nothingNew = call(api, "POST", "/api/v1/devices/r1/retrain", "{\"reason\": \"test\"}");
+            assertEquals("REFUSED", nothingNew.get("status").asText(), nothingNew.toString());
+            assertEquals("GATE_REFUSED", nothingNew.get("code").asText(), "a candidate no better is not published");
+            assertEquals("test", nothingNew.get("reason").asText());
+            assertTrue(nothingNew.get("trainReadings").asInt() >= 200, nothingNew.toString());
 
-            JsonNode teacherSaysNo = call(api, "POST", "/api/v1/devices/r1/retrain", "{\"reason\": \"test\"}");
+            // the process moves: the teacher calls the move anomalous, and the student learns no anomaly from it
+            from += 360;
+            long to = from + 360;
+            escalate(device, site, from, to, context, RetrainTest::moved);
+            JsonNode teacherSaysNo = call(api, "POST", "/api/v1/devices/r1/retrain", "");
             assertEquals("REFUSED", teacherSaysNo.get("status").asText(), teacherSaysNo.toString());
-            assertEquals("GATE_REFUSED", teacherSaysNo.get("code").asText());
-            assertEquals("test", teacherSaysNo.get("reason").asText());
-            assertTrue(teacherSaysNo.get("gate").get("teacherAnomalies").asInt() > 0, teacherSaysNo.toString());
+            assertEquals("TOO_FEW_READINGS", teacherSaysNo.get("code").asText());
+            assertTrue(teacherSaysNo.get("teacherDropped").asInt() > 200, teacherSaysNo.toString());
+            assertTrue(teacherSaysNo.get("message").asText().contains("the teacher judged anomalous"), teacherSaysNo.toString());
             assertEquals(first.version(), hub.fleet().models(id).orElseThrow().tiny().version(), "nothing published");
 
             long fromTs = Signals.sample(from).ts(), toTs = Signals.sample(to).ts();
@@ -130,11 +146,12 @@ class RetrainTest {
             assertEquals(candidate, hub.fleet().models(id).orElseThrow().tiny().version());
 
             JsonNode runs = call(api, "GET", "/api/v1/devices/r1/retraining", null);
-            assertEquals(3, runs.get("count").asInt(), runs.toString());
+            assertEquals(4, runs.get("count").asInt(), runs.toString());
             assertEquals("PUBLISHED", runs.get("runs").get(0).get("status").asText());
             assertTrue(runs.get("runs").get(0).get("detail").get("gate").get("passed").asBoolean());
             assertEquals(1, hub.metrics().retrains(HubMetrics.RETRAIN_PUBLISHED));
-            assertEquals(2, hub.metrics().retrains(HubMetrics.RETRAIN_REFUSED));
+            assertEquals(3, hub.metrics().retrains(HubMetrics.RETRAIN_REFUSED));
+            assertEquals(0, published.get("teacherDropped").asInt(), "the operator's labels win over the teacher");
 
             // drift: the device's status says it escalates far above its budget, span after span
             for (int k = 0; k <= 3; k++) {
@@ -144,7 +161,7 @@ class RetrainTest {
                         100L * k, System.currentTimeMillis(), null, null)));
             }
             assertTrue(dev.tandem.hub.testing.TestWait.until(WAIT, () -> hub.metrics().retrains(HubMetrics.RETRAIN_PUBLISHED)
-                    + hub.metrics().retrains(HubMetrics.RETRAIN_REFUSED) + hub.metrics().retrains(HubMetrics.RETRAIN_FAILED) == 4),
+                    + hub.metrics().retrains(HubMetrics.RETRAIN_REFUSED) + hub.metrics().retrains(HubMetrics.RETRAIN_FAILED) == 5),
                     "the drift trigger ran a retraining");
             JsonNode after = call(api, "GET", "/api/v1/devices/r1/retraining", null);
             assertTrue(after.get("runs").get(0).get("reason").asText().startsWith("drift: 50.0% escalated over 200 windows"),

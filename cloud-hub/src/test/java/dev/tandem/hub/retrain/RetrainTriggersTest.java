@@ -87,12 +87,39 @@ class RetrainTriggersTest {
     }
 
     @Test
+    void verdicts_triggerAfterN_whenSet_andCountAfreshAfterARun() {
+        DeviceId id = new DeviceId("s1", "m1");
+        RetrainTriggers t = triggers(new RetrainTriggers.Settings(0, 3, 100, 0, 5, Duration.ofMinutes(10)));
+        for (int i = 0; i < 4; i++) {
+            t.onVerdict(id);
+        }
+        assertTrue(runs.isEmpty());
+        t.onVerdict(id);
+        assertEquals(List.of("m1: verdicts: 5 new"), runs);
+        for (int i = 0; i < 20; i++) {
+            t.onVerdict(id); // held off
+        }
+        assertEquals(1, runs.size());
+        now.addAndGet(Duration.ofMinutes(11).toMillis());
+        t.onVerdict(id);
+        assertEquals(List.of("m1: verdicts: 5 new", "m1: verdicts: 21 new"), runs, "the held-off ones still count");
+        t.onVerdict(id);
+        assertEquals(2, runs.size(), "counted afresh after the run");
+        RetrainTriggers byDefault = triggers(RetrainTriggers.Settings.defaults());
+        for (int i = 0; i < 10_000; i++) {
+            byDefault.onVerdict(id);
+        }
+        assertEquals(2, runs.size(), "off by default");
+    }
+
+    @Test
     void settings_areChecked() {
         for (Runnable bad : List.<Runnable>of(
-                () -> new RetrainTriggers.Settings(0.5, 3, 100, 3, Duration.ZERO),
-                () -> new RetrainTriggers.Settings(2, 0, 100, 3, Duration.ZERO),
-                () -> new RetrainTriggers.Settings(2, 3, 100, -1, Duration.ZERO),
-                () -> new RetrainTriggers.Settings(2, 3, 100, 3, Duration.ofSeconds(-1)))) {
+                () -> new RetrainTriggers.Settings(0.5, 3, 100, 3, 0, Duration.ZERO),
+                () -> new RetrainTriggers.Settings(2, 0, 100, 3, 0, Duration.ZERO),
+                () -> new RetrainTriggers.Settings(2, 3, 100, -1, 0, Duration.ZERO),
+                () -> new RetrainTriggers.Settings(2, 3, 100, 3, -1, Duration.ZERO),
+                () -> new RetrainTriggers.Settings(2, 3, 100, 3, 0, Duration.ofSeconds(-1)))) {
             assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, bad::run).code());
         }
     }

@@ -104,6 +104,11 @@ final class HubCommand implements Callable<Integer> {
                     + "trigger (default: ${DEFAULT-VALUE}).")
     int retrainAfterLabels = dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_LABELS;
 
+    @Option(names = "--retrain-after-verdicts", paramLabel = "N",
+            description = "Retrain a device by itself (through the gate) after N new verdicts of its large model; 0: no "
+                    + "verdicts trigger (default: ${DEFAULT-VALUE}).")
+    int retrainAfterVerdicts = dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_VERDICTS;
+
     @Option(names = "--retrain-hold-off", paramLabel = "SECONDS",
             description = "At least this long between two automatic retrainings of a device (default: ${DEFAULT-VALUE}).")
     long retrainHoldOffSeconds = dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_HOLD_OFF.toSeconds();
@@ -141,7 +146,7 @@ final class HubCommand implements Callable<Integer> {
                 .retrainTriggers(new dev.tandem.hub.retrain.RetrainTriggers.Settings(retrainDriftFactor,
                         dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_DRIFT_SPANS,
                         dev.tandem.hub.retrain.RetrainTriggers.Settings.DEFAULT_MIN_WINDOWS, retrainAfterLabels,
-                        Duration.ofSeconds(retrainHoldOffSeconds)))
+                        retrainAfterVerdicts, Duration.ofSeconds(retrainHoldOffSeconds)))
                 .build();
         if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
             throw new TandemException(ErrorCode.INVALID_CONFIG, "--http must be a port 0..65535, got " + httpPort);

@@ -56,8 +56,9 @@ final class HubRetrainCommand implements Callable<Integer> {
             System.out.printf("retraining %s of %s (%s): %s%s%n", FleetCommand.text(r, "id"),
                     FleetCommand.text(r, "device"), FleetCommand.text(r, "reason"), FleetCommand.text(r, "status"),
                     r.path("code").isTextual() ? " " + FleetCommand.text(r, "code") : "");
-            System.out.printf("  %s readings held, %s trained on; active %s -> candidate %s%n",
-                    FleetCommand.text(r, "readings"), FleetCommand.text(r, "trainReadings"),
+            System.out.printf("  %s readings held, %s trained on (%s the teacher judged anomalous left out); active %s "
+                            + "-> candidate %s%n", FleetCommand.text(r, "readings"), FleetCommand.text(r, "trainReadings"),
+                    FleetCommand.text(r, "teacherDropped"),
                     FleetCommand.text(r, "parentVersion"), FleetCommand.text(r, "candidateVersion"));
             JsonNode g = r.path("gate");
             if (g.isObject()) {

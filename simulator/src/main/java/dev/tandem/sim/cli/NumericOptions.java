@@ -108,6 +108,7 @@ final class NumericOptions {
             entry("--notify-retries", between(0, 10, "attempts")),
             entry("--retrain-drift-factor", new Rule(0, false, 1000, false, "budgets of escalation rate, 0 or at least 1; 0: no drift trigger")),
             entry("--retrain-after-labels", between(0, 10_000, "labels; 0: no labels trigger")),
+            entry("--retrain-after-verdicts", between(0, 10_000_000, "verdicts; 0: no verdicts trigger")),
             entry("--retrain-hold-off", between(0, 604_800, "seconds")),
             entry("--notify-timeout-ms", between(100, 60_000, "milliseconds")),
             // benchmarks
