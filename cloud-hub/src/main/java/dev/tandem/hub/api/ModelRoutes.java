@@ -1,5 +1,6 @@
 package dev.tandem.hub.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.hub.CloudHub;
@@ -87,7 +88,8 @@ final class ModelRoutes {
         DeviceModels installed = hub.fleet().models(first.id()).orElse(null);
         TinyModel tiny = installed != null && installed.tiny().version().equals(version) ? installed.tiny() : null;
         out.put("format", tiny == null ? null : tiny.format());
-        out.put("variant", version.endsWith(TinyModel.Q8_SUFFIX) ? "int8" : "full");
+        out.put("variant", dev.tandem.hub.fit.ClassVariants.Variant.ofVersion(version).name()
+                .toLowerCase(java.util.Locale.ROOT));
         out.put("parentVersion", r.parentVersion());
         out.put("generation", r.generation());
         out.put("fittedAt", r.fittedAt().toString());
@@ -139,6 +141,7 @@ final class ModelRoutes {
         if (kept.isEmpty()) {
             out.putNull("artifact");
             out.putNull("trainingSet");
+            out.putNull("figures");
             return out;
         }
         Models.ModelRecord m = kept.get();
@@ -147,6 +150,15 @@ final class ModelRoutes {
         artifact.put("sizeBytes", m.sizeBytes());
         out.put("fittedBy", m.fittedBy());
         out.put("fitMillis", m.fitMillis());
+        JsonNode figures = null;
+        if (m.figures() != null) {
+            try {
+                figures = Wire.mapper().readTree(m.figures());
+            } catch (java.io.IOException e) {
+                figures = Wire.mapper().getNodeFactory().textNode(m.figures()); // kept by another release: shown as it is
+            }
+        }
+        out.set("figures", figures);
         Optional<CommissioningSets.StoredSet> set = hub.store().commissioning().find(id.site(), id.device(), m.setSha256());
         ObjectNode training = out.putObject("trainingSet");
         training.put("sha256", m.setSha256());

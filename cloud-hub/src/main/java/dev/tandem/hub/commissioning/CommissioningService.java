@@ -445,9 +445,15 @@ public final class CommissioningService implements AutoCloseable {
         if (setSha == null) {
             return; // the set itself was not kept
         }
+        String figures = null;
+        try {
+            figures = VariantFigures.measure(id, fitted.tiny(), fitted.large(), c.samples()).json();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the figures of {} not measured: {}", id, fitted.tiny().version(), e.toString());
+        }
         try {
             store.models().save(new Models.FitRecord(id.site(), id.device(), c.deviceClass(), setSha, null,
-                    config.instanceId(), fitMillis, System.currentTimeMillis()), fitted);
+                    config.instanceId(), fitMillis, System.currentTimeMillis(), figures), fitted);
         } catch (TandemException e) {
             metrics.error(e.code(), "models of " + id + " not kept (" + e.getMessage() + "); other instances fit "
                     + "them too, a restarted hub refits");

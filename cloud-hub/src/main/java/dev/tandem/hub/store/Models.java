@@ -35,7 +35,8 @@ public final class Models {
     /** One model of a device. */
     public record ModelRecord(String site, String device, String version, String kind, String fingerprint,
                               String deviceClass, String artifactSha256, int sizeBytes, String setSha256,
-                              String parentVersion, String fittedBy, long fitMillis, long createdAt) {
+                              String parentVersion, String fittedBy, long fitMillis, long createdAt,
+                              String figures) {
     }
 
     /** One signed assignment a hub issued: the manifest as signed (JSON of {@code Signed}). */
@@ -43,10 +44,22 @@ public final class Models {
                                  byte[] signed, long issuedAt, String issuedBy) {
     }
 
-    /** What a fit is kept with: the device, the set it was fitted on and who fitted it. */
+    /**
+     * What a fit is kept with: the device, the set it was fitted on, who fitted it, and what its tiny
+     * model's variant measured (JSON, at most {@link #MAX_FIGURES_CHARS}; null: nothing measured).
+     */
     public record FitRecord(String site, String device, String deviceClass, String setSha256, String parentVersion,
-                            String fittedBy, long fitMillis, long createdAt) {
+                            String fittedBy, long fitMillis, long createdAt, String tinyFigures) {
+        public FitRecord {
+            if (tinyFigures != null && tinyFigures.length() > MAX_FIGURES_CHARS) {
+                throw new TandemException(ErrorCode.INVALID_FIELD, "tinyFigures: at most " + MAX_FIGURES_CHARS
+                        + " characters, got " + tinyFigures.length());
+            }
+        }
     }
+
+    /** The size of the {@code figures} column. */
+    public static final int MAX_FIGURES_CHARS = 4000;
 
     private final HubStore store;
 
@@ -62,8 +75,8 @@ public final class Models {
             Devices.touch(c, r.site(), r.device(), r.deviceClass(), fitted.tiny().channels(), r.createdAt());
             String tinySha = putArtifact(c, fitted.tiny().format(), tiny, r.createdAt());
             String largeSha = putArtifact(c, LargeModelArtifact.FORMAT, large, r.createdAt());
-            insertModel(c, r, fitted.tiny().version(), TINY, fitted.fingerprint(), tinySha);
-            insertModel(c, r, fitted.large().version(), LARGE, fitted.fingerprint(), largeSha);
+            insertModel(c, r, fitted.tiny().version(), TINY, fitted.fingerprint(), tinySha, r.tinyFigures());
+            insertModel(c, r, fitted.large().version(), LARGE, fitted.fingerprint(), largeSha, null);
             return null;
         });
     }
@@ -91,10 +104,10 @@ public final class Models {
     }
 
     private static void insertModel(Connection c, FitRecord r, String version, String kind, String fingerprint,
-                                    String sha) throws SQLException {
+                                    String sha, String figures) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("insert into models (site, device, version, kind, fingerprint, "
-                + "device_class, artifact_sha256, set_sha256, parent_version, fitted_by, fit_millis, created_at) "
-                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
+                + "device_class, artifact_sha256, set_sha256, parent_version, fitted_by, fit_millis, created_at, figures) "
+                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
             s.setString(1, r.site());
             s.setString(2, r.device());
             s.setString(3, version);
@@ -107,6 +120,7 @@ public final class Models {
             s.setString(10, r.fittedBy());
             s.setLong(11, r.fitMillis());
             s.setLong(12, r.createdAt());
+            s.setString(13, figures);
             s.executeUpdate();
         }
     }
@@ -203,7 +217,7 @@ public final class Models {
                                 r.getString("kind"), r.getString("fingerprint"), r.getString("device_class"),
                                 r.getString("artifact_sha256"), r.getInt("size_bytes"), r.getString("set_sha256"),
                                 r.getString("parent_version"), r.getString("fitted_by"), r.getLong("fit_millis"),
-                                r.getLong("created_at")));
+                                r.getLong("created_at"), r.getString("figures")));
                     }
                 }
                 return out;

@@ -294,6 +294,13 @@ class HubApiTest {
             assertEquals(manifest.sizeBytes(), one.get("artifact").get("sizeBytes").asLong());
             assertTrue(one.get("trainingSet").get("readings").asInt() >= 100, one.toString());
             assertTrue(one.get("trainingSet").get("from").asText().compareTo(one.get("trainingSet").get("to").asText()) <= 0);
+            JsonNode figures = one.get("figures");
+            assertEquals("full", figures.get("variant").asText(), one.toString());
+            assertEquals(manifest.sizeBytes(), figures.get("artifactBytes").asLong(), "the measured size is the artifact's");
+            assertTrue(figures.get("windows").asInt() > 100, figures.toString());
+            assertTrue(figures.get("teacherAgreement").asDouble() > 0.5, "on its own commissioning windows the student "
+                    + "mostly agrees with its teacher: " + figures);
+            assertTrue(figures.get("nanosPerWindow").asDouble() > 0, figures.toString());
             HttpResponse<String> unknown = get("/api/v1/models/tiny-nope", VIEWER.token());
             assertEquals(404, unknown.statusCode());
             assertTrue(unknown.body().contains("NOT_FOUND"), unknown.body());

@@ -43,6 +43,41 @@ class ClassVariantsTest {
     }
 
     @Test
+    void aPrunedClass_getsFewerComponents_refittedAndCalibrated_andInt8OnTop() {
+        ClassVariants v = new ClassVariants(Set.of("pi-zero"), Set.of("pi-zero", "pi-3"));
+        FitSettings settings = SETTINGS.withVariants(v);
+        TinyModel full = DeviceFitter.fitTiny(set("pi-4"), settings);
+        TinyModel pruned = DeviceFitter.fitTiny(set("pi-3"), settings);
+        TinyModel both = DeviceFitter.fitTiny(set("pi-zero"), settings);
+        assertTrue(pruned.components().length < full.components().length,
+                pruned.components().length + " of " + full.components().length + " components");
+        assertTrue(pruned.parameterCount() < full.parameterCount());
+        assertEquals(full.version() + ClassVariants.PRUNED_SUFFIX, pruned.version());
+        assertEquals(pruned.quantized(), both, "pruned, then int8");
+        assertEquals(ClassVariants.Variant.PRUNED_INT8, ClassVariants.Variant.ofVersion(both.version()));
+        assertEquals(ClassVariants.Variant.PRUNED, ClassVariants.Variant.ofVersion(pruned.version()));
+        assertEquals(ClassVariants.Variant.FULL, ClassVariants.Variant.ofVersion(full.version()));
+        // calibrated anew: on its own commissioning windows the pruned model alarms about as rarely as the full one
+        double[] rates = new double[2];
+        TinyModel[] models = {full, pruned};
+        var samples = set("x").samples();
+        for (int m = 0; m < 2; m++) {
+            var scorer = models[m].scorer();
+            var window = new dev.tandem.shared.window.SlidingWindow(models[m].windowSize(), models[m].channels());
+            int alarms = 0, n = 0;
+            for (int i = 0; i < samples.size(); i++) {
+                window.add(samples.get(i));
+                if (i >= models[m].windowSize() - 1) {
+                    alarms += models[m].policy().edgeSaysAnomaly(scorer.score(window)) ? 1 : 0;
+                    n++;
+                }
+            }
+            rates[m] = alarms / (double) n;
+        }
+        assertTrue(rates[1] < 0.1, "the pruned model's threshold is its own: " + rates[1] + " (full " + rates[0] + ")");
+    }
+
+    @Test
     void classes_areChecked_andAnUnknownClassRunsFullPrecision() {
         ClassVariants v = new ClassVariants(Set.of("pi-zero", "esp32"));
         assertEquals(ClassVariants.Variant.INT8, v.variantOf("esp32"));
@@ -51,5 +86,8 @@ class ClassVariantsTest {
         assertEquals(ErrorCode.INVALID_CONFIG,
                 assertThrows(TandemException.class, () -> new ClassVariants(Set.of("bad class!"))).code());
         assertEquals(ErrorCode.INVALID_CONFIG, assertThrows(TandemException.class, () -> new ClassVariants(null)).code());
+        assertEquals(ErrorCode.INVALID_CONFIG,
+                assertThrows(TandemException.class, () -> new ClassVariants(Set.of(), Set.of("no way"))).code());
+        assertEquals(ClassVariants.Variant.PRUNED, new ClassVariants(Set.of(), Set.of("pi-3")).variantOf("pi-3"));
     }
 }

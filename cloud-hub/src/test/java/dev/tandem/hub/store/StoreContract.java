@@ -72,14 +72,15 @@ abstract class StoreContract {
     }
 
     private static Models.FitRecord record(String device, String setSha) {
-        return new Models.FitRecord(SITE, device, "pi-4", setSha, null, "hub-a", 1234, 1_000);
+        return new Models.FitRecord(SITE, device, "pi-4", setSha, null, "hub-a", 1234, 1_000,
+                "{\"variant\":\"full\",\"artifactBytes\":1}");
     }
 
     @Test
     void open_migratesToTheCurrentSchema_andAnotherOpenOfTheSameDatabaseChangesNothing() {
-        assertEquals("2", store.schemaVersion());
+        assertEquals("3", store.schemaVersion());
         try (HubStore again = HubStore.open(store.settings())) {
-            assertEquals("2", again.schemaVersion());
+            assertEquals("3", again.schemaVersion());
         }
         assertEquals(0, store.escalations().count());
     }
@@ -251,6 +252,8 @@ abstract class StoreContract {
             byte[] artifact = store.models().artifact(m.artifactSha256()).orElseThrow();
             assertEquals(m.sizeBytes(), artifact.length);
             assertEquals(m.artifactSha256(), dev.tandem.shared.wire.Hashing.sha256Hex(artifact));
+            assertEquals(Models.TINY.equals(m.kind()) ? "{\"variant\":\"full\",\"artifactBytes\":1}" : null, m.figures(),
+                    "the tiny model's variant figures are kept with it");
         }
         assertEquals(models, store.models().list(null, null));
     }
@@ -486,7 +489,9 @@ abstract class StoreContract {
         java.nio.file.Path truncated = dir.resolve("truncated.backup");
         gzip(truncated, text.substring(0, text.lastIndexOf("{\"end\"")));
         java.nio.file.Path foreign = dir.resolve("foreign.backup");
-        gzip(foreign, text.replace("\"schema\":\"2\"", "\"schema\":\"99\""));
+        String schema = "\"schema\":\"" + store.schemaVersion() + "\"";
+        assertTrue(text.contains(schema), "the backup names its schema");
+        gzip(foreign, text.replace(schema, "\"schema\":\"99\""));
         java.nio.file.Path notGzip = dir.resolve("plain.backup");
         java.nio.file.Files.writeString(notGzip, "hello");
         try (HubStore other = HubStore.open(newSettings())) {

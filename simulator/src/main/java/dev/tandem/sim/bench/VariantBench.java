@@ -136,10 +136,10 @@ public final class VariantBench {
     public static void print(Report report, PrintStream out) {
         out.printf(Locale.ROOT, "tiny-model variants per device class (%d devices, %d windows each round, %.1f s)%n",
                 report.devices(), report.windows(), report.millis() / 1000.0);
-        out.printf(Locale.ROOT, "%-10s %-5s %-22s %9s %7s %10s %14s %14s %14s %9s%n", "class", "var", "format",
+        out.printf(Locale.ROOT, "%-10s %-11s %-22s %9s %7s %10s %14s %14s %14s %9s%n", "class", "var", "format",
                 "artifact", "params", "ns/window", "edge F1/FAR", "cloud F1/FAR", "collab F1/FAR", "teacher");
         for (Row r : report.rows()) {
-            out.printf(Locale.ROOT, "%-10s %-5s %-22s %8.0fB %7.0f %10.0f %14s %14s %14s %8.1f%%%n", r.deviceClass(),
+            out.printf(Locale.ROOT, "%-10s %-11s %-22s %8.0fB %7.0f %10.0f %14s %14s %14s %8.1f%%%n", r.deviceClass(),
                     r.variant().name().toLowerCase(Locale.ROOT), r.format(), r.artifactBytes(), r.parameters(),
                     r.nanosPerWindow(), cell(r.quality().get(Mode.EDGE)), cell(r.quality().get(Mode.CLOUD)),
                     cell(r.quality().get(Mode.COLLABORATIVE)), 100 * r.teacherAgreement());

@@ -30,6 +30,12 @@ final class FitOptions {
                     + "artifact); none: every class runs full precision (default: pi-zero).")
     java.util.List<String> int8Classes;
 
+    @Option(names = "--pruned-classes", paramLabel = "CLASS[,CLASS...]|none", split = ",",
+            description = "Device classes that run a pruned variant of their tiny model (refitted keeping the "
+                    + "principal components that explain 90%% of the variance; with --int8-classes too, pruned and "
+                    + "int8); none: no class (default: none).")
+    java.util.List<String> prunedClasses;
+
     /** The tiny and large model settings these options select. */
     FitSettings settings() {
         TinyFitConfig.Builder tiny = TinyFitConfig.builder().escalationBudget(escalationBudget);
@@ -40,12 +46,17 @@ final class FitOptions {
     }
 
     private ClassVariants variants() {
-        if (int8Classes == null) {
-            return ClassVariants.defaults();
+        return new ClassVariants(classes(int8Classes, ClassVariants.DEFAULT_INT8_CLASSES),
+                classes(prunedClasses, java.util.Set.of()));
+    }
+
+    private static java.util.Set<String> classes(java.util.List<String> given, java.util.Set<String> defaults) {
+        if (given == null) {
+            return defaults;
         }
-        if (int8Classes.size() == 1 && int8Classes.get(0).equalsIgnoreCase("none")) {
-            return ClassVariants.none();
+        if (given.size() == 1 && given.get(0).equalsIgnoreCase("none")) {
+            return java.util.Set.of();
         }
-        return new ClassVariants(java.util.Set.copyOf(int8Classes));
+        return java.util.Set.copyOf(given);
     }
 }

@@ -90,6 +90,14 @@ final class HubModelsCommand implements Callable<Integer> {
             JsonNode t = m.path("trainingSet");
             rows.add(new String[]{"training set", t.isObject() ? text(t, "readings") + " readings " + text(t, "from")
                     + " .. " + text(t, "to") + ", sha256 " + text(t, "sha256") : "store: " + text(m, "store")});
+            JsonNode f = m.path("figures");
+            if (f.isObject()) {
+                rows.add(new String[]{"measured at fit", String.format(java.util.Locale.ROOT,
+                        "%s, %d components, %.0f ns/window on the hub, agrees with the teacher on %.1f%% of %d "
+                                + "commissioning windows, alarms on %.1f%%", text(f, "variant"), f.path("components").asInt(),
+                        f.path("nanosPerWindow").asDouble(), 100 * f.path("teacherAgreement").asDouble(),
+                        f.path("windows").asInt(), 100 * f.path("alarmShare").asDouble())});
+            }
             StringBuilder chain = new StringBuilder(text(m, "version"));
             for (JsonNode p : m.path("lineage")) {
                 chain.append(" <- ").append(text(p, "version")).append(p.path("known").asBoolean(true) ? "" : " (unknown here)");
